@@ -1,0 +1,67 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every TwinHub target shares: Swift 6 language mode (strict concurrency) and no warnings.
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "TwinHub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "twinhub", targets: ["twinhub"]),
+        .library(name: "TwinHubMQTT", targets: ["TwinHubMQTT"]),
+        .library(name: "TwinHubBroker", targets: ["TwinHubBroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CTwinHubMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .target(
+            name: "TwinHubMQTT",
+            dependencies: [
+                "CTwinHubMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TwinHubBroker",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "twinhub",
+            dependencies: [
+                "TwinHubMQTT",
+                "TwinHubBroker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinHubMQTTTests",
+            dependencies: ["TwinHubMQTT"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinHubIntegrationTests",
+            dependencies: ["TwinHubMQTT", "TwinHubBroker", "twinhub"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,17 @@
+#ifndef TWINHUB_MOSQUITTO_SHIM_H
+#define TWINHUB_MOSQUITTO_SHIM_H
+
+// The whole of libmosquitto's client API, plus the MQTT 5 protocol constants
+// (reason codes, property identifiers, subscription options).
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+// The Linux readiness API the MQTT event loop drives libmosquitto's sockets with
+// (Swift's Glibc module does not export these headers).
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#endif

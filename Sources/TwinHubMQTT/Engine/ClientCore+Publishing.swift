@@ -1,0 +1,99 @@
+import CTwinHubMosquitto
+import Foundation
+
+extension ClientCore {
+    /// Most publishes taken from the outbox per lock, to keep the lock short under load.
+    static let flushBatch = 256
+
+    /// Queues a publish for the loop. Any thread. A publish the bounded queue drops is failed and counted.
+    func enqueue(_ publish: PendingPublish) {
+        var dropped: PendingPublish?
+        var closed = false
+        let mustSchedule = outbox.withLock { outbox in
+            if outbox.closed {
+                closed = true
+                return false
+            }
+            dropped = outbox.queue.append(publish)
+            defer { outbox.flushScheduled = true }
+            return !outbox.flushScheduled
+        }
+        if closed {
+            counters.publishDropped.add(1)
+            publish.fail(MQTTError(.closed, "the client is closed", host: host, topic: publish.request.topic))
+            return
+        }
+        if let dropped {
+            counters.publishDropped.add(1)
+            dropped.fail(MQTTError(.dropped, "the outgoing queue is full (\(configuration.outgoingQueue.capacity) messages) and dropped this publish", host: host, topic: dropped.request.topic))
+        }
+        if mustSchedule {
+            loop.execute { [self] in
+                outbox.withLock { $0.flushScheduled = false }
+                flushOutgoing()
+                continueClosing()
+                refreshInterest()
+            }
+        }
+    }
+
+    /// Hands queued publishes to libmosquitto while connected, the socket keeps up, and the in-flight
+    /// window has room. What stays queued waits, bounded, for the next chance. Loop thread.
+    func flushOutgoing() {
+        guard let handle, lifecycle.state.isConnected, attemptSettled else { return }
+        while !mosquitto_want_write(handle) {
+            let room = configuration.maxInflight - inflight.count
+            let batch: [PendingPublish] = outbox.withLock { outbox in
+                var batch: [PendingPublish] = []
+                var inflightRoom = room
+                while batch.count < Self.flushBatch, let next = outbox.queue.first {
+                    if next.request.qos != .atMostOnce {
+                        guard inflightRoom > 0 else { break }
+                        inflightRoom -= 1
+                    }
+                    batch.append(outbox.queue.popFirst()!)
+                }
+                return batch
+            }
+            if batch.isEmpty { return }
+            for publish in batch { send(publish, on: handle) }
+        }
+    }
+
+    private func send(_ publish: PendingPublish, on handle: OpaquePointer) {
+        let request = publish.request
+        var messageID: Int32 = 0
+        let properties = configuration.protocolVersion == .v5 && !request.properties.isEmpty
+            ? PropertyList(request.properties) : PropertyList()
+        let rc = request.payload.withUnsafeBytes { bytes in
+            mosquitto_publish_v5(handle, &messageID, request.topic, Int32(bytes.count), bytes.baseAddress,
+                                 request.qos.rawValue, request.retain, properties.pointer)
+        }
+        let capturedErrno = errno
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            counters.publishDropped.add(1)
+            let error = Mosquitto.error(rc, errno: capturedErrno, "publish refused by libmosquitto", host: host, topic: request.topic)
+            logger.warning("MQTT publish dropped: \(error)")
+            publish.fail(error)
+            return
+        }
+        counters.published.add(1)
+        counters.bytesOut.add(request.payload.count)
+        if request.qos == .atMostOnce {
+            publish.succeed()
+        } else {
+            inflight[messageID] = publish
+        }
+    }
+
+    /// The broker acknowledged (or refused) a QoS 1/2 publish. Loop thread, inside a callback.
+    func acknowledged(messageID: Int32, reasonCode: Int32) {
+        guard let publish = inflight.removeValue(forKey: messageID) else { return }
+        if reasonCode >= 0x80 {
+            let text = Mosquitto.describeReason(reasonCode, protocolVersion: .v5)
+            publish.fail(MQTTError(.publishRejected, "\(host) refused the publish: \(text)", host: host, topic: publish.request.topic, libraryCode: reasonCode))
+        } else {
+            publish.succeed()
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import CTwinHubMosquitto
+import Logging
+import Synchronization
+
+/// The engine behind one ``MQTTClient``: owns the libmosquitto handle and everything that changes with it.
+///
+/// `@unchecked Sendable`: the `var`s below are read and written only on `loop`'s thread. libmosquitto's
+/// callbacks run there as well, because this client's libmosquitto calls (`loop_read`, `loop_write`,
+/// `loop_misc`, `publish`, …) are made only from that thread. Other threads reach the engine through
+/// `outbox` and `observed` (each behind a `Mutex`), `counters` (atomics) and `loop.execute`.
+final class ClientCore: @unchecked Sendable {
+    let id: UInt64
+    let configuration: ClientConfiguration
+    let loop: MQTTEventLoop
+    let logger: Logger
+    let counters = StatisticsCounters()
+
+    // Shared with other threads.
+    let outbox: Mutex<Outbox>
+    let observed = Mutex(Observed())
+
+    // Loop thread only.
+    var handle: OpaquePointer?
+    var lifecycle: ConnectionLifecycle
+    var subscriptions = SubscriptionTable()
+    var sinks: [UInt64: SubscriptionSink] = [:]
+    var inflight: [Int32: PendingPublish] = [:]
+    var subscribeWaiters: [Int32: SubscribeWaiter] = [:]
+    var connectWaiters: [CheckedContinuation<Void, any Error>] = []
+    var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// What libmosquitto's callbacks reported during the current call, handled once it returns.
+    var libraryEvents: [LibraryEvent] = []
+    var watchedFD: Int32 = -1
+    var watchingWrites = false
+    /// Counts connection attempts; a timeout carries the attempt it was set for.
+    var attemptNumber = 0
+    var attemptSettled = true
+    var hasStartedConnecting = false
+    var socketError: Int32 = 0
+    var closing: Closing?
+
+    private static let nextID = Atomic<UInt64>(1)
+
+    /// Publishes waiting to be handed to libmosquitto, and whether a flush is already scheduled.
+    struct Outbox {
+        var queue: BoundedQueue<PendingPublish>
+        var flushScheduled = false
+        var closed = false
+    }
+
+    /// The connection state as other threads see it, and who is watching it.
+    struct Observed {
+        var state: ConnectionState = .idle
+        var observers: [UInt64: AsyncStream<ConnectionState>.Continuation] = [:]
+        var nextObserver: UInt64 = 0
+    }
+
+    /// A graceful close in progress: flush, then DISCONNECT, then release.
+    struct Closing {
+        var disconnectSent = false
+    }
+
+    /// What a libmosquitto callback reported.
+    enum LibraryEvent {
+        case connack(code: Int32, sessionPresent: Bool)
+        case disconnected(code: Int32, errno: Int32)
+    }
+
+    init(configuration: ClientConfiguration, loop: MQTTEventLoop, logger: Logger) {
+        _ = Mosquitto.initialized
+        self.id = Self.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.configuration = configuration
+        self.loop = loop
+        var logger = logger
+        logger[metadataKey: "mqtt.client"] = "\(configuration.clientID ?? "#\(id)")"
+        self.logger = logger
+        self.lifecycle = ConnectionLifecycle(policy: configuration.reconnect)
+        self.outbox = Mutex(Outbox(queue: BoundedQueue(capacity: configuration.outgoingQueue.capacity, policy: configuration.outgoingQueue.whenFull)))
+    }
+
+    var host: String { configuration.broker.endpoint }
+
+    // MARK: State observation (any thread)
+
+    /// Records `state` and tells every observer. Loop thread.
+    func publishState(_ state: ConnectionState) {
+        let observers = observed.withLock { observed in
+            observed.state = state
+            return Array(observed.observers.values)
+        }
+        for observer in observers {
+            observer.yield(state)
+            if state.isClosed { observer.finish() }
+        }
+        logger.debug("MQTT connection \(state)", metadata: ["host": "\(host)"])
+    }
+
+    /// A new stream of state changes, starting with the current state. Any thread.
+    func stateUpdates() -> AsyncStream<ConnectionState> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ConnectionState.self, bufferingPolicy: .bufferingNewest(64))
+        let current = observed.withLock { observed in
+            observed.nextObserver += 1
+            if !observed.state.isClosed { observed.observers[observed.nextObserver] = continuation }
+            return observed.state
+        }
+        continuation.yield(current)
+        if current.isClosed { continuation.finish() }
+        return stream
+    }
+}
+
+/// A publish on its way, with the task waiting for its acknowledgement if there is one.
+struct PendingPublish: Sendable {
+    let request: PublishRequest
+    let waiter: CheckedContinuation<Void, any Error>?
+
+    func fail(_ error: MQTTError) { waiter?.resume(throwing: error) }
+    func succeed() { waiter?.resume() }
+}
+
+/// A `subscribe` call waiting for the SUBACKs of its filters. Loop thread only.
+final class SubscribeWaiter {
+    var remaining: Int
+    var failure: MQTTError?
+    let continuation: CheckedContinuation<Void, any Error>
+
+    init(remaining: Int, continuation: CheckedContinuation<Void, any Error>) {
+        self.remaining = remaining
+        self.continuation = continuation
+    }
+}
+
+/// Where a subscription's messages go: a bounded stream, and a count of what did not fit.
+final class SubscriptionSink: Sendable {
+    let continuation: AsyncStream<MQTTMessage>.Continuation
+    let dropped = Atomic<Int>(0)
+
+    init(continuation: AsyncStream<MQTTMessage>.Continuation) {
+        self.continuation = continuation
+    }
+}
