@@ -1,0 +1,178 @@
+import Foundation
+import Synchronization
+
+/// A private `mosquitto` broker process on a free loopback port, with a generated configuration.
+///
+/// Used by the integration tests (and later by `twinhub demo`): it writes its config into its own
+/// temporary folder, starts the broker, waits until it accepts connections, and can stop it, `kill -9`
+/// it and restart it on the same port. Prefer ``withBroker(_:_:)``, which always stops the process and
+/// removes the folder, also when the body throws.
+public final class MosquittoBroker: Sendable {
+    /// What the broker should enforce.
+    public struct Configuration: Sendable {
+        /// User name → password. When not empty, anonymous clients are refused.
+        public var users: [String: String] = [:]
+        /// Access rules in mosquitto's `acl_file` syntax; `nil` means no ACL (everything allowed).
+        public var acl: String?
+        /// A TLS listener next to the plain one, with certificates generated for `localhost`/127.0.0.1.
+        public var tls: TLSOptions?
+        /// Extra lines appended to the generated `mosquitto.conf`.
+        public var extraConfiguration: [String] = []
+
+        /// TLS listener options.
+        public struct TLSOptions: Sendable {
+            /// Require clients to present a certificate signed by the generated CA.
+            public var requireClientCertificate = false
+            public init(requireClientCertificate: Bool = false) {
+                self.requireClientCertificate = requireClientCertificate
+            }
+        }
+
+        public init(users: [String: String] = [:], acl: String? = nil, tls: TLSOptions? = nil, extraConfiguration: [String] = []) {
+            self.users = users
+            self.acl = acl
+            self.tls = tls
+            self.extraConfiguration = extraConfiguration
+        }
+    }
+
+    /// The plain MQTT port on 127.0.0.1.
+    public let port: Int
+    /// The TLS port on 127.0.0.1, when TLS is on.
+    public let tlsPort: Int?
+    /// The broker's folder: config, log, password and ACL files, certificates.
+    public let directory: URL
+    /// Certificates generated for the TLS listener, when TLS is on.
+    public let certificates: TestCertificates?
+    /// `mqtt://127.0.0.1:{port}`.
+    public var url: String { "mqtt://127.0.0.1:\(port)" }
+    /// `mqtts://localhost:{tlsPort}`, when TLS is on.
+    public var tlsURL: String? { tlsPort.map { "mqtts://localhost:\($0)" } }
+
+    private let executable: URL
+    private let process = Mutex<Process?>(nil)
+
+    /// How long ``start(_:)`` waits for the broker to accept connections.
+    public static let startupTimeout: Duration = .seconds(10)
+
+    private init(executable: URL, directory: URL, port: Int, tlsPort: Int?, certificates: TestCertificates?) {
+        self.executable = executable
+        self.directory = directory
+        self.port = port
+        self.tlsPort = tlsPort
+        self.certificates = certificates
+    }
+
+    /// Writes the configuration and starts the broker.
+    /// - Throws: ``BrokerError`` if `mosquitto` is missing, a file cannot be written, or it does not come up.
+    public static func start(_ configuration: Configuration = .init()) async throws -> MosquittoBroker {
+        let executable = try BrokerExecutables.locate("mosquitto")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-broker-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            let port = try FreePort.pick()
+            let tlsPort = configuration.tls == nil ? nil : try FreePort.pick()
+            let certificates = configuration.tls == nil ? nil : try TestCertificates.generate(in: directory.appendingPathComponent("certs"))
+            let text = try ConfigurationFile.render(configuration, port: port, tlsPort: tlsPort, certificates: certificates, directory: directory)
+            try text.write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+            let broker = MosquittoBroker(executable: executable, directory: directory, port: port, tlsPort: tlsPort, certificates: certificates)
+            try await broker.launch()
+            return broker
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// Starts a broker, runs `body`, then kills the broker and removes its folder, whatever happens.
+    public static func withBroker<Result: Sendable>(_ configuration: Configuration = .init(), _ body: (MosquittoBroker) async throws -> Result) async throws -> Result {
+        let broker = try await start(configuration)
+        defer { broker.shutdown() }
+        return try await body(broker)
+    }
+
+    /// Whether the broker process is running.
+    public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
+
+    /// The process ID of the running broker.
+    public var processID: Int32? { process.withLock { $0?.isRunning == true ? $0?.processIdentifier : nil } }
+
+    /// Stops the broker with SIGTERM (it closes connections cleanly) and waits for it to exit.
+    public func stop() async {
+        await signalAndWait(SIGTERM)
+    }
+
+    /// Kills the broker with SIGKILL, as a crash would, and waits for it to exit.
+    public func kill() async {
+        await signalAndWait(SIGKILL)
+    }
+
+    /// Starts the broker again on the same port(s) with the same configuration.
+    public func restart() async throws {
+        if isRunning { await stop() }
+        try await launch()
+    }
+
+    /// The broker's log so far.
+    public var log: String {
+        (try? String(contentsOf: directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
+    }
+
+    /// Kills the process (if running) and removes the folder. Synchronous; safe to call twice.
+    public func shutdown() {
+        let running = process.withLock { process -> Process? in
+            defer { process = nil }
+            return process
+        }
+        if let running, running.isRunning {
+            Foundation.kill(running.processIdentifier, SIGKILL)
+            running.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    private func launch() async throws {
+        let child = Process()
+        child.executableURL = executable
+        child.arguments = ["-c", directory.appendingPathComponent("mosquitto.conf").path]
+        child.standardInput = FileHandle.nullDevice
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        do {
+            try child.run()
+        } catch {
+            throw BrokerError("cannot start \(executable.path): \(error)")
+        }
+        process.withLock { $0 = child }
+        let deadline = ContinuousClock.now + Self.startupTimeout
+        var delay: Duration = .milliseconds(5)
+        while !FreePort.acceptsConnections(port: port) || tlsPort.map({ !FreePort.acceptsConnections(port: $0) }) == true {
+            guard child.isRunning else {
+                throw BrokerError("mosquitto exited with status \(child.terminationStatus) during start-up; its log:\n\(log)")
+            }
+            guard ContinuousClock.now < deadline else {
+                Foundation.kill(child.processIdentifier, SIGKILL)
+                throw BrokerError("mosquitto did not accept connections on port \(port) within \(Self.startupTimeout); its log:\n\(log)")
+            }
+            // Readiness of another process has no event to await; poll with a short, growing interval.
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(100))
+        }
+    }
+
+    private func signalAndWait(_ signal: Int32) async {
+        guard let running = process.withLock({ $0 }), running.isRunning else { return }
+        Foundation.kill(running.processIdentifier, signal)
+        await Task.detached { running.waitUntilExit() }.value
+    }
+}
+
+/// A failure of the broker helper, with the reason (and the broker's log where it helps).
+public struct BrokerError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

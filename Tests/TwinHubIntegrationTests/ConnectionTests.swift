@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+
+@Suite("Connections: failures, credentials, TLS, reconnection", .timeLimit(.minutes(1)))
+struct ConnectionTests {
+    @Test("A wrong password gives a clear authentication error", arguments: [ProtocolVersion.v5, .v311])
+    func wrongPassword(version: ProtocolVersion) async throws {
+        try await MosquittoBroker.withBroker(.init(users: ["alice": "secret"])) { broker in
+            let url = "mqtt://alice:wrong@127.0.0.1:\(broker.port)"
+            let client = try MQTTClient(try clientConfiguration(url, version: version))
+            let error = try await #require(throws: MQTTError.self) { try await client.connect() }
+            #expect(error.code == .notAuthorized)
+            #expect(error.reason.contains("refused the connection"))
+            #expect(error.host == "127.0.0.1:\(broker.port)")
+            #expect(client.state.isClosed)
+
+            let good = try await connectedClient("mqtt://alice:secret@127.0.0.1:\(broker.port)", version: version)
+            #expect(good.state.isConnected)
+            await good.disconnect()
+        }
+    }
+
+    @Test("A refused port fails fast with the system's reason")
+    func refusedPort() async throws {
+        let port = try await MosquittoBroker.withBroker { $0.port }  // now closed: nothing listens there
+        let client = try MQTTClient(try clientConfiguration("mqtt://127.0.0.1:\(port)"))
+        let started = ContinuousClock.now
+        let error = try await #require(throws: MQTTError.self) { try await client.connect() }
+        #expect(error.code == .connectFailed)
+        #expect(error.reason.contains("Connection refused"))
+        #expect(error.host == "127.0.0.1:\(port)")
+        #expect(ContinuousClock.now - started < .seconds(5), "a refused port must not wait for the connect timeout")
+    }
+
+    @Test("An unreachable host fails within the connect timeout")
+    func unreachableHost() async throws {
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never routed. Depending on the machine's routes the attempt
+        // fails at once (no route) or hangs until the connect timeout; both must end in a clear error.
+        var configuration = try clientConfiguration("mqtt://192.0.2.1:1883")
+        configuration.connectTimeout = .seconds(2)
+        let client = try MQTTClient(configuration)
+        let error = try await within(.seconds(10), "the connect failure") {
+            try await #require(throws: MQTTError.self) { try await client.connect() }
+        }
+        #expect(error.code == .connectFailed || error.code == .timedOut)
+        #expect(error.host == "192.0.2.1:1883")
+    }
+
+    @Test("Invalid URLs, topics and options fail before any network")
+    func invalidInput() async throws {
+        for url in ["localhost:1883", "http://localhost", "mqtt://", "mqtt://host:99999", "mqtt://host:port", "mqtt://host/path"] {
+            let error = try #require(throws: MQTTError.self) { try ClientConfiguration(url: url) }
+            #expect(error.code == .invalidURL, "\(url)")
+        }
+        // Port 9 (discard) on a host that does not exist: any network use would fail differently.
+        let client = try MQTTClient(try ClientConfiguration(url: "mqtt://no-such-host.invalid:9"))
+        for topic in ["", "a/+/b", "a/#", "nul\u{0}byte"] {
+            let error = try await #require(throws: MQTTError.self) { try await client.publish(to: topic, string: "x") }
+            #expect(error.code == .invalidTopic, "\(topic.debugDescription)")
+        }
+        for filter in ["a/#/b", "a+/b", "$share//x", "$share/g"] {
+            let error = try await #require(throws: MQTTError.self) { try await client.subscribe(to: [filter]) }
+            #expect(error.code == .invalidFilter, "\(filter)")
+        }
+        #expect(client.state == .idle, "validation must not start a connection")
+        var noID = try ClientConfiguration(url: "mqtt://localhost")
+        noID.session = .persistent(expiry: .seconds(60))
+        #expect(throws: MQTTError.self) { try MQTTClient(noID) }
+    }
+
+    @Test("After a broker restart the client reconnects, restores subscriptions and messages flow", arguments: [ProtocolVersion.v5, .v311])
+    func reconnectAfterBrokerRestart(version: ProtocolVersion) async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let client = try await connectedClient(broker.url, version: version)
+            let messages = try await client.subscribe(to: ["line/1/#"], qos: .atLeastOnce)
+            let updates = client.stateUpdates()
+
+            await broker.kill()
+            try await awaitState(client, "reconnecting") {
+                if case .reconnecting = $0 { return true }
+                return false
+            }
+            try await broker.restart()
+            try await awaitState(client, "connected again") { $0.isConnected }
+            #expect(client.statistics.reconnects == 1)
+
+            let publisher = try await connectedClient(broker.url)
+            try await publisher.publish(to: "line/1/press", string: "after restart", qos: .atLeastOnce)
+            let received = try await messages.next()
+            #expect(received.first?.payloadString == "after restart")
+
+            var seen: [String] = []
+            for await state in updates {
+                switch state {
+                case .connected: seen.append("connected")
+                case .reconnecting: seen.append("reconnecting")
+                default: seen.append("\(state)")
+                }
+                if seen.count >= 2 && seen.last == "connected" { break }
+            }
+            #expect(seen.first == "connected")
+            #expect(seen.contains("reconnecting"))
+            await publisher.disconnect()
+            await client.disconnect()
+        }
+    }
+
+    @Test("Publishes made while disconnected wait in the bounded queue; overflow is counted")
+    func boundedOfflineQueue() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            var configuration = try clientConfiguration(broker.url)
+            configuration.outgoingQueue = .init(capacity: 5, whenFull: .dropOldest)
+            let client = try MQTTClient(configuration)
+            for index in 1...20 {
+                try client.send(try PublishRequest(topic: "queue/test", payload: Array("\(index)".utf8)))
+            }
+            #expect(client.queuedCount == 5)
+            #expect(client.statistics.publishDropped == 15)
+            #expect(client.statistics.published == 0)
+
+            let observer = try await connectedClient(broker.url)
+            let messages = try await observer.subscribe(to: ["queue/test"])
+            try await client.connect()
+            try await client.publish(to: "queue/test", string: "end", qos: .atLeastOnce)
+            let payloads = try await messages.next(6).map { $0.payloadString ?? "" }
+            #expect(payloads == ["16", "17", "18", "19", "20", "end"])
+            #expect(client.queuedCount == 0)
+            await observer.disconnect()
+            await client.disconnect()
+        }
+    }
+
+    @Test("While the broker is down publishes queue up, and flow once it is back")
+    func queueAcrossBrokerRestart() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let client = try await connectedClient(broker.url)
+            await broker.kill()
+            try await awaitState(client, "reconnecting") { if case .reconnecting = $0 { true } else { false } }
+            let delivered = Task { try await client.publish(to: "queued/while/down", string: "late", qos: .atLeastOnce) }
+            try await within(.seconds(5), "the publish to wait in the queue") {
+                while client.queuedCount == 0 { await Task.yield() }
+            }
+            try await broker.restart()
+            try await within(.seconds(15), "the queued publish to be acknowledged") { try await delivered.value }
+            #expect(client.statistics.published == 1)
+            await client.disconnect()
+        }
+    }
+
+    @Test("A full queue under .dropNewest refuses the new publish with .dropped")
+    func dropNewestPolicy() async throws {
+        var configuration = try clientConfiguration("mqtt://127.0.0.1:9")
+        configuration.outgoingQueue = .init(capacity: 2, whenFull: .dropNewest)
+        let client = try MQTTClient(configuration)  // never connected: everything waits in the queue
+        let first = Task { try await client.publish(to: "a", string: "1", qos: .atLeastOnce) }
+        let second = Task { try await client.publish(to: "a", string: "2", qos: .atLeastOnce) }
+        try await within(.seconds(5), "two queued publishes") {
+            while client.queuedCount < 2 { await Task.yield() }
+        }
+        let error = try await #require(throws: MQTTError.self) { try await client.publish(to: "a", string: "3", qos: .atLeastOnce) }
+        #expect(error.code == .dropped)
+        #expect(client.statistics.publishDropped == 1)
+        await client.disconnect()
+        for task in [first, second] {
+            let closed = try await #require(throws: MQTTError.self) { try await task.value }
+            #expect(closed.code == .closed)
+        }
+    }
+
+    @Test("TLS with the test CA works; a client certificate is required when the broker asks for one")
+    func tls() async throws {
+        try await MosquittoBroker.withBroker(.init(tls: .init(requireClientCertificate: true))) { broker in
+            let certificates = try #require(broker.certificates)
+            var configuration = try clientConfiguration(try #require(broker.tlsURL))
+            configuration.tls = .init(caFile: certificates.caCertificate.path, certificateFile: certificates.clientCertificate.path, keyFile: certificates.clientKey.path)
+            let client = try MQTTClient(configuration)
+            try await client.connect()
+            let messages = try await client.subscribe(to: ["secure/#"])
+            try await client.publish(to: "secure/hello", string: "over TLS", qos: .atLeastOnce)
+            #expect(try await messages.next().first?.payloadString == "over TLS")
+            await client.disconnect()
+
+            var noClientCertificate = configuration
+            noClientCertificate.tls = .init(caFile: certificates.caCertificate.path)
+            let refused = try MQTTClient(noClientCertificate)
+            let error = try await #require(throws: MQTTError.self) { try await refused.connect() }
+            #expect([MQTTError.Code.tls, .connectFailed, .connectionLost].contains(error.code), "\(error)")
+
+            var systemStore = configuration
+            systemStore.tls = .init()  // the OS store does not trust the test CA
+            let untrusted = try MQTTClient(systemStore)
+            let untrustedError = try await #require(throws: MQTTError.self) { try await untrusted.connect() }
+            #expect(untrustedError.code == .tls, "\(untrustedError)")
+
+            var missingCA = configuration
+            missingCA.tls.caFile = "/nonexistent/ca.crt"
+            let missing = try MQTTClient(missingCA)
+            let missingError = try await #require(throws: MQTTError.self) { try await missing.connect() }
+            #expect(missingError.code == .tls)
+            #expect(missingError.reason.contains("/nonexistent/ca.crt"))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+
+@Suite("Publish and subscribe through a real broker", .timeLimit(.minutes(1)))
+struct RoundTripTests {
+    @Test("A message makes the round trip at each QoS and protocol version", arguments: QoS.allCases, [ProtocolVersion.v5, .v311])
+    func roundTrip(qos: QoS, version: ProtocolVersion) async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let client = try await connectedClient(broker.url, version: version)
+            let messages = try await client.subscribe(to: ["plant/+/telemetry"], qos: qos)
+            let payload = Array("{\"rpm\":1200}".utf8)
+            try await client.publish(to: "plant/m1/telemetry", payload: payload, qos: qos)
+            let received = try await messages.next()
+            #expect(received.map(\.topic) == ["plant/m1/telemetry"])
+            #expect(received.first?.payload == payload)
+            #expect(received.first?.qos == qos)
+            #expect(received.first?.retain == false)
+            let statistics = client.statistics
+            #expect(statistics.published == 1)
+            #expect(statistics.received == 1)
+            #expect(statistics.bytesOut == payload.count)
+            await client.disconnect()
+            #expect(client.state == .closed(error: nil))
+        }
+    }
+}

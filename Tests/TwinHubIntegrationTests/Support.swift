@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+
+/// A unique client ID per test, so tests running in parallel never share a session.
+func uniqueClientID(_ prefix: String = "test") -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8))"
+}
+
+/// A configuration for `broker` with test-friendly defaults: fast reconnects, short connect timeout.
+func clientConfiguration(_ url: String, clientID: String? = uniqueClientID(), version: ProtocolVersion = .v5) throws -> ClientConfiguration {
+    var configuration = try ClientConfiguration(url: url, clientID: clientID)
+    configuration.protocolVersion = version
+    configuration.connectTimeout = .seconds(5)
+    configuration.reconnect = .init(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(500))
+    return configuration
+}
+
+/// Connects a client to `url`; the caller disconnects it.
+func connectedClient(_ url: String, clientID: String? = uniqueClientID(), version: ProtocolVersion = .v5) async throws -> MQTTClient {
+    let client = try MQTTClient(try clientConfiguration(url, clientID: clientID, version: version))
+    try await client.connect()
+    return client
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Awaits `operation`, failing with ``TimedOut`` after `limit` so a broken test fails instead of hanging.
+func within<T: Sendable>(_ limit: Duration = .seconds(10), _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw TimedOut(what: what)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+extension MQTTSubscription {
+    /// The next `count` messages, failing after `limit`.
+    func next(_ count: Int = 1, within limit: Duration = .seconds(10)) async throws -> [MQTTMessage] {
+        try await TwinHubIntegrationTests.within(limit, "\(count) message(s) on \(filters)") {
+            var messages: [MQTTMessage] = []
+            for await message in self {
+                messages.append(message)
+                if messages.count == count { break }
+            }
+            return messages
+        }
+    }
+}
+
+/// Waits until the client reports `predicate`, failing after `limit`.
+func awaitState(_ client: MQTTClient, within limit: Duration = .seconds(15), _ what: String, _ predicate: @escaping @Sendable (ConnectionState) -> Bool) async throws {
+    let updates = client.stateUpdates()
+    _ = try await within(limit, what) {
+        for await state in updates where predicate(state) { return state }
+        throw TimedOut(what: "\(what) (the client closed)")
+    }
+}
