@@ -71,7 +71,7 @@ public struct MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         var context: [String] = []
-        if let host { context.append("host \(host)") }
+        if let host, !reason.contains(host) { context.append("host \(host)") }
         if let topic { context.append("topic '\(topic)'") }
         let suffix = context.isEmpty ? "" : " (\(context.joined(separator: ", ")))"
         return "\(code): \(reason)\(suffix)"

@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+
+/// Runs the built `twinhub` executable with pipes, for end-to-end tests of the CLI.
+final class ProcessRunner: Sendable {
+    /// `twinhub` next to the test bundle in the build folder.
+    static var twinhub: URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0])
+        var folder = bundle.deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("twinhub").path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("twinhub")
+    }
+
+    private let process: Process
+    private let output = CapturedOutput()
+    private let stderrLines: AsyncStream<String>
+    private let exited: AsyncStream<Int32>
+
+    init(_ arguments: [String], stdin: String? = nil) throws {
+        let process = Process()
+        process.executableURL = Self.twinhub
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
+        let (exited, exitSink) = AsyncStream.makeStream(of: Int32.self)
+        stderrLines = lines
+        self.exited = exited
+        self.process = process
+        let output = output
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.text.withLock { $0.stdout += text }
+        }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.text.withLock { $0.stderr += text }
+            for line in text.split(separator: "\n") { lineSink.yield(String(line)) }
+        }
+        process.terminationHandler = { process in
+            exitSink.yield(process.terminationStatus)
+            exitSink.finish()
+            lineSink.finish()
+        }
+        if let stdin {
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+    }
+
+    var stdout: String { output.text.withLock { $0.stdout } }
+    var stderr: String { output.text.withLock { $0.stderr } }
+    var processID: Int32 { process.processIdentifier }
+
+    /// Waits for a line on standard error containing `text`.
+    func awaitStderr(containing text: String) async throws {
+        let lines = stderrLines
+        try await within(.seconds(15), "'\(text)' on stderr") {
+            for await line in lines where line.contains(text) { return }
+            throw TimedOut(what: "'\(text)' on stderr (the process ended)")
+        }
+    }
+
+    /// Waits for the process to exit and returns its status.
+    func exitStatus() async throws -> Int32 {
+        let exited = exited
+        let status = try await within(.seconds(30), "twinhub to exit") {
+            for await status in exited { return status }
+            return -1
+        }
+        // Let the pipes drain what the process wrote just before it exited.
+        process.waitUntilExit()
+        return status
+    }
+
+    func kill(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
+    }
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// What a process wrote, shared with the pipes' reading threads.
+private final class CapturedOutput: Sendable {
+    let text = Mutex((stdout: "", stderr: ""))
+}
