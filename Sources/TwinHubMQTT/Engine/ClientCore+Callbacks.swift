@@ -26,6 +26,14 @@ extension ClientCore {
             guard let message else { return }
             ClientCore.from(context).received(message.pointee, properties: properties)
         }
+        if configuration.broker.usesTLS {
+            // OpenSSL's reasons (an expired certificate, a refused client certificate) reach only the log.
+            // Not installed for plain connections: with a log callback libmosquitto formats a line per packet.
+            mosquitto_log_callback_set(handle) { _, context, level, text in
+                guard level & MOSQ_LOG_ERR != 0, let text else { return }
+                ClientCore.from(context).lastLibraryError = String(cString: text)
+            }
+        }
     }
 
     fileprivate static func from(_ context: UnsafeMutableRawPointer?) -> ClientCore {

@@ -84,6 +84,8 @@ extension ClientCore {
         attemptNumber += 1
         attemptSettled = false
         socketError = 0
+        abandonedFD = -1
+        lastLibraryError = nil
         if lifecycle.state == .connecting { publishState(.connecting) }
         if handle == nil {
             do {
@@ -110,10 +112,7 @@ extension ClientCore {
         let attempt = attemptNumber
         loop.schedule(after: configuration.connectTimeout) { [self] in
             guard attempt == attemptNumber, !attemptSettled else { return }
-            if watchedFD >= 0 {
-                loop.unwatch(fd: watchedFD)
-                watchedFD = -1
-            }
+            abandonSocket()
             attemptFailed(MQTTError(.timedOut, "no answer from \(host) within \(configuration.connectTimeout)", host: host))
         }
         refreshInterest()
@@ -152,6 +151,7 @@ extension ClientCore {
             mosquitto_destroy(handle)
             self.handle = nil
             watchedFD = -1
+            abandonedFD = -1
             loop.unregister(self)
         }
         let closedError = error ?? MQTTError(.closed, "the client was closed", host: host)

@@ -8,22 +8,45 @@ extension ClientCore {
     /// The socket is readable, writable or in error. Loop thread.
     func handleIO(events: UInt32) {
         guard let handle, watchedFD >= 0 else { return }
-        let failed = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
-        if failed && !attemptSettled {
+        let hangup = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0
+        let handshaking = !attemptSettled
+        if hangup && handshaking {
             socketError = Self.pendingSocketError(watchedFD)
         }
-        if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+        var rc = MOSQ_ERR_SUCCESS.rawValue
+        if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
             for _ in 0..<Self.readBudget {
                 errno = 0
-                let rc = mosquitto_loop_read(handle, 1)
+                rc = mosquitto_loop_read(handle, 1)
                 // libmosquitto reads one packet per call and returns with EAGAIN once the socket is dry.
                 if rc != MOSQ_ERR_SUCCESS.rawValue || errno == EAGAIN || mosquitto_socket(handle) < 0 { break }
+                if hangup && handshaking { break }
             }
         }
-        if events & EPOLLOUT.rawValue != 0, mosquitto_socket(handle) >= 0 {
-            mosquitto_loop_write(handle, 1)
+        if rc == MOSQ_ERR_SUCCESS.rawValue, events & EPOLLOUT.rawValue != 0, mosquitto_socket(handle) >= 0 {
+            rc = mosquitto_loop_write(handle, 1)
+        }
+        let capturedErrno = errno
+        let reported = libraryEvents.contains { if case .disconnected = $0 { true } else { false } }
+        if rc != MOSQ_ERR_SUCCESS.rawValue && !reported {
+            // libmosquitto reports most failures through on_disconnect, but not a failed TLS handshake:
+            // it closes the socket and only returns the error.
+            libraryEvents.append(.disconnected(code: rc, errno: capturedErrno))
+        } else if hangup && handshaking && !attemptSettled && libraryEvents.isEmpty && mosquitto_socket(handle) >= 0 {
+            // The broker hung up during the TLS handshake; libmosquitto would wait on the dead socket.
+            abandonSocket()
+            libraryEvents.append(.disconnected(code: MOSQ_ERR_CONN_LOST.rawValue, errno: socketError))
         }
         afterLibraryCall()
+    }
+
+    /// Stops watching a socket libmosquitto still holds but that is dead to us (a timed-out or hung-up
+    /// attempt); the next attempt's reconnect, or the close, releases it.
+    func abandonSocket() {
+        guard watchedFD >= 0 else { return }
+        loop.unwatch(fd: watchedFD)
+        abandonedFD = watchedFD
+        watchedFD = -1
     }
 
     /// Keepalive bookkeeping, once a second. Loop thread.
@@ -50,6 +73,7 @@ extension ClientCore {
     func refreshInterest() {
         guard let handle else { return }
         let fd = mosquitto_socket(handle)
+        if fd == abandonedFD { return }
         if fd != watchedFD {
             // A closed socket leaves epoll by itself; only a new one needs adding.
             watchedFD = fd
@@ -97,18 +121,24 @@ extension ClientCore {
     }
 
     private func disconnectError(code: Int32, errno capturedErrno: Int32) -> MQTTError {
-        if !attemptSettled {
-            if socketError != 0 {
-                return MQTTError(.connectFailed, "cannot connect to \(host): \(String(cString: strerror(socketError)))", host: host, libraryCode: code)
+        if attemptSettled {
+            if code == MOSQ_ERR_SUCCESS.rawValue {
+                return MQTTError(.connectionLost, "\(host) closed the connection", host: host, libraryCode: code)
             }
-            let error = Mosquitto.error(code, errno: capturedErrno, "cannot connect to \(host)", host: host)
-            return error.code == .connectionLost ? MQTTError(.connectFailed, error.reason, host: host, libraryCode: code) : error
+            let error = Mosquitto.error(code, errno: capturedErrno, "connection to \(host) lost", host: host)
+            return error.code == .connectFailed ? MQTTError(.connectionLost, error.reason, host: host, libraryCode: code) : error
         }
-        if code == MOSQ_ERR_SUCCESS.rawValue {
-            return MQTTError(.connectionLost, "\(host) closed the connection", host: host, libraryCode: code)
+        var error = socketError != 0
+            ? MQTTError(.connectFailed, "cannot connect to \(host): \(String(cString: strerror(socketError)))", host: host, libraryCode: code)
+            : Mosquitto.error(code, errno: capturedErrno, "cannot connect to \(host)", host: host)
+        if error.code == .connectionLost {
+            error = MQTTError(.connectFailed, error.reason, host: host, libraryCode: code)
         }
-        let error = Mosquitto.error(code, errno: capturedErrno, "connection to \(host) lost", host: host)
-        return error.code == .connectFailed ? MQTTError(.connectionLost, error.reason, host: host, libraryCode: code) : error
+        if let detail = lastLibraryError {
+            // A TLS failure the library only logged: name it as one, with OpenSSL's words.
+            error = MQTTError(.tls, "\(error.reason) (\(detail))", host: host, libraryCode: code)
+        }
+        return error
     }
 
     private static func pendingSocketError(_ fd: Int32) -> Int32 {

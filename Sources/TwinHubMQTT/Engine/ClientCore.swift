@@ -31,12 +31,16 @@ final class ClientCore: @unchecked Sendable {
     /// What libmosquitto's callbacks reported during the current call, handled once it returns.
     var libraryEvents: [LibraryEvent] = []
     var watchedFD: Int32 = -1
+    /// A socket of a failed attempt that libmosquitto has not closed yet; never watched again.
+    var abandonedFD: Int32 = -1
     var watchingWrites = false
     /// Counts connection attempts; a timeout carries the attempt it was set for.
     var attemptNumber = 0
     var attemptSettled = true
     var hasStartedConnecting = false
     var socketError: Int32 = 0
+    /// The last error libmosquitto logged during the current attempt (TLS clients only).
+    var lastLibraryError: String?
     var closing: Closing?
 
     private static let nextID = Atomic<UInt64>(1)

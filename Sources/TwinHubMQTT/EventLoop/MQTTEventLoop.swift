@@ -76,7 +76,7 @@ public final class MQTTEventLoop: Sendable {
     func watch(fd: Int32, for client: ClientCore, writable: Bool, isNew: Bool) {
         assert(inLoop)
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue | (writable ? EPOLLOUT.rawValue : 0)
+        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (writable ? EPOLLOUT.rawValue : 0)
         event.data.u64 = client.id
         if isNew {
             if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST {
