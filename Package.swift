@@ -59,7 +59,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinHubIntegrationTests",
-            dependencies: ["TwinHubMQTT", "TwinHubBroker", "twinhub"],
+            dependencies: [
+                "TwinHubMQTT", "TwinHubBroker", "twinhub",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ],

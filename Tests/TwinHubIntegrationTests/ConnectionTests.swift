@@ -9,7 +9,7 @@ struct ConnectionTests {
     func wrongPassword(version: ProtocolVersion) async throws {
         try await MosquittoBroker.withBroker(.init(users: ["alice": "secret"])) { broker in
             let url = "mqtt://alice:wrong@127.0.0.1:\(broker.port)"
-            let client = try MQTTClient(try clientConfiguration(url, version: version))
+            let client = try MQTTClient(testing: try clientConfiguration(url, version: version))
             let error = try await #require(throws: MQTTError.self) { try await client.connect() }
             #expect(error.code == .notAuthorized)
             #expect(error.reason.contains("refused the connection"))
@@ -25,7 +25,7 @@ struct ConnectionTests {
     @Test("A refused port fails fast with the system's reason")
     func refusedPort() async throws {
         let port = try await MosquittoBroker.withBroker { $0.port }  // now closed: nothing listens there
-        let client = try MQTTClient(try clientConfiguration("mqtt://127.0.0.1:\(port)"))
+        let client = try MQTTClient(testing: try clientConfiguration("mqtt://127.0.0.1:\(port)"))
         let started = ContinuousClock.now
         let error = try await #require(throws: MQTTError.self) { try await client.connect() }
         #expect(error.code == .connectFailed)
@@ -40,7 +40,7 @@ struct ConnectionTests {
         // fails at once (no route) or hangs until the connect timeout; both must end in a clear error.
         var configuration = try clientConfiguration("mqtt://192.0.2.1:1883")
         configuration.connectTimeout = .seconds(2)
-        let client = try MQTTClient(configuration)
+        let client = try MQTTClient(testing: configuration)
         let error = try await within(.seconds(10), "the connect failure") {
             try await #require(throws: MQTTError.self) { try await client.connect() }
         }
@@ -55,7 +55,7 @@ struct ConnectionTests {
             #expect(error.code == .invalidURL, "\(url)")
         }
         // Port 9 (discard) on a host that does not exist: any network use would fail differently.
-        let client = try MQTTClient(try ClientConfiguration(url: "mqtt://no-such-host.invalid:9"))
+        let client = try MQTTClient(testing: try ClientConfiguration(url: "mqtt://no-such-host.invalid:9"))
         for topic in ["", "a/+/b", "a/#", "nul\u{0}byte"] {
             let error = try await #require(throws: MQTTError.self) { try await client.publish(to: topic, string: "x") }
             #expect(error.code == .invalidTopic, "\(topic.debugDescription)")
@@ -67,7 +67,7 @@ struct ConnectionTests {
         #expect(client.state == .idle, "validation must not start a connection")
         var noID = try ClientConfiguration(url: "mqtt://localhost")
         noID.session = .persistent(expiry: .seconds(60))
-        #expect(throws: MQTTError.self) { try MQTTClient(noID) }
+        #expect(throws: MQTTError.self) { try MQTTClient(testing: noID) }
     }
 
     @Test("After a broker restart the client reconnects, restores subscriptions and messages flow", arguments: [ProtocolVersion.v5, .v311])
@@ -112,7 +112,7 @@ struct ConnectionTests {
         try await MosquittoBroker.withBroker { broker in
             var configuration = try clientConfiguration(broker.url)
             configuration.outgoingQueue = .init(capacity: 5, whenFull: .dropOldest)
-            let client = try MQTTClient(configuration)
+            let client = try MQTTClient(testing: configuration)
             for index in 1...20 {
                 try client.send(try PublishRequest(topic: "queue/test", payload: Array("\(index)".utf8)))
             }
@@ -153,7 +153,7 @@ struct ConnectionTests {
     func dropNewestPolicy() async throws {
         var configuration = try clientConfiguration("mqtt://127.0.0.1:9")
         configuration.outgoingQueue = .init(capacity: 2, whenFull: .dropNewest)
-        let client = try MQTTClient(configuration)  // never connected: everything waits in the queue
+        let client = try MQTTClient(testing: configuration)  // never connected: everything waits in the queue
         let first = Task { try await client.publish(to: "a", string: "1", qos: .atLeastOnce) }
         let second = Task { try await client.publish(to: "a", string: "2", qos: .atLeastOnce) }
         try await within(.seconds(5), "two queued publishes") {
@@ -175,7 +175,7 @@ struct ConnectionTests {
             let certificates = try #require(broker.certificates)
             var configuration = try clientConfiguration(try #require(broker.tlsURL))
             configuration.tls = .init(caFile: certificates.caCertificate.path, certificateFile: certificates.clientCertificate.path, keyFile: certificates.clientKey.path)
-            let client = try MQTTClient(configuration)
+            let client = try MQTTClient(testing: configuration)
             try await client.connect()
             let messages = try await client.subscribe(to: ["secure/#"])
             try await client.publish(to: "secure/hello", string: "over TLS", qos: .atLeastOnce)
@@ -184,20 +184,20 @@ struct ConnectionTests {
 
             var noClientCertificate = configuration
             noClientCertificate.tls = .init(caFile: certificates.caCertificate.path)
-            let refused = try MQTTClient(noClientCertificate)
+            let refused = try MQTTClient(testing: noClientCertificate)
             let error = try await #require(throws: MQTTError.self) { try await refused.connect() }
             #expect(error.code == .tls, "\(error)")
             #expect(error.reason.contains("certificate"), "OpenSSL's reason reaches the caller: \(error)")
 
             var systemStore = configuration
             systemStore.tls = .init()  // the OS store does not trust the test CA
-            let untrusted = try MQTTClient(systemStore)
+            let untrusted = try MQTTClient(testing: systemStore)
             let untrustedError = try await #require(throws: MQTTError.self) { try await untrusted.connect() }
             #expect(untrustedError.code == .tls, "\(untrustedError)")
 
             var missingCA = configuration
             missingCA.tls.caFile = "/nonexistent/ca.crt"
-            let missing = try MQTTClient(missingCA)
+            let missing = try MQTTClient(testing: missingCA)
             let missingError = try await #require(throws: MQTTError.self) { try await missing.connect() }
             #expect(missingError.code == .tls)
             #expect(missingError.reason.contains("/nonexistent/ca.crt"))

@@ -30,7 +30,7 @@ struct SessionTests {
             func machine(_ name: String) throws -> MQTTClient {
                 var configuration = try clientConfiguration(broker.url, clientID: name)
                 configuration.will = .init(topic: "machines/\(name)/status", payload: Array("offline".utf8), qos: .atLeastOnce, retain: true)
-                return try MQTTClient(configuration)
+                return try MQTTClient(testing: configuration)
             }
             let polite = try machine("polite")
             try await polite.connect()
@@ -54,7 +54,7 @@ struct SessionTests {
             var configuration = try clientConfiguration(broker.url, clientID: id, version: version)
             configuration.session = .persistent(expiry: .seconds(300))
 
-            let first = try MQTTClient(configuration)
+            let first = try MQTTClient(testing: configuration)
             try await first.connect()
             #expect(first.state == .connected(sessionPresent: false))
             let subscription = try await first.subscribe(to: ["orders/#"], qos: .atLeastOnce)
@@ -67,7 +67,7 @@ struct SessionTests {
             }
             await publisher.disconnect()
 
-            let second = try MQTTClient(configuration)
+            let second = try MQTTClient(testing: configuration)
             let messages = try await second.subscribe(to: ["orders/#"], qos: .atLeastOnce)
             try await second.connect()
             #expect(second.state == .connected(sessionPresent: true))

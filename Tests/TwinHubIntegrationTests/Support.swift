@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TwinHubBroker
 import TwinHubMQTT
@@ -17,9 +18,23 @@ func clientConfiguration(_ url: String, clientID: String? = uniqueClientID(), ve
     return configuration
 }
 
+/// The library's logger in tests: warnings and errors only, so test output stays readable.
+let testLogger: Logger = {
+    var logger = Logger(label: "twinhub.mqtt.test")
+    logger.logLevel = .warning
+    return logger
+}()
+
+extension MQTTClient {
+    /// A client that logs through ``testLogger``.
+    convenience init(testing configuration: ClientConfiguration) throws {
+        try self.init(configuration, logger: testLogger)
+    }
+}
+
 /// Connects a client to `url`; the caller disconnects it.
 func connectedClient(_ url: String, clientID: String? = uniqueClientID(), version: ProtocolVersion = .v5) async throws -> MQTTClient {
-    let client = try MQTTClient(try clientConfiguration(url, clientID: clientID, version: version))
+    let client = try MQTTClient(testing: try clientConfiguration(url, clientID: clientID, version: version))
     try await client.connect()
     return client
 }
