@@ -1,0 +1,30 @@
+import Foundation
+
+/// The YAML files of a folder (or a single file), sorted, for loaders and `twinhub validate`.
+public enum YAMLFiles {
+    public static func list(in path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { return [path] }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            .map { (path as NSString).appendingPathComponent($0) }
+    }
+}
+
+/// A time of day, `HH:MM` in UTC.
+public struct ClockTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Seconds since midnight.
+    public var secondsOfDay: Int
+
+    public static func parse(_ text: String) -> ClockTime? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 1440 else { return nil }
+        return ClockTime(secondsOfDay: hour * 3600 + minute * 60)
+    }
+
+    public var hours: Double { Double(secondsOfDay) / 3600 }
+    public static func < (lhs: ClockTime, rhs: ClockTime) -> Bool { lhs.secondsOfDay < rhs.secondsOfDay }
+    public var description: String { String(format: "%02d:%02d", secondsOfDay / 3600, secondsOfDay % 3600 / 60) }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Yams
+
+/// A YAML node with its position, and typed accessors whose errors say where and why.
+struct YAMLNode {
+    let node: Node
+    let file: String
+
+    var location: SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    func error(_ message: String) -> ModelError { ModelError(message, at: location) }
+
+    /// Parses a whole file. Malformed YAML becomes a ``ModelError`` at the position libyaml reports.
+    static func parse(_ text: String, file: String) throws(ModelError) -> YAMLNode {
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                throw ModelError("the file is empty", at: SourceLocation(file: file, line: 1, column: 1))
+            }
+            return YAMLNode(node: root, file: file)
+        } catch let error as ModelError {
+            throw error
+        } catch let error as YamlError {
+            throw Self.describe(error, file: file)
+        } catch {
+            throw ModelError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    private static func describe(_ error: YamlError, file: String) -> ModelError {
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            return ModelError("malformed YAML: \(problem)\(detail)", at: at(mark))
+        case .reader(let problem, _, _, _):
+            return ModelError("unreadable YAML: \(problem)", at: SourceLocation(file: file, line: 1, column: 1))
+        default:
+            return ModelError("malformed YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    // MARK: Typed access
+
+    func mapping(_ what: String) throws(ModelError) -> YAMLMapping {
+        guard let mapping = node.mapping else { throw error("\(what) must be a mapping (key: value)") }
+        return YAMLMapping(mapping: mapping, file: file, location: location, what: what)
+    }
+
+    func sequence(_ what: String) throws(ModelError) -> [YAMLNode] {
+        guard let sequence = node.sequence else { throw error("\(what) must be a list") }
+        return sequence.map { YAMLNode(node: $0, file: file) }
+    }
+
+    func string(_ what: String) throws(ModelError) -> String {
+        guard let scalar = node.scalar else { throw error("\(what) must be a single value") }
+        return scalar.string
+    }
+
+    /// An identifier: letters, digits, `_` and `-`, starting with a letter or digit (used in topics).
+    func identifier(_ what: String) throws(ModelError) -> String {
+        let text = try string(what)
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-"))
+        guard !text.isEmpty, text.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }),
+              text.first != "-", text.first != "_" else {
+            throw error("\(what) '\(text)' must be letters, digits, '_' or '-' (it becomes part of MQTT topics)")
+        }
+        return text
+    }
+
+    func double(_ what: String) throws(ModelError) -> Double {
+        let text = try string(what)
+        guard let value = Double(text.replacingOccurrences(of: "_", with: "")), value.isFinite else {
+            throw error("\(what) must be a finite number, not '\(text)'")
+        }
+        return value
+    }
+
+    func int(_ what: String) throws(ModelError) -> Int {
+        let text = try string(what)
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+            throw error("\(what) must be a whole number, not '\(text)'")
+        }
+        return value
+    }
+
+    func bool(_ what: String) throws(ModelError) -> Bool {
+        switch try string(what).lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        case let other: throw error("\(what) must be true or false, not '\(other)'")
+        }
+    }
+
+    /// A duration: a number of seconds, or `90s`, `15m`, `2h`, `1d`, `1h30m`, `250ms`.
+    func duration(_ what: String) throws(ModelError) -> Duration {
+        let text = try string(what)
+        guard let value = DurationText.parse(text) else {
+            throw error("\(what) must be a duration such as 30s, 15m, 2h or 1h30m, not '\(text)'")
+        }
+        return value
+    }
+
+    /// `[low, high]` with low ≤ high.
+    func range(_ what: String) throws(ModelError) -> ClosedRange<Double> {
+        let items = try sequence(what)
+        guard items.count == 2 else { throw error("\(what) must be [low, high]") }
+        let low = try items[0].double("\(what) low end")
+        let high = try items[1].double("\(what) high end")
+        guard low <= high else { throw error("\(what) is impossible: low end \(low) is above high end \(high)") }
+        return low...high
+    }
+}
+
+/// A YAML mapping whose keys are strings, read with checks.
+struct YAMLMapping {
+    let mapping: Node.Mapping
+    let file: String
+    let location: SourceLocation
+    let what: String
+
+    /// Key, key position and value, in file order.
+    var entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)] {
+        mapping.map { pair in
+            (pair.key.scalar?.string ?? "\(pair.key)", YAMLNode(node: pair.key, file: file), YAMLNode(node: pair.value, file: file))
+        }
+    }
+
+    func optional(_ key: String) -> YAMLNode? {
+        mapping[key].map { YAMLNode(node: $0, file: file) }
+    }
+
+    func required(_ key: String) throws(ModelError) -> YAMLNode {
+        guard let value = optional(key) else { throw ModelError("\(what) needs '\(key)'", at: location) }
+        return value
+    }
+
+    /// Fails on the first key not in `allowed`, naming the closest allowed one.
+    func checkKeys(_ allowed: [String]) throws(ModelError) {
+        for entry in entries where !allowed.contains(entry.key) {
+            let hint = Spelling.closest(to: entry.key, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+            throw entry.keyNode.error("unknown key '\(entry.key)' in \(what)\(hint)")
+        }
+    }
+}
+
+/// Parses durations written the way people write them in YAML files.
+public enum DurationText {
+    /// `90`, `90s`, `15m`, `2h`, `1d`, `1h30m`, `250ms`, `1.5h`; `nil` if it is none of these.
+    public static func parse(_ text: String) -> Duration? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return .seconds(seconds) }
+        var total = 0.0
+        var number = ""
+        var rest = Substring(trimmed)
+        guard !rest.isEmpty else { return nil }
+        while let character = rest.first {
+            if character.isNumber || character == "." {
+                number.append(character)
+                rest = rest.dropFirst()
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            let unit: Double
+            if rest.hasPrefix("ms") { unit = 0.001; rest = rest.dropFirst(2) }
+            else if rest.hasPrefix("s") { unit = 1; rest = rest.dropFirst() }
+            else if rest.hasPrefix("m") { unit = 60; rest = rest.dropFirst() }
+            else if rest.hasPrefix("h") { unit = 3600; rest = rest.dropFirst() }
+            else if rest.hasPrefix("d") { unit = 86_400; rest = rest.dropFirst() }
+            else { return nil }
+            total += value * unit
+            number = ""
+        }
+        guard number.isEmpty else { return nil }
+        return .seconds(total)
+    }
+}
+
+/// Suggests the allowed word a misspelt one was probably meant to be.
+enum Spelling {
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        let lowered = word.lowercased()
+        guard !lowered.isEmpty else { return nil }
+        if let prefixed = candidates.filter({ !$0.isEmpty && ($0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased())) })
+            .min(by: { $0.count < $1.count }) {
+            return prefixed
+        }
+        let scored = candidates.filter { !$0.isEmpty }.map { ($0, distance(lowered, $0.lowercased())) }
+        guard let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }), best.1 <= max(2, word.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// Edit distance counting a swap of neighbours as one edit (optimal string alignment).
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
+    }
+}
