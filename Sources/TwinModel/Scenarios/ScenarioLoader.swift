@@ -1,0 +1,268 @@
+import Foundation
+
+/// Reads `simulations/*.yaml` into ``Scenario``s against a set of kinds, reporting every problem as
+/// `file:line:column: message`.
+public enum ScenarioLoader {
+    /// The speed range a scenario may ask for.
+    public static let speedRange = 0.01...86_400.0
+
+    public static func load(file path: String, kinds: [String: MachineKind]) throws(ModelErrors) -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ModelErrors([ModelError("cannot read the file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))])
+        }
+        return try load(yaml: text, file: path, kinds: kinds)
+    }
+
+    public static func load(yaml text: String, file: String, kinds: [String: MachineKind]) throws(ModelErrors) -> Scenario {
+        let diagnostics = DiagnosticCollector()
+        let scenario = diagnostics.collect { () throws -> Scenario? in
+            try parseScenario(try YAMLNode.parse(text, file: file), kinds: kinds, diagnostics: diagnostics)
+        } ?? nil
+        try diagnostics.throwIfAny()
+        return scenario!
+    }
+
+    private static func parseScenario(_ root: YAMLNode, kinds: [String: MachineKind], diagnostics: DiagnosticCollector) throws(ModelError) -> Scenario? {
+        let map = try root.mapping("a scenario")
+        try map.checkKeys(["scenario", "name", "description", "enterprise", "seed", "speed", "start", "shifts",
+                           "planned_downtime", "setup_time", "microstops", "sites"])
+        let id = try map.required("scenario").identifier("scenario")
+        let enterprise = try map.optional("enterprise")?.identifier("enterprise") ?? "factory"
+        let seed = UInt64(truncatingIfNeeded: try map.optional("seed")?.int("seed") ?? 1)
+        let speed = try map.optional("speed")?.double("speed") ?? 1
+        guard speedRange.contains(speed) else {
+            throw try map.required("speed").error("speed must be from \(speedRange.lowerBound) to \(Int(speedRange.upperBound)), not \(speed)")
+        }
+        var start = Date(timeIntervalSince1970: 1_772_431_200)  // 2026-03-02T06:00:00Z, a Monday
+        if let startNode = map.optional("start") {
+            let text = try startNode.string("start")
+            guard let date = ISO8601Parsing.date(text) else {
+                throw startNode.error("start must be an ISO 8601 UTC time such as 2026-03-02T06:00:00Z, not '\(text)'")
+            }
+            start = date
+        }
+        let shifts = diagnostics.collect { try parseWindows(map.optional("shifts"), what: "shift") } ?? []
+        let downtime = diagnostics.collect { try parseWindows(map.optional("planned_downtime"), what: "planned downtime") } ?? []
+        let setupTime = try map.optional("setup_time")?.duration("setup_time") ?? .seconds(600)
+        var microstops: Microstops?
+        if let node = map.optional("microstops") {
+            microstops = diagnostics.collect { try parseMicrostops(node) }
+        }
+
+        var machines: [MachineInstance] = []
+        var seen: [String: SourceLocation] = [:]
+        for siteNode in try map.required("sites").sequence("sites") {
+            let instances = diagnostics.collect { try parseSite(siteNode, enterprise: enterprise, kinds: kinds, diagnostics: diagnostics) } ?? []
+            for instance in instances {
+                let key = "\(instance.path.site)/\(instance.path.area)/\(instance.path.line)/\(instance.id)"
+                if let first = seen[key] {
+                    diagnostics.record(ModelError("machine '\(instance.id)' is already on line '\(instance.path.line)' (at \(first))", at: instance.location))
+                } else {
+                    seen[key] = instance.location
+                    machines.append(instance)
+                }
+            }
+        }
+        if machines.isEmpty && diagnostics.errors.isEmpty {
+            throw try map.required("sites").error("the scenario has no machines")
+        }
+        return Scenario(
+            id: id, name: try map.optional("name")?.string("name") ?? id,
+            description: try map.optional("description")?.string("description") ?? "",
+            enterprise: enterprise, seed: seed, speed: speed, start: start, shifts: shifts, plannedDowntime: downtime,
+            setupTime: setupTime, microstops: microstops, machines: machines, location: root.location)
+    }
+
+    private static func parseSite(_ node: YAMLNode, enterprise: String, kinds: [String: MachineKind], diagnostics: DiagnosticCollector) throws -> [MachineInstance] {
+        let site = try node.mapping("a site")
+        try site.checkKeys(["id", "name", "areas"])
+        let siteID = try site.required("id").identifier("site id")
+        var instances: [MachineInstance] = []
+        for areaNode in try site.required("areas").sequence("areas") {
+            let area = try areaNode.mapping("an area")
+            try area.checkKeys(["id", "name", "lines"])
+            let areaID = try area.required("id").identifier("area id")
+            for lineNode in try area.required("lines").sequence("lines") {
+                let line = try lineNode.mapping("a line")
+                try line.checkKeys(["id", "name", "machines"])
+                let lineID = try line.required("id").identifier("line id")
+                let base = EquipmentPath(enterprise: enterprise, site: siteID, area: areaID, line: lineID, machine: "")
+                for machineNode in try line.required("machines").sequence("machines") {
+                    instances += diagnostics.collect { try parseMachines(machineNode, base: base, kinds: kinds) } ?? []
+                }
+            }
+        }
+        return instances
+    }
+
+    private static func parseMachines(_ node: YAMLNode, base: EquipmentPath, kinds: [String: MachineKind]) throws(ModelError) -> [MachineInstance] {
+        let map = try node.mapping("a machine")
+        try map.checkKeys(["id", "kind", "count", "properties", "production", "faults", "random_faults", "name"])
+        let idNode = try map.required("id")
+        let id = try idNode.identifier("machine id")
+        let kindNode = try map.required("kind")
+        let kindID = try kindNode.string("kind")
+        guard var kind = kinds[kindID] else {
+            let hint = Spelling.closest(to: kindID, in: Array(kinds.keys)).map { "; did you mean '\($0)'?" } ?? ""
+            throw kindNode.error("unknown kind '\(kindID)'\(hint) (known: \(kinds.keys.sorted().joined(separator: ", ")))")
+        }
+        try applyOverrides(map, to: &kind)
+        var scheduled: [ScheduledFault] = []
+        if let faults = map.optional("faults") {
+            for item in try faults.sequence("faults") {
+                let fault = try item.mapping("a scheduled fault")
+                try fault.checkKeys(["fault", "at", "duration"])
+                let nameNode = try fault.required("fault")
+                let name = try nameNode.string("fault")
+                guard kind.fault(named: name) != nil else {
+                    let hint = Spelling.closest(to: name, in: kind.faults.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    throw nameNode.error("kind '\(kind.id)' has no fault '\(name)'\(hint)")
+                }
+                scheduled.append(ScheduledFault(fault: name, at: try fault.required("at").duration("at"),
+                                                duration: try fault.optional("duration")?.duration("duration")))
+            }
+        }
+        let random = try map.optional("random_faults")?.bool("random_faults") ?? (kind.reliability != nil)
+        let count = try map.optional("count")?.int("count") ?? 1
+        guard (1...1_000_000).contains(count) else { throw try map.required("count").error("count must be from 1 to 1000000") }
+        let width = max(2, String(count).count)
+        return (1...count).map { index in
+            var path = base
+            path.machine = count == 1 && map.optional("count") == nil ? id : "\(id)-\(String(repeating: "0", count: width - String(index).count))\(index)"
+            return MachineInstance(path: path, kind: kind, scheduledFaults: scheduled, randomFaults: random, location: idNode.location)
+        }
+    }
+
+    /// Per-machine changes to its kind: property ranges and signals, production figures.
+    private static func applyOverrides(_ map: YAMLMapping, to kind: inout MachineKind) throws(ModelError) {
+        if let properties = map.optional("properties") {
+            for entry in try properties.mapping("properties").entries {
+                guard let index = kind.properties.firstIndex(where: { $0.name == entry.key }) else {
+                    let hint = Spelling.closest(to: entry.key, in: kind.properties.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    throw entry.keyNode.error("kind '\(kind.id)' has no property '\(entry.key)'\(hint)")
+                }
+                let override = try entry.value.mapping("override of '\(entry.key)'")
+                try override.checkKeys(["normal", "limits", "signal"])
+                var property = kind.properties[index]
+                if let normal = override.optional("normal") { property.normal = try normal.range("normal range of '\(entry.key)'") }
+                if let limits = override.optional("limits") { property.limits = try limits.range("limits of '\(entry.key)'") }
+                guard property.limits.contains(property.normal.lowerBound) && property.limits.contains(property.normal.upperBound) else {
+                    throw entry.keyNode.error("impossible range: the normal range \(property.normal) of '\(entry.key)' is outside its limits \(property.limits)")
+                }
+                if let signal = override.optional("signal") {
+                    property.signal = try KindLoader.parseSignal(signal, property: entry.key)
+                    for dependency in property.signal.dependencies where kind.property(named: dependency) == nil {
+                        throw signal.error("unknown property '\(dependency)' in the signal of '\(entry.key)'")
+                    }
+                }
+                kind.properties[index] = property
+            }
+            if let cycle = DependencyOrder.cycle(in: kind.properties) {
+                throw properties.error("cyclic coupling: \(cycle.joined(separator: " → "))")
+            }
+        }
+        if let production = map.optional("production") {
+            let override = try production.mapping("production")
+            try override.checkKeys(["ideal_cycle_time", "scrap_rate"])
+            if let cycle = override.optional("ideal_cycle_time") {
+                kind.production.idealCycleTime = try cycle.duration("ideal_cycle_time")
+                guard kind.production.idealCycleTime > .zero else { throw cycle.error("ideal_cycle_time must be positive") }
+            }
+            if let scrap = override.optional("scrap_rate") {
+                kind.production.scrapRate = try scrap.double("scrap_rate")
+                guard (0...1).contains(kind.production.scrapRate) else { throw scrap.error("scrap_rate is a probability from 0 to 1") }
+            }
+        }
+    }
+
+    private static func parseMicrostops(_ node: YAMLNode) throws(ModelError) -> Microstops {
+        let stops = try node.mapping("microstops")
+        try stops.checkKeys(["per_hour", "duration"])
+        let perHour = try stops.required("per_hour").double("per_hour")
+        guard perHour >= 0 else { throw node.error("microstops per_hour must not be negative") }
+        return Microstops(perHour: perHour, duration: try stops.required("duration").duration("duration"))
+    }
+
+    private static func parseWindows(_ node: YAMLNode?, what: String) throws(ModelError) -> [TimeWindow] {
+        guard let node else { return [] }
+        return try node.sequence("\(what)s").map { item throws(ModelError) in
+            let window = try item.mapping("a \(what)")
+            try window.checkKeys(["name", "start", "end"])
+            func time(_ key: String) throws(ModelError) -> ClockTime {
+                let node = try window.required(key)
+                let text = try node.string(key)
+                guard let time = ClockTime.parse(text) else { throw node.error("\(key) must be a time of day such as 06:00, not '\(text)'") }
+                return time
+            }
+            return TimeWindow(name: try window.optional("name")?.string("name") ?? what, start: try time("start"), end: try time("end"))
+        }
+    }
+}
+
+/// ISO 8601 UTC timestamps, parsed and formatted without Foundation's formatters (which need tzdata).
+public enum ISO8601Parsing {
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+    public static func date(_ text: String) -> Date? {
+        let scalars = Array(text.utf8)
+        guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int? { Int(String(decoding: scalars[range], as: UTF8.self)) }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var fraction = 0.0
+        if scalars.count > 20 {
+            guard scalars[19] == UInt8(ascii: "."), let value = Double("0" + String(decoding: scalars[19..<(scalars.count - 1)], as: UTF8.self)) else { return nil }
+            fraction = value
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public static func string(_ date: Date) -> String {
+        let total = date.timeIntervalSince1970
+        var seconds = Int(total.rounded(.down))
+        var milliseconds = Int(((total - Double(seconds)) * 1000).rounded())
+        if milliseconds == 1000 { seconds += 1; milliseconds = 0 }
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(milliseconds, 3))Z"
+    }
+
+    // Howard Hinnant's civil calendar algorithms.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y.floorDivided(by: 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int {
+    func floorDivided(by divisor: Int) -> Int {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

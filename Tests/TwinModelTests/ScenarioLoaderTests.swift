@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import TwinModel
+
+@Suite("Scenarios")
+struct ScenarioLoaderTests {
+    let kinds: [String: MachineKind]
+
+    init() throws {
+        kinds = try KindLoader.loadDirectory(Repository.twins)
+    }
+
+    @Test("Every shipped scenario loads; the scale scenario has 10,000 machines")
+    func shipped() throws {
+        var byID: [String: Scenario] = [:]
+        for file in YAMLFiles.list(in: Repository.simulations) {
+            let scenario = try ScenarioLoader.load(file: file, kinds: kinds)
+            byID[scenario.id] = scenario
+        }
+        #expect(Set(byID.keys).isSuperset(of: ["sheet_metal_job_shop", "textile_weaving_hall", "predictive_maintenance_training", "scale_10k"]))
+        #expect(byID["scale_10k"]?.machines.count == 10_000)
+        let shop = try #require(byID["sheet_metal_job_shop"])
+        #expect(shop.machines.map(\.id) == ["laser-01", "brake-01", "weld-01", "compressor-01"])
+        #expect(shop.machines[0].path == EquipmentPath(enterprise: "acme", site: "leuven", area: "fabrication", line: "line-1", machine: "laser-01"))
+        #expect(shop.machines[2].kind.production.idealCycleTime == .seconds(70), "overrides apply")
+        #expect(shop.machines[1].scheduledFaults.first?.at == .seconds(7200))
+        #expect(shop.shifts.map(\.name) == ["early", "late"])
+        #expect(ISO8601Parsing.string(shop.start) == "2026-03-02T06:00:00.000Z")
+        let hall = try #require(byID["textile_weaving_hall"])
+        #expect(hall.machines.filter { $0.path.line == "row-a" }.map(\.id) == (1...8).map { "loom-0\($0)" })
+    }
+
+    @Test("Scenario errors point at the line and column", arguments: [
+        ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - { id: m, kind: cnc_machining_center }\n", 9, 32, "unknown kind 'cnc_machining_center'; did you mean 'cnc_machining_centre'?"),
+        ("scenario: s\nspeed: 0\nsites: []\n", 2, 8, "speed must be from"),
+        ("scenario: s\nshifts:\n  - { start: '25:00', end: '06:00' }\nsites: []\n", 3, 14, "time of day"),
+        ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - id: m\n                kind: press_brake\n                properties: { ram_forse: { normal: [0, 1] } }\n", 11, 31, "has no property 'ram_forse'; did you mean 'ram_force'?"),
+        ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - id: m\n                kind: press_brake\n                faults: [{ fault: melt, at: 1h }]\n", 11, 35, "has no fault 'melt'"),
+        ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - { id: m, kind: press_brake }\n              - { id: m, kind: press_brake }\n", 10, 23, "already on line 'c'"),
+        ("scenario: s\nsites:\n  - id: a b\n", 3, 9, "must be letters, digits"),
+    ])
+    func errors(yaml: String, line: Int, column: Int, message: String) {
+        let thrown = #expect(throws: ModelErrors.self) { try ScenarioLoader.load(yaml: yaml, file: "s.yaml", kinds: kinds) }
+        let error = thrown?.errors.first
+        #expect(error?.location == SourceLocation(file: "s.yaml", line: line, column: column), "\(thrown?.description ?? "")")
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("Timestamps format and parse in UTC without tzdata", arguments: [
+        "2026-03-02T06:00:00.000Z", "1970-01-01T00:00:00.000Z", "2024-02-29T23:59:59.999Z", "2100-12-31T12:30:15.250Z",
+    ])
+    func timestamps(text: String) throws {
+        let date = try #require(ISO8601Parsing.date(text))
+        #expect(ISO8601Parsing.string(date) == text)
+    }
+
+    @Test("Time windows handle midnight")
+    func windows() {
+        let night = TimeWindow(name: "night", start: ClockTime.parse("22:00")!, end: ClockTime.parse("06:00")!)
+        #expect(night.contains(secondsOfDay: 23 * 3600))
+        #expect(night.contains(secondsOfDay: 3600))
+        #expect(!night.contains(secondsOfDay: 12 * 3600))
+        let allDay = TimeWindow(name: "all", start: ClockTime.parse("00:00")!, end: ClockTime.parse("24:00")!)
+        #expect(allDay.contains(secondsOfDay: 0) && allDay.contains(secondsOfDay: 86_399))
+    }
+}
