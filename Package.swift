@@ -42,6 +42,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Simulation",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinHubBroker",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
@@ -61,6 +66,11 @@ let package = Package(
         .testTarget(
             name: "TwinModelTests",
             dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["Simulation", "TwinModel"],
             swiftSettings: strict
         ),
         .testTarget(

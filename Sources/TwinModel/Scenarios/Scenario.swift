@@ -31,6 +31,12 @@ public struct TimeWindow: Sendable, Hashable {
     public var start: ClockTime
     public var end: ClockTime
 
+    public init(name: String, start: ClockTime, end: ClockTime) {
+        self.name = name
+        self.start = start
+        self.end = end
+    }
+
     /// Whether the time of day `secondsOfDay` falls in the window.
     public func contains(secondsOfDay: Int) -> Bool {
         if start <= end { return secondsOfDay >= start.secondsOfDay && secondsOfDay < end.secondsOfDay }

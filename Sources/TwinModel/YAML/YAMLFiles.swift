@@ -17,6 +17,10 @@ public struct ClockTime: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Seconds since midnight.
     public var secondsOfDay: Int
 
+    public init(secondsOfDay: Int) {
+        self.secondsOfDay = secondsOfDay
+    }
+
     public static func parse(_ text: String) -> ClockTime? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),

@@ -1,0 +1,469 @@
+import Foundation
+import TwinModel
+
+/// One simulated machine, advanced in simulated time. Pure and deterministic: the same instance,
+/// scenario and seed give the same events, however the time is chunked into `advance` calls.
+public struct MachineSimulator: Sendable {
+    public let instance: MachineInstance
+    let plan: ProductionPlan
+    let order: [Int]
+    let interval: Double
+    var rng: RandomSource
+
+    /// Simulated seconds since the scenario start.
+    public private(set) var time: Double = 0
+    public private(set) var state: MachineState
+    public private(set) var stateReason = "start"
+    var stateSince: Double = 0
+    var mode: Mode = .automatic
+    /// True values per property (what the machine does), in kind order.
+    public private(set) var values: [Double]
+    var levels: [Double]
+    var walks: [Double]
+    var wears: [Double]
+    var replayPositions: [Int]
+    /// Reported values frozen by a stuck sensor.
+    var stuckValues: [Int: Double] = [:]
+    public private(set) var activeFaults: [ActiveFault] = []
+    var pendingFaults: [ScheduledFault]
+    public private(set) var counters = (total: 0, good: 0, scrap: 0)
+    var cycleProgress = 0.0
+    var cycleLength: Double
+    public private(set) var speedFactor = 1.0
+    var microstopUntil: Double?
+    var sequences = (telemetry: UInt64(0), state: UInt64(0), counters: UInt64(0))
+    var events: [SimulationEvent] = []
+
+    /// Who decides the state: the shift plan, or a trainer's last command.
+    enum Mode: Equatable {
+        case automatic
+        case forcedRun
+        case forcedStop
+        case forcedHold
+    }
+
+    /// A fault in effect.
+    public struct ActiveFault: Sendable, Equatable {
+        public var name: String
+        public var since: Double
+        /// Simulated second at which it clears by itself; `nil` until cleared.
+        public var until: Double?
+        var spec: FaultSpecBox
+
+        public static func == (lhs: ActiveFault, rhs: ActiveFault) -> Bool {
+            lhs.name == rhs.name && lhs.since == rhs.since && lhs.until == rhs.until
+        }
+    }
+
+    public init(instance: MachineInstance, scenario: Scenario) {
+        self.instance = instance
+        plan = ProductionPlan(scenario: scenario)
+        let kind = instance.kind
+        order = (DependencyOrder.order(kind.properties) ?? kind.properties.map(\.name))
+            .compactMap { name in kind.properties.firstIndex { $0.name == name } }
+        interval = max(kind.sampleInterval.secondsValue, 0.01)
+        rng = RandomSource(seed: scenario.seed, stream: instance.path.description)
+        state = kind.states.initial
+        levels = kind.properties.map { $0.signal.target?.value(in: kind.states.initial) ?? $0.signal.constant ?? 0 }
+        walks = Array(repeating: 0, count: kind.properties.count)
+        wears = kind.properties.map { $0.signal.wear?.initial ?? 0 }
+        values = levels
+        replayPositions = Array(repeating: 0, count: kind.properties.count)
+        pendingFaults = instance.scheduledFaults.sorted { $0.at < $1.at }
+        cycleLength = kind.production.idealCycleTime.secondsValue
+        cycleLength = nextCycleLength()
+    }
+
+    /// The absolute simulated time now.
+    public var date: Date { plan.start.addingTimeInterval(time) }
+
+    /// Advances to `target` simulated seconds since the start, sample by sample, returning what happened.
+    /// Events caused by commands since the last call come first.
+    public mutating func advance(to target: Double) -> [SimulationEvent] {
+        while time + interval <= target + 1e-9 {
+            time += interval
+            step(dt: interval)
+        }
+        let happened = events
+        events.removeAll(keepingCapacity: true)
+        return happened
+    }
+
+    // MARK: Commands
+
+    /// Applies a trainer's command; the effect shows in the events of the next `advance`.
+    /// - Returns: why the machine refused it, or `nil` if it accepted.
+    public mutating func handle(_ request: MachineCommandRequest) -> CommandRejection? {
+        guard instance.kind.commands.contains(request.command) else {
+            return CommandRejection("\(instance.kind.id) does not accept '\(request.command.rawValue)'")
+        }
+        switch request.command {
+        case .start:
+            guard state != .fault else { return CommandRejection("the machine is in fault: reset it first") }
+            guard state != .offline else { return CommandRejection("the machine has no power") }
+            mode = .forcedRun
+            enter(.running, reason: "command start")
+        case .stop:
+            mode = .forcedStop
+            if state != .offline && state != .fault { enter(.stopped, reason: "command stop") }
+        case .hold:
+            guard state == .running || state == .starved else { return CommandRejection("only a running machine can be held (it is \(state))") }
+            mode = .forcedHold
+            enter(.held, reason: "command hold")
+        case .reset:
+            guard state == .fault || state == .stopped || state == .held else {
+                return CommandRejection("nothing to reset: the machine is \(state)")
+            }
+            if activeFaults.contains(where: { $0.spec.value.tripsMachine }) && state == .fault {
+                return CommandRejection("clear the fault (\(activeFaults.map(\.name).joined(separator: ", "))) before resetting")
+            }
+            mode = .automatic
+            enter(.idle, reason: "command reset")
+        case .injectFault:
+            guard let name = request.fault, let spec = instance.kind.fault(named: name) else {
+                let known = instance.kind.faults.map(\.name).joined(separator: ", ")
+                return CommandRejection("unknown fault '\(request.fault ?? "")'; \(instance.kind.id) has: \(known)")
+            }
+            inject(spec, duration: request.duration ?? spec.duration, reason: "command")
+        case .clearFault:
+            if let name = request.fault {
+                guard activeFaults.contains(where: { $0.name == name }) else {
+                    return CommandRejection("fault '\(name)' is not active")
+                }
+                clear(name)
+            } else {
+                for fault in activeFaults { clear(fault.name) }
+            }
+        case .setSpeed:
+            guard let value = request.value, (0.1...1.5).contains(value) else {
+                return CommandRejection("set_speed needs a value from 0.1 to 1.5")
+            }
+            speedFactor = value
+        }
+        return nil
+    }
+
+    // MARK: One sample
+
+    private mutating func step(dt: Double) {
+        applyFaultSchedule()
+        applyRandomFailures(dt: dt)
+        applyPlan()
+        computeSignals(dt: dt)
+        applyTrips()
+        produce(dt: dt)
+        if state != .offline {
+            emitTelemetry()
+        }
+    }
+
+    private mutating func applyFaultSchedule() {
+        while let next = pendingFaults.first, next.at.secondsValue <= time + 1e-9 {
+            pendingFaults.removeFirst()
+            if let spec = instance.kind.fault(named: next.fault) {
+                inject(spec, duration: next.duration ?? spec.duration, reason: "scheduled")
+            }
+        }
+        for fault in activeFaults where fault.until.map({ $0 <= time + 1e-9 }) == true {
+            clear(fault.name)
+        }
+    }
+
+    private mutating func applyRandomFailures(dt: Double) {
+        guard instance.randomFaults, let reliability = instance.kind.reliability, state.isOperating,
+              !reliability.faults.isEmpty else { return }
+        if rng.uniform() < dt / reliability.mtbf.secondsValue {
+            let name = reliability.faults[Int(rng.next() % UInt64(reliability.faults.count))]
+            if let spec = instance.kind.fault(named: name), !activeFaults.contains(where: { $0.name == name }) {
+                let repair = rng.exponential(mean: reliability.mttr.secondsValue)
+                inject(spec, duration: .seconds(repair), reason: "random failure")
+            }
+        }
+    }
+
+    /// Follows the shift plan (or the trainer's command), through the kind's allowed transitions.
+    private mutating func applyPlan() {
+        if activeFaults.contains(where: { if case .powerLoss = $0.spec.value.effect { true } else { false } }) {
+            enter(.offline, reason: "power loss", force: true)
+            return
+        }
+        if state == .offline {
+            enter(.idle, reason: "power restored", force: true)
+        }
+        if state == .fault || state == .maintenance { return }
+        switch mode {
+        case .forcedStop:
+            if state != .stopped { enter(.stopped, reason: "command stop") }
+            return
+        case .forcedHold:
+            return
+        case .forcedRun:
+            if state != .running { enter(.running, reason: "command start") }
+            return
+        case .automatic:
+            break
+        }
+        let secondsOfDay = plan.secondsOfDay(at: time)
+        guard let shift = plan.shift(at: secondsOfDay) else {
+            if state != .idle { enter(.idle, reason: "no shift") }
+            return
+        }
+        if let downtime = plan.downtime(at: secondsOfDay) {
+            if state != .idle { enter(.idle, reason: "planned \(downtime.name)") }
+            return
+        }
+        if let until = microstopUntil {
+            if time >= until {
+                microstopUntil = nil
+                enter(.running, reason: "microstop over")
+            }
+            return
+        }
+        switch state {
+        case .idle, .stopped, .held, .starved:
+            if plan.setupTime > 0 && state != .held && state != .starved {
+                enter(.setup, reason: "shift \(shift.name)")
+            } else {
+                enter(.running, reason: "shift \(shift.name)")
+            }
+        case .setup:
+            if time - stateSince >= plan.setupTime { enter(.running, reason: "setup done") }
+        case .running:
+            if let stops = plan.microstops, rng.uniform() < stops.perHour * interval / 3600 {
+                microstopUntil = time + stops.duration.secondsValue
+                enter(rng.uniform() < 0.7 ? .starved : .held, reason: "microstop")
+            }
+        case .fault, .maintenance, .offline:
+            break
+        }
+    }
+
+    private mutating func computeSignals(dt: Double) {
+        let kind = instance.kind
+        let operating = state.isOperating
+        for index in order {
+            let property = kind.properties[index]
+            let signal = property.signal
+            var value: Double
+            if let replay = signal.replay {
+                value = replay.values[replayPositions[index] % replay.values.count]
+                replayPositions[index] += 1
+                if state == .offline || !operating && state != .idle { value = 0 }
+            } else {
+                var level = signal.constant ?? 0
+                if let target = signal.target {
+                    var goal = target.value(in: state)
+                    for term in signal.follow { goal += term.coefficient * values[propertyIndex(term.property)] }
+                    goal += faultRise(on: property.name)
+                    if faultCuts(property.name) { goal = 0 }
+                    if let lag = signal.lag {
+                        levels[index] = SignalMath.lag(level: levels[index], target: goal, dt: dt, tau: lag.secondsValue)
+                        let snap = max(1e-9, (property.normal.upperBound - property.normal.lowerBound) * 1e-4)
+                        if abs(levels[index] - goal) < snap { levels[index] = goal }
+                    } else {
+                        levels[index] = goal
+                    }
+                    level = levels[index]
+                }
+                value = level
+                for term in signal.couple { value += term.coefficient * values[propertyIndex(term.property)] }
+                if let wear = signal.wear {
+                    if operating {
+                        wears[index] = SignalMath.wear(level: wears[index], perHour: wear.perHour,
+                                                       acceleration: wearAcceleration(on: property.name), operatingSeconds: dt)
+                    }
+                    value += wears[index]
+                }
+                let live = operating && !faultCuts(property.name)
+                if live, let walk = signal.walk {
+                    walks[index] = SignalMath.walk(position: walks[index], step: walk.step, range: walk.range, uniform: rng.uniform())
+                    value += walks[index]
+                }
+                if live, let sine = signal.sine {
+                    value += SignalMath.sine(t: time, amplitude: sine.amplitude, period: sine.period.secondsValue, phase: sine.phase)
+                }
+                if live, let noise = signal.noise, noise > 0 {
+                    value += noise * rng.gaussian()
+                }
+                if let daily = signal.daily {
+                    value += SignalMath.daily(secondsOfDay: Double(plan.secondsOfDay(at: time)), amplitude: daily.amplitude, peakHour: daily.peakHour)
+                }
+            }
+            values[index] = min(max(value, property.limits.lowerBound), property.limits.upperBound)
+        }
+    }
+
+    /// Overheating and bearing failure trip the machine to `fault`.
+    private mutating func applyTrips() {
+        for fault in activeFaults where state != .fault && state != .offline {
+            switch fault.spec.value.effect {
+            case .overheating(let property, _, _, let tripsAt?):
+                if values[propertyIndex(property)] >= tripsAt {
+                    enter(.fault, reason: "fault \(fault.name): \(property) reached \(tripsAt)", force: true)
+                }
+            case .bearingWear(let property, _, let failsAt):
+                if wears[propertyIndex(property)] >= failsAt {
+                    enter(.fault, reason: "fault \(fault.name): failed at \(failsAt) \(instance.kind.property(named: property)?.unit ?? "")", force: true)
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func produce(dt: Double) {
+        guard state == .running else { return }
+        cycleProgress += dt * speedFactor
+        guard cycleProgress >= cycleLength else { return }
+        cycleProgress -= cycleLength
+        cycleLength = nextCycleLength()
+        let production = instance.kind.production
+        let scrapRate = activeFaults.compactMap { fault -> Double? in
+            if case .toolBreakage(let rate) = fault.spec.value.effect { return rate }
+            return nil
+        }.max() ?? production.scrapRate
+        for _ in 0..<production.partsPerCycle {
+            counters.total += 1
+            if rng.uniform() < scrapRate { counters.scrap += 1 } else { counters.good += 1 }
+        }
+        sequences.counters += 1
+        events.append(.counters(ProductionCounters(
+            time: date, sequence: sequences.counters, total: counters.total, good: counters.good,
+            scrap: counters.scrap, idealCycleTime: production.idealCycleTime)))
+    }
+
+    private mutating func emitTelemetry() {
+        var readings: [TelemetrySample.Reading] = []
+        readings.reserveCapacity(values.count)
+        for (index, property) in instance.kind.properties.enumerated() {
+            var reported = values[index]
+            var dropped = false
+            for fault in activeFaults where fault.spec.value.effect.property == property.name {
+                switch fault.spec.value.effect {
+                case .sensorStuck:
+                    if stuckValues[index] == nil { stuckValues[index] = reported }
+                    reported = stuckValues[index]!
+                case .sensorDrift(_, let perHour):
+                    reported += perHour * (time - fault.since) / 3600
+                case .sensorDropout:
+                    dropped = true
+                case .sensorSpikes(_, let magnitude, let probability):
+                    if rng.uniform() < probability { reported += magnitude * (rng.uniform() < 0.5 ? -1 : 1) }
+                default:
+                    break
+                }
+            }
+            if !dropped {
+                readings.append(.init(property: property.name, value: SignalMath.rounded(reported, decimals: property.decimals), unit: property.unit))
+            }
+        }
+        sequences.telemetry += 1
+        events.append(.telemetry(TelemetrySample(time: date, sequence: sequences.telemetry, values: readings)))
+    }
+
+    // MARK: State and faults
+
+    private mutating func enter(_ next: MachineState, reason: String, force: Bool = false) {
+        guard next != state else { return }
+        guard force || instance.kind.states.allows(state, next) || next == .fault || next == .offline else { return }
+        let previous = state
+        state = next
+        stateSince = time
+        stateReason = reason
+        if next != .starved && next != .held { microstopUntil = nil }
+        sequences.state += 1
+        events.append(.state(StateChange(time: date, sequence: sequences.state, state: next, previous: previous, reason: reason)))
+    }
+
+    private mutating func inject(_ spec: FaultSpec, duration: Duration?, reason: String) {
+        activeFaults.removeAll { $0.name == spec.name }
+        activeFaults.append(ActiveFault(name: spec.name, since: time, until: duration.map { time + $0.secondsValue }, spec: FaultSpecBox(spec)))
+        switch spec.effect {
+        case .networkLoss:
+            events.append(.network(up: false, reason: "fault \(spec.name) (\(reason))"))
+        case .powerLoss:
+            events.append(.network(up: false, reason: "fault \(spec.name) (\(reason))"))
+            enter(.offline, reason: "fault \(spec.name)", force: true)
+        default:
+            break
+        }
+    }
+
+    private mutating func clear(_ name: String) {
+        guard let index = activeFaults.firstIndex(where: { $0.name == name }) else { return }
+        let fault = activeFaults.remove(at: index)
+        switch fault.spec.value.effect {
+        case .networkLoss:
+            events.append(.network(up: true, reason: "fault \(name) cleared"))
+        case .powerLoss:
+            events.append(.network(up: true, reason: "power restored"))
+            enter(.idle, reason: "power restored", force: true)
+        case .bearingWear(let property, _, _):
+            let propertyIndex = propertyIndex(property)
+            wears[propertyIndex] = instance.kind.properties[propertyIndex].signal.wear?.initial ?? 0
+        case .sensorStuck(let property):
+            stuckValues[propertyIndex(property)] = nil
+        default:
+            break
+        }
+        if state == .fault && !activeFaults.contains(where: { $0.spec.value.tripsMachine }) {
+            enter(.stopped, reason: "fault \(name) cleared")
+            if mode == .forcedRun || mode == .forcedHold { mode = .automatic }
+        }
+    }
+
+    private func faultRise(on property: String) -> Double {
+        activeFaults.reduce(0) { total, fault in
+            if case .overheating(property, let rise, _, _) = fault.spec.value.effect { return total + rise }
+            return total
+        }
+    }
+
+    private func faultCuts(_ property: String) -> Bool {
+        activeFaults.contains { fault in
+            if case .overheating(_, _, property?, _) = fault.spec.value.effect { return true }
+            return false
+        }
+    }
+
+    private func wearAcceleration(on property: String) -> Double {
+        activeFaults.reduce(1) { factor, fault in
+            if case .bearingWear(property, let acceleration, _) = fault.spec.value.effect { return factor * acceleration }
+            return factor
+        }
+    }
+
+    private func propertyIndex(_ name: String) -> Int {
+        instance.kind.properties.firstIndex { $0.name == name }!
+    }
+
+    private mutating func nextCycleLength() -> Double {
+        let production = instance.kind.production
+        return production.idealCycleTime.secondsValue * (1 + production.cycleVariation * rng.uniform())
+    }
+}
+
+/// Holds a ``FaultSpec`` in an `Equatable` fault record (faults compare by name and timing).
+struct FaultSpecBox: Sendable {
+    let value: FaultSpec
+    init(_ value: FaultSpec) { self.value = value }
+}
+
+extension FaultSpec {
+    /// Whether this fault can put the machine in `fault` (so a reset must wait until it is cleared).
+    var tripsMachine: Bool {
+        switch effect {
+        case .overheating(_, _, _, let tripsAt): tripsAt != nil
+        case .bearingWear: true
+        default: false
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
