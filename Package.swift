@@ -47,6 +47,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SimulationRuntime",
+            dependencies: [
+                "Simulation", "TwinModel", "TwinHubMQTT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinHubBroker",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
@@ -58,6 +66,9 @@ let package = Package(
             dependencies: [
                 "TwinHubMQTT",
                 "TwinHubBroker",
+                "TwinModel",
+                "Simulation",
+                "SimulationRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import Simulation
+import Synchronization
+import TwinHubMQTT
+import TwinModel
+
+/// Runs a scenario against a broker: every machine gets its own MQTT connection with a last will on its
+/// `status` topic (as a real fleet has), publishes what its simulator produces, and obeys commands on
+/// its `cmd` topic. All connections share MQTT event loops: no thread per machine.
+public final class FleetSimulator: Sendable {
+    /// How a run is set up.
+    public struct Options: Sendable {
+        /// Connection settings every machine uses (URL, TLS, protocol); client ID and will are per machine.
+        public var connection: ClientConfiguration
+        public var topics: TopicMap
+        /// Simulated seconds per wall second; overrides the scenario's.
+        public var speed: Double
+        /// Stop after this much simulated time; `nil` runs until cancelled.
+        public var duration: Duration?
+        /// How often the simulation advances, in wall time.
+        public var tick: Duration = .milliseconds(50)
+        /// Connection attempts under way at once while the fleet connects.
+        public var connectConcurrency = 200
+        /// Each machine's bounded outgoing queue while its connection is down or backed up.
+        public var queuePerMachine = 1000
+
+        public init(connection: ClientConfiguration, topics: TopicMap, speed: Double, duration: Duration? = nil) {
+            self.connection = connection
+            self.topics = topics
+            self.speed = speed
+            self.duration = duration
+        }
+    }
+
+    public let scenario: Scenario
+    public let options: Options
+    let logger: Logger
+    let links: [MachineLink]
+    let counters = FleetCounters()
+    let commandInbox = Mutex<[(Int, [UInt8])]>([])
+    let eventLoop: MQTTEventLoop
+
+    public init(scenario: Scenario, options: Options, eventLoop: MQTTEventLoop = .shared, logger: Logger) {
+        self.scenario = scenario
+        self.options = options
+        self.logger = logger
+        self.eventLoop = eventLoop
+        links = scenario.machines.enumerated().map { index, machine in
+            MachineLink(index: index, instance: machine, topics: options.topics)
+        }
+    }
+
+    /// Connects the fleet, runs until the duration is reached or the task is cancelled, then takes every
+    /// machine offline cleanly. `status` is called about once a second with live figures.
+    /// - Throws: the first connection error if the fleet cannot connect.
+    public func run(status: @escaping @Sendable (FleetStatus) -> Void = { _ in }) async throws -> FleetSummary {
+        let started = ContinuousClock.now
+        try await connectAll()
+        logger.info("fleet connected", metadata: ["machines": "\(links.count)", "seconds": "\((ContinuousClock.now - started).secondsValue)"])
+        var simulators = scenario.machines.map { MachineSimulator(instance: $0, scenario: scenario) }
+        for (index, link) in links.enumerated() {
+            link.publishInitialState(simulators[index].state, at: simulators[index].date)
+        }
+        let clock = VirtualClock(speed: options.speed, start: .now)
+        let limit = options.duration?.secondsValue
+        var lastStatus = ContinuousClock.now
+        var lastPublished = 0
+        let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).min() ?? 1
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            var simulated = clock.simulatedSeconds(at: now)
+            if let limit { simulated = min(simulated, limit) }
+            drainCommands(into: &simulators)
+            for index in simulators.indices {
+                // Spread machines over the sample interval so a fleet does not publish in one burst.
+                let offset = interval * Double(index) / Double(simulators.count)
+                let events = simulators[index].advance(to: max(0, simulated - offset))
+                if !events.isEmpty { links[index].publish(events, simulator: simulators[index], fleet: self) }
+            }
+            if now - lastStatus >= .seconds(1) {
+                let published = counters.published.load(ordering: .relaxed)
+                let rate = Double(published - lastPublished) / (now - lastStatus).secondsValue
+                lastPublished = published
+                lastStatus = now
+                status(currentStatus(simulated: simulated, rate: rate))
+            }
+            if let limit, simulated >= limit { break }
+            try? await Task.sleep(for: options.tick)
+        }
+        let finalTime = simulators.map(\.time).max() ?? 0
+        await shutdown()
+        return FleetSummary(
+            machines: links.count, simulatedSeconds: finalTime, wallSeconds: (ContinuousClock.now - started).secondsValue,
+            published: counters.published.load(ordering: .relaxed), dropped: droppedMessages(),
+            suppressedWhileOffline: counters.suppressed.load(ordering: .relaxed),
+            commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
+            commandsRejected: counters.commandsRejected.load(ordering: .relaxed),
+            reconnects: counters.reconnects.load(ordering: .relaxed))
+    }
+
+    func currentStatus(simulated: Double, rate: Double) -> FleetStatus {
+        FleetStatus(
+            simulatedTime: scenario.start.addingTimeInterval(simulated), machines: links.count,
+            online: links.filter(\.isOnline).count, messagesPerSecond: rate, dropped: droppedMessages(),
+            commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
+            commandsRejected: counters.commandsRejected.load(ordering: .relaxed))
+    }
+
+    func droppedMessages() -> Int {
+        links.reduce(counters.lostClients.load(ordering: .relaxed)) { $0 + ($1.client?.statistics.publishDropped ?? 0) }
+    }
+
+    // MARK: Connections
+
+    private func connectAll() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < links.count else { return }
+                let link = links[next]
+                next += 1
+                group.addTask { try await link.connect(fleet: self) }
+            }
+            for _ in 0..<min(options.connectConcurrency, links.count) { startNext() }
+            do {
+                while try await group.next() != nil { startNext() }
+            } catch {
+                group.cancelAll()
+                await shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Every machine announces it is going offline (retained), then disconnects cleanly (no last will).
+    func shutdown() async {
+        await withTaskGroup(of: Void.self) { group in
+            for link in links {
+                group.addTask { await link.goOffline(reason: "simulator stopped") }
+            }
+        }
+    }
+
+    // MARK: Commands
+
+    func received(command bytes: [UInt8], for index: Int) {
+        commandInbox.withLock { $0.append((index, bytes)) }
+    }
+
+    private func drainCommands(into simulators: inout [MachineSimulator]) {
+        let pending = commandInbox.withLock { inbox in
+            defer { inbox.removeAll() }
+            return inbox
+        }
+        for (index, bytes) in pending {
+            let path = links[index].instance.path
+            do {
+                let request = try JSONPayloads.decodeCommand(bytes)
+                if let rejection = simulators[index].handle(request) {
+                    counters.commandsRejected.add(1)
+                    logger.warning("command refused", metadata: ["machine": "\(path)", "command": "\(request.command.rawValue)", "reason": "\(rejection)"])
+                } else {
+                    counters.commandsApplied.add(1)
+                    logger.info("command applied", metadata: ["machine": "\(path)", "command": "\(request.command.rawValue)"])
+                }
+            } catch {
+                counters.commandsRejected.add(1)
+                logger.warning("bad command payload", metadata: ["machine": "\(path)", "reason": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Simulated time from wall time: `speed` simulated seconds per wall second since `start`.
+public struct VirtualClock: Sendable {
+    public let speed: Double
+    public let start: ContinuousClock.Instant
+
+    public init(speed: Double, start: ContinuousClock.Instant) {
+        self.speed = speed
+        self.start = start
+    }
+
+    public func simulatedSeconds(at instant: ContinuousClock.Instant) -> Double {
+        max(0, (instant - start).secondsValue * speed)
+    }
+}
+
+/// Live figures for the status line.
+public struct FleetStatus: Sendable {
+    public var simulatedTime: Date
+    public var machines: Int
+    public var online: Int
+    public var messagesPerSecond: Double
+    public var dropped: Int
+    public var commandsApplied: Int
+    public var commandsRejected: Int
+}
+
+/// What a run did.
+public struct FleetSummary: Sendable {
+    public var machines: Int
+    public var simulatedSeconds: Double
+    public var wallSeconds: Double
+    public var published: Int
+    /// Messages the bounded queues dropped (a slow or absent broker), counted per machine.
+    public var dropped: Int
+    /// Messages a machine produced while its simulated network was down (a network_loss or power_loss fault).
+    public var suppressedWhileOffline: Int
+    public var commandsApplied: Int
+    public var commandsRejected: Int
+    /// Connections re-established after a simulated network loss.
+    public var reconnects: Int
+}
+
+/// Fleet-wide counters.
+final class FleetCounters: Sendable {
+    let published = Atomic<Int>(0)
+    let suppressed = Atomic<Int>(0)
+    let commandsApplied = Atomic<Int>(0)
+    let commandsRejected = Atomic<Int>(0)
+    let reconnects = Atomic<Int>(0)
+    /// Drops of clients that were closed (their counters are no longer reachable).
+    let lostClients = Atomic<Int>(0)
+}
+
+extension Atomic where Value == Int {
+    func add(_ amount: Int) {
+        wrappingAdd(amount, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,68 @@
+/// Every MQTT topic TwinHub uses, in one place, in a Unified-Namespace layout:
+/// `{root}/{site}/{area}/{line}/{machine}/{channel}`.
+///
+/// The root stands for the enterprise (by default the scenario's `enterprise`). The simulator publishes
+/// `telemetry`, `state`, `counters` and `status` and listens on `cmd`; the twin service and the console
+/// read the same map, so a change of layout happens here only.
+public struct TopicMap: Sendable, Hashable {
+    /// What a machine topic carries.
+    public enum Channel: String, Sendable, CaseIterable {
+        /// Sampled property values with units (QoS 0, not retained).
+        case telemetry
+        /// The operational state and why it changed (QoS 1, retained).
+        case state
+        /// Production counters after each cycle (QoS 1, retained).
+        case counters
+        /// `online`, or `offline` from the last will (QoS 1, retained).
+        case status
+        /// Commands to the machine (start, stop, hold, reset, inject_fault, clear_fault, set_speed).
+        case cmd
+    }
+
+    /// Where a machine topic points.
+    public struct Address: Sendable, Hashable {
+        public var site: String
+        public var area: String
+        public var line: String
+        public var machine: String
+        public var channel: Channel
+    }
+
+    /// The topic prefix, one or more levels without wildcards.
+    public let root: String
+
+    /// - Throws: ``ModelError``-free ``TopicMapError`` when the root is empty or has wildcards or empty levels.
+    public init(root: String) throws(TopicMapError) {
+        guard !root.isEmpty, !root.contains("+"), !root.contains("#"), !root.hasPrefix("$"),
+              !root.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+            throw TopicMapError(root: root)
+        }
+        self.root = root
+    }
+
+    /// The topic of `channel` for a machine.
+    public func topic(_ channel: Channel, for path: EquipmentPath) -> String {
+        "\(root)/\(path.site)/\(path.area)/\(path.line)/\(path.machine)/\(channel.rawValue)"
+    }
+
+    /// The filter matching `channel` of every machine under the root.
+    public func filter(_ channel: Channel) -> String {
+        "\(root)/+/+/+/+/\(channel.rawValue)"
+    }
+
+    /// Reads a machine topic back; `nil` if it is not one.
+    public func address(of topic: String) -> Address? {
+        guard topic.hasPrefix(root + "/") else { return nil }
+        let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        guard levels.count == 5, let channel = Channel(rawValue: String(levels[4])), !levels.contains(where: \.isEmpty) else { return nil }
+        return Address(site: String(levels[0]), area: String(levels[1]), line: String(levels[2]), machine: String(levels[3]), channel: channel)
+    }
+}
+
+/// A topic root that cannot be used.
+public struct TopicMapError: Error, Sendable, CustomStringConvertible {
+    public let root: String
+    public var description: String {
+        "the topic root '\(root)' must be non-empty, without '+', '#', a leading '$' or empty levels"
+    }
+}

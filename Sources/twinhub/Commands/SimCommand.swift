@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Simulation
+import SimulationRuntime
+import TwinHubMQTT
+import TwinModel
+
+/// `twinhub sim`: run a scenario against a broker.
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Simulate a factory: every machine of a scenario publishes its telemetry to MQTT.",
+        discussion: """
+            SCENARIO is a file (simulations/sheet-metal-job-shop.yaml) or a scenario name
+            (sheet_metal_job_shop) found in ./simulations. Machine kinds come from --twins.
+            Examples:
+              twinhub sim sheet_metal_job_shop --broker mqtt://localhost:1883
+              twinhub sim predictive_maintenance_training --speed 600 --duration 24h
+            Topics: {root}/{site}/{area}/{line}/{machine}/{telemetry|state|counters|status|cmd}.
+            Ctrl-C takes every machine offline cleanly (status "offline", retained) and prints a summary.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Scenario file or name.")
+    var scenario: String
+
+    @Option(help: "Simulated seconds per wall second (default: the scenario's).")
+    var speed: Double?
+
+    @Option(help: "Seed of the random choices (default: the scenario's).")
+    var seed: Int?
+
+    @Option(help: ArgumentHelp("Stop after this much simulated time, e.g. 8h.", valueName: "duration"))
+    var duration: String?
+
+    @Option(help: ArgumentHelp("Topic root (default: the scenario's enterprise).", valueName: "root"))
+    var root: String?
+
+    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
+    var twins: String = "twins"
+
+    func validate() throws {
+        if connection.clientID != nil || connection.willTopic != nil || connection.sessionExpiry != nil {
+            throw ValidationError("--client-id, --will-topic and --session-expiry do not apply: every machine has its own client ID and last will")
+        }
+        if let speed, !ScenarioLoader.speedRange.contains(speed) {
+            throw ValidationError("--speed must be from \(ScenarioLoader.speedRange.lowerBound) to \(Int(ScenarioLoader.speedRange.upperBound))")
+        }
+        if let duration, DurationText.parse(duration) == nil {
+            throw ValidationError("--duration must read like 90s, 15m, 8h or 1d")
+        }
+    }
+
+    func run() async throws {
+        let logger = global.bootstrapLogging()
+        var scenario = try loadScenario()
+        if let seed { scenario.seed = UInt64(truncatingIfNeeded: seed) }
+        let topics: TopicMap
+        do {
+            topics = try TopicMap(root: root ?? scenario.enterprise)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var options = FleetSimulator.Options(
+            connection: try connection.clientConfiguration(broker: global.broker), topics: topics,
+            speed: speed ?? scenario.speed, duration: duration.flatMap(DurationText.parse))
+        options.connection.reconnect = .init(initialDelay: .milliseconds(200), maximumDelay: .seconds(10))
+        FileLimits.raiseToMaximum(needed: scenario.machines.count + 64, logger: logger)
+
+        let fleet = FleetSimulator(scenario: scenario, options: options, logger: logger)
+        let interactive = isatty(STDERR_FILENO) == 1
+        let runSpeed = options.speed
+        FileHandle.standardError.write(Data("twinhub sim: \(scenario.name): \(scenario.machines.count) machines at ×\(options.speed) → \(global.broker) under \(topics.root)/\n".utf8))
+        let summary = try await cancellingOnSignals {
+            try await fleet.run { status in
+                let line = StatusLine.render(status, speed: runSpeed)
+                if interactive {
+                    FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+                } else {
+                    logger.info("\(line)")
+                }
+            }
+        }
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        Output.line(StatusLine.summary(summary))
+    }
+
+    private func loadScenario() throws -> Scenario {
+        let kinds: [String: MachineKind]
+        do {
+            kinds = try KindLoader.loadDirectory(twins)
+        } catch {
+            throw ValidationError("machine kinds in '\(twins)':\n\(error.description)")
+        }
+        guard !kinds.isEmpty else { throw ValidationError("no machine kinds in '\(twins)' (use --twins DIR)") }
+        let file = try ScenarioFiles.resolve(scenario)
+        do {
+            return try ScenarioLoader.load(file: file, kinds: kinds)
+        } catch {
+            throw ValidationError("\n\(error.description)")
+        }
+    }
+}
+
+/// Finds a scenario file from a path or a name.
+enum ScenarioFiles {
+    static func resolve(_ argument: String) throws -> String {
+        if FileManager.default.fileExists(atPath: argument) { return argument }
+        let folder = "simulations"
+        for file in YAMLFiles.list(in: folder) {
+            let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            if base == argument || base.replacingOccurrences(of: "-", with: "_") == argument { return file }
+            if let text = try? String(contentsOfFile: file, encoding: .utf8), text.contains("scenario: \(argument)\n") { return file }
+        }
+        let known = YAMLFiles.list(in: folder).map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        throw ValidationError("no scenario '\(argument)': not a file, nor a name in ./\(folder) (\(known.joined(separator: ", ")))")
+    }
+}
+
+/// The live status line and the final summary of `twinhub sim`.
+enum StatusLine {
+    static func render(_ status: FleetStatus, speed: Double) -> String {
+        let time = ISO8601Parsing.string(status.simulatedTime).prefix(19).replacingOccurrences(of: "T", with: " ")
+        return "sim \(time) ×\(format(speed)) | \(status.online)/\(status.machines) online | \(format(status.messagesPerSecond)) msg/s | dropped \(status.dropped) | commands \(status.commandsApplied) ok, \(status.commandsRejected) refused"
+    }
+
+    static func summary(_ summary: FleetSummary) -> String {
+        """
+        simulated \(format(summary.simulatedSeconds / 3600)) h in \(format(summary.wallSeconds)) s: \(summary.machines) machines, \
+        \(summary.published) messages published, \(summary.dropped) dropped by full queues, \
+        \(summary.suppressedWhileOffline) not sent while a machine's network was down, \
+        \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects
+        """
+    }
+
+    static func format(_ value: Double) -> String {
+        value >= 100 || value == value.rounded() ? String(Int(value.rounded())) : String(format: "%.1f", value)
+    }
+}
+
+/// Raises the open-file limit: one socket per simulated machine.
+enum FileLimits {
+    static func raiseToMaximum(needed: Int, logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        if Int(limit.rlim_cur) < needed {
+            logger.warning("the open-file limit (\(limit.rlim_cur)) is below the \(needed) sockets this scenario needs; raise it with ulimit -n")
+        }
+    }
+}
