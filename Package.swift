@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

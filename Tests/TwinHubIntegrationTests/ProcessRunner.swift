@@ -18,10 +18,11 @@ final class ProcessRunner: Sendable {
     private let stderrLines: AsyncStream<String>
     private let exited: AsyncStream<Int32>
 
-    init(_ arguments: [String], stdin: String? = nil) throws {
+    init(_ arguments: [String], stdin: String? = nil, workingDirectory: URL? = nil) throws {
         let process = Process()
         process.executableURL = Self.twinhub
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

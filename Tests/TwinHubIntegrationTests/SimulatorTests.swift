@@ -1,0 +1,167 @@
+import Foundation
+import Simulation
+import SimulationRuntime
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+import TwinModel
+
+@Suite("The simulator against a real broker", .timeLimit(.minutes(1)))
+struct SimulatorTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Two machines producing around the clock, no set-up: they run from the first sample.
+    static func scenario() throws -> Scenario {
+        let kinds = try KindLoader.loadDirectory(root.appendingPathComponent("twins").path)
+        let yaml = """
+            scenario: it
+            enterprise: itest
+            seed: 5
+            setup_time: 0s
+            sites:
+              - id: site
+                areas:
+                  - id: area
+                    lines:
+                      - id: line
+                        machines:
+                          - { id: cnc, kind: cnc_machining_centre, random_faults: false }
+                          - { id: loom, kind: weaving_loom, random_faults: false }
+            """
+        return try ScenarioLoader.load(yaml: yaml, file: "it.yaml", kinds: kinds)
+    }
+
+    /// Runs the fleet at `speed` until `body` returns, then stops it and returns the summary.
+    static func withFleet(_ broker: MosquittoBroker, speed: Double = 10, _ body: @Sendable (TopicMap) async throws -> Void) async throws -> FleetSummary {
+        let topics = try TopicMap(root: "itest")
+        var options = FleetSimulator.Options(connection: try clientConfiguration(broker.url, clientID: nil), topics: topics, speed: speed)
+        options.tick = .milliseconds(20)
+        let fleet = FleetSimulator(scenario: try scenario(), options: options, logger: testLogger)
+        let run = Task { try await fleet.run() }
+        do {
+            try await body(topics)
+        } catch {
+            run.cancel()
+            _ = try? await run.value
+            throw error
+        }
+        run.cancel()
+        return try await run.value
+    }
+
+    static func json(_ message: MQTTMessage) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any])
+    }
+
+    @Test("Telemetry, state, counters and status arrive on the documented topics with their payloads")
+    func documentedTopics() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let telemetry = try await observer.subscribe(to: ["itest/+/+/+/+/telemetry"])
+            let states = try await observer.subscribe(to: ["itest/site/area/line/cnc/state"])
+            let counters = try await observer.subscribe(to: ["itest/site/area/line/loom/counters"])
+            let status = try await observer.subscribe(to: ["itest/site/area/line/+/status"])
+            let summary = try await Self.withFleet(broker, speed: 120) { topics in
+                let online = try await status.next(2)
+                #expect(Set(online.map(\.topic)) == [topics.topic(.status, for: EquipmentPath(enterprise: "itest", site: "site", area: "area", line: "line", machine: "cnc")),
+                                                      "itest/site/area/line/loom/status"])
+                #expect(try online.map { try Self.json($0)["status"] as? String } == ["online", "online"])
+                #expect(online.allSatisfy(\.retain) == false, "live, not from the retained store")
+
+                let samples = try await telemetry.next(4)
+                let cnc = try #require(samples.first { $0.topic == "itest/site/area/line/cnc/telemetry" })
+                let payload = try Self.json(cnc)
+                #expect(payload["machine"] as? String == "cnc")
+                #expect(payload["kind"] as? String == "cnc_machining_centre")
+                #expect((payload["ts"] as? String).flatMap(ISO8601Parsing.date) != nil)
+                #expect((payload["seq"] as? Int).map { $0 >= 1 } == true)
+                let values = try #require(payload["values"] as? [String: [String: Any]])
+                #expect(values["spindle_speed"]?["unit"] as? String == "rpm")
+                #expect(values["spindle_temperature"]?["unit"] as? String == "°C")
+                #expect(values["spindle_speed"]?["value"] is NSNumber)
+
+                let running = try await states.next(2).map { try Self.json($0) }
+                #expect(running.first?["state"] as? String == "idle")
+                #expect(running.last?["state"] as? String == "running")
+                let produced = try await counters.next()
+                #expect(try Self.json(produced[0])["total"] as? Int == 1)
+                #expect(produced[0].retain == false)
+            }
+            #expect(summary.published > 0)
+            #expect(summary.dropped == 0)
+            let offline = try await status.next(2).map { try Self.json($0) }
+            #expect(offline.map { $0["status"] as? String } == ["offline", "offline"], "a stopped simulator takes its machines offline")
+            await observer.disconnect()
+        }
+    }
+
+    @Test("A command on the cmd topic changes the machine's state; a bad one is counted")
+    func commandChangesState() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let states = try await observer.subscribe(to: ["itest/site/area/line/cnc/state"], qos: .atLeastOnce)
+            let summary = try await Self.withFleet(broker) { _ in
+                _ = try await within(.seconds(10), "running") {
+                    for await message in states where (try? Self.json(message))?["state"] as? String == "running" { return }
+                }
+                try await observer.publish(to: "itest/site/area/line/cnc/cmd", string: #"{"command":"stop"}"#, qos: .atLeastOnce)
+                let stopped = try Self.json(try await states.next()[0])
+                #expect(stopped["state"] as? String == "stopped")
+                #expect(stopped["reason"] as? String == "command stop")
+                try await observer.publish(to: "itest/site/area/line/cnc/cmd", string: "{not json", qos: .atLeastOnce)
+                try await observer.publish(to: "itest/site/area/line/cnc/cmd", string: #"{"command":"start"}"#, qos: .atLeastOnce)
+                #expect(try Self.json(try await states.next()[0])["state"] as? String == "running", "commands after a bad one still work")
+            }
+            #expect(summary.commandsApplied == 2)
+            #expect(summary.commandsRejected == 1)
+            await observer.disconnect()
+        }
+    }
+
+    @Test("A network loss drops the machine's connection: the broker publishes its last will; it comes back")
+    func networkLossLastWill() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let status = try await observer.subscribe(to: ["itest/site/area/line/loom/status"], qos: .atLeastOnce)
+            let summary = try await Self.withFleet(broker, speed: 30) { _ in
+                #expect(try Self.json(try await status.next()[0])["status"] as? String == "online")
+                try await observer.publish(to: "itest/site/area/line/loom/cmd", string: #"{"command":"inject_fault","fault":"network_loss","duration":"60s"}"#, qos: .atLeastOnce)
+                let will = try Self.json(try await status.next()[0])
+                #expect(will["status"] as? String == "offline")
+                #expect(will["reason"] as? String == "connection lost", "the last will, published by the broker")
+                #expect(will["ts"] == nil)
+                let back = try Self.json(try await status.next()[0])
+                #expect(back["status"] as? String == "online", "back after the fault's simulated minute")
+            }
+            #expect(summary.reconnects == 1)
+            #expect(summary.suppressedWhileOffline > 0, "telemetry produced while the network was down is counted, not silently lost")
+            await observer.disconnect()
+        }
+    }
+
+    @Test("twinhub sim runs a scenario for a simulated duration and prints a summary; twinhub validate checks files")
+    func commandLine() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let states = try await observer.subscribe(to: ["acme/leuven/fabrication/line-1/+/state"], qos: .atLeastOnce)
+            let sim = try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--speed", "600", "--duration", "10m",
+                                         "--twins", Self.root.appendingPathComponent("twins").path],
+                                        workingDirectory: Self.root)
+            #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+            #expect(sim.stdout.contains("4 machines"), "\(sim.stdout)")
+            #expect(sim.stdout.contains("0 dropped by full queues"))
+            let changes = try await states.next(3)
+            #expect(changes.allSatisfy { $0.topic.hasSuffix("/state") })
+            await observer.disconnect()
+        }
+        let good = try ProcessRunner(["validate", "twins", "simulations"], workingDirectory: Self.root)
+        #expect(try await good.exitStatus() == 0)
+        #expect(good.stdout.contains("ok: 6 kinds, 4 scenarios, 10032 machines"))
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString.prefix(6)).yaml")
+        try "kind: k\nproperties:\n  a: {unit: rpm, normal: [2, 1]}\n".write(to: broken, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let bad = try ProcessRunner(["validate", broken.path])
+        #expect(try await bad.exitStatus() == 1)
+        #expect(bad.stdout.contains("\(broken.path):3:26: normal range of 'a' is impossible"), "\(bad.stdout)")
+    }
+}
