@@ -43,6 +43,9 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
     var twins: String = "twins"
 
+    @Option(help: ArgumentHelp("Run only part K of N of the machines (1-based), to spread a large fleet over processes.", valueName: "K/N"))
+    var shard: Shard?
+
     func validate() throws {
         if connection.clientID != nil || connection.willTopic != nil || connection.sessionExpiry != nil {
             throw ValidationError("--client-id, --will-topic and --session-expiry do not apply: every machine has its own client ID and last will")
@@ -59,6 +62,10 @@ struct SimCommand: AsyncParsableCommand {
         let logger = global.bootstrapLogging()
         var scenario = try loadScenario()
         if let seed { scenario.seed = UInt64(truncatingIfNeeded: seed) }
+        if let shard {
+            scenario.machines = scenario.machines.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+            guard !scenario.machines.isEmpty else { throw ValidationError("shard \(shard.index)/\(shard.count) has no machines") }
+        }
         let topics: TopicMap
         do {
             topics = try TopicMap(root: root ?? scenario.enterprise)
@@ -69,7 +76,7 @@ struct SimCommand: AsyncParsableCommand {
             connection: try connection.clientConfiguration(broker: global.broker), topics: topics,
             speed: speed ?? scenario.speed, duration: duration.flatMap(DurationText.parse))
         options.connection.reconnect = .init(initialDelay: .milliseconds(200), maximumDelay: .seconds(10))
-        FileLimits.raiseToMaximum(needed: scenario.machines.count + 64, logger: logger)
+        try FileLimits.ensure(machines: scenario.machines.count)
 
         let fleet = FleetSimulator(scenario: scenario, options: options, logger: logger)
         let interactive = isatty(STDERR_FILENO) == 1
@@ -142,17 +149,40 @@ enum StatusLine {
     }
 }
 
-/// Raises the open-file limit: one socket per simulated machine.
+/// The open-file limit a fleet needs: libmosquitto 2.0 opens a socket and a socket pair per client.
 enum FileLimits {
-    static func raiseToMaximum(needed: Int, logger: Logger) {
+    static let perMachine = 3
+
+    /// Raises the soft limit to the hard one; fails with advice if that is still too low.
+    static func ensure(machines: Int) throws {
+        let needed = machines * perMachine + 64
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
         if limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
-        if Int(limit.rlim_cur) < needed {
-            logger.warning("the open-file limit (\(limit.rlim_cur)) is below the \(needed) sockets this scenario needs; raise it with ulimit -n")
+        guard Int(limit.rlim_cur) >= needed else {
+            let perProcess = (Int(limit.rlim_cur) - 64) / perMachine
+            let shards = (machines + perProcess - 1) / max(perProcess, 1)
+            throw ValidationError("""
+                \(machines) machines need \(needed) open files (\(perMachine) per MQTT connection in libmosquitto 2.0), \
+                but this process may open \(limit.rlim_cur). Raise the limit (ulimit -n, as root: ulimit -Hn), or run \
+                the scenario in \(shards) processes with --shard 1/\(shards) … --shard \(shards)/\(shards).
+                """)
         }
+    }
+}
+
+/// `--shard K/N`.
+struct Shard: ExpressibleByArgument {
+    let index: Int
+    let count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (1...count).contains(index) else { return nil }
+        self.index = index
+        self.count = count
     }
 }
