@@ -103,17 +103,17 @@ public enum JSONPayloads {
         if let duration = fields["duration"] {
             if let text = duration as? String, let parsed = DurationText.parse(text) {
                 request.duration = parsed
-            } else if let number = duration as? NSNumber, !(duration is Bool), number.doubleValue.isFinite, number.doubleValue >= 0 {
-                request.duration = .seconds(number.doubleValue)
+            } else if let seconds = JSONValue.number(duration), seconds.isFinite, seconds >= 0 {
+                request.duration = .seconds(seconds)
             } else {
                 throw PayloadError("\"duration\" must be seconds or text such as \"10m\"")
             }
         }
         if let value = fields["value"] {
-            guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite else {
+            guard let number = JSONValue.number(value), number.isFinite else {
                 throw PayloadError("\"value\" must be a finite number")
             }
-            request.value = number.doubleValue
+            request.value = number
         }
         return request
     }

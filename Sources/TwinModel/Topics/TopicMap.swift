@@ -26,12 +26,20 @@ public struct TopicMap: Sendable, Hashable {
         public var line: String
         public var machine: String
         public var channel: Channel
+
+        public init(site: String, area: String, line: String, machine: String, channel: Channel) {
+            self.site = site
+            self.area = area
+            self.line = line
+            self.machine = machine
+            self.channel = channel
+        }
     }
 
     /// The topic prefix, one or more levels without wildcards.
     public let root: String
 
-    /// - Throws: ``ModelError``-free ``TopicMapError`` when the root is empty or has wildcards or empty levels.
+    /// - Throws: ``TopicMapError`` when the root is empty or has wildcards or empty levels.
     public init(root: String) throws(TopicMapError) {
         guard !root.isEmpty, !root.contains("+"), !root.contains("#"), !root.hasPrefix("$"),
               !root.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {

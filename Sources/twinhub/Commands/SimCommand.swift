@@ -137,11 +137,19 @@ enum StatusLine {
 
     static func summary(_ summary: FleetSummary) -> String {
         """
-        simulated \(format(summary.simulatedSeconds / 3600)) h in \(format(summary.wallSeconds)) s: \(summary.machines) machines, \
+        simulated \(clock(summary.simulatedSeconds)) in \(clock(summary.wallSeconds)): \(summary.machines) machines, \
         \(summary.published) messages published, \(summary.dropped) dropped by full queues, \
         \(summary.suppressedWhileOffline) not sent while a machine's network was down, \
         \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects
         """
+    }
+
+    /// `1h05m`, `3m20s`, `42s`.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total >= 3600 { return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" }
+        if total >= 60 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total)s"
     }
 
     static func format(_ value: Double) -> String {
