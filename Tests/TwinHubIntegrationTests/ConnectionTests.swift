@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TwinHubBroker
-import TwinHubMQTT
+@testable import TwinHubMQTT
 
 @Suite("Connections: failures, credentials, TLS, reconnection", .timeLimit(.minutes(1)))
 struct ConnectionTests {
@@ -166,6 +166,46 @@ struct ConnectionTests {
         for task in [first, second] {
             let closed = try await #require(throws: MQTTError.self) { try await task.value }
             #expect(closed.code == .closed)
+        }
+    }
+
+    @Test("TLS works when the TCP connect does not complete at once, as with a remote broker")
+    func tlsOverSlowConnect() async throws {
+        try await MosquittoBroker.withBroker(.init(tls: .init())) { broker in
+            let proxy = try SlowConnectProxy(target: try #require(broker.tlsPort))
+            var configuration = try clientConfiguration("mqtts://localhost:\(proxy.port)")
+            configuration.tls = .init(caFile: try #require(broker.certificates).caCertificate.path)
+            configuration.connectTimeout = .seconds(8)
+            let client = try MQTTClient(testing: configuration)
+            try await client.connect()
+            let messages = try await client.subscribe(to: ["slow/#"])
+            try await client.publish(to: "slow/tls", string: "through", qos: .atLeastOnce)
+            #expect(try await messages.next().first?.payloadString == "through")
+            await client.disconnect()
+            withExtendedLifetime(proxy) {}
+        }
+    }
+
+    @Test("A subscribe whose SUBACK is lost with the connection returns, and the subscription is restored")
+    func subscribeAcrossConnectionLoss() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let client = try await connectedClient(broker.url)
+            let pid = try #require(broker.processID)
+            kill(pid, SIGSTOP)  // the broker stops answering: the SUBACK cannot come
+            let pending = Task { try await client.subscribe(to: ["lost/#"], qos: .atLeastOnce) }
+            try await within(.seconds(5), "the SUBSCRIBE to be sent") {
+                while await !client.core.hasPendingSubscribe { await Task.yield() }
+            }
+            kill(pid, SIGCONT)
+            await broker.kill()
+            try await broker.restart()
+            let messages = try await within(.seconds(15), "subscribe to return after the reconnect") { try await pending.value }
+            try await awaitState(client, "connected again") { $0.isConnected }
+            let publisher = try await connectedClient(broker.url)
+            try await publisher.publish(to: "lost/found", string: "restored", qos: .atLeastOnce)
+            #expect(try await messages.next().first?.payloadString == "restored")
+            await publisher.disconnect()
+            await client.disconnect()
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TwinHubBroker
-import TwinHubMQTT
+@testable import TwinHubMQTT
 
 /// A unique client ID per test, so tests running in parallel never share a session.
 func uniqueClientID(_ prefix: String = "test") -> String {
@@ -77,5 +77,16 @@ func awaitState(_ client: MQTTClient, within limit: Duration = .seconds(15), _ w
     _ = try await within(limit, what) {
         for await state in updates where predicate(state) { return state }
         throw TimedOut(what: "\(what) (the client closed)")
+    }
+}
+
+extension ClientCore {
+    /// Whether a SUBSCRIBE awaits its SUBACK (read on the loop thread).
+    var hasPendingSubscribe: Bool {
+        get async {
+            await withCheckedContinuation { continuation in
+                loop.execute { continuation.resume(returning: !self.subscribeWaiters.isEmpty) }
+            }
+        }
     }
 }

@@ -86,6 +86,7 @@ extension ClientCore {
         socketError = 0
         abandonedFD = -1
         lastLibraryError = nil
+        tlsHandshakeStarted = false
         if lifecycle.state == .connecting { publishState(.connecting) }
         if handle == nil {
             do {
@@ -140,7 +141,14 @@ extension ClientCore {
         attemptSettled = true
         logger.info("MQTT connection problem: \(error)")
         if case .connected = lifecycle.state { counters.reconnects.add(1) }
-        perform(lifecycle.failed(error.with(host: host), random: Double.random(in: 0..<1)))
+        let action = lifecycle.failed(error.with(host: host), random: Double.random(in: 0..<1))
+        if case .scheduleRetry = action {
+            // SUBACKs lost with the connection will never come; those subscriptions are registered and go
+            // out again on reconnect, as when subscribing while disconnected.
+            for waiter in subscribeWaiters.values.uniqued() { waiter.continuation.resume() }
+            subscribeWaiters.removeAll()
+        }
+        perform(action)
     }
 
     /// Releases the handle and fails or finishes everything that was waiting on this client.

@@ -14,7 +14,14 @@ extension ClientCore {
             socketError = Self.pendingSocketError(watchedFD)
         }
         var rc = MOSQ_ERR_SUCCESS.rawValue
-        if events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
+        if handshaking && configuration.broker.usesTLS && !tlsHandshakeStarted && events & EPOLLOUT.rawValue != 0 {
+            // The TCP connection is up. libmosquitto drives the TLS handshake only from loop_read (its
+            // loop_write returns early until the handshake is done), so start it here; from now on the
+            // handshake waits for the broker's answer, which arrives as readability.
+            tlsHandshakeStarted = true
+            rc = mosquitto_loop_read(handle, 1)
+        }
+        if rc == MOSQ_ERR_SUCCESS.rawValue, events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
             for _ in 0..<Self.readBudget {
                 errno = 0
                 rc = mosquitto_loop_read(handle, 1)
@@ -23,7 +30,9 @@ extension ClientCore {
                 if hangup && handshaking { break }
             }
         }
-        if rc == MOSQ_ERR_SUCCESS.rawValue, events & EPOLLOUT.rawValue != 0, mosquitto_socket(handle) >= 0 {
+        // Write on writability, and also when a read left something queued (the CONNECT after a TLS handshake).
+        if rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0,
+           events & EPOLLOUT.rawValue != 0 || mosquitto_want_write(handle) {
             rc = mosquitto_loop_write(handle, 1)
         }
         let capturedErrno = errno
@@ -79,17 +88,25 @@ extension ClientCore {
             watchedFD = fd
             watchingWrites = false
             guard fd >= 0 else { return }
-            let wantsWrite = mosquitto_want_write(handle)
+            let wantsWrite = wantsWritability(handle)
             loop.watch(fd: fd, for: self, writable: wantsWrite, isNew: true)
             watchingWrites = wantsWrite
             return
         }
         guard fd >= 0 else { return }
-        let wantsWrite = mosquitto_want_write(handle)
+        let wantsWrite = wantsWritability(handle)
         if wantsWrite != watchingWrites {
             loop.watch(fd: fd, for: self, writable: wantsWrite, isNew: false)
             watchingWrites = wantsWrite
         }
+    }
+
+    /// Whether to wake up when the socket is writable: when libmosquitto has bytes to write, except
+    /// during a started TLS handshake, where the queued CONNECT cannot go out before the broker answers
+    /// (watching writability then would spin).
+    private func wantsWritability(_ handle: OpaquePointer) -> Bool {
+        if configuration.broker.usesTLS && !attemptSettled && tlsHandshakeStarted { return false }
+        return mosquitto_want_write(handle)
     }
 
     private func handle(_ event: LibraryEvent) {

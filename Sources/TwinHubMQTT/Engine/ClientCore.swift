@@ -37,6 +37,8 @@ final class ClientCore: @unchecked Sendable {
     /// Counts connection attempts; a timeout carries the attempt it was set for.
     var attemptNumber = 0
     var attemptSettled = true
+    /// Whether this attempt's TLS handshake has been started (TLS clients only).
+    var tlsHandshakeStarted = false
     var hasStartedConnecting = false
     var socketError: Int32 = 0
     /// The last error libmosquitto logged during the current attempt (TLS clients only).
