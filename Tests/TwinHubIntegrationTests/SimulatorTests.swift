@@ -139,6 +139,24 @@ struct SimulatorTests {
         }
     }
 
+    @Test("Ctrl-C stops twinhub sim cleanly: every machine announces offline, no last will")
+    func interrupt() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let status = try await observer.subscribe(to: ["acme/+/+/+/+/status"], qos: .atLeastOnce)
+            let sim = try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--twins", Self.root.appendingPathComponent("twins").path],
+                                        workingDirectory: Self.root)
+            let online = try await status.next(4).map { try Self.json($0) }
+            #expect(online.allSatisfy { $0["status"] as? String == "online" })
+            sim.kill(SIGINT)
+            #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+            let offline = try await status.next(4).map { try Self.json($0) }
+            #expect(offline.allSatisfy { $0["status"] as? String == "offline" && $0["reason"] as? String == "simulator stopped" })
+            #expect(sim.stdout.contains("4 machines"), "the summary is printed: \(sim.stdout)")
+            await observer.disconnect()
+        }
+    }
+
     @Test("twinhub sim runs a scenario for a simulated duration and prints a summary; twinhub validate checks files")
     func commandLine() async throws {
         try await MosquittoBroker.withBroker { broker in
