@@ -110,7 +110,7 @@ public enum KindLoader {
         let unitNode = try map.required("unit")
         let unit = try unitNode.string("unit")
         guard knownUnits.contains(unit) else {
-            let hint = Spelling.closest(to: unit, in: Array(knownUnits)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Spelling.hint(for: unit, in: Array(knownUnits))
             throw unitNode.error("unknown unit '\(unit)' for property '\(name)'\(hint)")
         }
         let normal = try map.required("normal").range("normal range of '\(name)'")
@@ -203,7 +203,7 @@ public enum KindLoader {
                 continue
             }
             guard let state = MachineState(rawValue: entry.key) else {
-                let hint = Spelling.closest(to: entry.key, in: MachineState.allCases.map(\.rawValue) + ["default"]).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Spelling.hint(for: entry.key, in: MachineState.allCases.map(\.rawValue) + ["default"])
                 throw entry.keyNode.error("unknown state '\(entry.key)' in \(what)\(hint)")
             }
             values[state] = try entry.value.double("\(what) for \(entry.key)")
@@ -223,7 +223,7 @@ public enum KindLoader {
         let names = properties.map(\.name)
         for property in properties {
             for dependency in property.signal.dependencies where !names.contains(dependency) {
-                let hint = Spelling.closest(to: dependency, in: names).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Spelling.hint(for: dependency, in: names)
                 diagnostics.record(ModelError("unknown property '\(dependency)' in the signal of '\(property.name)'\(hint)", at: property.location))
             }
         }
@@ -240,7 +240,7 @@ public enum KindLoader {
         func state(_ node: YAMLNode) throws(ModelError) -> MachineState {
             let text = try node.string("state")
             guard let state = MachineState(rawValue: text) else {
-                let hint = Spelling.closest(to: text, in: MachineState.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Spelling.hint(for: text, in: MachineState.allCases.map(\.rawValue))
                 throw node.error("unknown state '\(text)'\(hint)")
             }
             return state
@@ -283,7 +283,7 @@ public enum KindLoader {
         for item in try node.sequence("commands") {
             let text = try item.string("command")
             guard let command = MachineCommand(rawValue: text) else {
-                let hint = Spelling.closest(to: text, in: MachineCommand.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Spelling.hint(for: text, in: MachineCommand.allCases.map(\.rawValue))
                 throw item.error("unknown command '\(text)'\(hint)")
             }
             commands.insert(command)
@@ -302,7 +302,7 @@ public enum KindLoader {
             let node = try map.required(key)
             let value = try node.string(key)
             guard properties.contains(where: { $0.name == value }) else {
-                let hint = Spelling.closest(to: value, in: properties.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Spelling.hint(for: value, in: properties.map(\.name))
                 throw node.error("unknown property '\(value)' in fault '\(name)'\(hint)")
             }
             return value
@@ -338,7 +338,7 @@ public enum KindLoader {
         default:
             let known = ["bearing_wear", "overheating", "tool_breakage", "sensor_stuck", "sensor_drift", "sensor_dropout",
                          "sensor_spikes", "network_loss", "power_loss"]
-            let hint = Spelling.closest(to: effectName, in: known).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Spelling.hint(for: effectName, in: known)
             throw effectNode.error("unknown fault effect '\(effectName)'\(hint)")
         }
         return FaultSpec(name: name, effect: effect, duration: try map.optional("duration")?.duration("duration"),

@@ -106,7 +106,7 @@ public enum ScenarioLoader {
         let kindNode = try map.required("kind")
         let kindID = try kindNode.string("kind")
         guard var kind = kinds[kindID] else {
-            let hint = Spelling.closest(to: kindID, in: Array(kinds.keys)).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Spelling.hint(for: kindID, in: Array(kinds.keys))
             throw kindNode.error("unknown kind '\(kindID)'\(hint) (known: \(kinds.keys.sorted().joined(separator: ", ")))")
         }
         try applyOverrides(map, to: &kind)
@@ -118,7 +118,7 @@ public enum ScenarioLoader {
                 let nameNode = try fault.required("fault")
                 let name = try nameNode.string("fault")
                 guard kind.fault(named: name) != nil else {
-                    let hint = Spelling.closest(to: name, in: kind.faults.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Spelling.hint(for: name, in: kind.faults.map(\.name))
                     throw nameNode.error("kind '\(kind.id)' has no fault '\(name)'\(hint)")
                 }
                 scheduled.append(ScheduledFault(fault: name, at: try fault.required("at").duration("at"),
@@ -141,7 +141,7 @@ public enum ScenarioLoader {
         if let properties = map.optional("properties") {
             for entry in try properties.mapping("properties").entries {
                 guard let index = kind.properties.firstIndex(where: { $0.name == entry.key }) else {
-                    let hint = Spelling.closest(to: entry.key, in: kind.properties.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
+                    let hint = Spelling.hint(for: entry.key, in: kind.properties.map(\.name))
                     throw entry.keyNode.error("kind '\(kind.id)' has no property '\(entry.key)'\(hint)")
                 }
                 let override = try entry.value.mapping("override of '\(entry.key)'")

@@ -140,7 +140,7 @@ struct YAMLMapping {
     /// Fails on the first key not in `allowed`, naming the closest allowed one.
     func checkKeys(_ allowed: [String]) throws(ModelError) {
         for entry in entries where !allowed.contains(entry.key) {
-            let hint = Spelling.closest(to: entry.key, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+            let hint = Spelling.hint(for: entry.key, in: allowed)
             throw entry.keyNode.error("unknown key '\(entry.key)' in \(what)\(hint)")
         }
     }
@@ -180,6 +180,11 @@ public enum DurationText {
 
 /// Suggests the allowed word a misspelt one was probably meant to be.
 enum Spelling {
+    /// `"; did you mean 'x'?"` when a close candidate exists, else `""`: appended to error messages.
+    static func hint(for word: String, in candidates: [String]) -> String {
+        closest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
+    }
+
     static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         guard !lowered.isEmpty else { return nil }
