@@ -21,7 +21,8 @@ struct RoundTripTests {
             #expect(statistics.published == 1)
             #expect(statistics.received == 1)
             #expect(statistics.bytesOut == payload.count)
-            await client.disconnect()
+            // A generous timeout: the close must finish when the broker has the DISCONNECT, not when time runs out.
+            try await within(.seconds(10), "a graceful disconnect") { await client.disconnect(timeout: .seconds(600)) }
             #expect(client.state == .closed(error: nil))
         }
     }

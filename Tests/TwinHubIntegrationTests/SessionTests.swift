@@ -77,6 +77,50 @@ struct SessionTests {
         }
     }
 
+    @Test("A resumed session is brought up to date: new filters subscribed, dropped ones unsubscribed, nothing misrouted")
+    func resumedSessionUpToDate() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let id = uniqueClientID("resume")
+            var configuration = try clientConfiguration(broker.url, clientID: id)
+            configuration.session = .persistent(expiry: .seconds(300))
+            let first = try MQTTClient(testing: configuration)
+            try await first.connect()
+            let alerts = try await first.subscribe(to: ["alerts/#"], qos: .atLeastOnce)  // identifier 1 in this process
+            await first.disconnect()
+            withExtendedLifetime(alerts) {}
+
+            // A new process: its own identifiers start at 1 again, for another filter.
+            let second = try MQTTClient(testing: configuration)
+            let orders = try await second.subscribe(to: ["orders/#"], qos: .atLeastOnce)
+            try await second.connect()
+            #expect(second.state == .connected(sessionPresent: true))
+            let publisher = try await connectedClient(broker.url)
+            try await publisher.publish(to: "alerts/a", string: "alert", qos: .atLeastOnce)
+            try await publisher.publish(to: "orders/1", string: "order", qos: .atLeastOnce)
+            #expect(try await orders.next().map(\.payloadString) == ["order"], "alerts/a is not delivered as an order")
+            #expect(second.statistics.unrouted == 1, "the old session's alerts/# message is counted as unrouted")
+
+            orders.cancel()
+            await second.disconnect()
+            let third = try MQTTClient(testing: configuration)
+            let everything = try await third.subscribe(to: ["#"], qos: .atLeastOnce)
+            try await third.connect()
+            try await publisher.publish(to: "orders/2", string: "late order", qos: .atLeastOnce)
+            try await publisher.publish(to: "zz/end", string: "end", qos: .atLeastOnce)
+            let received = try await within(.seconds(10), "the end marker") { () -> [String] in
+                var topics: [String] = []
+                for await message in everything {
+                    topics.append(message.topic)
+                    if message.topic == "zz/end" { break }
+                }
+                return topics
+            }
+            #expect(received == ["orders/2", "zz/end"], "one copy: orders/# left the session when it was cancelled")
+            await publisher.disconnect()
+            await third.disconnect()
+        }
+    }
+
     @Test("The broker's ACL refusals reach the caller as clear errors")
     func aclRefusals() async throws {
         let acl = """

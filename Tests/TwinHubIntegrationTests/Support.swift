@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import TwinHubBroker
 @testable import TwinHubMQTT
@@ -45,15 +46,45 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Awaits `operation`, failing with ``TimedOut`` after `limit` so a broken test fails instead of hanging.
+/// The operation is cancelled then, but not awaited: a wait that ignores cancellation cannot hold the test.
 func within<T: Sendable>(_ limit: Duration = .seconds(10), _ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimedOut(what: what)
+    let outcome = FirstOutcome<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        outcome.install(continuation)
+        let work = Task {
+            do { outcome.resolve(.success(try await operation())) } catch { outcome.resolve(.failure(error)) }
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        Task {
+            try? await Task.sleep(for: limit)
+            work.cancel()
+            outcome.resolve(.failure(TimedOut(what: what)))
+        }
+    }
+}
+
+/// Resumes a continuation with whichever result comes first.
+final class FirstOutcome<T: Sendable>: Sendable {
+    private let state = Mutex<(CheckedContinuation<T, any Error>?, Result<T, any Error>?)>((nil, nil))
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if let result = state.1 { state.1 = nil; return result }
+            state.0 = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resolve(_ result: Result<T, any Error>) {
+        let waiting = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            guard let continuation = state.0 else {
+                if state.1 == nil { state.1 = result }
+                return nil
+            }
+            state.0 = nil
+            return continuation
+        }
+        waiting?.resume(with: result)
     }
 }
 

@@ -38,8 +38,7 @@ extension ClientCore {
                 perform(lifecycle.closeRequested())
             }
         }
-        flushOutgoing()
-        continueClosing()
+        afterLibraryCall()
     }
 
     /// Sends DISCONNECT once the outbox is empty and every QoS 1/2 publish is acknowledged.
@@ -51,9 +50,12 @@ extension ClientCore {
         let rc = mosquitto_disconnect(handle)
         if rc != MOSQ_ERR_SUCCESS.rawValue {
             perform(lifecycle.closeRequested())
+            return
         }
-        // Otherwise the DISCONNECT goes out with the next write and libmosquitto reports the
-        // disconnection, which finishes the close.
+        // libmosquitto writes the DISCONNECT at once when it can and reports the disconnection from
+        // inside this call; otherwise it does so once the write completes. Either way that report
+        // finishes the close.
+        handleLibraryEvents()
     }
 
     // MARK: Lifecycle actions
@@ -107,7 +109,7 @@ extension ClientCore {
         }
         let capturedErrno = errno
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-            attemptFailed(Mosquitto.error(rc, errno: capturedErrno, "cannot connect to \(host)", host: host))
+            attemptFailed(explainingTLS(Mosquitto.error(rc, errno: capturedErrno, "cannot connect to \(host)", host: host)))
             return
         }
         let attempt = attemptNumber
@@ -167,7 +169,7 @@ extension ClientCore {
             outbox.closed = true
             return outbox.queue.removeAll()
         }
-        for publish in queued + inflight.values {
+        for publish in queued + inflight.values.map(\.publish) {
             publish.fail(closedError)
         }
         if !queued.isEmpty {

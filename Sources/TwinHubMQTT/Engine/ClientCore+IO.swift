@@ -22,13 +22,7 @@ extension ClientCore {
             rc = mosquitto_loop_read(handle, 1)
         }
         if rc == MOSQ_ERR_SUCCESS.rawValue, events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
-            for _ in 0..<Self.readBudget {
-                errno = 0
-                rc = mosquitto_loop_read(handle, 1)
-                // libmosquitto reads one packet per call and returns with EAGAIN once the socket is dry.
-                if rc != MOSQ_ERR_SUCCESS.rawValue || errno == EAGAIN || mosquitto_socket(handle) < 0 { break }
-                if hangup && handshaking { break }
-            }
+            rc = readAvailable(handle, stopEarly: hangup && handshaking)
         }
         // Write on writability, and also when a read left something queued (the CONNECT after a TLS handshake).
         if rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0,
@@ -49,6 +43,29 @@ extension ClientCore {
         afterLibraryCall()
     }
 
+    /// Reads packets until the socket is dry (libmosquitto reads one per call and leaves EAGAIN in errno
+    /// once there is nothing more), within a budget so one busy client cannot starve the others.
+    private func readAvailable(_ handle: OpaquePointer, stopEarly: Bool) -> Int32 {
+        var rc = MOSQ_ERR_SUCCESS.rawValue
+        let receivedBefore = counters.received.load(ordering: .relaxed)
+        for _ in 0..<Self.readBudget {
+            errno = 0
+            rc = mosquitto_loop_read(handle, 1)
+            if rc != MOSQ_ERR_SUCCESS.rawValue || errno == EAGAIN || mosquitto_socket(handle) < 0 || stopEarly { break }
+        }
+        if configuration.broker.usesTLS, rc == MOSQ_ERR_SUCCESS.rawValue, attemptSettled,
+           counters.received.load(ordering: .relaxed) != receivedBefore {
+            // The EAGAIN that ended the loop may have come from a write (an acknowledgement) while OpenSSL
+            // still holds decrypted records epoll cannot see: read once more, for as long as data flows.
+            loop.execute { [self] in
+                guard let handle = self.handle, watchedFD >= 0 else { return }
+                _ = readAvailable(handle, stopEarly: false)
+                afterLibraryCall()
+            }
+        }
+        return rc
+    }
+
     /// Stops watching a socket libmosquitto still holds but that is dead to us (a timed-out or hung-up
     /// attempt); the next attempt's reconnect, or the close, releases it.
     func abandonSocket() {
@@ -67,10 +84,7 @@ extension ClientCore {
 
     /// Handles what the callbacks reported, feeds libmosquitto more publishes, and updates what epoll watches.
     func afterLibraryCall() {
-        while !libraryEvents.isEmpty {
-            let event = libraryEvents.removeFirst()
-            handle(event)
-        }
+        handleLibraryEvents()
         if handle != nil {
             flushOutgoing()
             continueClosing()
@@ -78,11 +92,19 @@ extension ClientCore {
         refreshInterest()
     }
 
+    /// Handles what libmosquitto's callbacks recorded during the calls just made.
+    func handleLibraryEvents() {
+        while !libraryEvents.isEmpty {
+            let event = libraryEvents.removeFirst()
+            handle(event)
+        }
+    }
+
     /// Watches the socket libmosquitto currently has, for writing only while it has bytes to write.
     func refreshInterest() {
         guard let handle else { return }
         let fd = mosquitto_socket(handle)
-        if fd == abandonedFD { return }
+        if fd >= 0 && fd == abandonedFD { return }
         if fd != watchedFD {
             // A closed socket leaves epoll by itself; only a new one needs adding.
             watchedFD = fd
@@ -151,11 +173,22 @@ extension ClientCore {
         if error.code == .connectionLost {
             error = MQTTError(.connectFailed, error.reason, host: host, libraryCode: code)
         }
+        return explainingTLS(error)
+    }
+
+    /// A connect failure of a TLS client, with what OpenSSL logged, or a hint where it logged nothing.
+    func explainingTLS(_ error: MQTTError) -> MQTTError {
+        let tcpNeverUp = [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ETIMEDOUT].contains(socketError)
+        guard configuration.broker.usesTLS, !tcpNeverUp, error.code != .tls || lastLibraryError != nil,
+              error.code != .timedOut else { return error }
         if let detail = lastLibraryError {
             // A TLS failure the library only logged: name it as one, with OpenSSL's words.
-            error = MQTTError(.tls, "\(error.reason) (\(detail))", host: host, libraryCode: code)
+            return MQTTError(.tls, "\(error.reason) (\(detail))", host: host, libraryCode: error.libraryCode)
         }
-        return error
+        // With TLS 1.3 a broker refuses a client certificate after the client's side of the handshake,
+        // so the refusal can surface as a bare connection or protocol error.
+        return MQTTError(error.code, "\(error.reason) during or just after the TLS handshake (does the broker require a client certificate?)",
+                         host: host, libraryCode: error.libraryCode)
     }
 
     private static func pendingSocketError(_ fd: Int32) -> Int32 {

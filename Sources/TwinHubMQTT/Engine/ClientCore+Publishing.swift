@@ -5,6 +5,11 @@ extension ClientCore {
     /// Most publishes taken from the outbox per lock, to keep the lock short under load.
     static let flushBatch = 256
 
+    /// Most publishes handed to libmosquitto while the oldest QoS 1/2 publish is unacknowledged. Its
+    /// message IDs are 16-bit and shared by every publish, QoS 0 included, so beyond 65,535 an ID would
+    /// come round again and its acknowledgement could be matched to the wrong publish.
+    static let messageIDWindow = 60_000
+
     /// Queues a publish for the loop. Any thread. A publish the bounded queue drops is failed and counted.
     func enqueue(_ publish: PendingPublish) {
         var dropped: PendingPublish?
@@ -42,6 +47,7 @@ extension ClientCore {
     func flushOutgoing() {
         guard let handle, lifecycle.state.isConnected, attemptSettled else { return }
         while !mosquitto_want_write(handle) {
+            if let oldest = inflight.values.map(\.handedOver).min(), handedOverCount - oldest >= Self.messageIDWindow { return }
             let room = configuration.maxInflight - inflight.count
             let batch: [PendingPublish] = outbox.withLock { outbox in
                 var batch: [PendingPublish] = []
@@ -63,6 +69,7 @@ extension ClientCore {
     private func send(_ publish: PendingPublish, on handle: OpaquePointer) {
         let request = publish.request
         var messageID: Int32 = 0
+        handedOverCount += 1
         let properties = configuration.protocolVersion == .v5 && !request.properties.isEmpty
             ? PropertyList(request.properties) : PropertyList()
         let rc = request.payload.withUnsafeBytes { bytes in
@@ -70,6 +77,14 @@ extension ClientCore {
                                  request.qos.rawValue, request.retain, properties.pointer)
         }
         let capturedErrno = errno
+        if request.qos != .atMostOnce && messageID != 0 {
+            // libmosquitto gave it an ID, so it holds the message and sends it again after a reconnect,
+            // even if writing it failed just now: it is in flight, not refused.
+            counters.published.add(1)
+            counters.bytesOut.add(request.payload.count)
+            track(publish, messageID: messageID)
+            return
+        }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
             counters.publishDropped.add(1)
             let error = Mosquitto.error(rc, errno: capturedErrno, "publish refused by libmosquitto", host: host, topic: request.topic)
@@ -79,16 +94,19 @@ extension ClientCore {
         }
         counters.published.add(1)
         counters.bytesOut.add(request.payload.count)
-        if request.qos == .atMostOnce {
-            publish.succeed()
-        } else {
-            inflight[messageID] = publish
+        publish.succeed()
+    }
+
+    private func track(_ publish: PendingPublish, messageID: Int32) {
+        if let previous = inflight[messageID] {
+            previous.publish.fail(MQTTError(.library, "message ID \(messageID) was reused before its acknowledgement arrived", host: host, topic: previous.publish.request.topic))
         }
+        inflight[messageID] = InflightPublish(publish: publish, handedOver: handedOverCount)
     }
 
     /// The broker acknowledged (or refused) a QoS 1/2 publish. Loop thread, inside a callback.
     func acknowledged(messageID: Int32, reasonCode: Int32) {
-        guard let publish = inflight.removeValue(forKey: messageID) else { return }
+        guard let publish = inflight.removeValue(forKey: messageID)?.publish else { return }
         if reasonCode >= 0x80 {
             let text = Mosquitto.describeReason(reasonCode, protocolVersion: .v5)
             publish.fail(MQTTError(.publishRejected, "\(host) refused the publish: \(text)", host: host, topic: publish.request.topic, libraryCode: reasonCode))

@@ -12,6 +12,7 @@ extension ClientCore {
         }
         sinks[holder] = sink
         let toSend = subscriptions.add(holder: holder, filters: filters, qos: qos)
+        pendingUnsubscribes.subtract(filters)
         guard let handle, lifecycle.state.isConnected, !toSend.isEmpty else {
             waiter.resume()
             return
@@ -32,7 +33,11 @@ extension ClientCore {
         guard subscriptions.contains(holder: holder) else { return }
         sinks.removeValue(forKey: holder)?.continuation.finish()
         let released = subscriptions.remove(holder: holder)
-        guard let handle, lifecycle.state.isConnected else { return }
+        guard let handle, lifecycle.state.isConnected else {
+            // A persistent session keeps them at the broker: unsubscribe on the next connect.
+            if configuration.session != .clean { pendingUnsubscribes.formUnion(released) }
+            return
+        }
         for filter in released {
             let rc = mosquitto_unsubscribe(handle, nil, filter)
             if rc != MOSQ_ERR_SUCCESS.rawValue {
@@ -42,12 +47,20 @@ extension ClientCore {
         refreshInterest()
     }
 
-    /// After a connect: restore every subscription unless the broker kept them in a resumed session.
+    /// After a connect: send every subscription again, and the unsubscribes made while disconnected.
+    /// Even a resumed session gets them all: filters may have been added meanwhile, and the session's
+    /// subscription identifiers may come from another process. In a resumed session retained messages
+    /// are not sent again for subscriptions the broker already had (MQTT 5 retain handling).
     func restoreSubscriptions(sessionPresent: Bool) {
-        guard let handle, !sessionPresent else { return }
+        guard let handle else { return }
+        for filter in pendingUnsubscribes {
+            _ = mosquitto_unsubscribe(handle, nil, filter)
+        }
+        pendingUnsubscribes.removeAll()
         let entries = subscriptions.all
+        let retainHandling = sessionPresent && configuration.protocolVersion == .v5 ? Int32(MQTT_SUB_OPT_SEND_RETAIN_NEW.rawValue) : 0
         for entry in entries {
-            _ = sendSubscribe(entry, on: handle, retainHandling: 0)
+            _ = sendSubscribe(entry, on: handle, retainHandling: retainHandling)
         }
         if !entries.isEmpty {
             logger.debug("MQTT restored \(entries.count) subscriptions")

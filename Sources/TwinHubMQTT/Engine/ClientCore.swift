@@ -23,8 +23,12 @@ final class ClientCore: @unchecked Sendable {
     var handle: OpaquePointer?
     var lifecycle: ConnectionLifecycle
     var subscriptions = SubscriptionTable()
+    /// Filters released while disconnected from a persistent session, unsubscribed on the next connect.
+    var pendingUnsubscribes: Set<String> = []
     var sinks: [UInt64: SubscriptionSink] = [:]
-    var inflight: [Int32: PendingPublish] = [:]
+    var inflight: [Int32: InflightPublish] = [:]
+    /// Publishes handed to libmosquitto so far (see `messageIDWindow`).
+    var handedOverCount = 0
     var subscribeWaiters: [Int32: SubscribeWaiter] = [:]
     var connectWaiters: [CheckedContinuation<Void, any Error>] = []
     var closeWaiters: [CheckedContinuation<Void, Never>] = []
@@ -104,10 +108,13 @@ final class ClientCore: @unchecked Sendable {
     /// A new stream of state changes, starting with the current state. Any thread.
     func stateUpdates() -> AsyncStream<ConnectionState> {
         let (stream, continuation) = AsyncStream.makeStream(of: ConnectionState.self, bufferingPolicy: .bufferingNewest(64))
-        let current = observed.withLock { observed in
+        let (current, key) = observed.withLock { observed in
             observed.nextObserver += 1
             if !observed.state.isClosed { observed.observers[observed.nextObserver] = continuation }
-            return observed.state
+            return (observed.state, observed.nextObserver)
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.observed.withLock { $0.observers.removeValue(forKey: key) }
         }
         continuation.yield(current)
         if current.isClosed { continuation.finish() }
@@ -122,6 +129,13 @@ struct PendingPublish: Sendable {
 
     func fail(_ error: MQTTError) { waiter?.resume(throwing: error) }
     func succeed() { waiter?.resume() }
+}
+
+/// A QoS 1/2 publish libmosquitto holds until the broker acknowledges it.
+struct InflightPublish: Sendable {
+    let publish: PendingPublish
+    /// `handedOverCount` when it was handed over.
+    let handedOver: Int
 }
 
 /// A `subscribe` call waiting for the SUBACKs of its filters. Loop thread only.

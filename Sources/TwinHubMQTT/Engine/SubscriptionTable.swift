@@ -71,10 +71,12 @@ struct SubscriptionTable {
     }
 
     /// The holders a message on `topic` goes to. `identifiers` are the MQTT 5 subscription identifiers
-    /// the broker attached; when there are none, the topic is matched against every filter.
+    /// the broker attached; an identifier counts only if its filter matches the topic (a resumed session
+    /// can hold identifiers an earlier process gave other filters). Otherwise the topic is matched
+    /// against every filter.
     func holders(forTopic topic: String, identifiers: [Int]) -> Set<UInt64> {
         var result: Set<UInt64> = []
-        let known = identifiers.compactMap { filterByIdentifier[$0] }
+        let known = identifiers.compactMap { filterByIdentifier[$0] }.filter { Topic.matches(filter: $0, topic: topic) }
         if !known.isEmpty {
             for filter in known { result.formUnion(entries[filter]?.holders ?? []) }
             return result
