@@ -51,6 +51,8 @@ public final class MosquittoBroker: Sendable {
 
     private let executable: URL
     private let process = Mutex<Process?>(nil)
+    /// Whether ``shutdown()`` removes ``directory`` (not for an attempt that lost its port to another process).
+    private let ownsDirectory = Atomic<Bool>(true)
 
     /// How long ``start(_:)`` waits for the broker to accept connections.
     public static let startupTimeout: Duration = .seconds(10)
@@ -70,14 +72,24 @@ public final class MosquittoBroker: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-broker-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
-            let port = try FreePort.pick()
-            let tlsPort = configuration.tls == nil ? nil : try FreePort.pick()
             let certificates = configuration.tls == nil ? nil : try TestCertificates.generate(in: directory.appendingPathComponent("certs"))
-            let text = try ConfigurationFile.render(configuration, port: port, tlsPort: tlsPort, certificates: certificates, directory: directory)
-            try text.write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
-            let broker = MosquittoBroker(executable: executable, directory: directory, port: port, tlsPort: tlsPort, certificates: certificates)
-            try await broker.launch()
-            return broker
+            // A free port can be taken by another process between picking it and mosquitto binding it:
+            // pick again when that happens.
+            for attempt in 1...5 {
+                let port = try FreePort.pick()
+                let tlsPort = configuration.tls == nil ? nil : try FreePort.pick()
+                let text = try ConfigurationFile.render(configuration, port: port, tlsPort: tlsPort, certificates: certificates, directory: directory)
+                try text.write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+                let broker = MosquittoBroker(executable: executable, directory: directory, port: port, tlsPort: tlsPort, certificates: certificates)
+                do {
+                    try await broker.launch()
+                    return broker
+                } catch let error as BrokerError where error.description.contains("Address already in use") && attempt < 5 {
+                    broker.ownsDirectory.store(false, ordering: .relaxed)
+                    try? FileManager.default.removeItem(at: directory.appendingPathComponent("mosquitto.log"))
+                }
+            }
+            throw BrokerError("no free port after 5 attempts")
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -128,7 +140,9 @@ public final class MosquittoBroker: Sendable {
             Foundation.kill(running.processIdentifier, SIGKILL)
             running.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory.load(ordering: .relaxed) {
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     deinit {
@@ -136,6 +150,7 @@ public final class MosquittoBroker: Sendable {
     }
 
     private func launch() async throws {
+        let logStart = log.utf8.count
         let child = Process()
         child.executableURL = executable
         child.arguments = ["-c", directory.appendingPathComponent("mosquitto.conf").path]
@@ -150,7 +165,13 @@ public final class MosquittoBroker: Sendable {
         process.withLock { $0 = child }
         let deadline = ContinuousClock.now + Self.startupTimeout
         var delay: Duration = .milliseconds(5)
-        while !FreePort.acceptsConnections(port: port) || tlsPort.map({ !FreePort.acceptsConnections(port: $0) }) == true {
+        // Ready means: this broker said it is running, is still alive, and accepts connections (a port
+        // that accepts could belong to someone else).
+        func ready() -> Bool {
+            String(log.utf8.dropFirst(logStart))?.contains(" running") == true && child.isRunning
+                && FreePort.acceptsConnections(port: port) && tlsPort.map(FreePort.acceptsConnections(port:)) != false
+        }
+        while !ready() {
             guard child.isRunning else {
                 throw BrokerError("mosquitto exited with status \(child.terminationStatus) during start-up; its log:\n\(log)")
             }
