@@ -12,6 +12,8 @@ public struct MachineSimulator: Sendable {
 
     /// Simulated seconds since the scenario start.
     public private(set) var time: Double = 0
+    /// Samples taken; `time` is computed from it so rounding does not accumulate.
+    var steps = 0
     public private(set) var state: MachineState
     public private(set) var stateReason = "start"
     var stateSince: Double = 0
@@ -25,6 +27,8 @@ public struct MachineSimulator: Sendable {
     /// Reported values frozen by a stuck sensor.
     var stuckValues: [Int: Double] = [:]
     public private(set) var activeFaults: [ActiveFault] = []
+    /// The fault that tripped the machine, until it is cleared: a power cycle does not clear it.
+    var trippedBy: String?
     var pendingFaults: [ScheduledFault]
     public private(set) var counters = (total: 0, good: 0, scrap: 0)
     var cycleProgress = 0.0
@@ -80,8 +84,9 @@ public struct MachineSimulator: Sendable {
     /// Advances to `target` simulated seconds since the start, sample by sample, returning what happened.
     /// Events caused by commands since the last call come first.
     public mutating func advance(to target: Double) -> [SimulationEvent] {
-        while time + interval <= target + 1e-9 {
-            time += interval
+        while Double(steps + 1) * interval <= target + 1e-9 {
+            steps += 1
+            time = Double(steps) * interval
             step(dt: interval)
         }
         let happened = events
@@ -101,24 +106,32 @@ public struct MachineSimulator: Sendable {
         case .start:
             guard state != .fault else { return CommandRejection("the machine is in fault: reset it first") }
             guard state != .offline else { return CommandRejection("the machine has no power") }
+            guard state == .running || enter(.running, reason: "command start") else {
+                return CommandRejection("\(instance.kind.id) cannot go from \(state) to running")
+            }
             mode = .forcedRun
-            enter(.running, reason: "command start")
         case .stop:
+            guard state != .offline else { return CommandRejection("the machine has no power") }
+            guard state != .fault else { mode = .forcedStop; return nil }
+            guard state == .stopped || enter(.stopped, reason: "command stop") else {
+                return CommandRejection("\(instance.kind.id) cannot go from \(state) to stopped")
+            }
             mode = .forcedStop
-            if state != .offline && state != .fault { enter(.stopped, reason: "command stop") }
         case .hold:
             guard state == .running || state == .starved else { return CommandRejection("only a running machine can be held (it is \(state))") }
+            guard enter(.held, reason: "command hold") else {
+                return CommandRejection("\(instance.kind.id) cannot go from \(state) to held")
+            }
             mode = .forcedHold
-            enter(.held, reason: "command hold")
         case .reset:
-            guard state == .fault || state == .stopped || state == .held else {
+            guard [.fault, .stopped, .held, .starved].contains(state) else {
                 return CommandRejection("nothing to reset: the machine is \(state)")
             }
-            if activeFaults.contains(where: { $0.spec.value.tripsMachine }) && state == .fault {
-                return CommandRejection("clear the fault (\(activeFaults.map(\.name).joined(separator: ", "))) before resetting")
+            if state == .fault, let tripped = trippedBy {
+                return CommandRejection("clear the fault (\(tripped)) before resetting")
             }
+            guard enter(.idle, reason: "command reset", force: true) else { return CommandRejection("cannot reset from \(state)") }
             mode = .automatic
-            enter(.idle, reason: "command reset")
         case .injectFault:
             guard let name = request.fault, let spec = instance.kind.fault(named: name) else {
                 let known = instance.kind.faults.map(\.name).joined(separator: ", ")
@@ -188,7 +201,7 @@ public struct MachineSimulator: Sendable {
             return
         }
         if state == .offline {
-            enter(.idle, reason: "power restored", force: true)
+            restorePower()
         }
         if state == .fault || state == .maintenance { return }
         switch mode {
@@ -299,10 +312,12 @@ public struct MachineSimulator: Sendable {
             switch fault.spec.value.effect {
             case .overheating(let property, _, _, let tripsAt?):
                 if values[propertyIndex(property)] >= tripsAt {
+                    trippedBy = fault.name
                     enter(.fault, reason: "fault \(fault.name): \(property) reached \(tripsAt)", force: true)
                 }
             case .bearingWear(let property, _, let failsAt):
                 if wears[propertyIndex(property)] >= failsAt {
+                    trippedBy = fault.name
                     enter(.fault, reason: "fault \(fault.name): failed at \(failsAt) \(instance.kind.property(named: property)?.unit ?? "")", force: true)
                 }
             default:
@@ -315,14 +330,18 @@ public struct MachineSimulator: Sendable {
         guard state == .running else { return }
         cycleProgress += dt * speedFactor
         guard cycleProgress >= cycleLength else { return }
-        cycleProgress -= cycleLength
-        cycleLength = nextCycleLength()
         let production = instance.kind.production
+        var cycles = 0
+        while cycleProgress >= cycleLength {
+            cycleProgress -= cycleLength
+            cycleLength = nextCycleLength()
+            cycles += 1
+        }
         let scrapRate = activeFaults.compactMap { fault -> Double? in
             if case .toolBreakage(let rate) = fault.spec.value.effect { return rate }
             return nil
         }.max() ?? production.scrapRate
-        for _ in 0..<production.partsPerCycle {
+        for _ in 0..<(production.partsPerCycle * cycles) {
             counters.total += 1
             if rng.uniform() < scrapRate { counters.scrap += 1 } else { counters.good += 1 }
         }
@@ -363,9 +382,11 @@ public struct MachineSimulator: Sendable {
 
     // MARK: State and faults
 
-    private mutating func enter(_ next: MachineState, reason: String, force: Bool = false) {
-        guard next != state else { return }
-        guard force || instance.kind.states.allows(state, next) || next == .fault || next == .offline else { return }
+    /// Enters `next` if the kind allows the transition (fault and offline always can); returns whether it did.
+    @discardableResult
+    private mutating func enter(_ next: MachineState, reason: String, force: Bool = false) -> Bool {
+        guard next != state else { return true }
+        guard force || instance.kind.states.allows(state, next) || next == .fault || next == .offline else { return false }
         let previous = state
         state = next
         stateSince = time
@@ -373,31 +394,53 @@ public struct MachineSimulator: Sendable {
         if next != .starved && next != .held { microstopUntil = nil }
         sequences.state += 1
         events.append(.state(StateChange(time: date, sequence: sequences.state, state: next, previous: previous, reason: reason)))
+        return true
+    }
+
+    /// Whether a network or power loss is in effect.
+    private var networkDown: Bool {
+        activeFaults.contains { fault in
+            switch fault.spec.value.effect {
+            case .networkLoss, .powerLoss: true
+            default: false
+            }
+        }
     }
 
     private mutating func inject(_ spec: FaultSpec, duration: Duration?, reason: String) {
+        let wasDown = networkDown
         activeFaults.removeAll { $0.name == spec.name }
         activeFaults.append(ActiveFault(name: spec.name, since: time, until: duration.map { time + $0.secondsValue }, spec: FaultSpecBox(spec)))
-        switch spec.effect {
-        case .networkLoss:
-            events.append(.network(up: false, reason: "fault \(spec.name) (\(reason))"))
-        case .powerLoss:
-            events.append(.network(up: false, reason: "fault \(spec.name) (\(reason))"))
+        if case .powerLoss = spec.effect {
             enter(.offline, reason: "fault \(spec.name)", force: true)
-        default:
-            break
+        }
+        if networkDown && !wasDown {
+            events.append(.network(up: false, reason: "fault \(spec.name) (\(reason))"))
+        }
+    }
+
+    /// Power is back: the machine starts idle, or in fault if a trip is still latched.
+    private mutating func restorePower() {
+        if let tripped = trippedBy {
+            enter(.fault, reason: "power restored; fault \(tripped) still latched", force: true)
+        } else {
+            enter(.idle, reason: "power restored", force: true)
         }
     }
 
     private mutating func clear(_ name: String) {
         guard let index = activeFaults.firstIndex(where: { $0.name == name }) else { return }
+        let wasDown = networkDown
         let fault = activeFaults.remove(at: index)
-        switch fault.spec.value.effect {
-        case .networkLoss:
+        if trippedBy == name { trippedBy = nil }
+        if !networkDown && wasDown {
             events.append(.network(up: true, reason: "fault \(name) cleared"))
+        }
+        switch fault.spec.value.effect {
         case .powerLoss:
-            events.append(.network(up: true, reason: "power restored"))
-            enter(.idle, reason: "power restored", force: true)
+            if !activeFaults.contains(where: { if case .powerLoss = $0.spec.value.effect { true } else { false } }) {
+                restorePower()
+            }
         case .bearingWear(let property, _, _):
             let propertyIndex = propertyIndex(property)
             wears[propertyIndex] = instance.kind.properties[propertyIndex].signal.wear?.initial ?? 0
@@ -406,8 +449,8 @@ public struct MachineSimulator: Sendable {
         default:
             break
         }
-        if state == .fault && !activeFaults.contains(where: { $0.spec.value.tripsMachine }) {
-            enter(.stopped, reason: "fault \(name) cleared")
+        if state == .fault && trippedBy == nil {
+            enter(.stopped, reason: "fault \(name) cleared", force: true)
             if mode == .forcedRun || mode == .forcedHold { mode = .automatic }
         }
     }
@@ -447,17 +490,6 @@ public struct MachineSimulator: Sendable {
 struct FaultSpecBox: Sendable {
     let value: FaultSpec
     init(_ value: FaultSpec) { self.value = value }
-}
-
-extension FaultSpec {
-    /// Whether this fault can put the machine in `fault` (so a reset must wait until it is cleared).
-    var tripsMachine: Bool {
-        switch effect {
-        case .overheating(_, _, _, let tripsAt): tripsAt != nil
-        case .bearingWear: true
-        default: false
-        }
-    }
 }
 
 extension Duration {

@@ -72,9 +72,11 @@ public final class FleetSimulator: Sendable {
             var simulated = clock.simulatedSeconds(at: now)
             if let limit { simulated = min(simulated, limit) }
             drainCommands(into: &simulators)
+            let finalPass = limit.map { simulated >= $0 } ?? false
             for index in simulators.indices {
-                // Spread machines over the sample interval so a fleet does not publish in one burst.
-                let offset = interval * Double(index) / Double(simulators.count)
+                // Spread machines over the sample interval so a fleet does not publish in one burst
+                // (the last pass of a limited run takes every machine to the end).
+                let offset = finalPass ? 0 : interval * Double(index) / Double(simulators.count)
                 let events = simulators[index].advance(to: max(0, simulated - offset))
                 if !events.isEmpty { links[index].publish(events, simulator: simulators[index], fleet: self) }
             }
@@ -107,8 +109,11 @@ public final class FleetSimulator: Sendable {
             commandsRejected: counters.commandsRejected.load(ordering: .relaxed))
     }
 
+    /// Messages dropped by full queues, both directions, of live clients and of closed ones.
     func droppedMessages() -> Int {
-        links.reduce(counters.lostClients.load(ordering: .relaxed)) { $0 + ($1.client?.statistics.publishDropped ?? 0) }
+        links.reduce(counters.lostClients.load(ordering: .relaxed) + counters.commandsDropped.load(ordering: .relaxed)) {
+            $0 + ($1.client?.statistics.dropped ?? 0)
+        }
     }
 
     // MARK: Connections
@@ -137,15 +142,26 @@ public final class FleetSimulator: Sendable {
     func shutdown() async {
         await withTaskGroup(of: Void.self) { group in
             for link in links {
-                group.addTask { await link.goOffline(reason: "simulator stopped") }
+                group.addTask { await link.goOffline(reason: "simulator stopped", fleet: self) }
             }
         }
     }
 
     // MARK: Commands
 
+    /// Most commands waiting for the next tick; beyond it they are dropped and counted.
+    static let commandInboxCapacity = 10_000
+
     func received(command bytes: [UInt8], for index: Int) {
-        commandInbox.withLock { $0.append((index, bytes)) }
+        let accepted = commandInbox.withLock { inbox in
+            guard inbox.count < Self.commandInboxCapacity else { return false }
+            inbox.append((index, bytes))
+            return true
+        }
+        if !accepted {
+            counters.commandsDropped.add(1)
+            logger.warning("command dropped: more than \(Self.commandInboxCapacity) waiting", metadata: ["machine": "\(links[index].instance.path)"])
+        }
     }
 
     private func drainCommands(into simulators: inout [MachineSimulator]) {
@@ -204,7 +220,7 @@ public struct FleetSummary: Sendable {
     public var simulatedSeconds: Double
     public var wallSeconds: Double
     public var published: Int
-    /// Messages the bounded queues dropped (a slow or absent broker), counted per machine.
+    /// Messages dropped by bounded queues (a slow or absent broker, a flood of commands).
     public var dropped: Int
     /// Messages a machine produced while its simulated network was down (a network_loss or power_loss fault).
     public var suppressedWhileOffline: Int
@@ -223,6 +239,7 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     /// Drops of clients that were closed (their counters are no longer reachable).
     let lostClients = Atomic<Int>(0)
+    let commandsDropped = Atomic<Int>(0)
 }
 
 extension Atomic where Value == Int {

@@ -13,6 +13,12 @@ final class MachineLink: Sendable {
     private let current = Mutex<MQTTClient?>(nil)
     /// Whether the simulated network is up (a network or power loss takes it down).
     private let networkUp = Atomic<Bool>(true)
+    /// Set while a reconnection is under way, so there is only ever one.
+    private let reconnecting = Atomic<Bool>(false)
+    /// Set once the fleet shuts down: nothing may connect any more.
+    private let stopped = Atomic<Bool>(false)
+    /// The latest state and counters payloads, published again (retained) after every connect.
+    private let latest = Mutex<(state: [UInt8]?, counters: [UInt8]?)>((nil, nil))
 
     init(index: Int, instance: MachineInstance, topics map: TopicMap) {
         self.index = index
@@ -32,21 +38,39 @@ final class MachineLink: Sendable {
         configuration.will = .init(topic: topics.status, payload: JSONPayloads.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
         configuration.outgoingQueue = .init(capacity: fleet.options.queuePerMachine, whenFull: .dropOldest)
+        configuration.announcement = { [self] in announcement() }
         let client = try MQTTClient(configuration, eventLoop: fleet.eventLoop, logger: fleet.logger)
-        try await client.connect()
-        current.withLock { $0 = client }
         let commands = try await client.subscribe(to: [topics.cmd], qos: .atLeastOnce, bufferCapacity: 64)
+        try await client.connect()
+        guard !stopped.load(ordering: .relaxed) else {
+            // The fleet shut down while this connection was being made: leave as the others did.
+            try? await client.publish(to: topics.status, payload: JSONPayloads.status(online: false, time: Date(), reason: "simulator stopped"),
+                                      qos: .atLeastOnce, retain: true)
+            await client.disconnect()
+            return
+        }
+        current.withLock { $0 = client }
         let index = index
         Task {
             for await message in commands { fleet.received(command: message.payload, for: index) }
         }
-        try client.send(try PublishRequest(topic: topics.status, payload: JSONPayloads.status(online: true, time: Date(), reason: "connected"),
-                                           qos: .atLeastOnce, retain: true))
+    }
+
+    /// What a machine says after every connect: online, and its latest state and counters (retained),
+    /// which may have changed while it was away.
+    private func announcement() -> [PublishRequest] {
+        let (state, counters) = latest.withLock { $0 }
+        var requests = [try? PublishRequest(topic: topics.status, payload: JSONPayloads.status(online: true, time: Date(), reason: "connected"),
+                                            qos: .atLeastOnce, retain: true)]
+        if let state { requests.append(try? PublishRequest(topic: topics.state, payload: state, qos: .atLeastOnce, retain: true)) }
+        if let counters { requests.append(try? PublishRequest(topic: topics.counters, payload: counters, qos: .atLeastOnce, retain: true)) }
+        return requests.compactMap { $0 }
     }
 
     func publishInitialState(_ state: MachineState, at time: Date) {
-        send(topics.state, JSONPayloads.state(StateChange(time: time, sequence: 0, state: state, previous: state, reason: "simulator started")),
-             qos: .atLeastOnce, retain: true, counters: nil)
+        let payload = JSONPayloads.state(StateChange(time: time, sequence: 0, state: state, previous: state, reason: "simulator started"))
+        latest.withLock { $0.state = payload }
+        send(topics.state, payload, qos: .atLeastOnce, retain: true, counters: nil)
     }
 
     /// Publishes a step's events; a network change drops or restores the connection.
@@ -56,9 +80,13 @@ final class MachineLink: Sendable {
             case .telemetry(let sample):
                 send(topics.telemetry, JSONPayloads.telemetry(sample, machine: instance.id, kind: instance.kind.id), qos: .atMostOnce, retain: false, counters: fleet.counters)
             case .state(let change):
-                send(topics.state, JSONPayloads.state(change), qos: .atLeastOnce, retain: true, counters: fleet.counters)
+                let payload = JSONPayloads.state(change)
+                latest.withLock { $0.state = payload }
+                send(topics.state, payload, qos: .atLeastOnce, retain: true, counters: fleet.counters)
             case .counters(let counters):
-                send(topics.counters, JSONPayloads.counters(counters), qos: .atLeastOnce, retain: true, counters: fleet.counters)
+                let payload = JSONPayloads.counters(counters)
+                latest.withLock { $0.counters = payload }
+                send(topics.counters, payload, qos: .atLeastOnce, retain: true, counters: fleet.counters)
             case .network(let up, let reason):
                 networkUp.store(up, ordering: .relaxed)
                 if up {
@@ -70,8 +98,10 @@ final class MachineLink: Sendable {
                     }
                     fleet.logger.info("machine lost its network", metadata: ["machine": "\(instance.path)", "reason": "\(reason)"])
                     if let lost {
-                        fleet.counters.lostClients.add(lost.statistics.publishDropped)
-                        Task { await lost.abort() }
+                        Task {
+                            await lost.abort()
+                            fleet.counters.lostClients.add(lost.statistics.dropped)
+                        }
                     }
                 }
             }
@@ -92,8 +122,10 @@ final class MachineLink: Sendable {
     }
 
     private func reconnect(fleet: FleetSimulator) async {
+        guard reconnecting.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        defer { reconnecting.store(false, ordering: .relaxed) }
         var delay: Duration = .milliseconds(200)
-        while networkUp.load(ordering: .relaxed), client == nil, !Task.isCancelled {
+        while networkUp.load(ordering: .relaxed), client == nil, !stopped.load(ordering: .relaxed), !Task.isCancelled {
             do {
                 try await connect(fleet: fleet)
                 fleet.counters.reconnects.add(1)
@@ -106,8 +138,9 @@ final class MachineLink: Sendable {
         }
     }
 
-    /// Announces `offline` (retained) and disconnects cleanly.
-    func goOffline(reason: String) async {
+    /// Announces `offline` (retained) and disconnects cleanly; counts what its queues dropped.
+    func goOffline(reason: String, fleet: FleetSimulator) async {
+        stopped.store(true, ordering: .relaxed)
         guard let client = current.withLock({ client -> MQTTClient? in
             defer { client = nil }
             return client
@@ -117,5 +150,6 @@ final class MachineLink: Sendable {
                                       qos: .atLeastOnce, retain: true)
         }
         await client.disconnect()
+        fleet.counters.lostClients.add(client.statistics.dropped)
     }
 }

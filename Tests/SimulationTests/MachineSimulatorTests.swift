@@ -217,6 +217,56 @@ struct MachineSimulatorTests {
         #expect(rejection.reason.contains(reason), "\(rejection.reason)")
     }
 
+    @Test("A command whose transition the kind forbids is refused, not silently ignored")
+    func refusedTransitions() throws {
+        var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z", extra: "microstops: { per_hour: 120, duration: 5m }")
+        var time = 0.0
+        while machine.state != .starved, time < 4 * 3600 {
+            time += 1
+            _ = machine.advance(to: time)
+        }
+        #expect(machine.state == .starved)
+        // The CNC kind allows starved → running, stopped, idle, but not starved → held.
+        #expect(machine.handle(MachineCommandRequest(command: .hold))?.reason == "cnc_machining_centre cannot go from starved to held")
+        #expect(machine.handle(MachineCommandRequest(command: .reset)) == nil, "a starved machine can be reset")
+        #expect(machine.state == .idle)
+    }
+
+    @Test("The network comes back only when no network or power fault remains")
+    func overlappingOutages() throws {
+        var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z")
+        _ = machine.advance(to: 600)
+        _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "power_loss", duration: .seconds(3600)))
+        _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "network_loss", duration: .seconds(600)))
+        var events = machine.advance(to: 1300)
+        #expect(events.network == [false], "one drop for two faults; none back after the network fault alone ends")
+        #expect(machine.handle(MachineCommandRequest(command: .clearFault, fault: "power_loss")) == nil)
+        events = machine.advance(to: 1301)
+        #expect(events.network == [true])
+        #expect(events.states.first?.state == .idle)
+    }
+
+    @Test("A tripped fault survives a power cycle")
+    func latchedFault() throws {
+        var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z")
+        _ = machine.advance(to: 1800)
+        _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "coolant_loss"))
+        _ = machine.advance(to: 3 * 3600)
+        #expect(machine.state == .fault)
+        _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "power_loss", duration: .seconds(60)))
+        let events = machine.advance(to: 3 * 3600 + 120)
+        #expect(machine.state == .fault, "back from the power cut still in fault: \(events.states.map(\.state))")
+        #expect(!events.states.contains { $0.state == .running })
+    }
+
+    @Test("Cycles shorter than the sample interval are all counted")
+    func fastCycles() throws {
+        var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z", machine: "                production: { ideal_cycle_time: 0.25s }")
+        _ = machine.advance(to: 3600)
+        // 55 min of running (5 min set-up) at 0.25 to 0.26 s per cycle.
+        #expect((12_600...13_200).contains(machine.counters.total), "\(machine.counters.total)")
+    }
+
     @Test("Hold, start and set_speed act on the state and the production rate")
     func commands() throws {
         var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z")

@@ -119,6 +119,8 @@ struct PayloadSchemaTests {
         (#"{"command":"explode"}"#, "unknown command 'explode'"), (#"{"command":"set_speed","value":"fast"}"#, "\"value\" must be a finite number"),
         (#"{"command":"inject_fault","fault":7}"#, "\"fault\" must be a string"), (#"{"command":"inject_fault","duration":"soon"}"#, "\"duration\" must be"),
         (#"{"command":"stop","value":true}"#, "\"value\" must be a finite number"),
+        (#"{"command":"inject_fault","fault":"coolant_loss","duration":1e21}"#, "\"duration\" must be seconds (0 to 1e9)"),
+        (#"{"command":"inject_fault","duration":-5}"#, "\"duration\" must be"),
     ])
     func badCommands(text: String, reason: String) {
         let error = #expect(throws: PayloadError.self) { try JSONPayloads.decodeCommand(Array(text.utf8)) }

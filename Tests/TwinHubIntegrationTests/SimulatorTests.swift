@@ -139,6 +139,36 @@ struct SimulatorTests {
         }
     }
 
+    @Test("After a power cut the machine announces itself again, with its current state retained")
+    func powerCutRepublishesState() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let status = try await observer.subscribe(to: ["itest/site/area/line/cnc/status"], qos: .atLeastOnce)
+            let states = try await observer.subscribe(to: ["itest/site/area/line/cnc/state"], qos: .atLeastOnce)
+            _ = try await Self.withFleet(broker, speed: 30) { _ in
+                #expect(try Self.json(try await status.next()[0])["status"] as? String == "online")
+                let before = try await within(.seconds(10), "running") { () -> Int in
+                    for await message in states {
+                        if let state = try? Self.json(message), state["state"] as? String == "running" { return state["seq"] as? Int ?? 0 }
+                    }
+                    return 0
+                }
+                try await observer.publish(to: "itest/site/area/line/cnc/cmd", string: #"{"command":"inject_fault","fault":"power_loss","duration":"60s"}"#, qos: .atLeastOnce)
+                #expect(try Self.json(try await status.next()[0])["reason"] as? String == "connection lost")
+                #expect(try Self.json(try await status.next()[0])["status"] as? String == "online")
+                let announced = try Self.json(try await states.next()[0])
+                #expect((announced["seq"] as? Int ?? 0) > before, "the state after the outage, not the one before it: \(announced)")
+                #expect(announced["state"] as? String != "running" || announced["reason"] as? String != "simulator started")
+                let retained = try await connectedClient(broker.url)
+                let snapshot = try await retained.subscribe(to: ["itest/site/area/line/cnc/state"])
+                let current = try Self.json(try await snapshot.next()[0])
+                #expect((current["seq"] as? Int ?? 0) >= (announced["seq"] as? Int ?? 0), "the retained state is current")
+                await retained.disconnect()
+            }
+            await observer.disconnect()
+        }
+    }
+
     @Test("Ctrl-C stops twinhub sim cleanly: every machine announces offline, no last will")
     func interrupt() async throws {
         try await MosquittoBroker.withBroker { broker in

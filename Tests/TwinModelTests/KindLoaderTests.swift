@@ -70,6 +70,10 @@ struct KindLoaderTests {
         ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, .nan]}\n", 3, 34, "finite number", ""),
         ("kind: k\nproperties:\n  speed: [unit: rpm\n", 4, 1, "malformed YAML", ""),
         ("kind: k\nproperties:\n  speed:\n    unit: rpm\n    normal: [0, 1]\n    signal: { lag: 5s, constant: 1 }\n", 6, 20, "lag needs a target", ""),
+        ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1]}\n  speed: {unit: rpm, normal: [0, 2]}\n", 3, 3, "duplicate key 'speed'", ""),
+        ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1]}\nfaults:\n  n: { effect: network_loss }\n", 5, 16, "needs a duration", ""),
+        ("kind: k\nproperties:\n  w: {unit: '%', normal: [0, 1], signal: {wear: {per_hour: 1}}}\nfaults:\n  b: { effect: bearing_wear, property: w, acceleration: 0, fails_at: 1 }\n", 5, 57, "acceleration must be positive", ""),
+        ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1]}\nstates:\n  initial: idle\n  transitions: { idle: [stopped], stopped: [idle] }\n", 5, 3, "leads from 'idle' to 'running'", ""),
     ])
     func errors(yaml: String, line: Int, column: Int, message: String, hint: String) {
         let thrown = #expect(throws: ModelErrors.self) { try KindLoader.load(yaml: yaml, file: "bad.yaml") }
@@ -103,7 +107,7 @@ struct KindLoaderTests {
         #expect(abs(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 - seconds) < 1e-9)
     }
 
-    @Test("Malformed durations are refused", arguments: ["", "5x", "m", "1h30", "-5s", "5 s"])
+    @Test("Malformed or absurdly long durations are refused", arguments: ["", "5x", "m", "1h30", "-5s", "5 s", "1e21", "99999999999d", "inf", "nan"])
     func badDurations(text: String) {
         #expect(DurationText.parse(text) == nil)
     }

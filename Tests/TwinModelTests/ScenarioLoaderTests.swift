@@ -38,6 +38,10 @@ struct ScenarioLoaderTests {
         ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - id: m\n                kind: press_brake\n                faults: [{ fault: melt, at: 1h }]\n", 11, 35, "has no fault 'melt'"),
         ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - { id: m, kind: press_brake }\n              - { id: m, kind: press_brake }\n", 10, 23, "already on line 'c'"),
         ("scenario: s\nsites:\n  - id: a b\n", 3, 9, "must be letters, digits"),
+        ("scenario: s\nstart: '2026-02-31T06:00:00Z'\nsites: []\n", 2, 8, "ISO 8601"),
+        ("scenario: s\nstart: '2026/03/02 06-00-00Z'\nsites: []\n", 2, 8, "ISO 8601"),
+        ("scenario: s\nshifts:\n  - { start: '06:00', end: '06:00' }\nsites: []\n", 3, 28, "never runs"),
+        ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - id: m\n                kind: cnc_machining_centre\n                properties: { bearing_wear: { signal: { constant: 1 } } }\n", 11, 29, "must keep a wear part"),
     ])
     func errors(yaml: String, line: Int, column: Int, message: String) {
         let thrown = #expect(throws: ModelErrors.self) { try ScenarioLoader.load(yaml: yaml, file: "s.yaml", kinds: kinds) }

@@ -72,6 +72,7 @@ extension ClientCore {
         case .resume(let sessionPresent):
             publishState(lifecycle.state)
             restoreSubscriptions(sessionPresent: sessionPresent)
+            announce()
             let waiters = connectWaiters
             connectWaiters.removeAll()
             for waiter in waiters { waiter.resume() }

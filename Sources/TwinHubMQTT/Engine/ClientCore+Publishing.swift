@@ -66,6 +66,14 @@ extension ClientCore {
         }
     }
 
+    /// Sends the configured announcement, ahead of everything queued. Loop thread, just connected.
+    func announce() {
+        guard let handle, let announcement = configuration.announcement else { return }
+        for request in announcement() {
+            send(PendingPublish(request: request, waiter: nil), on: handle)
+        }
+    }
+
     private func send(_ publish: PendingPublish, on handle: OpaquePointer) {
         let request = publish.request
         var messageID: Int32 = 0

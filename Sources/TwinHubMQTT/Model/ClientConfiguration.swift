@@ -22,6 +22,9 @@ public struct ClientConfiguration: Sendable {
     public var outgoingQueue: OutgoingQueuePolicy = .init()
     /// At most this many QoS 1/2 publishes are handed to libmosquitto without an acknowledgement yet.
     public var maxInflight: Int = 100
+    /// Publishes sent first after every connect, first or automatic (a device's "online" status and its
+    /// latest retained state), built at that moment. Invalid requests are logged and skipped.
+    public var announcement: (@Sendable () -> [PublishRequest])?
 
     /// How the broker keeps this client's session.
     public enum SessionPolicy: Sendable, Hashable {

@@ -76,7 +76,13 @@ public enum KindLoader {
         }
         checkReferences(properties, diagnostics: diagnostics)
 
-        let states = diagnostics.collect { try parseStates(map.optional("states")) } ?? StateModel.default
+        let states = diagnostics.collect { () throws(ModelError) -> StateModel in
+            let states = try parseStates(map.optional("states"))
+            guard states.reaches(.running, from: states.initial) else {
+                throw (map.optional("states") ?? root).error("no sequence of allowed transitions leads from '\(states.initial)' to 'running'")
+            }
+            return states
+        } ?? StateModel.default
         let production = diagnostics.collect { try parseProduction(map.optional("production")) } ?? .init(idealCycleTime: .seconds(60), partsPerCycle: 1, scrapRate: 0, cycleVariation: 0)
         let commands = diagnostics.collect { try parseCommands(map.optional("commands")) } ?? Set(MachineCommand.allCases)
         var faults: [FaultSpec] = []
@@ -319,7 +325,9 @@ public enum KindLoader {
             guard properties.first(where: { $0.name == wearing })?.signal.wear != nil else {
                 throw try map.required("property").error("bearing_wear acts on a property with a wear signal; '\(wearing)' has none")
             }
-            effect = .bearingWear(property: wearing, acceleration: try number("acceleration"), failsAt: try number("fails_at"))
+            let acceleration = try number("acceleration")
+            guard acceleration > 0 else { throw try map.required("acceleration").error("acceleration must be positive (×1 is normal wear)") }
+            effect = .bearingWear(property: wearing, acceleration: acceleration, failsAt: try number("fails_at"))
         case "overheating":
             effect = .overheating(property: try property(), rise: try number("rise"),
                                   cuts: map.optional("cuts") == nil ? nil : try property("cuts"),
@@ -333,8 +341,12 @@ public enum KindLoader {
         case "sensor_dropout": effect = .sensorDropout(property: try property())
         case "sensor_spikes":
             effect = .sensorSpikes(property: try property(), magnitude: try number("magnitude"), probability: try number("probability", default: 0.05))
-        case "network_loss": effect = .networkLoss
-        case "power_loss": effect = .powerLoss
+        case "network_loss", "power_loss":
+            // While the network is down no command reaches the machine, so the fault must end by itself.
+            guard map.optional("duration") != nil else {
+                throw effectNode.error("a \(effectName) fault needs a duration: commands cannot reach the machine to clear it")
+            }
+            effect = effectName == "network_loss" ? .networkLoss : .powerLoss
         default:
             let known = ["bearing_wear", "overheating", "tool_breakage", "sensor_stuck", "sensor_drift", "sensor_dropout",
                          "sensor_spikes", "network_loss", "power_loss"]

@@ -59,6 +59,17 @@ public struct StateModel: Sendable {
     public func allows(_ from: MachineState, _ to: MachineState) -> Bool {
         from == to || transitions[from]?.contains(to) == true
     }
+
+    /// Whether some sequence of allowed transitions leads from `start` to `target`.
+    public func reaches(_ target: MachineState, from start: MachineState) -> Bool {
+        var seen: Set<MachineState> = [start]
+        var frontier = [start]
+        while let state = frontier.popLast() {
+            if state == target { return true }
+            for next in transitions[state] ?? [] where seen.insert(next).inserted { frontier.append(next) }
+        }
+        return false
+    }
 }
 
 /// Production counting.

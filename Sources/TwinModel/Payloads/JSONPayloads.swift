@@ -103,10 +103,10 @@ public enum JSONPayloads {
         if let duration = fields["duration"] {
             if let text = duration as? String, let parsed = DurationText.parse(text) {
                 request.duration = parsed
-            } else if let seconds = JSONValue.number(duration), seconds.isFinite, seconds >= 0 {
-                request.duration = .seconds(seconds)
+            } else if let seconds = JSONValue.number(duration), let parsed = DurationText.duration(seconds: seconds) {
+                request.duration = parsed
             } else {
-                throw PayloadError("\"duration\" must be seconds or text such as \"10m\"")
+                throw PayloadError("\"duration\" must be seconds (0 to 1e9) or text such as \"10m\"")
             }
         }
         if let value = fields["value"] {

@@ -5,6 +5,8 @@ import Foundation
 public enum ScenarioLoader {
     /// The speed range a scenario may ask for.
     public static let speedRange = 0.01...86_400.0
+    /// The most machines one scenario may hold.
+    public static let maximumMachines = 1_000_000
 
     public static func load(file path: String, kinds: [String: MachineKind]) throws(ModelErrors) -> Scenario {
         let text: String
@@ -65,6 +67,9 @@ public enum ScenarioLoader {
                     machines.append(instance)
                 }
             }
+        }
+        if machines.count > maximumMachines {
+            throw try map.required("sites").error("the scenario has \(machines.count) machines; at most \(maximumMachines)")
         }
         if machines.isEmpty && diagnostics.errors.isEmpty {
             throw try map.required("sites").error("the scenario has no machines")
@@ -163,6 +168,11 @@ public enum ScenarioLoader {
             if let cycle = DependencyOrder.cycle(in: kind.properties) {
                 throw properties.error("cyclic coupling: \(cycle.joined(separator: " → "))")
             }
+            for fault in kind.faults {
+                if case .bearingWear(let property, _, _) = fault.effect, kind.property(named: property)?.signal.wear == nil {
+                    throw properties.error("fault '\(fault.name)' wears '\(property)': its signal must keep a wear part")
+                }
+            }
         }
         if let production = map.optional("production") {
             let override = try production.mapping("production")
@@ -197,17 +207,23 @@ public enum ScenarioLoader {
                 guard let time = ClockTime.parse(text) else { throw node.error("\(key) must be a time of day such as 06:00, not '\(text)'") }
                 return time
             }
-            return TimeWindow(name: try window.optional("name")?.string("name") ?? what, start: try time("start"), end: try time("end"))
+            let start = try time("start"), end = try time("end")
+            guard start.secondsOfDay % 86_400 != end.secondsOfDay % 86_400 || start != end && end.secondsOfDay == 86_400 else {
+                throw try window.required("end").error("a \(what) that ends when it starts never runs (for all day: 00:00 to 24:00)")
+            }
+            return TimeWindow(name: try window.optional("name")?.string("name") ?? what, start: start, end: end)
         }
     }
 }
 
 /// ISO 8601 UTC timestamps, parsed and formatted without Foundation's formatters (which need tzdata).
 public enum ISO8601Parsing {
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`; a day the month does not have is refused.
     public static func date(_ text: String) -> Date? {
         let scalars = Array(text.utf8)
-        guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z") else { return nil }
+        guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z"),
+              scalars[4] == UInt8(ascii: "-"), scalars[7] == UInt8(ascii: "-"), scalars[10] == UInt8(ascii: "T"),
+              scalars[13] == UInt8(ascii: ":"), scalars[16] == UInt8(ascii: ":") else { return nil }
         func number(_ range: Range<Int>) -> Int? { Int(String(decoding: scalars[range], as: UTF8.self)) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
@@ -218,6 +234,7 @@ public enum ISO8601Parsing {
             fraction = value
         }
         let days = daysFromCivil(year: year, month: month, day: day)
+        guard civilFromDays(days) == (year, month, day) else { return nil }
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
     }
 

@@ -35,6 +35,8 @@ struct YAMLNode {
              .composer(let context, let problem, let mark, _):
             let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
             return ModelError("malformed YAML: \(problem)\(detail)", at: at(mark))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ModelError("duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")) in a mapping", at: at(context.mark))
         case .reader(let problem, _, _, _):
             return ModelError("unreadable YAML: \(problem)", at: SourceLocation(file: file, line: 1, column: 1))
         default:
@@ -98,7 +100,7 @@ struct YAMLNode {
     func duration(_ what: String) throws(ModelError) -> Duration {
         let text = try string(what)
         guard let value = DurationText.parse(text) else {
-            throw error("\(what) must be a duration such as 30s, 15m, 2h or 1h30m, not '\(text)'")
+            throw error("\(what) must be a duration such as 30s, 15m, 2h or 1h30m (at most 31 years), not '\(text)'")
         }
         return value
     }
@@ -148,10 +150,19 @@ struct YAMLMapping {
 
 /// Parses durations written the way people write them in YAML files.
 public enum DurationText {
-    /// `90`, `90s`, `15m`, `2h`, `1d`, `1h30m`, `250ms`, `1.5h`; `nil` if it is none of these.
+    /// The longest duration accepted anywhere (about 31 years): beyond it `Duration` arithmetic overflows.
+    public static let maximumSeconds = 1e9
+
+    /// `seconds` as a `Duration`, or `nil` if it is negative, not finite or above ``maximumSeconds``.
+    public static func duration(seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0, seconds <= maximumSeconds else { return nil }
+        return .seconds(seconds)
+    }
+
+    /// `90`, `90s`, `15m`, `2h`, `1d`, `1h30m`, `250ms`, `1.5h`; `nil` if it is none of these or too long.
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return .seconds(seconds) }
+        if let seconds = Double(trimmed) { return duration(seconds: seconds) }
         var total = 0.0
         var number = ""
         var rest = Substring(trimmed)
@@ -174,7 +185,7 @@ public enum DurationText {
             number = ""
         }
         guard number.isEmpty else { return nil }
-        return .seconds(total)
+        return duration(seconds: total)
     }
 }
 
