@@ -115,7 +115,7 @@ struct PayloadSchemaTests {
     }
 
     @Test("Bad command payloads are refused with the reason", arguments: [
-        ("{not json", "not valid JSON"), ("[1]", "must be a JSON object"), (#"{"fault":"x"}"#, "missing \"command\""),
+        ("{not json", "expected a key in quotes (at byte 1)"), ("[1]", "must be a JSON object"), (#"{"fault":"x"}"#, "missing \"command\""),
         (#"{"command":"explode"}"#, "unknown command 'explode'"), (#"{"command":"set_speed","value":"fast"}"#, "\"value\" must be a finite number"),
         (#"{"command":"inject_fault","fault":7}"#, "\"fault\" must be a string"), (#"{"command":"inject_fault","duration":"soon"}"#, "\"duration\" must be"),
         (#"{"command":"stop","value":true}"#, "\"value\" must be a finite number"),

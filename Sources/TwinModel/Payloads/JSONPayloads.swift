@@ -1,8 +1,8 @@
 import Foundation
 
 /// The JSON payloads of the machine topics: written by hand for speed (the simulator writes thousands
-/// a second), read with `JSONSerialization` where input comes from outside (commands). One of possibly
-/// several codecs: a Sparkplug B codec can sit beside it later.
+/// a second) and read by the strict ``JSONReader`` (input from the wire is never trusted). One of
+/// possibly several codecs: a Sparkplug B codec can sit beside it later.
 public enum JSONPayloads {
     /// `{"ts":…,"seq":…,"machine":…,"kind":…,"values":{"name":{"value":…,"unit":…},…}}`
     public static func telemetry(_ sample: TelemetrySample, machine: String, kind: String) -> [UInt8] {
@@ -80,50 +80,185 @@ public enum JSONPayloads {
         return writer.bytes
     }
 
+    /// The largest payload the decoders accept unless told otherwise.
+    public static let defaultMaximumSize = 64 * 1024
+
     /// Reads a command. `duration` is seconds or text such as `"10m"`.
     /// - Throws: ``PayloadError`` saying what is wrong: not JSON, no command, unknown command, wrong type.
     public static func decodeCommand(_ bytes: [UInt8]) throws(PayloadError) -> MachineCommandRequest {
-        guard bytes.count <= 4096 else { throw PayloadError("a command is at most 4096 bytes, this one is \(bytes.count)") }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
-        } catch {
-            throw PayloadError("not valid JSON")
-        }
-        guard let fields = object as? [String: Any] else { throw PayloadError("a command must be a JSON object") }
-        guard let name = fields["command"] as? String else { throw PayloadError("missing \"command\" (a string)") }
+        let fields = try object(bytes, maximumSize: 4096, what: "a command")
+        let name = try fields.string("command")
         guard let command = MachineCommand(rawValue: name) else {
-            throw PayloadError("unknown command '\(name)'; commands: \(MachineCommand.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw PayloadError(.invalidValue, "unknown command '\(name)'; commands: \(MachineCommand.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var request = MachineCommandRequest(command: command)
-        if let fault = fields["fault"] {
-            guard let text = fault as? String else { throw PayloadError("\"fault\" must be a string") }
-            request.fault = text
-        }
+        request.fault = try fields.optionalString("fault")
         if let duration = fields["duration"] {
-            if let text = duration as? String, let parsed = DurationText.parse(text) {
+            let invalid = PayloadError(.invalidValue, "\"duration\" must be seconds (0 to 1e9) or text such as \"10m\"")
+            switch duration {
+            case .string(let text):
+                guard let parsed = DurationText.parse(text) else { throw invalid }
                 request.duration = parsed
-            } else if let seconds = JSONValue.number(duration), let parsed = DurationText.duration(seconds: seconds) {
+            case .number(let seconds):
+                guard let parsed = DurationText.duration(seconds: seconds) else { throw invalid }
                 request.duration = parsed
-            } else {
-                throw PayloadError("\"duration\" must be seconds (0 to 1e9) or text such as \"10m\"")
+            default:
+                throw PayloadError(.wrongType, invalid.reason)
             }
         }
-        if let value = fields["value"] {
-            guard let number = JSONValue.number(value), number.isFinite else {
-                throw PayloadError("\"value\" must be a finite number")
-            }
-            request.value = number
-        }
+        if fields["value"] != nil { request.value = try fields.number("value") }
         return request
+    }
+
+    /// A decoded telemetry message: the sample and who sent it.
+    public struct Telemetry: Sendable, Equatable {
+        public var machine: String
+        public var kind: String
+        public var sample: TelemetrySample
+    }
+
+    /// Reads a telemetry payload (the shape ``telemetry(_:machine:kind:)`` writes), readings sorted by name.
+    /// - Throws: ``PayloadError``: too large, malformed JSON, a missing field, a wrong type, NaN or
+    ///   Infinity, an invalid timestamp or sequence number.
+    public static func decodeTelemetry(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws(PayloadError) -> Telemetry {
+        let fields = try object(bytes, maximumSize: maximumSize, what: "telemetry")
+        let time = try fields.timestamp("ts")
+        let sequence = try fields.sequence("seq", minimum: 1)
+        guard case .object(let values)? = fields["values"] else {
+            throw fields["values"] == nil ? PayloadError(.missingField, "missing \"values\"") : PayloadError(.wrongType, "\"values\" must be an object")
+        }
+        var readings: [TelemetrySample.Reading] = []
+        readings.reserveCapacity(values.count)
+        for (name, reading) in values.sorted(by: { $0.key < $1.key }) {
+            guard case .object(let member) = reading else { throw PayloadError(.wrongType, "values.\(name) must be an object with value and unit") }
+            guard case .number(let value)? = member["value"] else {
+                throw member["value"] == nil ? PayloadError(.missingField, "missing values.\(name).value") : PayloadError(.wrongType, "values.\(name).value must be a number")
+            }
+            guard case .string(let unit)? = member["unit"] else {
+                throw member["unit"] == nil ? PayloadError(.missingField, "missing values.\(name).unit") : PayloadError(.wrongType, "values.\(name).unit must be a string")
+            }
+            readings.append(.init(property: name, value: value, unit: unit))
+        }
+        return Telemetry(machine: try fields.string("machine"), kind: try fields.string("kind"),
+                         sample: TelemetrySample(time: time, sequence: sequence, values: readings))
+    }
+
+    /// Reads a state payload (the shape ``state(_:)`` writes).
+    public static func decodeState(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws(PayloadError) -> StateChange {
+        let fields = try object(bytes, maximumSize: maximumSize, what: "a state")
+        func state(_ key: String) throws(PayloadError) -> MachineState {
+            let text = try fields.string(key)
+            guard let state = MachineState(rawValue: text) else { throw PayloadError(.invalidValue, "\"\(key)\" '\(text)' is not a machine state") }
+            return state
+        }
+        return StateChange(time: try fields.timestamp("ts"), sequence: try fields.sequence("seq", minimum: 0), state: try state("state"),
+                           previous: try state("previous"), reason: try fields.optionalString("reason") ?? "")
+    }
+
+    /// Reads a counters payload (the shape ``counters(_:)`` writes).
+    public static func decodeCounters(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws(PayloadError) -> ProductionCounters {
+        let fields = try object(bytes, maximumSize: maximumSize, what: "counters")
+        func count(_ key: String) throws(PayloadError) -> Int {
+            let value = try fields.number(key)
+            guard value >= 0, value == value.rounded(), value < 1e15 else { throw PayloadError(.invalidValue, "\"\(key)\" must be a whole number ≥ 0") }
+            return Int(value)
+        }
+        let total = try count("total"), good = try count("good"), scrap = try count("scrap")
+        guard good + scrap == total else { throw PayloadError(.invalidValue, "good (\(good)) + scrap (\(scrap)) must equal total (\(total))") }
+        let cycle = try fields.number("ideal_cycle_time_s")
+        guard cycle > 0, let idealCycleTime = DurationText.duration(seconds: cycle) else {
+            throw PayloadError(.invalidValue, "\"ideal_cycle_time_s\" must be positive")
+        }
+        return ProductionCounters(time: try fields.timestamp("ts"), sequence: try fields.sequence("seq", minimum: 1), total: total, good: good,
+                                  scrap: scrap, idealCycleTime: idealCycleTime)
+    }
+
+    /// A decoded status: online or not, when (absent from a last will), why.
+    public struct Status: Sendable, Equatable {
+        public var online: Bool
+        public var time: Date?
+        public var reason: String
+    }
+
+    /// Reads a status payload (the shape ``status(online:time:reason:)`` writes, last will included).
+    public static func decodeStatus(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws(PayloadError) -> Status {
+        let fields = try object(bytes, maximumSize: maximumSize, what: "a status")
+        let status = try fields.string("status")
+        guard status == "online" || status == "offline" else { throw PayloadError(.invalidValue, "\"status\" must be online or offline, not '\(status)'") }
+        return Status(online: status == "online", time: fields["ts"] == nil ? nil : try fields.timestamp("ts"),
+                      reason: try fields.optionalString("reason") ?? "")
+    }
+
+    private static func object(_ bytes: [UInt8], maximumSize: Int, what: String) throws(PayloadError) -> JSONFields {
+        guard bytes.count <= maximumSize else {
+            throw PayloadError(.tooLarge, "\(what) is at most \(maximumSize) bytes, this one is \(bytes.count)")
+        }
+        guard case .object(let members) = try JSONReader.read(bytes) else { throw PayloadError(.wrongType, "\(what) must be a JSON object") }
+        return JSONFields(members: members)
     }
 }
 
-/// Why a payload could not be read.
+/// Typed access to the members of a JSON object, with errors that name the field.
+struct JSONFields {
+    let members: [String: JSON]
+
+    subscript(key: String) -> JSON? { members[key] }
+
+    func string(_ key: String) throws(PayloadError) -> String {
+        guard let value = members[key] else { throw PayloadError(.missingField, "missing \"\(key)\" (a string)") }
+        guard case .string(let text) = value else { throw PayloadError(.wrongType, "\"\(key)\" must be a string") }
+        return text
+    }
+
+    func optionalString(_ key: String) throws(PayloadError) -> String? {
+        guard members[key] != nil else { return nil }
+        return try string(key)
+    }
+
+    func number(_ key: String) throws(PayloadError) -> Double {
+        guard let value = members[key] else { throw PayloadError(.missingField, "missing \"\(key)\" (a number)") }
+        guard case .number(let number) = value else { throw PayloadError(.wrongType, "\"\(key)\" must be a finite number") }
+        return number
+    }
+
+    func sequence(_ key: String, minimum: Double) throws(PayloadError) -> UInt64 {
+        let value = try number(key)
+        guard value >= minimum, value == value.rounded(), value < 9e15 else {
+            throw PayloadError(.invalidValue, "\"\(key)\" must be a whole number ≥ \(Int(minimum))")
+        }
+        return UInt64(value)
+    }
+
+    func timestamp(_ key: String) throws(PayloadError) -> Date {
+        let text = try string(key)
+        guard let date = ISO8601Parsing.date(text) else {
+            throw PayloadError(.invalidValue, "\"\(key)\" must be an ISO 8601 UTC time such as 2026-03-02T06:00:00.000Z, not '\(text.prefix(40))'")
+        }
+        return date
+    }
+}
+
+/// Why a payload could not be read: a code to count by, and the reason in words.
 public struct PayloadError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Reasons a payload is refused, each counted separately.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        case tooLarge = "too_large"
+        case malformedJSON = "malformed_json"
+        case nonFinite = "non_finite"
+        case missingField = "missing_field"
+        case wrongType = "wrong_type"
+        case invalidValue = "invalid_value"
+    }
+
+    public let code: Code
     public let reason: String
-    public init(_ reason: String) { self.reason = reason }
-    public var description: String { reason }
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code.rawValue): \(reason)" }
 }
 
 /// Appends JSON tokens to a byte buffer: objects, keys, strings and numbers, escaped as JSON requires.
