@@ -47,6 +47,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Twins",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SimulationRuntime",
             dependencies: [
                 "Simulation", "TwinModel", "TwinHubMQTT",
@@ -77,6 +82,11 @@ let package = Package(
         .testTarget(
             name: "TwinModelTests",
             dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinsTests",
+            dependencies: ["Twins", "TwinModel"],
             swiftSettings: strict
         ),
         .testTarget(

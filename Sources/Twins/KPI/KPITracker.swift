@@ -1,0 +1,171 @@
+import Foundation
+import TwinModel
+
+/// The live KPIs of one machine: its current shift, a rolling window, and its lifetime.
+///
+/// Fed with state changes and counters in time order (their source timestamps), and advanced to "now" by
+/// a clock the caller owns, so it is tested with a virtual clock. The rolling window is a ring of
+/// buckets: memory per machine is fixed whatever the rate of events.
+public struct KPITracker: Sendable {
+    /// Window settings.
+    public struct Configuration: Sendable {
+        /// Length of the rolling window.
+        public var window: Duration = .seconds(3600)
+        /// Buckets in the window: the window moves in steps of `window / buckets`.
+        public var buckets = 12
+        /// Shifts (UTC); the shift tally restarts at each start. Empty: one shift per day from 00:00.
+        public var shifts: [TimeWindow] = ShiftCalendar.defaultShifts
+
+        public init(window: Duration = .seconds(3600), buckets: Int = 12, shifts: [TimeWindow] = ShiftCalendar.defaultShifts) {
+            self.window = window
+            self.buckets = buckets
+            self.shifts = shifts
+        }
+    }
+
+    public let configuration: Configuration
+    private let bucketSeconds: Double
+    private let calendar: ShiftCalendar
+    private var ring: [ProductionTally]
+    /// Index of the bucket that `now` falls in, as a count of bucket lengths since the epoch.
+    private var currentBucket: Int64
+    public private(set) var shift = ProductionTally()
+    public private(set) var shiftStart: Date?
+    public private(set) var lifetime = ProductionTally()
+    public private(set) var state: MachineState = .offline
+    public private(set) var stateSince: Date?
+    private var accountedUntil: Date?
+    private var lastCounters: (total: Int, good: Int, scrap: Int)?
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+        let buckets = max(configuration.buckets, 1)
+        bucketSeconds = max(configuration.window.secondsValue / Double(buckets), 1)
+        calendar = ShiftCalendar(shifts: configuration.shifts)
+        ring = Array(repeating: ProductionTally(), count: buckets)
+        currentBucket = 0
+    }
+
+    /// The machine entered `newState` at `time`. Events older than what is accounted are ignored.
+    public mutating func observe(state newState: MachineState, at time: Date) {
+        advance(to: time)
+        guard newState != state else { return }
+        if newState == .fault { record { $0.failures += 1 } }
+        if state == .fault { record { $0.repairs += 1 } }
+        state = newState
+        stateSince = time
+    }
+
+    /// New production counters (running totals since the machine started). A total lower than the last
+    /// one means the machine's counters restarted; the new totals count from zero.
+    public mutating func observe(counters: ProductionCounters) {
+        advance(to: counters.time)
+        let previous = lastCounters.flatMap { $0.total <= counters.total ? $0 : nil } ?? (total: 0, good: 0, scrap: 0)
+        let made = counters.total - previous.total
+        let good = max(counters.good - previous.good, 0)
+        let scrap = max(counters.scrap - previous.scrap, 0)
+        lastCounters = (counters.total, counters.good, counters.scrap)
+        guard made > 0 else { return }
+        let ideal = Double(made) * counters.idealCycleTime.secondsValue
+        record { tally in
+            tally.total += made
+            tally.good += good
+            tally.scrap += scrap
+            tally.idealSeconds += ideal
+        }
+    }
+
+    /// Accounts the current state's time up to `now`, moving the window and restarting the shift as needed.
+    public mutating func advance(to now: Date) {
+        guard let from = accountedUntil else {
+            accountedUntil = now
+            move(to: now)
+            return
+        }
+        guard now > from else { return }
+        var cursor = from
+        while cursor < now {
+            // Stop at the next bucket or shift boundary, whichever comes first.
+            let bucketEnd = Date(timeIntervalSince1970: Double(currentBucket + 1) * bucketSeconds)
+            let shiftEnd = calendar.nextBoundary(after: cursor)
+            let end = min(now, bucketEnd, shiftEnd)
+            let elapsed = end.timeIntervalSince(cursor)
+            let current = state
+            record { $0.add(seconds: elapsed, in: current) }
+            cursor = end
+            move(to: cursor)
+        }
+        accountedUntil = now
+    }
+
+    /// KPIs now: call ``advance(to:)`` first.
+    public var window: ProductionTally {
+        ring.reduce(into: ProductionTally()) { $0.add($1) }
+    }
+
+    private mutating func record(_ change: (inout ProductionTally) -> Void) {
+        change(&ring[Int(currentBucket % Int64(ring.count))])
+        change(&shift)
+        change(&lifetime)
+    }
+
+    /// Makes `time`'s bucket current (clearing the ones skipped) and restarts the shift tally at a new shift.
+    private mutating func move(to time: Date) {
+        let bucket = Int64((time.timeIntervalSince1970 / bucketSeconds).rounded(.down))
+        if accountedUntil == nil || bucket - currentBucket >= Int64(ring.count) {
+            for index in ring.indices { ring[index] = ProductionTally() }
+        } else if bucket > currentBucket {
+            for skipped in (currentBucket + 1)...bucket { ring[Int(skipped % Int64(ring.count))] = ProductionTally() }
+        }
+        currentBucket = max(currentBucket, bucket)
+        let start = calendar.start(of: time)
+        if start != shiftStart {
+            shiftStart = start
+            shift = ProductionTally()
+        }
+    }
+}
+
+/// Which shift a moment belongs to, from daily windows (UTC).
+public struct ShiftCalendar: Sendable {
+    /// Three eight-hour shifts from 06:00, used when the service is not told the plant's shifts.
+    public static let defaultShifts = [
+        TimeWindow(name: "early", start: ClockTime(secondsOfDay: 6 * 3600), end: ClockTime(secondsOfDay: 14 * 3600)),
+        TimeWindow(name: "late", start: ClockTime(secondsOfDay: 14 * 3600), end: ClockTime(secondsOfDay: 22 * 3600)),
+        TimeWindow(name: "night", start: ClockTime(secondsOfDay: 22 * 3600), end: ClockTime(secondsOfDay: 6 * 3600)),
+    ]
+
+    let starts: [Int]
+
+    public init(shifts: [TimeWindow]) {
+        let starts = Set(shifts.map { $0.start.secondsOfDay % 86_400 } + shifts.map { $0.end.secondsOfDay % 86_400 })
+        self.starts = starts.isEmpty ? [0] : starts.sorted()
+    }
+
+    /// The start of the shift (or gap between shifts) that `time` falls in.
+    public func start(of time: Date) -> Date {
+        let (day, second) = Self.split(time)
+        if let start = starts.last(where: { Double($0) <= second }) { return Date(timeIntervalSince1970: day + Double(start)) }
+        return Date(timeIntervalSince1970: day - 86_400 + Double(starts.last!))
+    }
+
+    /// The next shift boundary strictly after `time`.
+    public func nextBoundary(after time: Date) -> Date {
+        let (day, second) = Self.split(time)
+        if let next = starts.first(where: { Double($0) > second }) { return Date(timeIntervalSince1970: day + Double(next)) }
+        return Date(timeIntervalSince1970: day + 86_400 + Double(starts.first!))
+    }
+
+    private static func split(_ time: Date) -> (day: Double, second: Double) {
+        let epoch = time.timeIntervalSince1970
+        let day = (epoch / 86_400).rounded(.down) * 86_400
+        return (day, epoch - day)
+    }
+}
+
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

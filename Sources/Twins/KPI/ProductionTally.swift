@@ -1,0 +1,91 @@
+import TwinModel
+
+/// What a machine did over a stretch of time: seconds per state, parts, failures. Tallies add up, so a
+/// window is a sum of buckets and a line is a sum of machines; KPIs are computed from the sum.
+public struct ProductionTally: Sendable, Equatable {
+    /// Seconds in each state, indexed by `MachineState.allCases` order.
+    public private(set) var seconds: [Double] = Array(repeating: 0, count: MachineState.allCases.count)
+    public var total = 0
+    public var good = 0
+    public var scrap = 0
+    /// Σ ideal cycle time of the parts made: what the run time would have been at ideal speed.
+    public var idealSeconds = 0.0
+    /// Times the machine entered `fault`.
+    public var failures = 0
+    /// Times the machine left `fault`.
+    public var repairs = 0
+
+    public init() {}
+
+    public func seconds(in state: MachineState) -> Double { seconds[state.index] }
+
+    public mutating func add(seconds: Double, in state: MachineState) {
+        self.seconds[state.index] += seconds
+    }
+
+    public mutating func add(_ other: ProductionTally) {
+        for index in seconds.indices { seconds[index] += other.seconds[index] }
+        total += other.total
+        good += other.good
+        scrap += other.scrap
+        idealSeconds += other.idealSeconds
+        failures += other.failures
+        repairs += other.repairs
+    }
+
+    /// Planned production time: the states in which the machine was meant to produce (running, set-up,
+    /// held, starved, stopped, fault). Idle (no work scheduled), maintenance (planned) and offline (no
+    /// data) are outside it.
+    public var plannedSeconds: Double {
+        [.running, .setup, .held, .starved, .stopped, .fault].reduce(0) { $0 + seconds(in: $1) }
+    }
+
+    public var runSeconds: Double { seconds(in: .running) }
+
+    /// OEE and its factors; `nil` factors where their denominator is 0.
+    public var oee: OEE {
+        let planned = plannedSeconds
+        let run = runSeconds
+        let availability = planned > 0 ? run / planned : nil
+        let performance = run > 0 ? min(idealSeconds / run, 1) : nil
+        let quality = total > 0 ? Double(good) / Double(total) : nil
+        var value: Double?
+        if let availability, let performance, let quality { value = availability * performance * quality }
+        return OEE(availability: availability, performance: performance, quality: quality, value: value)
+    }
+
+    /// Mean time between failures: running time per failure; `nil` before the first failure.
+    public var mtbf: Double? { failures > 0 ? runSeconds / Double(failures) : nil }
+
+    /// Mean time to repair: time in fault per repair; `nil` before the first repair.
+    public var mttr: Double? { repairs > 0 ? seconds(in: .fault) / Double(repairs) : nil }
+}
+
+/// Overall equipment effectiveness and its three factors, each 0…1.
+public struct OEE: Sendable, Equatable {
+    /// Run time ÷ planned production time.
+    public var availability: Double?
+    /// (Σ ideal cycle time × parts) ÷ run time, at most 1.
+    public var performance: Double?
+    /// Good parts ÷ all parts.
+    public var quality: Double?
+    /// availability × performance × quality.
+    public var value: Double?
+}
+
+extension MachineState {
+    /// Position in `allCases`, for per-state arrays.
+    var index: Int {
+        switch self {
+        case .idle: 0
+        case .setup: 1
+        case .running: 2
+        case .held: 3
+        case .starved: 4
+        case .stopped: 5
+        case .fault: 6
+        case .maintenance: 7
+        case .offline: 8
+        }
+    }
+}
