@@ -115,6 +115,12 @@ public enum JSONPayloads {
         public var machine: String
         public var kind: String
         public var sample: TelemetrySample
+
+        public init(machine: String, kind: String, sample: TelemetrySample) {
+            self.machine = machine
+            self.kind = kind
+            self.sample = sample
+        }
     }
 
     /// Reads a telemetry payload (the shape ``telemetry(_:machine:kind:)`` writes), readings sorted by name.
@@ -178,6 +184,12 @@ public enum JSONPayloads {
         public var online: Bool
         public var time: Date?
         public var reason: String
+
+        public init(online: Bool, time: Date?, reason: String) {
+            self.online = online
+            self.time = time
+            self.reason = reason
+        }
     }
 
     /// Reads a status payload (the shape ``status(online:time:reason:)`` writes, last will included).

@@ -1,0 +1,39 @@
+import Foundation
+
+/// The last `capacity` samples of a property, oldest first, for trends and sparklines. A fixed ring in
+/// compact storage (32-bit value and time offset): memory per twin stays bounded and small.
+public struct SampleHistory: Sendable, Equatable {
+    public let capacity: Int
+    private var values: [Float] = []
+    /// Seconds since `base`, which is the time of the first sample.
+    private var offsets: [UInt32] = []
+    private var base: Double?
+    private var next = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+    }
+
+    public var count: Int { values.count }
+
+    public mutating func append(_ value: Double, at time: Date) {
+        let seconds = time.timeIntervalSince1970
+        if base == nil { base = seconds }
+        let offset = UInt32(clamping: Int64(max(0, seconds - base!)))
+        if values.count < capacity {
+            values.append(Float(value))
+            offsets.append(offset)
+        } else {
+            values[next] = Float(value)
+            offsets[next] = offset
+            next = (next + 1) % capacity
+        }
+    }
+
+    /// The samples, oldest first (times to the second).
+    public var samples: [(time: Date, value: Double)] {
+        guard let base else { return [] }
+        let order = values.count < capacity ? Array(0..<values.count) : Array(next..<capacity) + Array(0..<next)
+        return order.map { (Date(timeIntervalSince1970: base + Double(offsets[$0])), Double(values[$0])) }
+    }
+}

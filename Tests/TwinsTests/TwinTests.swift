@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import Twins
+import TwinModel
+
+enum TwinFixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let cnc = try! KindLoader.load(file: root.appendingPathComponent("twins/cnc-machining-centre.yaml").path)
+    static let address = MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-01")
+
+    static func twin(kind: MachineKind? = cnc, historySize: Int = 4) -> Twin {
+        Twin(address: address, kind: kind, settings: .init(historySize: historySize, staleAfter: 5))
+    }
+
+    static func sample(_ sequence: UInt64, _ time: String, _ values: [(String, Double, String)]) -> TelemetrySample {
+        TelemetrySample(time: at(time), sequence: sequence, values: values.map { .init(property: $0.0, value: $0.1, unit: $0.2) })
+    }
+}
+
+@Suite("Twin fields")
+struct TwinTests {
+    @Test("Reported properties carry value, unit, source and receive time, and quality")
+    func reported() {
+        var twin = TwinFixtures.twin()
+        let refusals = twin.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm"), ("vibration", 6.1, "mm/s")]), received: at("06:00:02"))
+        #expect(refusals.isEmpty)
+        #expect(twin.reported["spindle_speed"] == ReportedProperty(value: 9500, unit: "rpm", sourceTime: at("06:00:01"), receiveTime: at("06:00:02"), quality: .good))
+        #expect(twin.reported["vibration"]?.quality == .outOfRange, "6.1 mm/s is above the normal 0-4.5 but possible")
+        #expect(twin.version == 1)
+        #expect(twin.connectivity.status == .online, "data means the machine is there")
+    }
+
+    @Test("Impossible values, wrong units and unknown properties are refused; the rest applies")
+    func refusedReadings() {
+        var twin = TwinFixtures.twin()
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
+        let refusals = twin.apply(TwinFixtures.sample(2, "06:00:02", [
+            ("spindle_speed", 99_000, "rpm"), ("power", 5, "W"), ("flux", 1, "T"), ("coolant_flow", 24, "l/min"),
+        ]), received: at("06:00:02"))
+        #expect(refusals.map(\.reason) == [.impossibleValue, .unitMismatch, .unknownProperty])
+        #expect(twin.reported["spindle_speed"]?.value == 9500, "the last good value stays")
+        #expect(twin.reported["spindle_speed"]?.quality == .bad, "…flagged as bad")
+        #expect(twin.reported["power"] == nil)
+        #expect(twin.reported["coolant_flow"]?.value == 24, "valid readings of the same message apply")
+    }
+
+    @Test("Duplicate and out-of-order sequence numbers are refused whole; 1 after a higher one is a restart")
+    func sequences() {
+        var twin = TwinFixtures.twin()
+        twin.apply(TwinFixtures.sample(5, "06:00:05", [("spindle_speed", 100, "rpm")]), received: at("06:00:05"))
+        let version = twin.version
+        #expect(twin.apply(TwinFixtures.sample(5, "06:00:05", [("spindle_speed", 200, "rpm")]), received: at("06:00:06")).map(\.reason) == [.duplicate])
+        #expect(twin.apply(TwinFixtures.sample(4, "06:00:04", [("spindle_speed", 300, "rpm")]), received: at("06:00:06")).map(\.reason) == [.outOfOrder])
+        #expect(twin.reported["spindle_speed"]?.value == 100 && twin.version == version, "untouched")
+        #expect(twin.apply(TwinFixtures.sample(1, "07:00:00", [("spindle_speed", 400, "rpm")]), received: at("07:00:00")).isEmpty)
+        #expect(twin.reported["spindle_speed"]?.value == 400)
+    }
+
+    @Test("State, its start and reason, counters, and the KPIs they feed")
+    func stateAndCounters() {
+        var twin = TwinFixtures.twin()
+        twin.apply(StateChange(time: at("06:00"), sequence: 0, state: .idle, previous: .idle, reason: "simulator started"), received: at("06:00"))
+        twin.apply(StateChange(time: at("06:05"), sequence: 1, state: .running, previous: .idle, reason: "shift early"), received: at("06:05"))
+        #expect(twin.state == .running && twin.stateSince == at("06:05") && twin.stateReason == "shift early")
+        #expect(twin.apply(StateChange(time: at("06:04"), sequence: 1, state: .idle, previous: .idle, reason: "x"), received: at("06:06")).map(\.reason) == [.duplicate])
+        twin.apply(ProductionCounters(time: at("07:05"), sequence: 1, total: 15, good: 15, scrap: 0, idealCycleTime: .seconds(240)), received: at("07:05"))
+        #expect(twin.counters?.total == 15)
+        twin.refresh(now: at("07:05"))
+        #expect(twin.kpi.shift.seconds(in: .running) == 3600)
+        #expect(twin.kpi.shift.oee.performance == 15.0 * 240 / 3600)
+    }
+
+    @Test("Offline by last will, and stale when nothing arrives for 5 sample intervals")
+    func connectivity() {
+        var twin = TwinFixtures.twin()
+        twin.apply(JSONPayloads.Status(online: true, time: at("06:00"), reason: "connected"), received: at("06:00"))
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
+        let quiet = twin.refresh(now: at("06:00:05"))
+        #expect(!quiet, "4 s of silence is fine")
+        let silent = twin.refresh(now: at("06:00:07"))
+        #expect(silent, "6 s is more than 5 sample intervals of 1 s")
+        #expect(twin.connectivity.status == .stale)
+        #expect(twin.reported["spindle_speed"]?.quality == .stale)
+        twin.apply(TwinFixtures.sample(2, "06:00:08", [("spindle_speed", 9400, "rpm")]), received: at("06:00:08"))
+        #expect(twin.connectivity.status == .online && twin.reported["spindle_speed"]?.quality == .good)
+        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:01"))
+        #expect(twin.connectivity == Connectivity(status: .offline, since: at("06:01"), reason: "connection lost", lastHeard: at("06:00:08")))
+        #expect(twin.state == .offline)
+    }
+
+    @Test("Desired state: the delta is the command to send, cleared once the machine reports it")
+    func desired() throws {
+        var twin = TwinFixtures.twin()
+        twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r"), received: at("06:00"))
+        #expect(twin.command == nil)
+        try twin.desire(.stopped)
+        #expect(twin.command == MachineCommandRequest(command: .stop))
+        twin.apply(StateChange(time: at("06:01"), sequence: 2, state: .stopped, previous: .running, reason: "command stop"), received: at("06:01"))
+        #expect(twin.desiredState == nil && twin.command == nil)
+        do {
+            try twin.desire(.fault)
+            Issue.record("fault cannot be desired")
+        } catch {
+            #expect(error.description.contains("cannot be asked to be fault"))
+        }
+        try twin.desire(.stopped)
+        #expect(twin.desiredState == nil, "already there")
+    }
+
+    @Test("History keeps the last N samples per property, oldest first")
+    func history() {
+        var twin = TwinFixtures.twin(historySize: 3)
+        for second in 1...5 {
+            twin.apply(TwinFixtures.sample(UInt64(second), "06:00:0\(second)", [("spindle_speed", Double(second * 100), "rpm")]), received: at("06:00:0\(second)"))
+        }
+        let samples = twin.history["spindle_speed"]!.samples
+        #expect(samples.map(\.value) == [300, 400, 500])
+        #expect(samples.map(\.time) == [at("06:00:03"), at("06:00:04"), at("06:00:05")])
+    }
+
+    @Test("A machine of unknown kind gets a generic twin: every property, no ranges")
+    func genericTwin() {
+        var twin = TwinFixtures.twin(kind: nil)
+        #expect(twin.apply(TwinFixtures.sample(1, "06:00:01", [("anything", 1e9, "furlongs")]), received: at("06:00:01")).isEmpty)
+        #expect(twin.reported["anything"]?.quality == .good)
+    }
+}
