@@ -179,6 +179,14 @@ public enum JSONPayloads {
                                   scrap: scrap, idealCycleTime: idealCycleTime)
     }
 
+    /// Reads a desired state: `{"state":"stopped"}`.
+    public static func decodeDesired(_ bytes: [UInt8]) throws(PayloadError) -> MachineState {
+        let fields = try object(bytes, maximumSize: 4096, what: "a desired state")
+        let text = try fields.string("state")
+        guard let state = MachineState(rawValue: text) else { throw PayloadError(.invalidValue, "\"state\" '\(text)' is not a machine state") }
+        return state
+    }
+
     /// A decoded status: online or not, when (absent from a last will), why.
     public struct Status: Sendable, Equatable {
         public var online: Bool

@@ -17,6 +17,15 @@ public struct TopicMap: Sendable, Hashable {
         case status
         /// Commands to the machine (start, stop, hold, reset, inject_fault, clear_fault, set_speed).
         case cmd
+        /// The twin service's snapshot of the machine (QoS 1, retained).
+        case twin
+        /// A desired state for the twin service to bring about (`{"state":"stopped"}`).
+        case desired
+    }
+
+    /// A level of the hierarchy that has aggregate KPIs.
+    public enum Level: String, Sendable {
+        case site, area, line
     }
 
     /// Where a machine topic points.
@@ -57,6 +66,17 @@ public struct TopicMap: Sendable, Hashable {
     public func filter(_ channel: Channel) -> String {
         "\(root)/+/+/+/+/\(channel.rawValue)"
     }
+
+    /// Aggregate KPIs of a site, area or line (retained): `{root}/{site}[/{area}[/{line}]]/kpi`.
+    public func aggregate(site: String, area: String? = nil, line: String? = nil) -> String {
+        ([root, site, area, line].compactMap { $0 } + ["kpi"]).joined(separator: "/")
+    }
+
+    /// Where refused messages go, with their reason: `{root}/_deadletter/{reason}`.
+    public func deadLetter(reason: String) -> String { "\(root)/_deadletter/\(reason)" }
+
+    /// The twin service's own metrics (retained).
+    public var serviceMetrics: String { "\(root)/_twinhub/metrics" }
 
     /// Reads a machine topic back; `nil` if it is not one.
     public func address(of topic: String) -> Address? {

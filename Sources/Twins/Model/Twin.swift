@@ -9,8 +9,8 @@ import TwinModel
 /// refused while the rest of its message applies. Every change increments ``version``.
 public struct Twin: Sendable {
     public let address: MachineAddress
-    /// The machine's kind, when known (see ``TwinSettings/unknownKinds``).
-    public let kind: MachineKind?
+    /// The machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
+    public private(set) var kind: MachineKind?
     public let settings: TwinSettings
     public private(set) var version: UInt64 = 0
     public private(set) var reported: [String: ReportedProperty] = [:]
@@ -30,6 +30,13 @@ public struct Twin: Sendable {
         self.kind = kind
         self.settings = settings
         kpi = KPITracker(configuration: settings.kpi)
+    }
+
+    /// Types a twin first seen without its kind (through its state or status, before any telemetry).
+    public mutating func adopt(_ kind: MachineKind) {
+        guard self.kind == nil else { return }
+        self.kind = kind
+        version += 1
     }
 
     // MARK: Telemetry

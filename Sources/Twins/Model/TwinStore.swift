@@ -1,0 +1,169 @@
+import Foundation
+import TwinModel
+
+/// Every twin, fed from raw payloads: decodes, routes, applies, and counts what it refuses. Pure.
+public struct TwinStore: Sendable {
+    /// What to do with telemetry of a kind not found in `twins/`.
+    public enum UnknownKindPolicy: String, Sendable {
+        /// Keep a generic twin: every property, no ranges or KPI-specific checks.
+        case generic
+        /// Refuse its messages (dead letter, counted).
+        case reject
+    }
+
+    /// Counters of the store's work.
+    public struct Statistics: Sendable, Equatable {
+        public var messagesIn = 0
+        public var decodeErrors: [PayloadError.Code: Int] = [:]
+        public var refusals: [Refusal.Reason: Int] = [:]
+        public var unknownKind = 0
+        public var deadLetters = 0
+    }
+
+    /// A message (or part of one) the store refused, to publish on the dead-letter topic.
+    public struct DeadLetter: Sendable, Equatable {
+        public var reason: String
+        public var detail: String
+    }
+
+    public let kinds: [String: MachineKind]
+    public let settings: TwinSettings
+    public let unknownKinds: UnknownKindPolicy
+    public let maximumPayload: Int
+    public private(set) var twins: [MachineAddress: Twin] = [:]
+    public private(set) var statistics = Statistics()
+
+    public init(kinds: [String: MachineKind], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
+                maximumPayload: Int = JSONPayloads.defaultMaximumSize) {
+        self.kinds = kinds
+        self.settings = settings
+        self.unknownKinds = unknownKinds
+        self.maximumPayload = maximumPayload
+    }
+
+    /// Decodes and applies one message from `channel` of the machine at `address`.
+    /// - Returns: the dead letters it produced (empty when everything applied).
+    public mutating func ingest(_ payload: [UInt8], channel: TopicMap.Channel, address: MachineAddress, received: Date) -> [DeadLetter] {
+        statistics.messagesIn += 1
+        do throws(PayloadError) {
+            switch channel {
+            case .telemetry:
+                let telemetry = try JSONPayloads.decodeTelemetry(payload, maximumSize: maximumPayload)
+                guard telemetry.machine == address.machine else {
+                    return refuse("invalid_value", "the payload names machine '\(telemetry.machine)', the topic '\(address.machine)'")
+                }
+                let kind: MachineKind?
+                switch resolve(kind: telemetry.kind, for: address) {
+                case .known(let known): kind = known
+                case .generic:
+                    kind = nil
+                    if twins[address] == nil { statistics.unknownKind += 1 }
+                case .refused:
+                    statistics.unknownKind += 1
+                    return refuse("unknown_kind", "no kind '\(telemetry.kind)' in twins/ (policy: reject)")
+                }
+                return record(twins[address, default: Twin(address: address, kind: kind, settings: settings)], address) { twin in
+                    twin.apply(telemetry.sample, received: received)
+                }
+            case .state:
+                let change = try JSONPayloads.decodeState(payload, maximumSize: maximumPayload)
+                return record(twin(at: address), address) { $0.apply(change, received: received) }
+            case .counters:
+                let counters = try JSONPayloads.decodeCounters(payload, maximumSize: maximumPayload)
+                return record(twin(at: address), address) { $0.apply(counters, received: received) }
+            case .status:
+                let status = try JSONPayloads.decodeStatus(payload, maximumSize: maximumPayload)
+                return record(twin(at: address), address) { twin in
+                    twin.apply(status, received: received)
+                    return []
+                }
+            case .desired:
+                let desired = try JSONPayloads.decodeDesired(payload)
+                guard var twin = twins[address] else { return refuse("unknown_machine", "no twin for \(address) yet") }
+                do {
+                    try twin.desire(desired)
+                } catch {
+                    return refuse("invalid_value", error.description)
+                }
+                twins[address] = twin
+                return []
+            case .cmd, .twin:
+                return []
+            }
+        } catch {
+            statistics.decodeErrors[error.code, default: 0] += 1
+            statistics.deadLetters += 1
+            return [DeadLetter(reason: error.code.rawValue, detail: error.reason)]
+        }
+    }
+
+    /// Marks stale twins and properties, and moves every KPI window to `now`.
+    public mutating func refresh(now: Date) {
+        for address in twins.keys { twins[address]!.refresh(now: now) }
+    }
+
+    /// Sums of the twins' tallies per site, area and line, for the current shift and the rolling window.
+    public func aggregates() -> [AggregateKey: (shift: ProductionTally, window: ProductionTally)] {
+        var sums: [AggregateKey: (shift: ProductionTally, window: ProductionTally)] = [:]
+        for twin in twins.values {
+            let address = twin.address
+            let window = twin.kpi.window
+            for key in [AggregateKey(site: address.site), AggregateKey(site: address.site, area: address.area),
+                        AggregateKey(site: address.site, area: address.area, line: address.line)] {
+                var sum = sums[key] ?? (ProductionTally(), ProductionTally())
+                sum.shift.add(twin.kpi.shift)
+                sum.window.add(window)
+                sums[key] = sum
+            }
+        }
+        return sums
+    }
+
+    private func twin(at address: MachineAddress) -> Twin {
+        twins[address] ?? Twin(address: address, kind: nil, settings: settings)
+    }
+
+    private enum KindResolution {
+        case known(MachineKind)
+        case generic
+        case refused
+    }
+
+    /// The kind to type a twin with. A twin first seen through its state or status gets its kind with
+    /// its first telemetry.
+    private mutating func resolve(kind name: String, for address: MachineAddress) -> KindResolution {
+        guard let kind = kinds[name] else { return unknownKinds == .generic ? .generic : .refused }
+        if var twin = twins[address], twin.kind == nil {
+            twin.adopt(kind)
+            twins[address] = twin
+        }
+        return .known(kind)
+    }
+
+    private mutating func record(_ twin: Twin, _ address: MachineAddress, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
+        var twin = twin
+        let refusals = change(&twin)
+        twins[address] = twin
+        for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
+        statistics.deadLetters += refusals.count
+        return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }
+    }
+
+    private mutating func refuse(_ reason: String, _ detail: String) -> [DeadLetter] {
+        statistics.deadLetters += 1
+        return [DeadLetter(reason: reason, detail: detail)]
+    }
+}
+
+/// A site, area or line.
+public struct AggregateKey: Sendable, Hashable {
+    public var site: String
+    public var area: String?
+    public var line: String?
+
+    public init(site: String, area: String? = nil, line: String? = nil) {
+        self.site = site
+        self.area = area
+        self.line = line
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import Twins
+import TwinModel
+
+@Suite("The twin store")
+struct TwinStoreTests {
+    static let kinds = ["cnc_machining_centre": TwinFixtures.cnc]
+    static let cnc = MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-01")
+
+    static func telemetry(_ sequence: UInt64, machine: String = "cnc-01", kind: String = "cnc_machining_centre", _ values: [(String, Double, String)] = [("spindle_speed", 9500, "rpm")]) -> [UInt8] {
+        JSONPayloads.telemetry(TwinFixtures.sample(sequence, "06:00:0\(sequence % 10)", values), machine: machine, kind: kind)
+    }
+
+    @Test("Every class of bad input is refused with its reason and counted; the twin is untouched")
+    func badInput() {
+        var store = TwinStore(kinds: Self.kinds, maximumPayload: 2048)
+        #expect(store.ingest(Self.telemetry(1), channel: .telemetry, address: Self.cnc, received: at("06:00:01")).isEmpty)
+        let before = store.twins[Self.cnc]!
+        let cases: [([UInt8], String)] = [
+            (Array("{oops".utf8), "malformed_json"),
+            (Array(#"{"ts":"2026-03-02T06:00:02.000Z","seq":2,"machine":"cnc-01","kind":"cnc_machining_centre","values":{"spindle_speed":{"value":"fast","unit":"rpm"}}}"#.utf8), "wrong_type"),
+            (Array(#"{"ts":"2026-03-02T06:00:02.000Z","seq":2,"machine":"cnc-01","kind":"cnc_machining_centre","values":{"spindle_speed":{"value":NaN,"unit":"rpm"}}}"#.utf8), "non_finite"),
+            (Array(repeating: 32, count: 4096), "too_large"),
+            (Self.telemetry(2, [("spindle_speed", -50, "rpm")]), "impossible_value"),
+            (Self.telemetry(3, [("warp_drive", 1, "rpm")]), "unknown_property"),
+            (Self.telemetry(3), "duplicate"),  // 3 was the last applied (1 after it would read as a restart)
+            (Self.telemetry(4, machine: "cnc-02"), "invalid_value"),
+        ]
+        for (payload, reason) in cases {
+            let letters = store.ingest(payload, channel: .telemetry, address: Self.cnc, received: at("06:00:05"))
+            #expect(letters.map(\.reason) == [reason], "\(String(decoding: payload.prefix(60), as: UTF8.self))")
+        }
+        #expect(store.twins[Self.cnc]!.reported["spindle_speed"]?.value == before.reported["spindle_speed"]?.value)
+        #expect(store.statistics.messagesIn == 9)
+        #expect(store.statistics.deadLetters == 8)
+        #expect(store.statistics.decodeErrors == [.malformedJSON: 1, .wrongType: 1, .nonFinite: 1, .tooLarge: 1])
+        #expect(store.statistics.refusals == [.impossibleValue: 1, .unknownProperty: 1, .duplicate: 1])
+    }
+
+    @Test("Unknown kinds: a generic twin, or refused, by policy")
+    func unknownKinds() {
+        var generic = TwinStore(kinds: Self.kinds, unknownKinds: .generic)
+        #expect(generic.ingest(Self.telemetry(1, kind: "time_machine", [("flux", 1.21, "GW")]), channel: .telemetry, address: Self.cnc, received: at("06:00:01")).isEmpty)
+        #expect(generic.twins[Self.cnc]?.kind == nil && generic.twins[Self.cnc]?.reported["flux"] != nil)
+        #expect(generic.statistics.unknownKind == 1)
+        var strict = TwinStore(kinds: Self.kinds, unknownKinds: .reject)
+        #expect(strict.ingest(Self.telemetry(1, kind: "time_machine"), channel: .telemetry, address: Self.cnc, received: at("06:00:01")).map(\.reason) == ["unknown_kind"])
+        #expect(strict.twins.isEmpty)
+    }
+
+    @Test("A twin first seen by its status takes its kind from its first telemetry")
+    func adoptsKind() {
+        var store = TwinStore(kinds: Self.kinds)
+        _ = store.ingest(JSONPayloads.status(online: true, time: at("06:00"), reason: "connected"), channel: .status, address: Self.cnc, received: at("06:00"))
+        #expect(store.twins[Self.cnc]?.kind == nil)
+        _ = store.ingest(Self.telemetry(1), channel: .telemetry, address: Self.cnc, received: at("06:00:01"))
+        #expect(store.twins[Self.cnc]?.kind?.id == "cnc_machining_centre")
+    }
+
+    @Test("Aggregates per line, area and site sum their machines")
+    func aggregates() {
+        var store = TwinStore(kinds: Self.kinds)
+        let other = MachineAddress(site: "s", area: "a", line: "l2", machine: "cnc-02")
+        for (address, state) in [(Self.cnc, MachineState.running), (other, .fault)] {
+            _ = store.ingest(JSONPayloads.state(StateChange(time: at("06:00"), sequence: 1, state: state, previous: .idle, reason: "r")),
+                             channel: .state, address: address, received: at("06:00"))
+        }
+        store.refresh(now: at("07:00"))
+        let sums = store.aggregates()
+        #expect(sums[AggregateKey(site: "s", area: "a", line: "l")]?.shift.oee.availability == 1)
+        #expect(sums[AggregateKey(site: "s", area: "a", line: "l2")]?.shift.oee.availability == 0)
+        #expect(sums[AggregateKey(site: "s")]?.shift.oee.availability == 0.5, "one hour running out of two planned")
+        #expect(sums.count == 4, "one site, one area, two lines")
+    }
+
+    @Test("A desired state becomes the command to send; a bad one is refused")
+    func desired() {
+        var store = TwinStore(kinds: Self.kinds)
+        #expect(store.ingest(Array(#"{"state":"stopped"}"#.utf8), channel: .desired, address: Self.cnc, received: at("06:00")).map(\.reason) == ["unknown_machine"])
+        _ = store.ingest(JSONPayloads.state(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r")), channel: .state, address: Self.cnc, received: at("06:00"))
+        #expect(store.ingest(Array(#"{"state":"stopped"}"#.utf8), channel: .desired, address: Self.cnc, received: at("06:01")).isEmpty)
+        #expect(store.twins[Self.cnc]?.command == MachineCommandRequest(command: .stop))
+        #expect(store.ingest(Array(#"{"state":"fault"}"#.utf8), channel: .desired, address: Self.cnc, received: at("06:01")).map(\.reason) == ["invalid_value"])
+    }
+}
