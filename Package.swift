@@ -52,6 +52,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinService",
+            dependencies: [
+                "Twins", "TwinModel", "TwinHubMQTT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SimulationRuntime",
             dependencies: [
                 "Simulation", "TwinModel", "TwinHubMQTT",
@@ -74,6 +82,8 @@ let package = Package(
                 "TwinModel",
                 "Simulation",
                 "SimulationRuntime",
+                "Twins",
+                "TwinService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "TwinService",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -13,6 +13,6 @@ struct TwinHub: AsyncParsableCommand {
             This build has the MQTT utilities; the simulator, twin service, console and demo follow.
             """,
         version: version,
-        subcommands: [SimCommand.self, ValidateCommand.self, PubCommand.self, SubCommand.self]
+        subcommands: [SimCommand.self, ServeCommand.self, ValidateCommand.self, PubCommand.self, SubCommand.self]
     )
 }

@@ -66,7 +66,10 @@ struct TwinStoreTests {
             _ = store.ingest(JSONPayloads.state(StateChange(time: at("06:00"), sequence: 1, state: state, previous: .idle, reason: "r")),
                              channel: .state, address: address, received: at("06:00"))
         }
-        store.refresh(now: at("07:00"))
+        for address in [Self.cnc, other] {  // KPIs move with each machine's own clock: its next message
+            _ = store.ingest(JSONPayloads.telemetry(TwinFixtures.sample(1, "07:00", [("spindle_speed", 0, "rpm")]), machine: address.machine, kind: "cnc_machining_centre"),
+                             channel: .telemetry, address: address, received: at("07:00"))
+        }
         let sums = store.aggregates()
         #expect(sums[AggregateKey(site: "s", area: "a", line: "l")]?.shift.oee.availability == 1)
         #expect(sums[AggregateKey(site: "s", area: "a", line: "l2")]?.shift.oee.availability == 0)

@@ -70,6 +70,18 @@ struct TwinTests {
         #expect(twin.kpi.shift.oee.performance == 15.0 * 240 / 3600)
     }
 
+    @Test("KPIs run on the machine's clock: a simulated fleet's time is not the wall clock")
+    func machineClock() {
+        var twin = TwinFixtures.twin()
+        twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r"), received: at("12:00", day: 20))
+        twin.refresh(now: at("12:00", day: 21))  // a day of wall time later
+        twin.apply(StateChange(time: at("06:30"), sequence: 2, state: .starved, previous: .running, reason: "r"), received: at("12:00", day: 21))
+        twin.apply(TwinFixtures.sample(1, "07:00", [("spindle_speed", 0, "rpm")]), received: at("12:01", day: 21))
+        #expect(twin.kpi.lifetime.seconds(in: .running) == 1800)
+        #expect(twin.kpi.lifetime.seconds(in: .starved) == 1800)
+        #expect(twin.machineTime == at("07:00"))
+    }
+
     @Test("Offline by last will, and stale when nothing arrives for 5 sample intervals")
     func connectivity() {
         var twin = TwinFixtures.twin()

@@ -23,6 +23,9 @@ public struct Twin: Sendable {
     public private(set) var desiredState: MachineState?
     public private(set) var history: [String: SampleHistory] = [:]
     public private(set) var kpi: KPITracker
+    /// The machine's own clock: the latest source timestamp seen. KPIs run on it (a simulated fleet's
+    /// time is not the wall clock); staleness runs on receive times.
+    public private(set) var machineTime: Date?
     private var lastSequence: (telemetry: UInt64?, state: UInt64?, counters: UInt64?) = (nil, nil, nil)
 
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
@@ -75,6 +78,7 @@ public struct Twin: Sendable {
             changed = true
         }
         lastSequence.telemetry = sample.sequence
+        tick(sample.time)
         heard(at: received)
         if changed { version += 1 }
         return refusals
@@ -94,6 +98,7 @@ public struct Twin: Sendable {
         if change.sequence > 0, let refusal = checkSequence(change.sequence, last: lastSequence.state) { return [refusal] }
         lastSequence.state = change.sequence
         kpi.observe(state: change.state, at: change.time)
+        tick(change.time)
         state = change.state
         stateSince = change.time
         stateReason = change.reason
@@ -108,6 +113,7 @@ public struct Twin: Sendable {
         if let refusal = checkSequence(newCounters.sequence, last: lastSequence.counters) { return [refusal] }
         lastSequence.counters = newCounters.sequence
         kpi.observe(counters: newCounters)
+        tick(newCounters.time)
         counters = newCounters
         heard(at: received)
         version += 1
@@ -121,7 +127,7 @@ public struct Twin: Sendable {
         connectivity.reason = status.reason
         if status.online { connectivity.lastHeard = received }
         if !status.online {
-            kpi.observe(state: .offline, at: received)
+            kpi.observe(state: .offline, at: machineTime ?? received)
             state = .offline
             stateSince = received
             stateReason = "offline: \(status.reason)"
@@ -129,11 +135,11 @@ public struct Twin: Sendable {
         version += 1
     }
 
-    /// Marks the twin and its properties stale when nothing arrived for `staleAfter` sample intervals.
+    /// Marks the twin and its properties stale when nothing arrived for `staleAfter` sample intervals
+    /// (of receive time, `now` being the wall clock). KPIs move with the machine's own clock instead.
     /// - Returns: whether anything changed.
     @discardableResult
     public mutating func refresh(now: Date) -> Bool {
-        kpi.advance(to: now)
         let interval = kind?.sampleInterval.secondsValue ?? 1
         let limit = interval * settings.staleAfter
         var changed = false
@@ -179,6 +185,12 @@ public struct Twin: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Moves the machine's clock (never backwards) and the KPIs with it.
+    private mutating func tick(_ time: Date) {
+        if machineTime.map({ time > $0 }) ?? true { machineTime = time }
+        kpi.advance(to: machineTime!)
+    }
 
     private mutating func heard(at time: Date) {
         connectivity.lastHeard = time

@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import Synchronization
+import TwinHubMQTT
+import TwinModel
+import Twins
+
+/// The twin service: subscribes to a fleet's topics, keeps one ``Twin`` per machine, and publishes
+/// retained twin snapshots and aggregates, dead letters with their reasons, commands for desired states,
+/// and its own metrics. Decoding and state updates run on the service's tasks, never on libmosquitto's
+/// event-loop thread. (Persistence arrives with the next change.)
+public final class TwinService: Sendable {
+    public struct Options: Sendable {
+        public var connection: ClientConfiguration
+        public var topics: TopicMap
+        public var kinds: [String: MachineKind]
+        public var settings = TwinSettings()
+        public var unknownKinds: TwinStore.UnknownKindPolicy = .generic
+        public var maximumPayload = JSONPayloads.defaultMaximumSize
+        /// At most one snapshot per twin per interval (the latest state wins).
+        public var snapshotInterval: Duration = .seconds(1)
+        /// How often aggregates and metrics are published.
+        public var aggregateInterval: Duration = .seconds(5)
+        /// How often a command for a desired state is sent again while the machine has not complied.
+        public var commandRetry: Duration = .seconds(5)
+        /// Messages buffered between the broker connection and the service.
+        public var bufferCapacity = 100_000
+
+        public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineKind]) {
+            self.connection = connection
+            self.topics = topics
+            self.kinds = kinds
+        }
+    }
+
+    public let options: Options
+    let logger: Logger
+    let state: Mutex<State>
+
+    struct State: Sendable {
+        var store: TwinStore
+        var dirty: Set<MachineAddress> = []
+        var lastSnapshot: [MachineAddress: Date] = [:]
+        var lastCommand: [MachineAddress: Date] = [:]
+        var loggedRefusals: [String: Int] = [:]
+    }
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+        state = Mutex(State(store: TwinStore(kinds: options.kinds, settings: options.settings,
+                                             unknownKinds: options.unknownKinds, maximumPayload: options.maximumPayload)))
+    }
+
+    /// The store now (a copy), for tests and metrics.
+    public var store: TwinStore { state.withLock { $0.store } }
+
+    /// Connects and serves until the task is cancelled.
+    public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
+        let client = try MQTTClient(options.connection, logger: logger)
+        let topics = options.topics
+        let channels: [TopicMap.Channel] = [.status, .state, .counters, .telemetry, .desired]
+        let messages = try await client.subscribe(to: channels.map(topics.filter), qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+        try await client.connect()
+        logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)"])
+        ready()
+        defer { logger.info("twin service stopping") }
+        do {
+            try await serve(messages: messages, client: client)
+        } catch is CancellationError {
+            // Stopping is the normal way out.
+        }
+        await client.disconnect()
+    }
+
+    private func serve(messages: MQTTSubscription, client: MQTTClient) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                for await message in messages { ingest(message, client: client) }
+            }
+            group.addTask { [self] in
+                var lastAggregate = ContinuousClock.now
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(250))
+                    let aggregates = ContinuousClock.now - lastAggregate >= options.aggregateInterval
+                    if aggregates { lastAggregate = .now }
+                    tick(now: Date(), aggregates: aggregates, client: client)
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    func ingest(_ message: MQTTMessage, client: MQTTClient) {
+        guard let address = options.topics.address(of: message.topic) else { return }
+        let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+        let now = Date()
+        let (letters, command, logLines) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String]) in
+            let letters = state.store.ingest(message.payload, channel: address.channel, address: machine, received: now)
+            state.dirty.insert(machine)
+            var command: MachineCommandRequest?
+            if address.channel == .desired, let pending = state.store.twins[machine]?.command {
+                command = pending
+                state.lastCommand[machine] = now
+            }
+            var lines: [String] = []
+            for letter in letters {
+                let count = state.loggedRefusals[letter.reason, default: 0] + 1
+                state.loggedRefusals[letter.reason] = count
+                // Rate-limited: the first ten of each reason, then every thousandth.
+                if count <= 10 || count % 1000 == 0 { lines.append("refused (\(letter.reason), #\(count)) on \(message.topic): \(letter.detail)") }
+            }
+            return (letters, command, lines)
+        }
+        for line in logLines { logger.warning("\(line)") }
+        for letter in letters {
+            send(client, options.topics.deadLetter(reason: letter.reason),
+                 TwinPayloads.deadLetter(topic: message.topic, reason: letter.reason, detail: letter.detail, payload: message.payload, time: now),
+                 qos: .atMostOnce, retain: false)
+        }
+        if let command { sendCommand(command, to: machine, client: client) }
+    }
+
+    func tick(now: Date, aggregates: Bool, client: MQTTClient) {
+        let interval = options.snapshotInterval.secondsValue
+        let retry = options.commandRetry.secondsValue
+        let (snapshots, commands, sums, metrics) = state.withLock { state in
+            state.store.refresh(now: now)
+            var snapshots: [(MachineAddress, [UInt8])] = []
+            for address in state.dirty {
+                guard let twin = state.store.twins[address] else { continue }
+                if let last = state.lastSnapshot[address], now.timeIntervalSince(last) < interval { continue }
+                snapshots.append((address, TwinPayloads.snapshot(twin)))
+                state.lastSnapshot[address] = now
+            }
+            for (address, _) in snapshots { state.dirty.remove(address) }
+            var commands: [(MachineAddress, MachineCommandRequest)] = []
+            for (address, twin) in state.store.twins {
+                guard let command = twin.command else { continue }
+                if let last = state.lastCommand[address], now.timeIntervalSince(last) < retry { continue }
+                commands.append((address, command))
+                state.lastCommand[address] = now
+            }
+            var sums: [(AggregateKey, Int, ProductionTally, ProductionTally)] = []
+            var metrics: [UInt8]?
+            if aggregates {
+                var machines: [AggregateKey: Int] = [:]
+                for twin in state.store.twins.values {
+                    let a = twin.address
+                    for key in [AggregateKey(site: a.site), AggregateKey(site: a.site, area: a.area), AggregateKey(site: a.site, area: a.area, line: a.line)] {
+                        machines[key, default: 0] += 1
+                    }
+                }
+                sums = state.store.aggregates().map { ($0.key, machines[$0.key] ?? 0, $0.value.shift, $0.value.window) }
+                metrics = Self.metrics(state.store, now: now, dropped: client.statistics.deliveryDropped)
+            }
+            return (snapshots, commands, sums, metrics)
+        }
+        for (address, payload) in snapshots {
+            send(client, options.topics.topic(.twin, for: path(address)), payload, qos: .atLeastOnce, retain: true)
+        }
+        for (address, command) in commands { sendCommand(command, to: address, client: client) }
+        for (key, machines, shift, window) in sums {
+            send(client, options.topics.aggregate(site: key.site, area: key.area, line: key.line),
+                 TwinPayloads.aggregate(key, machines: machines, shift: shift, window: window), qos: .atLeastOnce, retain: true)
+        }
+        if let metrics {
+            send(client, options.topics.serviceMetrics, metrics, qos: .atLeastOnce, retain: true)
+            logger.info("twin service: \(String(decoding: metrics, as: UTF8.self))")
+        }
+    }
+
+    private func sendCommand(_ command: MachineCommandRequest, to address: MachineAddress, client: MQTTClient) {
+        logger.info("sending \(command.command.rawValue) to \(address) for its desired state")
+        send(client, options.topics.topic(.cmd, for: path(address)), JSONPayloads.command(command), qos: .atLeastOnce, retain: false)
+    }
+
+    private func send(_ client: MQTTClient, _ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {
+        do {
+            try client.send(PublishRequest(topic: topic, payload: payload, qos: qos, retain: retain))
+        } catch {
+            logger.warning("cannot publish on \(topic): \(error)")
+        }
+    }
+
+    private func path(_ address: MachineAddress) -> EquipmentPath {
+        EquipmentPath(enterprise: options.topics.root, site: address.site, area: address.area, line: address.line, machine: address.machine)
+    }
+
+    /// The service's metrics: messages in, decode errors and refusals by reason, dead letters, twins by connectivity.
+    static func metrics(_ store: TwinStore, now: Date, dropped: Int) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.open()
+        writer.field("ts", string: ISO8601Parsing.string(now))
+        writer.field("messages_in", integer: store.statistics.messagesIn)
+        writer.key("decode_errors")
+        writer.open()
+        for (code, count) in store.statistics.decodeErrors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { writer.field(code.rawValue, integer: count) }
+        writer.close()
+        writer.key("refusals")
+        writer.open()
+        for (reason, count) in store.statistics.refusals.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { writer.field(reason.rawValue, integer: count) }
+        writer.close()
+        writer.field("dead_letters", integer: store.statistics.deadLetters)
+        writer.field("unknown_kind", integer: store.statistics.unknownKind)
+        writer.field("dropped", integer: dropped)
+        writer.field("twins", integer: store.twins.count)
+        var byStatus: [Connectivity.Status: Int] = [:]
+        for twin in store.twins.values { byStatus[twin.connectivity.status, default: 0] += 1 }
+        for status in [Connectivity.Status.online, .offline, .stale, .unknown] { writer.field(status.rawValue, integer: byStatus[status] ?? 0) }
+        writer.close()
+        return writer.bytes
+    }
+}
+
+extension Duration {
+    var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import TwinHubMQTT
+import TwinModel
+import Twins
+import TwinService
+
+/// `twinhub serve`: the twin service.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Keep a live twin of every machine under a topic root, with its KPIs.",
+        discussion: """
+            Reads {root}/{site}/{area}/{line}/{machine}/{telemetry|state|counters|status|desired} and publishes,
+            retained: …/{machine}/twin (a snapshot, at most once a second), {root}/{site}[/{area}[/{line}]]/kpi
+            (aggregate OEE) and {root}/_twinhub/metrics; refused messages go to {root}/_deadletter/{reason}.
+            Publish {"state":"stopped"} on …/{machine}/desired and the service commands the machine until it
+            reports that state. Example:
+              twinhub serve --root acme --broker mqtt://localhost:1883
+            Twins live in memory for now: persistence arrives with the next change.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: ArgumentHelp("Topic root of the fleet (the scenario's enterprise for twinhub sim).", valueName: "root"))
+    var root: String
+
+    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
+    var twins: String = "twins"
+
+    @Option(help: "Machines of a kind not in --twins: generic (keep a twin of any property) or reject.")
+    var unknownKinds: UnknownKindsArgument = .init(policy: .generic)
+
+    @Option(help: "Samples kept per property for trends.")
+    var history = 60
+
+    @Option(help: ArgumentHelp("Largest payload accepted, in bytes.", valueName: "bytes"))
+    var maxPayload = JSONPayloads.defaultMaximumSize
+
+    func validate() throws {
+        guard history >= 1 else { throw ValidationError("--history must be at least 1") }
+        guard maxPayload >= 256 else { throw ValidationError("--max-payload must be at least 256 bytes") }
+    }
+
+    func run() async throws {
+        let logger = global.bootstrapLogging()
+        let kinds: [String: MachineKind]
+        do {
+            kinds = try KindLoader.loadDirectory(twins)
+        } catch {
+            throw ValidationError("machine kinds in '\(twins)':\n\(error.description)")
+        }
+        let topics: TopicMap
+        do {
+            topics = try TopicMap(root: root)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var configuration = try connection.clientConfiguration(broker: global.broker)
+        if configuration.clientID == nil { configuration.clientID = "twinhub-serve/\(root)" }
+        var options = TwinService.Options(connection: configuration, topics: topics, kinds: kinds)
+        options.unknownKinds = unknownKinds.policy
+        options.settings.historySize = history
+        options.maximumPayload = maxPayload
+        let service = TwinService(options: options, logger: logger)
+        try await cancellingOnSignals {
+            try await service.run {
+                FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(global.broker)\n".utf8))
+            }
+        }
+    }
+}
+
+/// `--unknown-kinds` values.
+struct UnknownKindsArgument: ExpressibleByArgument {
+    let policy: TwinStore.UnknownKindPolicy
+
+    init(policy: TwinStore.UnknownKindPolicy) { self.policy = policy }
+
+    init?(argument: String) {
+        guard let policy = TwinStore.UnknownKindPolicy(rawValue: argument) else { return nil }
+        self.policy = policy
+    }
+
+    static var allValueStrings: [String] { ["generic", "reject"] }
+    var defaultValueDescription: String { policy.rawValue }
+}
