@@ -1,0 +1,122 @@
+import Foundation
+import SimulationRuntime
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+import TwinModel
+import Twins
+import TwinService
+
+@Suite("The twin service against a real broker and the simulator", .timeLimit(.minutes(1)))
+struct TwinServiceTests {
+    /// Runs the twin service and the two-machine fleet of ``SimulatorTests`` until `body` returns.
+    static func withFactory(_ broker: MosquittoBroker, _ body: @Sendable (TwinService) async throws -> Void) async throws {
+        let kinds = try KindLoader.loadDirectory(SimulatorTests.root.appendingPathComponent("twins").path)
+        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: try TopicMap(root: "itest"), kinds: kinds)
+        options.snapshotInterval = .milliseconds(100)
+        options.aggregateInterval = .milliseconds(500)
+        options.commandRetry = .seconds(2)
+        let service = TwinService(options: options, logger: testLogger)
+        let ready = FirstOutcome<Void>()
+        let serving = Task { try await service.run { ready.resolve(.success(())) } }
+        try await within(.seconds(10), "the service to subscribe") {
+            try await withCheckedThrowingContinuation { ready.install($0) }
+        }
+        do {
+            _ = try await SimulatorTests.withFleet(broker, speed: 20) { _ in try await body(service) }
+        } catch {
+            serving.cancel()
+            throw error
+        }
+        serving.cancel()
+        try await serving.value
+    }
+
+    static func json(_ message: MQTTMessage) throws -> [String: Any] { try SimulatorTests.json(message) }
+
+    @Test("Twin snapshots carry reported properties, state, connectivity and KPIs; aggregates and metrics are retained")
+    func snapshots() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
+            let line = try await observer.subscribe(to: ["itest/site/area/line/kpi"])
+            try await Self.withFactory(broker) { _ in
+                let snapshot = try Self.json(try await within(.seconds(15), "a running cnc twin with counters") { () -> MQTTMessage in
+                    for await message in twins {
+                        let twin = try Self.json(message)
+                        if (twin["state"] as? [String: Any])?["value"] as? String == "running", twin["counters"] != nil { return message }
+                    }
+                    throw TimedOut(what: "twins ended")
+                })
+                #expect(snapshot["kind"] as? String == "cnc_machining_centre")
+                let speed = try #require((snapshot["reported"] as? [String: [String: Any]])?["spindle_speed"])
+                #expect(speed["unit"] as? String == "rpm")
+                #expect(["good", "out_of_range"].contains(speed["quality"] as? String ?? ""))
+                #expect((snapshot["connectivity"] as? [String: Any])?["status"] as? String == "online")
+                let kpi = try #require(snapshot["kpi"] as? [String: Any])
+                #expect((kpi["shift"] as? [String: Any])?["availability"] != nil)
+                let aggregate = try Self.json(try await line.next()[0])
+                #expect(aggregate["machines"] as? Int == 2)
+                #expect(aggregate["line"] as? String == "line")
+            }
+            let metrics = try await observer.subscribe(to: ["itest/_twinhub/metrics"])
+            let figures = try Self.json(try await metrics.next()[0])
+            #expect((figures["messages_in"] as? Int ?? 0) > 0)
+            #expect(figures["twins"] as? Int == 2)
+            await observer.disconnect()
+        }
+    }
+
+    @Test("Desired state → delta → command → reported: the service stops a machine and clears the delta")
+    func desiredRoundTrip() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/loom/twin"])
+            let commands = try await observer.subscribe(to: ["itest/site/area/line/loom/cmd"])
+            try await Self.withFactory(broker) { _ in
+                _ = try await within(.seconds(15), "the loom running") {
+                    for await message in twins where ((try? Self.json(message))?["state"] as? [String: Any])?["value"] as? String == "running" { return }
+                }
+                try await observer.publish(to: "itest/site/area/line/loom/desired", string: #"{"state":"stopped"}"#, qos: .atLeastOnce)
+                #expect(try Self.json(try await commands.next()[0])["command"] as? String == "stop", "the delta becomes a command")
+                let synced = try Self.json(try await within(.seconds(15), "the twin reporting stopped without a desired state") { () -> MQTTMessage in
+                    for await message in twins {
+                        let twin = try Self.json(message)
+                        if (twin["state"] as? [String: Any])?["value"] as? String == "stopped", twin["desired"] == nil { return message }
+                    }
+                    throw TimedOut(what: "twins ended")
+                })
+                #expect((synced["state"] as? [String: Any])?["reason"] as? String == "command stop")
+            }
+            await observer.disconnect()
+        }
+    }
+
+    @Test("Bad input goes to the dead-letter topic with its reason; the twin is untouched; a last will makes the twin offline")
+    func badInputAndLastWill() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let letters = try await observer.subscribe(to: ["itest/_deadletter/#"])
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
+            try await Self.withFactory(broker) { service in
+                _ = try await twins.next()
+                try await observer.publish(to: "itest/site/area/line/cnc/telemetry", string: #"{"ts":"2026-03-02T06:00:00.000Z","seq":999999,"machine":"cnc","kind":"cnc_machining_centre","values":{"spindle_speed":{"value":1e999,"unit":"rpm"}}}"#, qos: .atLeastOnce)
+                let letter = try await letters.next()[0]
+                #expect(letter.topic == "itest/_deadletter/non_finite")
+                #expect(try Self.json(letter)["topic"] as? String == "itest/site/area/line/cnc/telemetry")
+                #expect(service.store.statistics.decodeErrors[.nonFinite] == 1)
+
+                try await observer.publish(to: "itest/site/area/line/cnc/cmd", string: #"{"command":"inject_fault","fault":"network_loss","duration":"120s"}"#, qos: .atLeastOnce)
+                let offline = try Self.json(try await within(.seconds(15), "the twin offline by last will") { () -> MQTTMessage in
+                    for await message in twins {
+                        let twin = try Self.json(message)
+                        if (twin["connectivity"] as? [String: Any])?["status"] as? String == "offline" { return message }
+                    }
+                    throw TimedOut(what: "twins ended")
+                })
+                #expect((offline["connectivity"] as? [String: Any])?["reason"] as? String == "connection lost")
+            }
+            await observer.disconnect()
+        }
+    }
+}
