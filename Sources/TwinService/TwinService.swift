@@ -8,7 +8,8 @@ import Twins
 /// The twin service: subscribes to a fleet's topics, keeps one ``Twin`` per machine, and publishes
 /// retained twin snapshots and aggregates, dead letters with their reasons, commands for desired states,
 /// and its own metrics. Decoding and state updates run on the service's tasks, never on libmosquitto's
-/// event-loop thread. (Persistence arrives with the next change.)
+/// event-loop thread. Twins are written behind to ``TwinStorage`` in batches, so ingest never waits on
+/// the disk, and come back on restart.
 public final class TwinService: Sendable {
     public struct Options: Sendable {
         public var connection: ClientConfiguration
@@ -25,6 +26,10 @@ public final class TwinService: Sendable {
         public var commandRetry: Duration = .seconds(5)
         /// Messages buffered between the broker connection and the service.
         public var bufferCapacity = 100_000
+        /// Where twins are kept across restarts; `nil` keeps them in memory only.
+        public var storage: (any TwinStorage)?
+        /// How often changed twins are written. After a `kill -9` at most this much is lost.
+        public var persistInterval: Duration = .seconds(1)
 
         public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineKind]) {
             self.connection = connection
@@ -43,6 +48,8 @@ public final class TwinService: Sendable {
         var lastSnapshot: [MachineAddress: Date] = [:]
         var lastCommand: [MachineAddress: Date] = [:]
         var loggedRefusals: [String: Int] = [:]
+        /// Twins changed since they were last written to storage.
+        var unsaved: Set<MachineAddress> = []
     }
 
     public init(options: Options, logger: Logger) {
@@ -57,6 +64,15 @@ public final class TwinService: Sendable {
 
     /// Connects and serves until the task is cancelled.
     public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
+        if let storage = options.storage {
+            let (records, unreadable) = try storage.loadAll()
+            for id in unreadable { logger.error("stored twin \(id) cannot be read; it starts afresh") }
+            state.withLock { state in
+                state.store.restore(records)
+                state.dirty.formUnion(records.map(\.address))
+            }
+            logger.info("restored \(records.count) twins from storage")
+        }
         let client = try MQTTClient(options.connection, logger: logger)
         let topics = options.topics
         let channels: [TopicMap.Channel] = [.status, .state, .counters, .telemetry, .desired]
@@ -70,13 +86,38 @@ public final class TwinService: Sendable {
         } catch is CancellationError {
             // Stopping is the normal way out.
         }
+        persist()
         await client.disconnect()
+    }
+
+    /// Writes the twins changed since the last write. Records are taken under the lock; encoding and
+    /// the disk happen outside it, on the caller's task.
+    func persist() {
+        guard let storage = options.storage else { return }
+        let records = state.withLock { state -> [Twin.Record] in
+            defer { state.unsaved.removeAll(keepingCapacity: true) }
+            return state.unsaved.compactMap { state.store.twins[$0]?.record }
+        }
+        do {
+            try storage.save(records)
+        } catch {
+            logger.error("cannot store \(records.count) twins: \(error); they are written again with the next batch")
+            state.withLock { $0.unsaved.formUnion(records.map(\.address)) }
+        }
     }
 
     private func serve(messages: MQTTSubscription, client: MQTTClient) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 for await message in messages { ingest(message, client: client) }
+            }
+            if options.storage != nil {
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: options.persistInterval)
+                        persist()
+                    }
+                }
             }
             group.addTask { [self] in
                 var lastAggregate = ContinuousClock.now
@@ -99,6 +140,7 @@ public final class TwinService: Sendable {
         let (letters, command, logLines) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String]) in
             let letters = state.store.ingest(message.payload, channel: address.channel, address: machine, received: now)
             state.dirty.insert(machine)
+            state.unsaved.insert(machine)
             var command: MachineCommandRequest?
             if address.channel == .desired, let pending = state.store.twins[machine]?.command {
                 command = pending

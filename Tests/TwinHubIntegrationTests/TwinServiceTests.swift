@@ -10,9 +10,11 @@ import TwinService
 @Suite("The twin service against a real broker and the simulator", .timeLimit(.minutes(1)))
 struct TwinServiceTests {
     /// Runs the twin service and the two-machine fleet of ``SimulatorTests`` until `body` returns.
-    static func withFactory(_ broker: MosquittoBroker, _ body: @Sendable (TwinService) async throws -> Void) async throws {
+    static func withFactory(_ broker: MosquittoBroker, storage: (any TwinStorage)? = nil, fleet: Bool = true, _ body: @Sendable (TwinService) async throws -> Void) async throws {
         let kinds = try KindLoader.loadDirectory(SimulatorTests.root.appendingPathComponent("twins").path)
         var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: try TopicMap(root: "itest"), kinds: kinds)
+        options.storage = storage
+        options.persistInterval = .milliseconds(200)
         options.snapshotInterval = .milliseconds(100)
         options.aggregateInterval = .milliseconds(500)
         options.commandRetry = .seconds(2)
@@ -23,7 +25,11 @@ struct TwinServiceTests {
             try await withCheckedThrowingContinuation { ready.install($0) }
         }
         do {
-            _ = try await SimulatorTests.withFleet(broker, speed: 20) { _ in try await body(service) }
+            if fleet {
+                _ = try await SimulatorTests.withFleet(broker, speed: 20) { _ in try await body(service) }
+            } else {
+                try await body(service)
+            }
         } catch {
             serving.cancel()
             throw error
@@ -63,6 +69,53 @@ struct TwinServiceTests {
             let figures = try Self.json(try await metrics.next()[0])
             #expect((figures["messages_in"] as? Int ?? 0) > 0)
             #expect(figures["twins"] as? Int == 2)
+            await observer.disconnect()
+        }
+    }
+
+    @Test("SQLite storage keeps records whole; an unreadable row is skipped, not fatal")
+    func storage() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let storage = try SQLiteTwinStorage(path: path)
+        var twin = Twin(address: MachineAddress(site: "s", area: "a", line: "l", machine: "m"), kind: nil)
+        twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_200), sequence: 1, state: .running, previous: .idle, reason: "r"), received: Date())
+        try storage.save([twin.record])
+        twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_260), sequence: 2, state: .held, previous: .running, reason: "r"), received: Date())
+        try storage.save([twin.record])
+        let loaded = try SQLiteTwinStorage(path: path).loadAll()
+        #expect(loaded.records == [twin.record], "one row per twin, the latest")
+        #expect(loaded.unreadable.isEmpty)
+    }
+
+    @Test("After a restart every twin comes back from storage and is published again")
+    func restartRecovery() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
+            let seen = FirstOutcome<MQTTMessage>()
+            try await Self.withFactory(broker, storage: try SQLiteTwinStorage(path: path)) { _ in
+                let message = try await within(.seconds(30), "a cnc twin with counters, before the restart") { () -> MQTTMessage in
+                    for await message in twins where (try? Self.json(message))?["counters"] != nil { return message }
+                    throw TimedOut(what: "twins ended")
+                }
+                seen.resolve(.success(message))
+            }
+            let before = try await withCheckedThrowingContinuation { seen.install($0) }
+            let counted = try #require(try Self.json(before)["counters"] as? [String: Any])["total"] as? Int
+            // A new service on the same database, with no fleet running: only storage can tell it about the cnc.
+            try await Self.withFactory(broker, storage: try SQLiteTwinStorage(path: path), fleet: false) { service in
+                #expect(service.store.twins.count == 2)
+                let republished = try await within(.seconds(10), "the restored twin") { () -> MQTTMessage in
+                    for await message in twins where !message.retain { return message }
+                    throw TimedOut(what: "twins ended")
+                }
+                let twin = try Self.json(republished)
+                #expect(((twin["counters"] as? [String: Any])?["total"] as? Int ?? 0) >= counted ?? 1)
+                #expect((twin["kpi"] as? [String: Any])?["seconds_in_state"] != nil, "KPI accumulators are back")
+            }
             await observer.disconnect()
         }
     }

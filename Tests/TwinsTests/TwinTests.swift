@@ -137,3 +137,26 @@ struct TwinTests {
         #expect(twin.reported["anything"]?.quality == .good)
     }
 }
+
+@Suite("Twin records")
+struct TwinRecordTests {
+    @Test("A twin comes back from its record with every field and its KPI accumulators, and carries on")
+    func roundTrip() throws {
+        var twin = TwinFixtures.twin()
+        twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "shift"), received: at("06:00"))
+        twin.apply(TwinFixtures.sample(1, "06:30", [("spindle_speed", 9500, "rpm")]), received: at("06:30"))
+        twin.apply(ProductionCounters(time: at("06:30"), sequence: 1, total: 7, good: 7, scrap: 0, idealCycleTime: .seconds(240)), received: at("06:30"))
+        try twin.desire(.stopped)
+        let data = try JSONEncoder().encode(twin.record)
+        let record = try JSONDecoder().decode(Twin.Record.self, from: data)
+        #expect(record == twin.record)
+        var restored = Twin(record: record, kind: TwinFixtures.cnc, settings: twin.settings)
+        #expect(restored.record == twin.record)
+        #expect(restored.kpi.lifetime.seconds(in: .running) == 1800)
+        #expect(restored.command == MachineCommandRequest(command: .stop))
+        #expect(restored.apply(TwinFixtures.sample(1, "06:30", [("spindle_speed", 1, "rpm")]), received: at("06:31")).map(\.reason) == [.duplicate],
+                "sequence numbers survive the restart")
+        restored.apply(TwinFixtures.sample(2, "07:00", [("spindle_speed", 9400, "rpm")]), received: at("07:00"))
+        #expect(restored.kpi.lifetime.seconds(in: .running) == 3600, "the KPIs carry on")
+    }
+}

@@ -48,7 +48,7 @@ public struct StateChange: Sendable, Equatable {
     }
 }
 
-public struct ProductionCounters: Sendable, Equatable {
+public struct ProductionCounters: Sendable, Equatable, Codable {
     public var time: Date
     public var sequence: UInt64
     public var total: Int

@@ -98,6 +98,40 @@ public struct KPITracker: Sendable {
         accountedUntil = now
     }
 
+    /// The accumulators, to store and restore across restarts.
+    public struct Saved: Sendable, Codable, Equatable {
+        var ring: [ProductionTally]
+        var currentBucket: Int64
+        var shift: ProductionTally
+        var shiftStart: Date?
+        var lifetime: ProductionTally
+        var state: MachineState
+        var stateSince: Date?
+        var accountedUntil: Date?
+        var lastCounters: [Int]?
+    }
+
+    public var saved: Saved {
+        Saved(ring: ring, currentBucket: currentBucket, shift: shift, shiftStart: shiftStart, lifetime: lifetime, state: state,
+              stateSince: stateSince, accountedUntil: accountedUntil, lastCounters: lastCounters.map { [$0.total, $0.good, $0.scrap] })
+    }
+
+    /// A tracker carrying on from saved accumulators. A window of another shape starts empty.
+    public init(configuration: Configuration, restoring saved: Saved) {
+        self.init(configuration: configuration)
+        if saved.ring.count == ring.count {
+            ring = saved.ring
+            currentBucket = saved.currentBucket
+        }
+        shift = saved.shift
+        shiftStart = saved.shiftStart
+        lifetime = saved.lifetime
+        state = saved.state
+        stateSince = saved.stateSince
+        accountedUntil = saved.accountedUntil
+        if let counters = saved.lastCounters, counters.count == 3 { lastCounters = (counters[0], counters[1], counters[2]) }
+    }
+
     /// KPIs now: call ``advance(to:)`` first.
     public var window: ProductionTally {
         ring.reduce(into: ProductionTally()) { $0.add($1) }

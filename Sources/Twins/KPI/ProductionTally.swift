@@ -2,7 +2,7 @@ import TwinModel
 
 /// What a machine did over a stretch of time: seconds per state, parts, failures. Tallies add up, so a
 /// window is a sum of buckets and a line is a sum of machines; KPIs are computed from the sum.
-public struct ProductionTally: Sendable, Equatable {
+public struct ProductionTally: Sendable, Equatable, Codable {
     /// Seconds in each state, indexed by `MachineState.allCases` order.
     public private(set) var seconds: [Double] = Array(repeating: 0, count: MachineState.allCases.count)
     public var total = 0

@@ -2,7 +2,7 @@ import Foundation
 
 /// The last `capacity` samples of a property, oldest first, for trends and sparklines. A fixed ring in
 /// compact storage (32-bit value and time offset): memory per twin stays bounded and small.
-public struct SampleHistory: Sendable, Equatable {
+public struct SampleHistory: Sendable, Equatable, Codable {
     public let capacity: Int
     private var values: [Float] = []
     /// Seconds since `base`, which is the time of the first sample.

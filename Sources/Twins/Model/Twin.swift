@@ -184,6 +184,51 @@ public struct Twin: Sendable {
         }
     }
 
+    // MARK: Persistence
+
+    /// Everything a twin needs to carry on after a restart: its fields and its KPI accumulators.
+    public struct Record: Sendable, Codable, Equatable {
+        public var address: MachineAddress
+        public var kind: String?
+        public var version: UInt64
+        public var reported: [String: ReportedProperty]
+        public var state: MachineState
+        public var stateSince: Date?
+        public var stateReason: String
+        public var connectivity: Connectivity
+        public var counters: ProductionCounters?
+        public var desiredState: MachineState?
+        public var history: [String: SampleHistory]
+        public var kpi: KPITracker.Saved
+        public var machineTime: Date?
+        public var lastSequences: [UInt64?]
+    }
+
+    public var record: Record {
+        Record(address: address, kind: kind?.id, version: version, reported: reported, state: state, stateSince: stateSince,
+               stateReason: stateReason, connectivity: connectivity, counters: counters, desiredState: desiredState,
+               history: history, kpi: kpi.saved, machineTime: machineTime,
+               lastSequences: [lastSequence.telemetry, lastSequence.state, lastSequence.counters])
+    }
+
+    /// A twin brought back from its record; `kind` is looked up again by the caller.
+    public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
+        self.init(address: record.address, kind: kind, settings: settings)
+        version = record.version
+        reported = record.reported
+        state = record.state
+        stateSince = record.stateSince
+        stateReason = record.stateReason
+        connectivity = record.connectivity
+        counters = record.counters
+        desiredState = record.desiredState
+        history = record.history
+        kpi = KPITracker(configuration: settings.kpi, restoring: record.kpi)
+        machineTime = record.machineTime
+        let sequences = record.lastSequences + [nil, nil, nil]
+        lastSequence = (sequences[0], sequences[1], sequences[2])
+    }
+
     // MARK: Helpers
 
     /// Moves the machine's clock (never backwards) and the KPIs with it.
@@ -211,7 +256,7 @@ public struct Twin: Sendable {
 }
 
 /// Where a machine is: the levels of its topic.
-public struct MachineAddress: Sendable, Hashable, CustomStringConvertible {
+public struct MachineAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     public var site: String
     public var area: String
     public var line: String
@@ -228,8 +273,8 @@ public struct MachineAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One reported property.
-public struct ReportedProperty: Sendable, Equatable {
-    public enum Quality: String, Sendable {
+public struct ReportedProperty: Sendable, Equatable, Codable {
+    public enum Quality: String, Sendable, Codable {
         /// Fresh and within the normal operating range.
         case good
         /// Fresh but outside the normal range (still physically possible).
@@ -250,8 +295,8 @@ public struct ReportedProperty: Sendable, Equatable {
 }
 
 /// Whether the machine is reachable.
-public struct Connectivity: Sendable, Equatable {
-    public enum Status: String, Sendable {
+public struct Connectivity: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
         case unknown, online, offline, stale
     }
 

@@ -97,6 +97,13 @@ public struct TwinStore: Sendable {
         }
     }
 
+    /// Brings back stored twins (at start-up), typed by today's kinds.
+    public mutating func restore(_ records: [Twin.Record]) {
+        for record in records {
+            twins[record.address] = Twin(record: record, kind: record.kind.flatMap { kinds[$0] }, settings: settings)
+        }
+    }
+
     /// Marks stale twins and properties, and moves every KPI window to `now`.
     public mutating func refresh(now: Date) {
         for address in twins.keys { twins[address]!.refresh(now: now) }

@@ -17,7 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             Publish {"state":"stopped"} on …/{machine}/desired and the service commands the machine until it
             reports that state. Example:
               twinhub serve --root acme --broker mqtt://localhost:1883
-            Twins live in memory for now: persistence arrives with the next change.
+            Twins are kept in --db (SQLite, WAL), written every second: a restart carries on where the
+            service stopped, and a kill -9 loses at most the last second. --no-db keeps them in memory.
             """
     )
 
@@ -39,7 +40,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Largest payload accepted, in bytes.", valueName: "bytes"))
     var maxPayload = JSONPayloads.defaultMaximumSize
 
+    @Option(help: ArgumentHelp("SQLite database of the twins (default: twinhub-ROOT.sqlite here).", valueName: "path"))
+    var db: String?
+
+    @Flag(help: "Keep the twins in memory only.")
+    var noDb = false
+
     func validate() throws {
+        guard !(noDb && db != nil) else { throw ValidationError("choose --db or --no-db, not both") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
         guard maxPayload >= 256 else { throw ValidationError("--max-payload must be at least 256 bytes") }
     }
@@ -64,6 +72,14 @@ struct ServeCommand: AsyncParsableCommand {
         options.unknownKinds = unknownKinds.policy
         options.settings.historySize = history
         options.maximumPayload = maxPayload
+        if !noDb {
+            let path = db ?? "twinhub-\(root.replacingOccurrences(of: "/", with: "_")).sqlite"
+            do {
+                options.storage = try SQLiteTwinStorage(path: path)
+            } catch {
+                throw ValidationError("cannot open the twin database '\(path)': \(error)")
+            }
+        }
         let service = TwinService(options: options, logger: logger)
         try await cancellingOnSignals {
             try await service.run {
