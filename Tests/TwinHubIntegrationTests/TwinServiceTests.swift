@@ -120,6 +120,56 @@ struct TwinServiceTests {
         }
     }
 
+    @Test("After kill -9 of twinhub serve, at most the last write interval is lost")
+    func killNine() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try await MosquittoBroker.withBroker { broker in
+            let twinsFolder = SimulatorTests.root.appendingPathComponent("twins").path
+            let arguments = ["serve", "--root", "itest", "--broker", broker.url, "--db", path, "--twins", twinsFolder, "--log-level", "info"]
+            let first = try ProcessRunner(arguments)
+            try await first.awaitStderr(containing: "serving itest/")
+            let observer = try await connectedClient(broker.url)
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
+            _ = try await SimulatorTests.withFleet(broker, speed: 20) { _ in
+                _ = try await within(.seconds(20), "a cnc twin with counters") {
+                    for await message in twins where (try? Self.json(message))?["counters"] != nil { return }
+                }
+            }
+            // The fleet has stopped: the twin's last change is the machine going offline. Wait until that
+            // version is on disk (the service writes every second), then kill the service outright.
+            let last = try await within(.seconds(10), "the offline twin") { () -> MQTTMessage in
+                for await message in twins where ((try? Self.json(message))?["connectivity"] as? [String: Any])?["status"] as? String == "offline" {
+                    return message
+                }
+                throw TimedOut(what: "twins ended")
+            }
+            let version = try #require(try Self.json(last)["version"] as? Int)
+            try await within(.seconds(10), "version \(version) on disk") {
+                while true {
+                    let stored = try SQLiteTwinStorage(path: path).loadAll().records.first { $0.address.machine == "cnc" }
+                    if let stored, stored.version >= UInt64(version) { return }
+                    try await Task.sleep(for: .milliseconds(50))  // the database is another process's: poll it
+                }
+            }
+            first.kill(SIGKILL)
+            _ = try await first.exitStatus()
+
+            let second = try ProcessRunner(arguments)
+            try await second.awaitStderr(containing: "restored 2 twins")
+            let republished = try await within(.seconds(10), "the restored twin") { () -> MQTTMessage in
+                for await message in twins where !message.retain { return message }
+                throw TimedOut(what: "twins ended")
+            }
+            let twin = try Self.json(republished)
+            #expect(twin["version"] as? Int == version, "nothing lost: the version on disk before the kill")
+            #expect((twin["connectivity"] as? [String: Any])?["status"] as? String == "offline")
+            second.kill(SIGINT)
+            #expect(try await second.exitStatus() == 0)
+            await observer.disconnect()
+        }
+    }
+
     @Test("Desired state → delta → command → reported: the service stops a machine and clears the delta")
     func desiredRoundTrip() async throws {
         try await MosquittoBroker.withBroker { broker in

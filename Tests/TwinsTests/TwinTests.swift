@@ -98,6 +98,9 @@ struct TwinTests {
         twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:01"))
         #expect(twin.connectivity == Connectivity(status: .offline, since: at("06:01"), reason: "connection lost", lastHeard: at("06:00:08")))
         #expect(twin.state == .offline)
+        let version = twin.version
+        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:02"))
+        #expect(twin.version == version && twin.connectivity.since == at("06:01"), "a repeated status (retained) is no change")
     }
 
     @Test("Desired state: the delta is the command to send, cleared once the machine reports it")
