@@ -22,6 +22,8 @@ public final class TwinService: Sendable {
         public var snapshotInterval: Duration = .seconds(1)
         /// How often aggregates and metrics are published.
         public var aggregateInterval: Duration = .seconds(5)
+        /// At most one history per twin per interval (histories are larger and change in every sample).
+        public var historyInterval: Duration = .seconds(10)
         /// How often a command for a desired state is sent again while the machine has not complied.
         public var commandRetry: Duration = .seconds(5)
         /// Messages buffered between the broker connection and the service.
@@ -46,10 +48,15 @@ public final class TwinService: Sendable {
         var store: TwinStore
         var dirty: Set<MachineAddress> = []
         var lastSnapshot: [MachineAddress: Date] = [:]
+        var lastHistory: [MachineAddress: Date] = [:]
+        /// Twins whose history changed since it was last published.
+        var historyDirty: Set<MachineAddress> = []
         var lastCommand: [MachineAddress: Date] = [:]
         var loggedRefusals: [String: Int] = [:]
         /// Twins changed since they were last written to storage.
         var unsaved: Set<MachineAddress> = []
+        /// How long messages waited between the broker connection and the store, this metrics interval.
+        var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
     }
 
     public init(options: Options, logger: Logger) {
@@ -137,10 +144,17 @@ public final class TwinService: Sendable {
         guard let address = options.topics.address(of: message.topic) else { return }
         let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
         let now = Date()
+        let waited = message.receivedAt.map { ContinuousClock.now - $0 }
         let (letters, command, logLines) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String]) in
+            if let waited {
+                state.lag.total += waited
+                state.lag.count += 1
+                state.lag.maximum = max(state.lag.maximum, waited)
+            }
             let letters = state.store.ingest(message.payload, channel: address.channel, address: machine, received: now)
             state.dirty.insert(machine)
             state.unsaved.insert(machine)
+            if address.channel == .telemetry { state.historyDirty.insert(machine) }
             var command: MachineCommandRequest?
             if address.channel == .desired, let pending = state.store.twins[machine]?.command {
                 command = pending
@@ -166,8 +180,9 @@ public final class TwinService: Sendable {
 
     func tick(now: Date, aggregates: Bool, client: MQTTClient) {
         let interval = options.snapshotInterval.secondsValue
+        let historyInterval = options.historyInterval.secondsValue
         let retry = options.commandRetry.secondsValue
-        let (snapshots, commands, sums, metrics) = state.withLock { state in
+        let (snapshots, histories, commands, sums, metrics) = state.withLock { state in
             state.store.refresh(now: now)
             var snapshots: [(MachineAddress, [UInt8])] = []
             for address in state.dirty {
@@ -177,6 +192,14 @@ public final class TwinService: Sendable {
                 state.lastSnapshot[address] = now
             }
             for (address, _) in snapshots { state.dirty.remove(address) }
+            var histories: [(MachineAddress, [UInt8])] = []
+            for address in state.historyDirty {
+                guard let twin = state.store.twins[address] else { continue }
+                if let last = state.lastHistory[address], now.timeIntervalSince(last) < historyInterval { continue }
+                histories.append((address, TwinPayloads.history(twin)))
+                state.lastHistory[address] = now
+            }
+            for (address, _) in histories { state.historyDirty.remove(address) }
             var commands: [(MachineAddress, MachineCommandRequest)] = []
             for (address, twin) in state.store.twins {
                 guard let command = twin.command else { continue }
@@ -195,12 +218,16 @@ public final class TwinService: Sendable {
                     }
                 }
                 sums = state.store.aggregates().map { ($0.key, machines[$0.key] ?? 0, $0.value.shift, $0.value.window) }
-                metrics = Self.metrics(state.store, now: now, dropped: client.statistics.deliveryDropped)
+                metrics = Self.metrics(state.store, now: now, dropped: client.statistics.deliveryDropped, lag: state.lag)
+                state.lag = (.zero, 0, .zero)
             }
-            return (snapshots, commands, sums, metrics)
+            return (snapshots, histories, commands, sums, metrics)
         }
         for (address, payload) in snapshots {
             send(client, options.topics.topic(.twin, for: path(address)), payload, qos: .atLeastOnce, retain: true)
+        }
+        for (address, payload) in histories {
+            send(client, options.topics.topic(.history, for: path(address)), payload, qos: .atLeastOnce, retain: true)
         }
         for (address, command) in commands { sendCommand(command, to: address, client: client) }
         for (key, machines, shift, window) in sums {
@@ -231,7 +258,7 @@ public final class TwinService: Sendable {
     }
 
     /// The service's metrics: messages in, decode errors and refusals by reason, dead letters, twins by connectivity.
-    static func metrics(_ store: TwinStore, now: Date, dropped: Int) -> [UInt8] {
+    static func metrics(_ store: TwinStore, now: Date, dropped: Int, lag: (total: Duration, count: Int, maximum: Duration)) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
         writer.field("ts", string: ISO8601Parsing.string(now))
@@ -247,6 +274,13 @@ public final class TwinService: Sendable {
         writer.field("dead_letters", integer: store.statistics.deadLetters)
         writer.field("unknown_kind", integer: store.statistics.unknownKind)
         writer.field("dropped", integer: dropped)
+        // Time from libmosquitto's delivery to the store, over the last interval.
+        writer.key("lag_ms")
+        writer.open()
+        let mean = lag.count > 0 ? lag.total.secondsValue / Double(lag.count) : 0
+        writer.field("mean", number: (mean * 1e6).rounded() / 1e3)
+        writer.field("max", number: (lag.maximum.secondsValue * 1e6).rounded() / 1e3)
+        writer.close()
         writer.field("twins", integer: store.twins.count)
         var byStatus: [Connectivity.Status: Int] = [:]
         for twin in store.twins.values { byStatus[twin.connectivity.status, default: 0] += 1 }

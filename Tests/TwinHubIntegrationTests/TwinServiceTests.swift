@@ -18,6 +18,7 @@ struct TwinServiceTests {
         options.snapshotInterval = .milliseconds(100)
         options.aggregateInterval = .milliseconds(500)
         options.commandRetry = .seconds(2)
+        options.historyInterval = .milliseconds(500)
         let service = TwinService(options: options, logger: testLogger)
         let ready = FirstOutcome<Void>()
         let serving = Task { try await service.run { ready.resolve(.success(())) } }
@@ -46,6 +47,7 @@ struct TwinServiceTests {
             let observer = try await connectedClient(broker.url)
             let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
             let line = try await observer.subscribe(to: ["itest/site/area/line/kpi"])
+            let histories = try await observer.subscribe(to: ["itest/site/area/line/cnc/history"])
             try await Self.withFactory(broker) { _ in
                 let snapshot = try Self.json(try await within(.seconds(15), "a running cnc twin with counters") { () -> MQTTMessage in
                     for await message in twins {
@@ -61,6 +63,10 @@ struct TwinServiceTests {
                 #expect((snapshot["connectivity"] as? [String: Any])?["status"] as? String == "online")
                 let kpi = try #require(snapshot["kpi"] as? [String: Any])
                 #expect((kpi["shift"] as? [String: Any])?["availability"] != nil)
+                let history = try Self.json(try await histories.next()[0])
+                let speeds = try #require((history["properties"] as? [String: [String: Any]])?["spindle_speed"])
+                #expect((speeds["values"] as? [Any])?.isEmpty == false)
+                #expect((speeds["values"] as? [Any])?.count == (speeds["offsets_s"] as? [Any])?.count)
                 let aggregate = try Self.json(try await line.next()[0])
                 #expect(aggregate["machines"] as? Int == 2)
                 #expect(aggregate["line"] as? String == "line")
@@ -69,6 +75,8 @@ struct TwinServiceTests {
             let figures = try Self.json(try await metrics.next()[0])
             #expect((figures["messages_in"] as? Int ?? 0) > 0)
             #expect(figures["twins"] as? Int == 2)
+            let lag = try #require(figures["lag_ms"] as? [String: Any])
+            #expect(JSONValue.number(lag["max"]).map { $0 >= 0 } == true)
             await observer.disconnect()
         }
     }

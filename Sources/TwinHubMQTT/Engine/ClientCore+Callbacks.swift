@@ -53,7 +53,7 @@ extension ClientCore {
         counters.bytesIn.add(length)
         let mqttMessage = MQTTMessage(
             topic: topic, payload: payload, qos: QoS(rawValue: message.qos) ?? .atMostOnce,
-            retain: message.retain, properties: publishProperties)
+            retain: message.retain, properties: publishProperties, receivedAt: .now)
         deliver(mqttMessage, subscriptionIdentifiers: identifiers)
     }
 }

@@ -10,13 +10,17 @@ public struct MQTTMessage: Sendable, Hashable {
     public var retain: Bool
     /// MQTT 5 properties (empty with MQTT 3.1.1).
     public var properties: PublishProperties
+    /// When libmosquitto handed the message over: how long it then waited is the consumer's lag.
+    public var receivedAt: ContinuousClock.Instant?
 
-    public init(topic: String, payload: [UInt8], qos: QoS = .atMostOnce, retain: Bool = false, properties: PublishProperties = .init()) {
+    public init(topic: String, payload: [UInt8], qos: QoS = .atMostOnce, retain: Bool = false, properties: PublishProperties = .init(),
+                receivedAt: ContinuousClock.Instant? = nil) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
         self.properties = properties
+        self.receivedAt = receivedAt
     }
 
     /// The payload decoded as UTF-8, or `nil` if it is not valid UTF-8.

@@ -323,6 +323,11 @@ public struct JSONWriter {
 
     public mutating func field(_ name: String, number value: Double) {
         key(name)
+        appendNumber(value)
+        needsComma = true
+    }
+
+    private mutating func appendNumber(_ value: Double) {
         if !value.isFinite {
             bytes.append(contentsOf: "null".utf8)
         } else if value == value.rounded(), abs(value) < 1e15 {
@@ -330,6 +335,24 @@ public struct JSONWriter {
         } else {
             bytes.append(contentsOf: String(value).utf8)
         }
+        needsComma = true
+    }
+
+    public mutating func openArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    public mutating func closeArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// A number as the next element of an array.
+    public mutating func element(number value: Double) {
+        separate()
+        appendNumber(value)
         needsComma = true
     }
 

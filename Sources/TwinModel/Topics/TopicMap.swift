@@ -21,6 +21,8 @@ public struct TopicMap: Sendable, Hashable {
         case twin
         /// A desired state for the twin service to bring about (`{"state":"stopped"}`).
         case desired
+        /// The twin service's recent samples per property, for trends and sparklines (QoS 1, retained).
+        case history
     }
 
     /// A level of the hierarchy that has aggregate KPIs.

@@ -71,6 +71,34 @@ public enum TwinPayloads {
         return writer.bytes
     }
 
+    /// A twin's recent samples (retained on `…/{machine}/history`): per property, times and values, oldest first.
+    public static func history(_ twin: Twin) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.open()
+        writer.field("machine", string: twin.address.machine)
+        writer.field("version", integer: Int(twin.version))
+        writer.key("properties")
+        writer.open()
+        for (name, history) in twin.history.sorted(by: { $0.key < $1.key }) {
+            let samples = history.samples
+            writer.key(name)
+            writer.open()
+            if let first = samples.first { writer.field("start", string: ISO8601Parsing.string(first.time)) }
+            writer.key("offsets_s")
+            writer.openArray()
+            for sample in samples { writer.element(number: sample.time.timeIntervalSince(samples[0].time)) }
+            writer.closeArray()
+            writer.key("values")
+            writer.openArray()
+            for sample in samples { writer.element(number: (sample.value * 1000).rounded() / 1000) }
+            writer.closeArray()
+            writer.close()
+        }
+        writer.close()
+        writer.close()
+        return writer.bytes
+    }
+
     /// Aggregate KPIs of a site, area or line (retained on `…/kpi`).
     public static func aggregate(_ key: AggregateKey, machines: Int, shift: ProductionTally, window: ProductionTally) -> [UInt8] {
         var writer = JSONWriter()

@@ -87,7 +87,7 @@ public struct TwinStore: Sendable {
                 }
                 twins[address] = twin
                 return []
-            case .cmd, .twin:
+            case .cmd, .twin, .history:
                 return []
             }
         } catch {

@@ -46,8 +46,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Keep the twins in memory only.")
     var noDb = false
 
+    @Option(help: ArgumentHelp("At most one snapshot per twin per this many seconds.", valueName: "seconds"))
+    var snapshotInterval = 1.0
+
     func validate() throws {
         guard !(noDb && db != nil) else { throw ValidationError("choose --db or --no-db, not both") }
+        guard snapshotInterval >= 0.01 else { throw ValidationError("--snapshot-interval must be at least 0.01 s") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
         guard maxPayload >= 256 else { throw ValidationError("--max-payload must be at least 256 bytes") }
     }
@@ -72,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.unknownKinds = unknownKinds.policy
         options.settings.historySize = history
         options.maximumPayload = maxPayload
+        options.snapshotInterval = .seconds(snapshotInterval)
         if !noDb {
             let path = db ?? "twinhub-\(root.replacingOccurrences(of: "/", with: "_")).sqlite"
             do {
