@@ -348,7 +348,7 @@ public struct MachineSimulator: Sendable {
         sequences.counters += 1
         events.append(.counters(ProductionCounters(
             time: date, sequence: sequences.counters, total: counters.total, good: counters.good,
-            scrap: counters.scrap, idealCycleTime: production.idealCycleTime)))
+            scrap: counters.scrap, idealCycleTime: production.idealCycleTime / production.partsPerCycle)))
     }
 
     private mutating func emitTelemetry() {

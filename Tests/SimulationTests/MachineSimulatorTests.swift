@@ -259,6 +259,15 @@ struct MachineSimulatorTests {
         #expect(!events.states.contains { $0.state == .running })
     }
 
+    @Test("Counters carry the ideal time per part, so OEE performance is right for multi-part cycles")
+    func idealTimePerPart() throws {
+        var laser = try Fixtures.simulator(kind: "fibre_laser_cutter", start: "2026-03-02T06:00:00Z")
+        let produced = laser.advance(to: 3600).counters
+        let first = try #require(produced.first)
+        #expect(first.total == 12, "a nested sheet yields 12 parts")
+        #expect(first.idealCycleTime == .seconds(15), "3 min per sheet ÷ 12 parts")
+    }
+
     @Test("Cycles shorter than the sample interval are all counted")
     func fastCycles() throws {
         var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z", machine: "                production: { ideal_cycle_time: 0.25s }")

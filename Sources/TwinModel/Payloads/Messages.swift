@@ -54,6 +54,7 @@ public struct ProductionCounters: Sendable, Equatable, Codable {
     public var total: Int
     public var good: Int
     public var scrap: Int
+    /// The ideal time per part (the kind's ideal cycle time ÷ parts per cycle), for OEE performance.
     public var idealCycleTime: Duration
 
     public init(time: Date, sequence: UInt64, total: Int, good: Int, scrap: Int, idealCycleTime: Duration) {
