@@ -55,6 +55,9 @@ public final class TwinService: Sendable {
         var loggedRefusals: [String: Int] = [:]
         /// Twins changed since they were last written to storage.
         var unsaved: Set<MachineAddress> = []
+        /// Twins with a desired state not yet reported: the only ones a command may be due for.
+        var pendingCommands: Set<MachineAddress> = []
+        var lastRefresh: Date?
         /// How long messages waited between the broker connection and the store, this metrics interval.
         var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
     }
@@ -106,7 +109,9 @@ public final class TwinService: Sendable {
             return state.unsaved.compactMap { state.store.twins[$0]?.record }
         }
         do {
-            try storage.save(records)
+            for id in try storage.save(records) {
+                logger.error("twin \(id) cannot be encoded for storage; it is skipped until it changes")
+            }
         } catch {
             logger.error("cannot store \(records.count) twins: \(error); they are written again with the next batch")
             state.withLock { $0.unsaved.formUnion(records.map(\.address)) }
@@ -145,20 +150,31 @@ public final class TwinService: Sendable {
         let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
         let now = Date()
         let waited = message.receivedAt.map { ContinuousClock.now - $0 }
+        // Decoding needs no shared state: it runs outside the lock.
+        let decoded = Result { () throws(PayloadError) in
+            try TwinStore.decode(message.payload, channel: address.channel, maximumSize: options.maximumPayload)
+        }
         let (letters, command, logLines) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String]) in
             if let waited {
                 state.lag.total += waited
                 state.lag.count += 1
                 state.lag.maximum = max(state.lag.maximum, waited)
             }
-            let letters = state.store.ingest(message.payload, channel: address.channel, address: machine, received: now)
-            state.dirty.insert(machine)
-            state.unsaved.insert(machine)
-            if address.channel == .telemetry { state.historyDirty.insert(machine) }
+            let letters: [TwinStore.DeadLetter]
+            switch decoded {
+            case .success(let decoded): letters = state.store.apply(decoded, address: machine, received: now)
+            case .failure(let error): letters = state.store.refuse(decoding: error)
+            }
             var command: MachineCommandRequest?
-            if address.channel == .desired, let pending = state.store.twins[machine]?.command {
-                command = pending
-                state.lastCommand[machine] = now
+            if let twin = state.store.twins[machine] {
+                state.dirty.insert(machine)
+                state.unsaved.insert(machine)
+                if address.channel == .telemetry { state.historyDirty.insert(machine) }
+                if twin.desiredState != nil { state.pendingCommands.insert(machine) }
+                if address.channel == .desired, let pending = twin.command {
+                    command = pending
+                    state.lastCommand[machine] = now
+                }
             }
             var lines: [String] = []
             for letter in letters {
@@ -182,27 +198,37 @@ public final class TwinService: Sendable {
         let interval = options.snapshotInterval.secondsValue
         let historyInterval = options.historyInterval.secondsValue
         let retry = options.commandRetry.secondsValue
-        let (snapshots, histories, commands, sums, metrics) = state.withLock { state in
-            state.store.refresh(now: now)
-            var snapshots: [(MachineAddress, [UInt8])] = []
+        // Under the lock only copies are taken (twins are values with copy-on-write storage);
+        // encoding happens after it is released.
+        let (snapshotTwins, historyTwins, commands, sums, metrics) = state.withLock { state in
+            if state.lastRefresh.map({ now.timeIntervalSince($0) >= 1 }) ?? true {
+                state.store.refresh(now: now)
+                state.lastRefresh = now
+            }
+            var snapshotTwins: [Twin] = []
             for address in state.dirty {
                 guard let twin = state.store.twins[address] else { continue }
                 if let last = state.lastSnapshot[address], now.timeIntervalSince(last) < interval { continue }
-                snapshots.append((address, TwinPayloads.snapshot(twin)))
+                snapshotTwins.append(twin)
                 state.lastSnapshot[address] = now
             }
-            for (address, _) in snapshots { state.dirty.remove(address) }
-            var histories: [(MachineAddress, [UInt8])] = []
+            for twin in snapshotTwins { state.dirty.remove(twin.address) }
+            var historyTwins: [Twin] = []
             for address in state.historyDirty {
                 guard let twin = state.store.twins[address] else { continue }
                 if let last = state.lastHistory[address], now.timeIntervalSince(last) < historyInterval { continue }
-                histories.append((address, TwinPayloads.history(twin)))
+                historyTwins.append(twin)
                 state.lastHistory[address] = now
             }
-            for (address, _) in histories { state.historyDirty.remove(address) }
+            for twin in historyTwins { state.historyDirty.remove(twin.address) }
             var commands: [(MachineAddress, MachineCommandRequest)] = []
-            for (address, twin) in state.store.twins {
-                guard let command = twin.command else { continue }
+            for address in state.pendingCommands {
+                guard let twin = state.store.twins[address], let command = twin.command else {
+                    state.pendingCommands.remove(address)
+                    continue
+                }
+                // Only to a machine that can hear it; an offline one gets it once it is back.
+                guard twin.connectivity.status == .online else { continue }
                 if let last = state.lastCommand[address], now.timeIntervalSince(last) < retry { continue }
                 commands.append((address, command))
                 state.lastCommand[address] = now
@@ -221,13 +247,13 @@ public final class TwinService: Sendable {
                 metrics = Self.metrics(state.store, now: now, dropped: client.statistics.deliveryDropped, lag: state.lag)
                 state.lag = (.zero, 0, .zero)
             }
-            return (snapshots, histories, commands, sums, metrics)
+            return (snapshotTwins, historyTwins, commands, sums, metrics)
         }
-        for (address, payload) in snapshots {
-            send(client, options.topics.topic(.twin, for: path(address)), payload, qos: .atLeastOnce, retain: true)
+        for twin in snapshotTwins {
+            send(client, options.topics.topic(.twin, for: path(twin.address)), TwinPayloads.snapshot(twin), qos: .atLeastOnce, retain: true)
         }
-        for (address, payload) in histories {
-            send(client, options.topics.topic(.history, for: path(address)), payload, qos: .atLeastOnce, retain: true)
+        for twin in historyTwins {
+            send(client, options.topics.topic(.history, for: path(twin.address)), TwinPayloads.history(twin), qos: .atLeastOnce, retain: true)
         }
         for (address, command) in commands { sendCommand(command, to: address, client: client) }
         for (key, machines, shift, window) in sums {
@@ -269,7 +295,9 @@ public final class TwinService: Sendable {
         writer.close()
         writer.key("refusals")
         writer.open()
-        for (reason, count) in store.statistics.refusals.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { writer.field(reason.rawValue, integer: count) }
+        var refusals = store.statistics.otherRefusals
+        for (reason, count) in store.statistics.refusals { refusals[reason.rawValue, default: 0] += count }
+        for (reason, count) in refusals.sorted(by: { $0.key < $1.key }) { writer.field(reason, integer: count) }
         writer.close()
         writer.field("dead_letters", integer: store.statistics.deadLetters)
         writer.field("unknown_kind", integer: store.statistics.unknownKind)

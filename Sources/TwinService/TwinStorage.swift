@@ -6,8 +6,9 @@ import Twins
 public protocol TwinStorage: Sendable {
     /// Every stored twin. Records that cannot be read are skipped and reported, never fatal.
     func loadAll() throws -> (records: [Twin.Record], unreadable: [String])
-    /// Inserts or replaces these twins, all or none.
-    func save(_ records: [Twin.Record]) throws
+    /// Inserts or replaces these twins, all or none of those that can be encoded.
+    /// - Returns: the twins that could not be encoded (skipped, so one cannot block the others).
+    func save(_ records: [Twin.Record]) throws -> [String]
 }
 
 /// Twins in a SQLite file through GRDB, in WAL mode: one row per twin, its record as JSON.
@@ -46,10 +47,19 @@ public final class SQLiteTwinStorage: TwinStorage {
         return (records, unreadable)
     }
 
-    public func save(_ records: [Twin.Record]) throws {
-        guard !records.isEmpty else { return }
+    @discardableResult
+    public func save(_ records: [Twin.Record]) throws -> [String] {
+        guard !records.isEmpty else { return [] }
         let encoder = JSONEncoder()
-        let rows = try records.map { ($0.address.description, Int64($0.version), try encoder.encode($0)) }
+        var rows: [(String, Int64, Data)] = []
+        var unencodable: [String] = []
+        for record in records {
+            if let data = try? encoder.encode(record) {
+                rows.append((record.address.description, Int64(record.version), data))
+            } else {
+                unencodable.append(record.address.description)
+            }
+        }
         let now = Date().timeIntervalSince1970
         try pool.write { db in
             let statement = try db.makeStatement(sql: """
@@ -60,5 +70,6 @@ public final class SQLiteTwinStorage: TwinStorage {
                 try statement.execute(arguments: [id, version, data, now])
             }
         }
+        return unencodable
     }
 }

@@ -113,20 +113,32 @@ struct KPITrackerTests {
         #expect(window.oee.availability == 2700.0 / 3300)
     }
 
-    @Test("Counters: deltas become parts, ideal time and scrap; a restart of the counters counts from zero")
+    @Test("Counters: the first are a baseline; deltas become parts, ideal time and scrap; a restart counts from zero")
     func production() {
         var kpi = tracker()
         kpi.observe(state: .running, at: at("06:00"))
-        kpi.observe(counters: counters("06:30", total: 50, good: 48))
+        kpi.observe(counters: counters("06:30", total: 50, good: 48))  // made before we looked: a baseline
+        #expect(kpi.shift.total == 0)
         kpi.observe(counters: counters("07:00", total: 100, good: 97))
         kpi.advance(to: at("07:00"))
-        #expect(kpi.shift.total == 100 && kpi.shift.good == 97 && kpi.shift.scrap == 3)
-        #expect(kpi.shift.oee.performance == 100.0 * 30 / 3600)   // 100 parts × 30 s ideal in 1 h of running
-        #expect(kpi.shift.oee.quality == 0.97)
+        #expect(kpi.shift.total == 50 && kpi.shift.good == 49 && kpi.shift.scrap == 1)
+        #expect(kpi.shift.oee.performance == 50.0 * 30 / 3600)   // 50 parts × 30 s ideal in 1 h of running
+        #expect(kpi.shift.oee.quality == 0.98)
         kpi.observe(counters: counters("07:10", total: 4, good: 4))  // the machine restarted its counters
-        #expect(kpi.shift.total == 104)
+        #expect(kpi.shift.total == 54)
         kpi.observe(counters: counters("07:10", total: 4, good: 4))  // a repeat adds nothing
-        #expect(kpi.shift.total == 104)
+        #expect(kpi.shift.total == 54)
+    }
+
+    @Test("A jump of the machine's clock is not accounted as time; an impossible date is ignored")
+    func clockJumps() {
+        var kpi = tracker()
+        kpi.observe(state: .running, at: at("06:00"))
+        kpi.advance(to: at("07:00"))
+        kpi.advance(to: at("07:00").addingTimeInterval(100 * 365 * 86_400))  // a century ahead
+        #expect(kpi.lifetime.seconds(in: .running) == 3600)
+        kpi.advance(to: Date(timeIntervalSince1970: .infinity))
+        #expect(kpi.lifetime.seconds(in: .running) == 3600)
     }
 
     @Test("A new shift starts a new tally; the lifetime keeps everything")

@@ -62,10 +62,15 @@ struct TwinTests {
         twin.apply(StateChange(time: at("06:00"), sequence: 0, state: .idle, previous: .idle, reason: "simulator started"), received: at("06:00"))
         twin.apply(StateChange(time: at("06:05"), sequence: 1, state: .running, previous: .idle, reason: "shift early"), received: at("06:05"))
         #expect(twin.state == .running && twin.stateSince == at("06:05") && twin.stateReason == "shift early")
-        #expect(twin.apply(StateChange(time: at("06:04"), sequence: 1, state: .idle, previous: .idle, reason: "x"), received: at("06:06")).map(\.reason) == [.duplicate])
-        twin.apply(ProductionCounters(time: at("07:05"), sequence: 1, total: 15, good: 15, scrap: 0, idealCycleTime: .seconds(240)), received: at("07:05"))
+        #expect(twin.apply(StateChange(time: at("06:05"), sequence: 1, state: .idle, previous: .idle, reason: "x"), received: at("06:06")).isEmpty,
+                "the same stamp again (retained, re-announced) is silently ignored")
+        #expect(twin.state == .running)
+        #expect(twin.apply(StateChange(time: at("06:03"), sequence: 1, state: .idle, previous: .idle, reason: "x"), received: at("06:06")).isEmpty,
+                "sequence 1 again, even older, is a restart of the machine")
+        twin.apply(StateChange(time: at("06:05"), sequence: 2, state: .running, previous: .idle, reason: "again"), received: at("06:06"))
+        twin.apply(ProductionCounters(time: at("06:05"), sequence: 1, total: 0, good: 0, scrap: 0, idealCycleTime: .seconds(240)), received: at("06:05"))
+        twin.apply(ProductionCounters(time: at("07:05"), sequence: 2, total: 15, good: 15, scrap: 0, idealCycleTime: .seconds(240)), received: at("07:05"))
         #expect(twin.counters?.total == 15)
-        twin.refresh(now: at("07:05"))
         #expect(twin.kpi.shift.seconds(in: .running) == 3600)
         #expect(twin.kpi.shift.oee.performance == 15.0 * 240 / 3600)
     }
@@ -161,5 +166,49 @@ struct TwinRecordTests {
                 "sequence numbers survive the restart")
         restored.apply(TwinFixtures.sample(2, "07:00", [("spindle_speed", 9400, "rpm")]), received: at("07:00"))
         #expect(restored.kpi.lifetime.seconds(in: .running) == 3600, "the KPIs carry on")
+    }
+}
+
+@Suite("Twin edge cases found in review")
+struct TwinEdgeTests {
+    @Test("After a reconnect the re-announced state replaces the offline status's state")
+    func reconnectRestoresState() {
+        var twin = TwinFixtures.twin()
+        let running = StateChange(time: at("06:00"), sequence: 3, state: .running, previous: .setup, reason: "setup done")
+        twin.apply(running, received: at("06:00"))
+        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:10"))
+        #expect(twin.state == .offline)
+        twin.apply(JSONPayloads.Status(online: true, time: at("06:12"), reason: "connected"), received: at("06:12"))
+        #expect(twin.apply(running, received: at("06:12")).isEmpty, "the announcement repeats the last state: no refusal")
+        #expect(twin.state == .running)
+    }
+
+    @Test("A silent machine's KPIs keep moving with the wall clock")
+    func silentMachineRollsOver() {
+        var twin = TwinFixtures.twin()
+        twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r"), received: at("06:00"))
+        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:00"))
+        twin.refresh(now: at("15:00"))
+        #expect(twin.kpi.shiftStart == at("14:00"), "the late shift started without the machine")
+        #expect(twin.kpi.window.seconds(in: .running) == 0)
+    }
+
+    @Test("Coming back online without new readings still bumps the version")
+    func versionOnConnectivity() {
+        var twin = TwinFixtures.twin()
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 1, "rpm")]), received: at("06:00:01"))
+        twin.refresh(now: at("06:00:30"))
+        #expect(twin.connectivity.status == .stale)
+        let version = twin.version
+        twin.apply(TwinFixtures.sample(2, "06:00:31", []), received: at("06:00:31"))
+        #expect(twin.connectivity.status == .online && twin.version == version + 1)
+    }
+
+    @Test("An extreme value in a generic twin stays storable")
+    func extremeValues() throws {
+        var twin = TwinFixtures.twin(kind: nil)
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("huge", 1e300, "x")]), received: at("06:00:01"))
+        let data = try JSONEncoder().encode(twin.record)
+        #expect(!data.isEmpty)
     }
 }

@@ -218,7 +218,8 @@ public enum ScenarioLoader {
 
 /// ISO 8601 UTC timestamps, parsed and formatted without Foundation's formatters (which need tzdata).
 public enum ISO8601Parsing {
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`; a day the month does not have is refused.
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (years 1970 to 2199, up to nine fraction digits); a day the
+    /// month does not have is refused.
     public static func date(_ text: String) -> Date? {
         let scalars = Array(text.utf8)
         guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z"),
@@ -228,9 +229,13 @@ public enum ISO8601Parsing {
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        guard (1970...2199).contains(year) else { return nil }
         var fraction = 0.0
         if scalars.count > 20 {
-            guard scalars[19] == UInt8(ascii: "."), let value = Double("0" + String(decoding: scalars[19..<(scalars.count - 1)], as: UTF8.self)) else { return nil }
+            let digits = scalars[20..<(scalars.count - 1)]
+            guard scalars[19] == UInt8(ascii: "."), !digits.isEmpty, digits.count <= 9,
+                  digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                  let value = Double("0." + String(decoding: digits, as: UTF8.self)) else { return nil }
             fraction = value
         }
         let days = daysFromCivil(year: year, month: month, day: day)

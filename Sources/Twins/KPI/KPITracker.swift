@@ -56,11 +56,17 @@ public struct KPITracker: Sendable {
         stateSince = time
     }
 
-    /// New production counters (running totals since the machine started). A total lower than the last
-    /// one means the machine's counters restarted; the new totals count from zero.
+    /// New production counters (running totals since the machine started). The first ones seen are a
+    /// baseline; a total lower than the last one means the machine's counters restarted, and the new
+    /// totals count from zero.
     public mutating func observe(counters: ProductionCounters) {
         advance(to: counters.time)
-        let previous = lastCounters.flatMap { $0.total <= counters.total ? $0 : nil } ?? (total: 0, good: 0, scrap: 0)
+        guard let last = lastCounters else {
+            // The first counters seen are a baseline: what the machine made before is not this shift's.
+            lastCounters = (counters.total, counters.good, counters.scrap)
+            return
+        }
+        let previous = last.total <= counters.total ? last : (total: 0, good: 0, scrap: 0)
         let made = counters.total - previous.total
         let good = max(counters.good - previous.good, 0)
         let scrap = max(counters.scrap - previous.scrap, 0)
@@ -76,13 +82,21 @@ public struct KPITracker: Sendable {
     }
 
     /// Accounts the current state's time up to `now`, moving the window and restarting the shift as needed.
+    /// A gap longer than this is a jump of the machine's clock, not time to account.
+    static let longestGap: TimeInterval = 86_400
+
     public mutating func advance(to now: Date) {
+        guard now.timeIntervalSince1970.isFinite else { return }
         guard let from = accountedUntil else {
             accountedUntil = now
             move(to: now)
             return
         }
         guard now > from else { return }
+        if now.timeIntervalSince(from) > Self.longestGap {
+            restartClock(at: now)
+            return
+        }
         var cursor = from
         while cursor < now {
             // Stop at the next bucket or shift boundary, whichever comes first.
@@ -109,17 +123,20 @@ public struct KPITracker: Sendable {
         var stateSince: Date?
         var accountedUntil: Date?
         var lastCounters: [Int]?
+        /// The bucket length the ring was built with (absent in records of older versions).
+        var bucketSeconds: Double?
     }
 
     public var saved: Saved {
         Saved(ring: ring, currentBucket: currentBucket, shift: shift, shiftStart: shiftStart, lifetime: lifetime, state: state,
-              stateSince: stateSince, accountedUntil: accountedUntil, lastCounters: lastCounters.map { [$0.total, $0.good, $0.scrap] })
+              stateSince: stateSince, accountedUntil: accountedUntil, lastCounters: lastCounters.map { [$0.total, $0.good, $0.scrap] },
+              bucketSeconds: bucketSeconds)
     }
 
     /// A tracker carrying on from saved accumulators. A window of another shape starts empty.
     public init(configuration: Configuration, restoring saved: Saved) {
         self.init(configuration: configuration)
-        if saved.ring.count == ring.count {
+        if saved.ring.count == ring.count, saved.bucketSeconds == bucketSeconds {
             ring = saved.ring
             currentBucket = saved.currentBucket
         }
@@ -131,6 +148,23 @@ public struct KPITracker: Sendable {
         accountedUntil = saved.accountedUntil
         if let counters = saved.lastCounters, counters.count == 3 { lastCounters = (counters[0], counters[1], counters[2]) }
     }
+
+    /// The machine's clock jumped (a restarted simulation, a clock set forward): carry on from `time`
+    /// without accounting the jump. The window starts empty; shift and lifetime keep what they had.
+    public mutating func restartClock(at time: Date) {
+        guard time.timeIntervalSince1970.isFinite else { return }
+        for index in ring.indices { ring[index] = ProductionTally() }
+        currentBucket = Int64((time.timeIntervalSince1970 / bucketSeconds).rounded(.down))
+        accountedUntil = time
+        let start = calendar.start(of: time)
+        if start != shiftStart {
+            shiftStart = start
+            shift = ProductionTally()
+        }
+    }
+
+    /// When the KPIs have been accounted to.
+    public var accountedTime: Date? { accountedUntil }
 
     /// KPIs now: call ``advance(to:)`` first.
     public var window: ProductionTally {

@@ -20,14 +20,24 @@ public struct SampleHistory: Sendable, Equatable, Codable {
         let seconds = time.timeIntervalSince1970
         if base == nil { base = seconds }
         let offset = UInt32(clamping: Int64(max(0, seconds - base!)))
+        // Clamped to Float's finite range: an extreme reading must not become infinity and break storage.
+        let stored = Float(min(max(value, -Double(Float.greatestFiniteMagnitude)), Double(Float.greatestFiniteMagnitude)))
         if values.count < capacity {
-            values.append(Float(value))
+            values.append(stored)
             offsets.append(offset)
         } else {
-            values[next] = Float(value)
+            values[next] = stored
             offsets[next] = offset
             next = (next + 1) % capacity
         }
+    }
+
+    /// The same samples in a history of another capacity (the newest kept).
+    public func resized(to newCapacity: Int) -> SampleHistory {
+        guard newCapacity != capacity else { return self }
+        var resized = SampleHistory(capacity: newCapacity)
+        for sample in samples.suffix(max(newCapacity, 1)) { resized.append(sample.value, at: sample.time) }
+        return resized
     }
 
     /// The samples, oldest first (times to the second).

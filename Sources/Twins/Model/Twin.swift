@@ -26,7 +26,16 @@ public struct Twin: Sendable {
     /// The machine's own clock: the latest source timestamp seen. KPIs run on it (a simulated fleet's
     /// time is not the wall clock); staleness runs on receive times.
     public private(set) var machineTime: Date?
-    private var lastSequence: (telemetry: UInt64?, state: UInt64?, counters: UInt64?) = (nil, nil, nil)
+    private var lastSequence: (telemetry: Stamp?, state: Stamp?, counters: Stamp?) = (nil, nil, nil)
+
+    /// A message's sequence number and source time, to tell duplicates, stragglers and restarts apart.
+    struct Stamp: Sendable, Codable, Equatable {
+        var sequence: UInt64
+        var time: Date
+    }
+
+    /// Most properties a generic twin keeps (a kind bounds its own).
+    public static let maximumGenericProperties = 256
 
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
         self.address = address
@@ -48,12 +57,17 @@ public struct Twin: Sendable {
     /// - Returns: what was refused (the whole message, or single readings), for counting and dead letters.
     @discardableResult
     public mutating func apply(_ sample: TelemetrySample, received: Date) -> [Refusal] {
-        if let refusal = checkSequence(sample.sequence, last: lastSequence.telemetry) { return [refusal] }
+        let stamp = Stamp(sequence: sample.sequence, time: sample.time)
+        if let refusal = checkSequence(stamp, last: lastSequence.telemetry) { return [refusal] }
         var refusals: [Refusal] = []
         var changed = false
         for reading in sample.values {
             guard let spec = kind?.property(named: reading.property) else {
                 if kind == nil {
+                    guard reported[reading.property] != nil || reported.count < Self.maximumGenericProperties else {
+                        refusals.append(Refusal(.unknownProperty, "a generic twin keeps at most \(Self.maximumGenericProperties) properties"))
+                        continue
+                    }
                     store(reading, quality: .good, source: sample.time, received: received)
                     changed = true
                 } else {
@@ -77,9 +91,9 @@ public struct Twin: Sendable {
             store(reading, quality: spec.normal.contains(reading.value) ? .good : .outOfRange, source: sample.time, received: received)
             changed = true
         }
-        lastSequence.telemetry = sample.sequence
+        lastSequence.telemetry = stamp
         tick(sample.time)
-        heard(at: received)
+        if heard(at: received) { changed = true }
         if changed { version += 1 }
         return refusals
     }
@@ -94,28 +108,38 @@ public struct Twin: Sendable {
     /// Applies a state change; a desired state the machine now reports is fulfilled.
     @discardableResult
     public mutating func apply(_ change: StateChange, received: Date) -> [Refusal] {
-        // Sequence 0 is the simulator's announcement at start-up: accept it whatever came before.
-        if change.sequence > 0, let refusal = checkSequence(change.sequence, last: lastSequence.state) { return [refusal] }
-        lastSequence.state = change.sequence
-        kpi.observe(state: change.state, at: change.time)
+        let stamp = Stamp(sequence: change.sequence, time: change.time)
+        if stamp == lastSequence.state {
+            // The same state again: a retained message, or the machine announcing itself after a
+            // reconnect. Nothing to refuse. Only a machine back online (its status comes first) gets
+            // back the state an offline status replaced; a retained state of an offline machine is old.
+            guard connectivity.status == .online, state == .offline, change.state != .offline else { return [] }
+        } else if change.sequence > 0, let refusal = checkSequence(stamp, last: lastSequence.state) {
+            // (Sequence 0 is the simulator's announcement at start-up, accepted whatever came before.)
+            return [refusal]
+        }
+        lastSequence.state = stamp
         tick(change.time)
+        kpi.observe(state: change.state, at: change.time)
         state = change.state
         stateSince = change.time
         stateReason = change.reason
         if desiredState == change.state { desiredState = nil }
-        heard(at: received)
+        _ = heard(at: received)
         version += 1
         return []
     }
 
     @discardableResult
     public mutating func apply(_ newCounters: ProductionCounters, received: Date) -> [Refusal] {
-        if let refusal = checkSequence(newCounters.sequence, last: lastSequence.counters) { return [refusal] }
-        lastSequence.counters = newCounters.sequence
-        kpi.observe(counters: newCounters)
+        let stamp = Stamp(sequence: newCounters.sequence, time: newCounters.time)
+        if stamp == lastSequence.counters { return [] }  // retained or re-announced: already applied
+        if let refusal = checkSequence(stamp, last: lastSequence.counters) { return [refusal] }
+        lastSequence.counters = stamp
         tick(newCounters.time)
+        kpi.observe(counters: newCounters)
         counters = newCounters
-        heard(at: received)
+        _ = heard(at: received)
         version += 1
         return []
     }
@@ -130,7 +154,8 @@ public struct Twin: Sendable {
         connectivity.reason = status.reason
         if status.online { connectivity.lastHeard = received }
         if !status.online {
-            kpi.observe(state: .offline, at: machineTime ?? received)
+            // On the machine's clock; before any message from the machine there is nothing to account.
+            if let machineTime { kpi.observe(state: .offline, at: machineTime) }
             state = .offline
             stateSince = received
             stateReason = "offline: \(status.reason)"
@@ -143,6 +168,10 @@ public struct Twin: Sendable {
     /// - Returns: whether anything changed.
     @discardableResult
     public mutating func refresh(now: Date) -> Bool {
+        if connectivity.status == .offline || connectivity.status == .stale, let machineTime, let heard = connectivity.lastHeard {
+            // A silent machine's clock cannot move by itself: let its KPIs follow the wall clock.
+            kpi.advance(to: machineTime.addingTimeInterval(max(0, now.timeIntervalSince(heard))))
+        }
         let interval = kind?.sampleInterval.secondsValue ?? 1
         let limit = interval * settings.staleAfter
         var changed = false
@@ -204,14 +233,14 @@ public struct Twin: Sendable {
         public var history: [String: SampleHistory]
         public var kpi: KPITracker.Saved
         public var machineTime: Date?
-        public var lastSequences: [UInt64?]
+        var lastStamps: [Stamp?]
     }
 
     public var record: Record {
         Record(address: address, kind: kind?.id, version: version, reported: reported, state: state, stateSince: stateSince,
                stateReason: stateReason, connectivity: connectivity, counters: counters, desiredState: desiredState,
                history: history, kpi: kpi.saved, machineTime: machineTime,
-               lastSequences: [lastSequence.telemetry, lastSequence.state, lastSequence.counters])
+               lastStamps: [lastSequence.telemetry, lastSequence.state, lastSequence.counters])
     }
 
     /// A twin brought back from its record; `kind` is looked up again by the caller.
@@ -225,36 +254,47 @@ public struct Twin: Sendable {
         connectivity = record.connectivity
         counters = record.counters
         desiredState = record.desiredState
-        history = record.history
+        // Kept at today's history size: the newest samples.
+        history = record.history.mapValues { $0.resized(to: settings.historySize) }
         kpi = KPITracker(configuration: settings.kpi, restoring: record.kpi)
         machineTime = record.machineTime
-        let sequences = record.lastSequences + [nil, nil, nil]
-        lastSequence = (sequences[0], sequences[1], sequences[2])
+        let stamps = record.lastStamps + [nil, nil, nil]
+        lastSequence = (stamps[0], stamps[1], stamps[2])
     }
 
     // MARK: Helpers
 
     /// Moves the machine's clock (never backwards) and the KPIs with it.
     private mutating func tick(_ time: Date) {
+        if let current = machineTime, time < current.addingTimeInterval(-3600) {
+            // The machine's clock went back (a simulation started again): carry on from there.
+            machineTime = time
+            kpi.restartClock(at: time)
+            return
+        }
         if machineTime.map({ time > $0 }) ?? true { machineTime = time }
         kpi.advance(to: machineTime!)
     }
 
-    private mutating func heard(at time: Date) {
+    /// Notes a message from the machine; returns whether connectivity changed.
+    private mutating func heard(at time: Date) -> Bool {
         connectivity.lastHeard = time
-        if connectivity.status == .stale || connectivity.status == .unknown {
-            connectivity.status = .online
-            connectivity.since = time
-            connectivity.reason = "data again"
-        }
+        guard connectivity.status == .stale || connectivity.status == .unknown else { return false }
+        connectivity.status = .online
+        connectivity.since = time
+        connectivity.reason = "data again"
+        return true
     }
 
-    /// Refuses a repeated or older sequence number; 1 after a higher one is a restart of the machine.
-    private func checkSequence(_ sequence: UInt64, last: UInt64?) -> Refusal? {
-        guard let last else { return nil }
-        if sequence == last { return Refusal(.duplicate, "sequence \(sequence) was already applied") }
-        if sequence < last && sequence != 1 { return Refusal(.outOfOrder, "sequence \(sequence) is older than \(last)") }
-        return nil
+    /// Refuses a repeated or older message. A lower sequence number is a restart of the machine when it
+    /// is 1, or when its source time is newer than the last one's.
+    private func checkSequence(_ stamp: Stamp, last: Stamp?) -> Refusal? {
+        guard let last, stamp.sequence <= last.sequence else { return nil }
+        if stamp.sequence == last.sequence && stamp.time == last.time {
+            return Refusal(.duplicate, "sequence \(stamp.sequence) was already applied")
+        }
+        if stamp.sequence == 1 || stamp.time > last.time { return nil }
+        return Refusal(.outOfOrder, "sequence \(stamp.sequence) is older than \(last.sequence)")
     }
 }
 

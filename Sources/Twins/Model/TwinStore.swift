@@ -18,6 +18,8 @@ public struct TwinStore: Sendable {
         public var refusals: [Refusal.Reason: Int] = [:]
         public var unknownKind = 0
         public var deadLetters = 0
+        /// Refusals by the store itself (machine mismatch, unknown kind or machine, bad desired state).
+        public var otherRefusals: [String: Int] = [:]
     }
 
     /// A message (or part of one) the store refused, to publish on the dead-letter topic.
@@ -41,14 +43,51 @@ public struct TwinStore: Sendable {
         self.maximumPayload = maximumPayload
     }
 
+    /// A decoded message, ready to apply.
+    public enum Decoded: Sendable {
+        case telemetry(JSONPayloads.Telemetry)
+        case state(StateChange)
+        case counters(ProductionCounters)
+        case status(JSONPayloads.Status)
+        case desired(MachineState)
+        case ignored
+    }
+
+    /// Decodes a message of `channel`: pure and independent of the store, so it can run off any lock.
+    public static func decode(_ payload: [UInt8], channel: TopicMap.Channel, maximumSize: Int) throws(PayloadError) -> Decoded {
+        switch channel {
+        case .telemetry: .telemetry(try JSONPayloads.decodeTelemetry(payload, maximumSize: maximumSize))
+        case .state: .state(try JSONPayloads.decodeState(payload, maximumSize: maximumSize))
+        case .counters: .counters(try JSONPayloads.decodeCounters(payload, maximumSize: maximumSize))
+        case .status: .status(try JSONPayloads.decodeStatus(payload, maximumSize: maximumSize))
+        case .desired: .desired(try JSONPayloads.decodeDesired(payload))
+        case .cmd, .twin, .history: .ignored
+        }
+    }
+
     /// Decodes and applies one message from `channel` of the machine at `address`.
     /// - Returns: the dead letters it produced (empty when everything applied).
     public mutating func ingest(_ payload: [UInt8], channel: TopicMap.Channel, address: MachineAddress, received: Date) -> [DeadLetter] {
+        do {
+            return apply(try Self.decode(payload, channel: channel, maximumSize: maximumPayload), address: address, received: received)
+        } catch {
+            return refuse(decoding: error)
+        }
+    }
+
+    /// Counts a message that could not be decoded, and returns its dead letter.
+    public mutating func refuse(decoding error: PayloadError) -> [DeadLetter] {
         statistics.messagesIn += 1
-        do throws(PayloadError) {
-            switch channel {
-            case .telemetry:
-                let telemetry = try JSONPayloads.decodeTelemetry(payload, maximumSize: maximumPayload)
+        statistics.decodeErrors[error.code, default: 0] += 1
+        statistics.deadLetters += 1
+        return [DeadLetter(reason: error.code.rawValue, detail: error.reason)]
+    }
+
+    /// Applies a decoded message to the machine at `address`.
+    public mutating func apply(_ decoded: Decoded, address: MachineAddress, received: Date) -> [DeadLetter] {
+        statistics.messagesIn += 1
+        switch decoded {
+            case .telemetry(let telemetry):
                 guard telemetry.machine == address.machine else {
                     return refuse("invalid_value", "the payload names machine '\(telemetry.machine)', the topic '\(address.machine)'")
                 }
@@ -60,25 +99,22 @@ public struct TwinStore: Sendable {
                     if twins[address] == nil { statistics.unknownKind += 1 }
                 case .refused:
                     statistics.unknownKind += 1
+                    if twins[address]?.kind == nil { twins[address] = nil }  // seen only through state or status
                     return refuse("unknown_kind", "no kind '\(telemetry.kind)' in twins/ (policy: reject)")
                 }
                 return record(twins[address, default: Twin(address: address, kind: kind, settings: settings)], address) { twin in
                     twin.apply(telemetry.sample, received: received)
                 }
-            case .state:
-                let change = try JSONPayloads.decodeState(payload, maximumSize: maximumPayload)
+            case .state(let change):
                 return record(twin(at: address), address) { $0.apply(change, received: received) }
-            case .counters:
-                let counters = try JSONPayloads.decodeCounters(payload, maximumSize: maximumPayload)
+            case .counters(let counters):
                 return record(twin(at: address), address) { $0.apply(counters, received: received) }
-            case .status:
-                let status = try JSONPayloads.decodeStatus(payload, maximumSize: maximumPayload)
+            case .status(let status):
                 return record(twin(at: address), address) { twin in
                     twin.apply(status, received: received)
                     return []
                 }
-            case .desired:
-                let desired = try JSONPayloads.decodeDesired(payload)
+            case .desired(let desired):
                 guard var twin = twins[address] else { return refuse("unknown_machine", "no twin for \(address) yet") }
                 do {
                     try twin.desire(desired)
@@ -87,13 +123,8 @@ public struct TwinStore: Sendable {
                 }
                 twins[address] = twin
                 return []
-            case .cmd, .twin, .history:
+            case .ignored:
                 return []
-            }
-        } catch {
-            statistics.decodeErrors[error.code, default: 0] += 1
-            statistics.deadLetters += 1
-            return [DeadLetter(reason: error.code.rawValue, detail: error.reason)]
         }
     }
 
@@ -106,7 +137,7 @@ public struct TwinStore: Sendable {
 
     /// Marks stale twins and properties, and moves every KPI window to `now`.
     public mutating func refresh(now: Date) {
-        for address in twins.keys { twins[address]!.refresh(now: now) }
+        for index in twins.values.indices { twins.values[index].refresh(now: now) }
     }
 
     /// Sums of the twins' tallies per site, area and line, for the current shift and the rolling window.
@@ -158,6 +189,7 @@ public struct TwinStore: Sendable {
 
     private mutating func refuse(_ reason: String, _ detail: String) -> [DeadLetter] {
         statistics.deadLetters += 1
+        statistics.otherRefusals[reason, default: 0] += 1
         return [DeadLetter(reason: reason, detail: detail)]
     }
 }
