@@ -212,3 +212,19 @@ struct TwinEdgeTests {
         #expect(!data.isEmpty)
     }
 }
+
+@Suite("Twin payloads")
+struct TwinPayloadTests {
+    @Test("A snapshot shows the desired state and its delta until the machine complies")
+    func delta() throws {
+        var twin = TwinFixtures.twin()
+        twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r"), received: at("06:00"))
+        try twin.desire(.held)
+        let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(TwinPayloads.snapshot(twin))) as? [String: Any])
+        #expect((snapshot["delta"] as? [String: Any])?["command"] as? String == "hold")
+        #expect((snapshot["desired"] as? [String: Any])?["state"] as? String == "held")
+        twin.apply(StateChange(time: at("06:01"), sequence: 2, state: .held, previous: .running, reason: "command hold"), received: at("06:01"))
+        let synced = try #require(try JSONSerialization.jsonObject(with: Data(TwinPayloads.snapshot(twin))) as? [String: Any])
+        #expect(synced["delta"] == nil && synced["desired"] == nil)
+    }
+}

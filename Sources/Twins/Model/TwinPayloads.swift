@@ -50,6 +50,14 @@ public enum TwinPayloads {
             writer.open()
             writer.field("state", string: desired.rawValue)
             writer.close()
+            if let command = twin.command {
+                // The delta, as in a device shadow: what differs, and the command that closes it.
+                writer.key("delta")
+                writer.open()
+                writer.field("state", string: desired.rawValue)
+                writer.field("command", string: command.command.rawValue)
+                writer.close()
+            }
         }
         writer.key("kpi")
         writer.open()
