@@ -60,6 +60,20 @@ public final class TwinService: Sendable {
         var lastRefresh: Date?
         /// How long messages waited between the broker connection and the store, this metrics interval.
         var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
+
+        /// The twins of `pending` not published within `interval`: they leave `pending`, stamped `now`.
+        static func due(_ pending: inout Set<MachineAddress>, lastPublished: inout [MachineAddress: Date], interval: Double,
+                        now: Date, in store: TwinStore) -> [Twin] {
+            var due: [Twin] = []
+            for address in pending {
+                guard let twin = store.twins[address] else { continue }
+                if let last = lastPublished[address], now.timeIntervalSince(last) < interval { continue }
+                due.append(twin)
+                lastPublished[address] = now
+            }
+            for twin in due { pending.remove(twin.address) }
+            return due
+        }
     }
 
     public init(options: Options, logger: Logger) {
@@ -205,22 +219,8 @@ public final class TwinService: Sendable {
                 state.store.refresh(now: now)
                 state.lastRefresh = now
             }
-            var snapshotTwins: [Twin] = []
-            for address in state.dirty {
-                guard let twin = state.store.twins[address] else { continue }
-                if let last = state.lastSnapshot[address], now.timeIntervalSince(last) < interval { continue }
-                snapshotTwins.append(twin)
-                state.lastSnapshot[address] = now
-            }
-            for twin in snapshotTwins { state.dirty.remove(twin.address) }
-            var historyTwins: [Twin] = []
-            for address in state.historyDirty {
-                guard let twin = state.store.twins[address] else { continue }
-                if let last = state.lastHistory[address], now.timeIntervalSince(last) < historyInterval { continue }
-                historyTwins.append(twin)
-                state.lastHistory[address] = now
-            }
-            for twin in historyTwins { state.historyDirty.remove(twin.address) }
+            let snapshotTwins = State.due(&state.dirty, lastPublished: &state.lastSnapshot, interval: interval, now: now, in: state.store)
+            let historyTwins = State.due(&state.historyDirty, lastPublished: &state.lastHistory, interval: historyInterval, now: now, in: state.store)
             var commands: [(MachineAddress, MachineCommandRequest)] = []
             for address in state.pendingCommands {
                 guard let twin = state.store.twins[address], let command = twin.command else {
