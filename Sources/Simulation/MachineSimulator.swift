@@ -491,11 +491,3 @@ struct FaultSpecBox: Sendable {
     let value: FaultSpec
     init(_ value: FaultSpec) { self.value = value }
 }
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    public var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -317,10 +317,3 @@ public final class TwinService: Sendable {
         return writer.bytes
     }
 }
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -48,8 +48,7 @@ public enum JSONPayloads {
         writer.field("total", integer: counters.total)
         writer.field("good", integer: counters.good)
         writer.field("scrap", integer: counters.scrap)
-        let (seconds, attoseconds) = counters.idealCycleTime.components
-        writer.field("ideal_cycle_time_s", number: Double(seconds) + Double(attoseconds) / 1e18)
+        writer.field("ideal_cycle_time_s", number: counters.idealCycleTime.secondsValue)
         writer.close()
         return writer.bytes
     }
@@ -72,8 +71,7 @@ public enum JSONPayloads {
         writer.field("command", string: request.command.rawValue)
         if let fault = request.fault { writer.field("fault", string: fault) }
         if let duration = request.duration {
-            let (seconds, attoseconds) = duration.components
-            writer.field("duration", number: Double(seconds) + Double(attoseconds) / 1e18)
+            writer.field("duration", number: duration.secondsValue)
         }
         if let value = request.value { writer.field("value", number: value) }
         writer.close()

@@ -230,10 +230,3 @@ public struct ShiftCalendar: Sendable {
         return (day, epoch - day)
     }
 }
-
-extension Duration {
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
