@@ -233,17 +233,10 @@ public final class TwinService: Sendable {
                 commands.append((address, command))
                 state.lastCommand[address] = now
             }
-            var sums: [(AggregateKey, Int, ProductionTally, ProductionTally)] = []
+            var sums: [(AggregateKey, TwinStore.Aggregate)] = []
             var metrics: [UInt8]?
             if aggregates {
-                var machines: [AggregateKey: Int] = [:]
-                for twin in state.store.twins.values {
-                    let a = twin.address
-                    for key in [AggregateKey(site: a.site), AggregateKey(site: a.site, area: a.area), AggregateKey(site: a.site, area: a.area, line: a.line)] {
-                        machines[key, default: 0] += 1
-                    }
-                }
-                sums = state.store.aggregates().map { ($0.key, machines[$0.key] ?? 0, $0.value.shift, $0.value.window) }
+                sums = state.store.aggregates().map { ($0.key, $0.value) }
                 metrics = Self.metrics(state.store, now: now, dropped: client.statistics.deliveryDropped, lag: state.lag)
                 state.lag = (.zero, 0, .zero)
             }
@@ -256,9 +249,9 @@ public final class TwinService: Sendable {
             send(client, options.topics.topic(.history, for: path(twin.address)), TwinPayloads.history(twin), qos: .atLeastOnce, retain: true)
         }
         for (address, command) in commands { sendCommand(command, to: address, client: client) }
-        for (key, machines, shift, window) in sums {
+        for (key, sum) in sums {
             send(client, options.topics.aggregate(site: key.site, area: key.area, line: key.line),
-                 TwinPayloads.aggregate(key, machines: machines, shift: shift, window: window), qos: .atLeastOnce, retain: true)
+                 TwinPayloads.aggregate(key, machines: sum.machines, shift: sum.shift, window: sum.window), qos: .atLeastOnce, retain: true)
         }
         if let metrics {
             send(client, options.topics.serviceMetrics, metrics, qos: .atLeastOnce, retain: true)

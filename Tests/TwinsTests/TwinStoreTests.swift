@@ -78,6 +78,7 @@ struct TwinStoreTests {
         #expect(sums[AggregateKey(site: "s", area: "a", line: "l2")]?.shift.oee.availability == 0)
         #expect(sums[AggregateKey(site: "s")]?.shift.oee.availability == 0.5, "one hour running out of two planned")
         #expect(sums.count == 4, "one site, one area, two lines")
+        #expect(sums[AggregateKey(site: "s")]?.machines == 2 && sums[AggregateKey(site: "s", area: "a", line: "l")]?.machines == 1)
     }
 
     @Test("A desired state becomes the command to send; a bad one is refused")

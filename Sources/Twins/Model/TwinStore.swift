@@ -140,18 +140,24 @@ public struct TwinStore: Sendable {
         for index in twins.values.indices { twins.values[index].refresh(now: now) }
     }
 
+    /// One site, area or line: how many machines it has and the sums of their tallies.
+    public struct Aggregate: Sendable {
+        public var machines = 0
+        public var shift = ProductionTally()
+        public var window = ProductionTally()
+    }
+
     /// Sums of the twins' tallies per site, area and line, for the current shift and the rolling window.
-    public func aggregates() -> [AggregateKey: (shift: ProductionTally, window: ProductionTally)] {
-        var sums: [AggregateKey: (shift: ProductionTally, window: ProductionTally)] = [:]
+    public func aggregates() -> [AggregateKey: Aggregate] {
+        var sums: [AggregateKey: Aggregate] = [:]
         for twin in twins.values {
             let address = twin.address
             let window = twin.kpi.window
             for key in [AggregateKey(site: address.site), AggregateKey(site: address.site, area: address.area),
                         AggregateKey(site: address.site, area: address.area, line: address.line)] {
-                var sum = sums[key] ?? (ProductionTally(), ProductionTally())
-                sum.shift.add(twin.kpi.shift)
-                sum.window.add(window)
-                sums[key] = sum
+                sums[key, default: Aggregate()].machines += 1
+                sums[key, default: Aggregate()].shift.add(twin.kpi.shift)
+                sums[key, default: Aggregate()].window.add(window)
             }
         }
         return sums
