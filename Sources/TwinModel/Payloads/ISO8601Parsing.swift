@@ -1,0 +1,74 @@
+import Foundation
+
+/// ISO 8601 UTC timestamps, parsed and formatted without Foundation's formatters (which need tzdata).
+public enum ISO8601Parsing {
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (years 1970 to 2199, up to nine fraction digits); a day the
+    /// month does not have is refused.
+    public static func date(_ text: String) -> Date? {
+        let scalars = Array(text.utf8)
+        guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z"),
+              scalars[4] == UInt8(ascii: "-"), scalars[7] == UInt8(ascii: "-"), scalars[10] == UInt8(ascii: "T"),
+              scalars[13] == UInt8(ascii: ":"), scalars[16] == UInt8(ascii: ":") else { return nil }
+        func number(_ range: Range<Int>) -> Int? { Int(String(decoding: scalars[range], as: UTF8.self)) }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        guard (1970...2199).contains(year) else { return nil }
+        var fraction = 0.0
+        if scalars.count > 20 {
+            let digits = scalars[20..<(scalars.count - 1)]
+            guard scalars[19] == UInt8(ascii: "."), !digits.isEmpty, digits.count <= 9,
+                  digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                  let value = Double("0." + String(decoding: digits, as: UTF8.self)) else { return nil }
+            fraction = value
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        guard civilFromDays(days) == (year, month, day) else { return nil }
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public static func string(_ date: Date) -> String {
+        let total = date.timeIntervalSince1970
+        var seconds = Int(total.rounded(.down))
+        var milliseconds = Int(((total - Double(seconds)) * 1000).rounded())
+        if milliseconds == 1000 { seconds += 1; milliseconds = 0 }
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(milliseconds, 3))Z"
+    }
+
+    // Howard Hinnant's civil calendar algorithms.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y.floorDivided(by: 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int {
+    func floorDivided(by divisor: Int) -> Int {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}
