@@ -53,9 +53,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Rules",
+            dependencies: ["Twins", "TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinService",
             dependencies: [
-                "Twins", "TwinModel", "TwinHubMQTT",
+                "Twins", "TwinModel", "TwinHubMQTT", "Rules",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +90,7 @@ let package = Package(
                 "Simulation",
                 "SimulationRuntime",
                 "Twins",
+                "Rules",
                 "TwinService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,6 +108,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "RulesTests",
+            dependencies: ["Rules", "Twins", "TwinModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SimulationTests",
             dependencies: ["Simulation", "TwinModel"],
             swiftSettings: strict
@@ -114,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "TwinService",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -7,6 +7,7 @@ public enum ModelValidator {
         public var errors: [ModelError] = []
         public var kinds: [String: MachineKind] = [:]
         public var scenarios: [Scenario] = []
+        public var ruleSets: [RuleSet] = []
         public var machines: Int { scenarios.reduce(0) { $0 + $1.machines.count } }
     }
 
@@ -16,6 +17,7 @@ public enum ModelValidator {
         var report = Report()
         var kindFiles: [String] = []
         var scenarioFiles: [String] = []
+        var ruleFiles: [String] = []
         for path in paths {
             let files = YAMLFiles.list(in: path)
             if files.isEmpty {
@@ -25,8 +27,9 @@ public enum ModelValidator {
                 switch classify(file) {
                 case .kind: kindFiles.append(file)
                 case .scenario: scenarioFiles.append(file)
+                case .ruleSet: ruleFiles.append(file)
                 case .unknown:
-                    report.errors.append(ModelError("neither a machine kind ('kind:') nor a scenario ('scenario:')", at: SourceLocation(file: file, line: 1, column: 1)))
+                    report.errors.append(ModelError("neither a machine kind ('kind:'), a scenario ('scenario:') nor a rules file ('ruleset:')", at: SourceLocation(file: file, line: 1, column: 1)))
                 }
             }
         }
@@ -42,13 +45,15 @@ public enum ModelValidator {
             }
         }
         for file in scenarioFiles {
-            var kinds = report.kinds
-            let sibling = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("../twins")
-            if let extra = try? KindLoader.loadDirectory(sibling) {
-                kinds.merge(extra) { mine, _ in mine }
-            }
             do {
-                report.scenarios.append(try ScenarioLoader.load(file: file, kinds: kinds))
+                report.scenarios.append(try ScenarioLoader.load(file: file, kinds: kinds(for: file, report.kinds)))
+            } catch {
+                report.errors += error.errors
+            }
+        }
+        for file in ruleFiles {
+            do {
+                report.ruleSets.append(try RuleSetLoader.load(file: file, kinds: kinds(for: file, report.kinds)))
             } catch {
                 report.errors += error.errors
             }
@@ -56,7 +61,17 @@ public enum ModelValidator {
         return report
     }
 
-    enum FileKind { case kind, scenario, unknown }
+    /// The kinds validated, plus those of the `twins/` folder beside the file's folder.
+    private static func kinds(for file: String, _ validated: [String: MachineKind]) -> [String: MachineKind] {
+        var kinds = validated
+        let sibling = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("../twins")
+        if let extra = try? KindLoader.loadDirectory(sibling) {
+            kinds.merge(extra) { mine, _ in mine }
+        }
+        return kinds
+    }
+
+    enum FileKind { case kind, scenario, ruleSet, unknown }
 
     /// Tells a kind from a scenario by its top-level key.
     static func classify(_ file: String) -> FileKind {
@@ -64,6 +79,7 @@ public enum ModelValidator {
         for line in text.split(separator: "\n") {
             if line.hasPrefix("kind:") { return .kind }
             if line.hasPrefix("scenario:") { return .scenario }
+            if line.hasPrefix("ruleset:") { return .ruleSet }
         }
         return .unknown
     }

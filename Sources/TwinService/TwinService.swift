@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Rules
 import Synchronization
 import TwinHubMQTT
 import TwinModel
@@ -10,6 +11,10 @@ import Twins
 /// and its own metrics. Decoding and state updates run on the service's tasks, never on libmosquitto's
 /// event-loop thread. Twins are written behind to ``TwinStorage`` in batches, so ingest never waits on
 /// the disk, and come back on restart.
+///
+/// The rules engine runs in the service, against each twin as it changes: alerts are published retained
+/// on their own topics, their lifecycle events as a QoS 1 stream, and acknowledgements come in on
+/// `…/alert/{rule}/ack`. A twin whose alert changed is written before the event goes out.
 public final class TwinService: Sendable {
     public struct Options: Sendable {
         public var connection: ClientConfiguration
@@ -32,6 +37,8 @@ public final class TwinService: Sendable {
         public var storage: (any TwinStorage)?
         /// How often changed twins are written. After a `kill -9` at most this much is lost.
         public var persistInterval: Duration = .seconds(1)
+        /// Alert rules per machine; `nil` runs none.
+        public var rules: RuleBook?
 
         public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineKind]) {
             self.connection = connection
@@ -60,6 +67,12 @@ public final class TwinService: Sendable {
         var lastRefresh: Date?
         /// How long messages waited between the broker connection and the store, this metrics interval.
         var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
+        var rules: RuleEngine
+        var alertStatistics = AlertStatistics()
+        /// Whether alert counts may have changed since they were last published.
+        var alertCountsChanged = true
+        /// The sites, areas and lines whose counts were published (zeros go out when their last alert closes).
+        var publishedCounts: Set<AggregateKey> = []
 
         /// The twins of `pending` not published within `interval`: they leave `pending`, stamped `now`.
         static func due(_ pending: inout Set<MachineAddress>, lastPublished: inout [MachineAddress: Date], interval: Double,
@@ -80,7 +93,8 @@ public final class TwinService: Sendable {
         self.options = options
         self.logger = logger
         state = Mutex(State(store: TwinStore(kinds: options.kinds, settings: options.settings,
-                                             unknownKinds: options.unknownKinds, maximumPayload: options.maximumPayload)))
+                                             unknownKinds: options.unknownKinds, maximumPayload: options.maximumPayload),
+                            rules: RuleEngine(book: options.rules ?? RuleBook(kinds: [:]))))
     }
 
     /// The store now (a copy), for tests and metrics.
@@ -88,21 +102,33 @@ public final class TwinService: Sendable {
 
     /// Connects and serves until the task is cancelled.
     public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
+        var restoredEvents: [AlertEvent] = []
         if let storage = options.storage {
-            let (records, unreadable) = try storage.loadAll()
+            let (twins, unreadable) = try storage.loadAll()
             for id in unreadable { logger.error("stored twin \(id) cannot be read; it starts afresh") }
-            state.withLock { state in
-                state.store.restore(records)
-                state.dirty.formUnion(records.map(\.address))
+            restoredEvents = state.withLock { state in
+                state.store.restore(twins.map(\.record))
+                state.dirty.formUnion(twins.map(\.record.address))
+                var events: [AlertEvent] = []
+                for twin in twins {
+                    guard let saved = twin.rules else { continue }
+                    events += state.rules.restore(saved, for: twin.record.address, kind: twin.record.kind, wall: Date())
+                }
+                return events
             }
-            logger.info("restored \(records.count) twins from storage")
+            logger.info("restored \(twins.count) twins from storage")
         }
         let client = try MQTTClient(options.connection, logger: logger)
         let topics = options.topics
         let channels: [TopicMap.Channel] = [.status, .state, .counters, .telemetry, .desired]
-        let messages = try await client.subscribe(to: channels.map(topics.filter), qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+        var filters = channels.map(topics.filter)
+        if options.rules != nil { filters.append(topics.alertAcknowledgementFilter) }
+        let messages = try await client.subscribe(to: filters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
         try await client.connect()
-        logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)"])
+        logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
+                                                       "rules": "\(options.rules?.ruleCount ?? 0)"])
+        republishAlerts(client: client)
+        publish(restoredEvents, client: client)
         ready()
         defer { logger.info("twin service stopping") }
         do {
@@ -114,21 +140,24 @@ public final class TwinService: Sendable {
         await client.disconnect()
     }
 
-    /// Writes the twins changed since the last write. Records are taken under the lock; encoding and
-    /// the disk happen outside it, on the caller's task.
-    func persist() {
+    /// Writes the twins changed since the last write (or only those of `only`). Records are taken under
+    /// the lock; encoding and the disk happen outside it, on the caller's task.
+    func persist(only: Set<MachineAddress>? = nil) {
         guard let storage = options.storage else { return }
-        let records = state.withLock { state -> [Twin.Record] in
-            defer { state.unsaved.removeAll(keepingCapacity: true) }
-            return state.unsaved.compactMap { state.store.twins[$0]?.record }
+        let twins = state.withLock { state -> [StoredTwin] in
+            let addresses = only.map { state.unsaved.intersection($0) } ?? state.unsaved
+            state.unsaved.subtract(addresses)
+            return addresses.compactMap { address in
+                state.store.twins[address].map { StoredTwin(record: $0.record, rules: state.rules.saved(address)) }
+            }
         }
         do {
-            for id in try storage.save(records) {
+            for id in try storage.save(twins) {
                 logger.error("twin \(id) cannot be encoded for storage; it is skipped until it changes")
             }
         } catch {
-            logger.error("cannot store \(records.count) twins: \(error); they are written again with the next batch")
-            state.withLock { $0.unsaved.formUnion(records.map(\.address)) }
+            logger.error("cannot store \(twins.count) twins: \(error); they are written again with the next batch")
+            state.withLock { $0.unsaved.formUnion(twins.map(\.record.address)) }
         }
     }
 
@@ -160,7 +189,12 @@ public final class TwinService: Sendable {
     }
 
     func ingest(_ message: MQTTMessage, client: MQTTClient) {
-        guard let address = options.topics.address(of: message.topic) else { return }
+        guard let address = options.topics.address(of: message.topic) else {
+            if let alert = options.topics.alertAddress(of: message.topic), alert.isAcknowledgement {
+                acknowledge(alert, message: message, client: client)
+            }
+            return
+        }
         let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
         let now = Date()
         let waited = message.receivedAt.map { ContinuousClock.now - $0 }
@@ -168,15 +202,22 @@ public final class TwinService: Sendable {
         let decoded = Result { () throws(PayloadError) in
             try TwinStore.decode(message.payload, channel: address.channel, maximumSize: options.maximumPayload)
         }
-        let (letters, command, logLines) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String]) in
+        let (letters, command, logLines, events) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String], [AlertEvent]) in
             if let waited {
                 state.lag.total += waited
                 state.lag.count += 1
                 state.lag.maximum = max(state.lag.maximum, waited)
             }
             let letters: [TwinStore.DeadLetter]
+            let versionBefore = state.store.twins[machine]?.version
+            var events: [AlertEvent] = []
             switch decoded {
-            case .success(let decoded): letters = state.store.apply(decoded, address: machine, received: now)
+            case .success(let decoded):
+                letters = state.store.apply(decoded, address: machine, received: now)
+                if let twin = state.store.twins[machine], twin.version != versionBefore, let trigger = Self.trigger(for: decoded) {
+                    events = state.rules.evaluate(twin, trigger: trigger, wall: now)
+                    state.noteAlertEvents(events)
+                }
             case .failure(let error): letters = state.store.refuse(decoding: error)
             }
             var command: MachineCommandRequest?
@@ -197,9 +238,13 @@ public final class TwinService: Sendable {
                 // Rate-limited: the first ten of each reason, then every thousandth.
                 if count <= 10 || count % 1000 == 0 { lines.append("refused (\(letter.reason), #\(count)) on \(message.topic): \(letter.detail)") }
             }
-            return (letters, command, lines)
+            return (letters, command, lines, events)
         }
         for line in logLines { logger.warning("\(line)") }
+        if !events.isEmpty {
+            persist(only: [machine])
+            publish(events, client: client)
+        }
         for letter in letters {
             send(client, options.topics.deadLetter(reason: letter.reason),
                  TwinPayloads.deadLetter(topic: message.topic, reason: letter.reason, detail: letter.detail, payload: message.payload, time: now),
@@ -214,10 +259,13 @@ public final class TwinService: Sendable {
         let retry = options.commandRetry.secondsValue
         // Under the lock only copies are taken (twins are values with copy-on-write storage);
         // encoding happens after it is released.
-        let (snapshotTwins, historyTwins, commands, sums, metrics) = state.withLock { state in
+        let (snapshotTwins, historyTwins, commands, sums, metrics, events, counts) = state.withLock { state in
+            var events: [AlertEvent] = []
             if state.lastRefresh.map({ now.timeIntervalSince($0) >= 1 }) ?? true {
                 state.store.refresh(now: now)
                 state.lastRefresh = now
+                events = state.rules.evaluateClock(state.store.twins, wall: now)
+                state.noteAlertEvents(events)
             }
             let snapshotTwins = State.due(&state.dirty, lastPublished: &state.lastSnapshot, interval: interval, now: now, in: state.store)
             let historyTwins = State.due(&state.historyDirty, lastPublished: &state.lastHistory, interval: historyInterval, now: now, in: state.store)
@@ -237,10 +285,18 @@ public final class TwinService: Sendable {
             var metrics: [UInt8]?
             if aggregates {
                 sums = state.store.aggregates().map { ($0.key, $0.value) }
-                metrics = Self.metrics(state.store, now: now, dropped: client.statistics.deliveryDropped, lag: state.lag)
+                metrics = Self.metrics(state, now: now, dropped: client.statistics.deliveryDropped)
                 state.lag = (.zero, 0, .zero)
             }
-            return (snapshotTwins, historyTwins, commands, sums, metrics)
+            return (snapshotTwins, historyTwins, commands, sums, metrics, events, state.takeAlertCounts())
+        }
+        if !events.isEmpty {
+            persist(only: Set(events.map(\.alert.address)))
+            publish(events, client: client)
+        }
+        for (key, count) in counts {
+            send(client, options.topics.alertCounts(site: key.site, area: key.area, line: key.line), AlertPayloads.counts(key, count),
+                 qos: .atLeastOnce, retain: true)
         }
         for twin in snapshotTwins {
             send(client, options.topics.topic(.twin, for: path(twin.address)), TwinPayloads.snapshot(twin), qos: .atLeastOnce, retain: true)
@@ -264,7 +320,7 @@ public final class TwinService: Sendable {
         send(client, options.topics.topic(.cmd, for: path(address)), JSONPayloads.command(command), qos: .atLeastOnce, retain: false)
     }
 
-    private func send(_ client: MQTTClient, _ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {
+    func send(_ client: MQTTClient, _ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {
         do {
             try client.send(PublishRequest(topic: topic, payload: payload, qos: qos, retain: retain))
         } catch {
@@ -272,12 +328,13 @@ public final class TwinService: Sendable {
         }
     }
 
-    private func path(_ address: MachineAddress) -> EquipmentPath {
+    func path(_ address: MachineAddress) -> EquipmentPath {
         EquipmentPath(enterprise: options.topics.root, site: address.site, area: address.area, line: address.line, machine: address.machine)
     }
 
     /// The service's metrics: messages in, decode errors and refusals by reason, dead letters, twins by connectivity.
-    static func metrics(_ store: TwinStore, now: Date, dropped: Int, lag: (total: Duration, count: Int, maximum: Duration)) -> [UInt8] {
+    static func metrics(_ state: State, now: Date, dropped: Int) -> [UInt8] {
+        let store = state.store, lag = state.lag
         var writer = JSONWriter()
         writer.open()
         writer.field("ts", string: ISO8601Parsing.string(now))
@@ -306,6 +363,16 @@ public final class TwinService: Sendable {
         var byStatus: [Connectivity.Status: Int] = [:]
         for twin in store.twins.values { byStatus[twin.connectivity.status, default: 0] += 1 }
         for status in [Connectivity.Status.online, .offline, .stale, .unknown] { writer.field(status.rawValue, integer: byStatus[status] ?? 0) }
+        writer.key("alerts")
+        writer.open()
+        let open = state.rules.alerts
+        writer.field("open", integer: open.count)
+        writer.field("active", integer: open.filter(\.isActive).count)
+        writer.field("events", integer: state.alertStatistics.events)
+        writer.field("acknowledged", integer: state.alertStatistics.acknowledged)
+        writer.field("acknowledgements_refused", integer: state.alertStatistics.acknowledgementsRefused)
+        writer.field("rule_evaluations", integer: state.rules.evaluations)
+        writer.close()
         writer.close()
         return writer.bytes
     }

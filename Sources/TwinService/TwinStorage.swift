@@ -1,21 +1,35 @@
 import Foundation
 import GRDB
+import Rules
 import Twins
+
+/// A twin as stored: its record and the memories of its rules (timers, windows, alerts), written
+/// together so a restart neither loses nor repeats an alert.
+public struct StoredTwin: Sendable {
+    public var record: Twin.Record
+    public var rules: MachineRules.Saved?
+
+    public init(record: Twin.Record, rules: MachineRules.Saved? = nil) {
+        self.record = record
+        self.rules = rules
+    }
+}
 
 /// Where twins are kept across restarts. Small on purpose, so a server database can take SQLite's place.
 public protocol TwinStorage: Sendable {
-    /// Every stored twin. Records that cannot be read are skipped and reported, never fatal.
-    func loadAll() throws -> (records: [Twin.Record], unreadable: [String])
+    /// Every stored twin. Rows that cannot be read are skipped and reported, never fatal.
+    func loadAll() throws -> (twins: [StoredTwin], unreadable: [String])
     /// Inserts or replaces these twins, all or none of those that can be encoded.
     /// - Returns: the twins that could not be encoded (skipped, so one cannot block the others).
-    func save(_ records: [Twin.Record]) throws -> [String]
+    func save(_ twins: [StoredTwin]) throws -> [String]
 }
 
-/// Twins in a SQLite file through GRDB, in WAL mode: one row per twin, its record as JSON.
+/// Twins in a SQLite file through GRDB, in WAL mode: one row per twin, its record and its rules' memories
+/// as JSON.
 public final class SQLiteTwinStorage: TwinStorage {
     private let pool: DatabasePool
 
-    /// Opens (or creates) the database at `path`.
+    /// Opens (or creates) the database at `path`; a database of an earlier version gains the rules column.
     public init(path: String) throws {
         pool = try DatabasePool(path: path)
         try pool.write { db in
@@ -27,47 +41,65 @@ public final class SQLiteTwinStorage: TwinStorage {
                     saved_at REAL NOT NULL
                 )
                 """)
+            if try !db.columns(in: "twins").contains(where: { $0.name == "rules" }) {
+                try db.execute(sql: "ALTER TABLE twins ADD COLUMN rules BLOB")
+            }
         }
     }
 
-    public func loadAll() throws -> (records: [Twin.Record], unreadable: [String]) {
-        let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT id, record FROM twins ORDER BY id") }
+    public func loadAll() throws -> (twins: [StoredTwin], unreadable: [String]) {
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: "SELECT id, record, rules FROM twins ORDER BY id") }
         let decoder = JSONDecoder()
-        var records: [Twin.Record] = []
+        var twins: [StoredTwin] = []
         var unreadable: [String] = []
         for row in rows {
             let id: String = row["id"]
             let data: Data = row["record"]
-            if let record = try? decoder.decode(Twin.Record.self, from: data) {
-                records.append(record)
-            } else {
+            let rulesData: Data? = row["rules"]
+            guard let record = try? decoder.decode(Twin.Record.self, from: data) else {
                 unreadable.append(id)
+                continue
             }
+            var rules: MachineRules.Saved?
+            if let rulesData {
+                rules = try? decoder.decode(MachineRules.Saved.self, from: rulesData)
+                if rules == nil { unreadable.append("\(id) (rules)") }
+            }
+            twins.append(StoredTwin(record: record, rules: rules))
         }
-        return (records, unreadable)
+        return (twins, unreadable)
     }
 
     @discardableResult
-    public func save(_ records: [Twin.Record]) throws -> [String] {
-        guard !records.isEmpty else { return [] }
+    public func save(_ twins: [StoredTwin]) throws -> [String] {
+        guard !twins.isEmpty else { return [] }
         let encoder = JSONEncoder()
-        var rows: [(String, Int64, Data)] = []
+        var rows: [(String, Int64, Data, Data?)] = []
         var unencodable: [String] = []
-        for record in records {
-            if let data = try? encoder.encode(record) {
-                rows.append((record.address.description, Int64(record.version), data))
-            } else {
-                unencodable.append(record.address.description)
+        for twin in twins {
+            guard let data = try? encoder.encode(twin.record) else {
+                unencodable.append(twin.record.address.description)
+                continue
             }
+            var rules: Data?
+            if let saved = twin.rules {
+                guard let encoded = try? encoder.encode(saved) else {
+                    unencodable.append(twin.record.address.description)
+                    continue
+                }
+                rules = encoded
+            }
+            rows.append((twin.record.address.description, Int64(twin.record.version), data, rules))
         }
         let now = Date().timeIntervalSince1970
         try pool.write { db in
             let statement = try db.makeStatement(sql: """
-                INSERT INTO twins (id, version, record, saved_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET version = excluded.version, record = excluded.record, saved_at = excluded.saved_at
+                INSERT INTO twins (id, version, record, rules, saved_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET version = excluded.version, record = excluded.record, rules = excluded.rules,
+                    saved_at = excluded.saved_at
                 """)
-            for (id, version, data) in rows {
-                try statement.execute(arguments: [id, version, data, now])
+            for (id, version, data, rules) in rows {
+                try statement.execute(arguments: [id, version, data, rules, now])
             }
         }
         return unencodable

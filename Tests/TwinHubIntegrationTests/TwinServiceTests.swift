@@ -4,6 +4,7 @@ import Testing
 import TwinHubBroker
 import TwinHubMQTT
 import TwinModel
+import Rules
 import Twins
 import TwinService
 
@@ -88,11 +89,13 @@ struct TwinServiceTests {
         let storage = try SQLiteTwinStorage(path: path)
         var twin = Twin(address: MachineAddress(site: "s", area: "a", line: "l", machine: "m"), kind: nil)
         twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_200), sequence: 1, state: .running, previous: .idle, reason: "r"), received: Date())
-        try storage.save([twin.record])
+        try storage.save([StoredTwin(record: twin.record)])
         twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_260), sequence: 2, state: .held, previous: .running, reason: "r"), received: Date())
-        try storage.save([twin.record])
+        let memory = RuleMemory()
+        try storage.save([StoredTwin(record: twin.record, rules: ["hot": memory])])
         let loaded = try SQLiteTwinStorage(path: path).loadAll()
-        #expect(loaded.records == [twin.record], "one row per twin, the latest")
+        #expect(loaded.twins.map(\.record) == [twin.record], "one row per twin, the latest")
+        #expect(loaded.twins.first?.rules == ["hot": memory], "with its rules' memories")
         #expect(loaded.unreadable.isEmpty)
     }
 
@@ -155,7 +158,7 @@ struct TwinServiceTests {
             let version = try #require(try Self.json(last)["version"] as? Int)
             try await within(.seconds(10), "version \(version) on disk") {
                 while true {
-                    let stored = try SQLiteTwinStorage(path: path).loadAll().records.first { $0.address.machine == "cnc" }
+                    let stored = try SQLiteTwinStorage(path: path).loadAll().twins.map(\.record).first { $0.address.machine == "cnc" }
                     if let stored, stored.version >= UInt64(version) { return }
                     try await Task.sleep(for: .milliseconds(50))  // the database is another process's: poll it
                 }

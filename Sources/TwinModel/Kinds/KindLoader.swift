@@ -11,12 +11,7 @@ public enum KindLoader {
 
     /// Loads one kind file.
     public static func load(file path: String) throws(ModelErrors) -> MachineKind {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ModelErrors([ModelError("cannot read the file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))])
-        }
+        let text = try YAMLFiles.read(path)
         return try load(yaml: text, file: path)
     }
 
@@ -94,15 +89,14 @@ public enum KindLoader {
             }
         }
         let reliability = diagnostics.collect { try parseReliability(map.optional("reliability"), faults: faults) } ?? nil
-        var rulesLocation: SourceLocation?
-        if let rules = map.optional("rules") {
-            _ = diagnostics.collect { try rules.sequence("rules") }
-            rulesLocation = rules.location
-        }
-        return MachineKind(
+        var kind = MachineKind(
             id: id, name: name, description: description, sampleInterval: sampleInterval, properties: properties,
             states: states, production: production, commands: commands, faults: faults, reliability: reliability,
-            rulesLocation: rulesLocation, location: root.location)
+            rules: [], location: root.location)
+        if let rules = map.optional("rules") {
+            kind.rules = RuleParser.parseRules(rules, kind: kind, diagnostics: diagnostics)
+        }
+        return kind
     }
 
     private static func parseProperty(_ name: String, keyNode: YAMLNode, _ node: YAMLNode) throws(ModelError) -> PropertySpec {

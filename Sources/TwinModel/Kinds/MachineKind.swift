@@ -17,8 +17,8 @@ public struct MachineKind: Sendable {
     public var faults: [FaultSpec]
     /// Random failures: mean time between failures and to repair, and which faults they draw from.
     public var reliability: Reliability?
-    /// Where the alert rules of the kind are declared (parsed by the rules engine), if any.
-    public var rulesLocation: SourceLocation?
+    /// Alert rules every machine of the kind gets (scenarios and rules files can override them).
+    public var rules: [RuleSpec]
     /// Where the kind was loaded from.
     public var location: SourceLocation
 

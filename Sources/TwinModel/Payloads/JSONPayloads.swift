@@ -177,6 +177,29 @@ public enum JSONPayloads {
                                   scrap: scrap, idealCycleTime: idealCycleTime)
     }
 
+    /// An acknowledgement of an alert: who and why.
+    public struct Acknowledgement: Sendable, Equatable {
+        public var by: String
+        public var comment: String
+
+        public init(by: String, comment: String) {
+            self.by = by
+            self.comment = comment
+        }
+    }
+
+    /// Reads an acknowledgement: `{"by":"trainer","comment":"checked the coolant"}`, both optional; an
+    /// empty payload is an anonymous acknowledgement.
+    public static func decodeAcknowledgement(_ bytes: [UInt8]) throws(PayloadError) -> Acknowledgement {
+        guard !bytes.isEmpty else { return Acknowledgement(by: "anonymous", comment: "") }
+        let fields = try object(bytes, maximumSize: 4096, what: "an acknowledgement")
+        let by = try fields.optionalString("by") ?? "anonymous"
+        let comment = try fields.optionalString("comment") ?? ""
+        guard !by.isEmpty, by.count <= 100 else { throw PayloadError(.invalidValue, "\"by\" must be 1 to 100 characters") }
+        guard comment.count <= 1000 else { throw PayloadError(.invalidValue, "\"comment\" is at most 1000 characters") }
+        return Acknowledgement(by: by, comment: comment)
+    }
+
     /// Reads a desired state: `{"state":"stopped"}`.
     public static func decodeDesired(_ bytes: [UInt8]) throws(PayloadError) -> MachineState {
         let fields = try object(bytes, maximumSize: 4096, what: "a desired state")
@@ -316,6 +339,12 @@ public struct JSONWriter {
     public mutating func field(_ name: String, integer value: Int) {
         key(name)
         bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    public mutating func field(_ name: String, bool value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 

@@ -57,9 +57,21 @@ public struct MachineInstance: Sendable {
     public var scheduledFaults: [ScheduledFault]
     /// Whether the kind's random failures (MTBF/MTTR) apply.
     public var randomFaults: Bool
+    /// Changes to the kind's alert rules for this machine.
+    public var ruleOverrides: [RuleOverride.Entry] = []
     public var location: SourceLocation
 
     public var id: String { path.machine }
+}
+
+extension Scenario {
+    /// The scenario's per-machine rule changes, for the rules engine.
+    public var ruleOverrides: [RuleOverride] {
+        machines.filter { !$0.ruleOverrides.isEmpty }.map { machine in
+            RuleOverride(kind: machine.kind.id, site: machine.path.site, area: machine.path.area, line: machine.path.line,
+                         machine: machine.path.machine, entries: machine.ruleOverrides, location: machine.location)
+        }
+    }
 }
 
 /// Where a machine stands in the ISA-95 hierarchy.

@@ -9,12 +9,7 @@ public enum ScenarioLoader {
     public static let maximumMachines = 1_000_000
 
     public static func load(file path: String, kinds: [String: MachineKind]) throws(ModelErrors) -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ModelErrors([ModelError("cannot read the file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))])
-        }
+        let text = try YAMLFiles.read(path)
         return try load(yaml: text, file: path, kinds: kinds)
     }
 
@@ -96,16 +91,17 @@ public enum ScenarioLoader {
                 let lineID = try line.required("id").identifier("line id")
                 let base = EquipmentPath(enterprise: enterprise, site: siteID, area: areaID, line: lineID, machine: "")
                 for machineNode in try line.required("machines").sequence("machines") {
-                    instances += diagnostics.collect { try parseMachines(machineNode, base: base, kinds: kinds) } ?? []
+                    instances += diagnostics.collect { try parseMachines(machineNode, base: base, kinds: kinds, diagnostics: diagnostics) } ?? []
                 }
             }
         }
         return instances
     }
 
-    private static func parseMachines(_ node: YAMLNode, base: EquipmentPath, kinds: [String: MachineKind]) throws(ModelError) -> [MachineInstance] {
+    private static func parseMachines(_ node: YAMLNode, base: EquipmentPath, kinds: [String: MachineKind],
+                                      diagnostics: DiagnosticCollector) throws(ModelError) -> [MachineInstance] {
         let map = try node.mapping("a machine")
-        try map.checkKeys(["id", "kind", "count", "properties", "production", "faults", "random_faults", "name"])
+        try map.checkKeys(["id", "kind", "count", "properties", "production", "faults", "random_faults", "rules", "name"])
         let idNode = try map.required("id")
         let id = try idNode.identifier("machine id")
         let kindNode = try map.required("kind")
@@ -130,6 +126,7 @@ public enum ScenarioLoader {
                                                 duration: try fault.optional("duration")?.duration("duration")))
             }
         }
+        let ruleOverrides = map.optional("rules").map { RuleParser.parseOverrides($0, kind: kind, diagnostics: diagnostics) } ?? []
         let random = try map.optional("random_faults")?.bool("random_faults") ?? (kind.reliability != nil)
         let count = try map.optional("count")?.int("count") ?? 1
         guard (1...1_000_000).contains(count) else { throw try map.required("count").error("count must be from 1 to 1000000") }
@@ -137,7 +134,8 @@ public enum ScenarioLoader {
         return (1...count).map { index in
             var path = base
             path.machine = count == 1 && map.optional("count") == nil ? id : "\(id)-\(String(repeating: "0", count: width - String(index).count))\(index)"
-            return MachineInstance(path: path, kind: kind, scheduledFaults: scheduled, randomFaults: random, location: idNode.location)
+            return MachineInstance(path: path, kind: kind, scheduledFaults: scheduled, randomFaults: random, ruleOverrides: ruleOverrides,
+                                   location: idNode.location)
         }
     }
 

@@ -80,6 +80,54 @@ public struct TopicMap: Sendable, Hashable {
     /// The twin service's own metrics (retained).
     public var serviceMetrics: String { "\(root)/_twinhub/metrics" }
 
+    // MARK: Alerts
+
+    /// An open alert of a machine and a rule (retained; emptied when the alert closes):
+    /// `{root}/{site}/{area}/{line}/{machine}/alert/{rule}`.
+    public func alert(rule: String, for path: EquipmentPath) -> String {
+        "\(root)/\(path.site)/\(path.area)/\(path.line)/\(path.machine)/alert/\(rule)"
+    }
+
+    /// The filter matching every open alert.
+    public var alertFilter: String { "\(root)/+/+/+/+/alert/+" }
+
+    /// Where an alert is acknowledged: its topic followed by `/ack`.
+    public func alertAcknowledgement(rule: String, for path: EquipmentPath) -> String {
+        alert(rule: rule, for: path) + "/ack"
+    }
+
+    /// The filter matching every acknowledgement.
+    public var alertAcknowledgementFilter: String { "\(root)/+/+/+/+/alert/+/ack" }
+
+    /// Every alert lifecycle event, in order (QoS 1, not retained).
+    public var alertEvents: String { "\(root)/_alerts/events" }
+
+    /// Counts of open alerts of a site, area or line (retained): `{root}/{site}[/{area}[/{line}]]/alerts`.
+    public func alertCounts(site: String, area: String? = nil, line: String? = nil) -> String {
+        ([root, site, area, line].compactMap { $0 } + ["alerts"]).joined(separator: "/")
+    }
+
+    /// A machine and a rule, read back from an alert or acknowledgement topic.
+    public struct AlertAddress: Sendable, Hashable {
+        public var site: String
+        public var area: String
+        public var line: String
+        public var machine: String
+        public var rule: String
+        /// Whether the topic is the acknowledgement topic.
+        public var isAcknowledgement: Bool
+    }
+
+    /// Reads an alert or acknowledgement topic back; `nil` if it is neither.
+    public func alertAddress(of topic: String) -> AlertAddress? {
+        guard topic.hasPrefix(root + "/") else { return nil }
+        let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        guard levels.count == 6 || levels.count == 7, levels[4] == "alert", !levels.contains(where: \.isEmpty) else { return nil }
+        if levels.count == 7 && levels[6] != "ack" { return nil }
+        return AlertAddress(site: String(levels[0]), area: String(levels[1]), line: String(levels[2]), machine: String(levels[3]),
+                            rule: String(levels[5]), isAcknowledgement: levels.count == 7)
+    }
+
     /// Reads a machine topic back; `nil` if it is not one.
     public func address(of topic: String) -> Address? {
         guard topic.hasPrefix(root + "/") else { return nil }

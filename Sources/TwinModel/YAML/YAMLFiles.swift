@@ -2,6 +2,15 @@ import Foundation
 
 /// The YAML files of a folder (or a single file), sorted, for loaders and `twinhub validate`.
 public enum YAMLFiles {
+    /// The text of a file, or an error at its first line saying why it cannot be read.
+    static func read(_ path: String) throws(ModelErrors) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ModelErrors([ModelError("cannot read the file: \(error.localizedDescription)", at: SourceLocation(file: path, line: 1, column: 1))])
+        }
+    }
+
     public static func list(in path: String) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Rules
 import TwinHubMQTT
 import TwinModel
 import Twins
@@ -19,6 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
               twinhub serve --root acme --broker mqtt://localhost:1883
             Twins are kept in --db (SQLite, WAL), written every second: a restart carries on where the
             service stopped, and a kill -9 loses at most the last second. --no-db keeps them in memory.
+
+            Alert rules come with the kinds (twins/*.yaml); --rules adds rules files (overrides per machine)
+            and --scenario the per-machine rules of a scenario. Open alerts are retained on
+            …/{machine}/alert/{rule}, every lifecycle event goes to {root}/_alerts/events (QoS 1), counts to
+            {root}/{site}[/{area}[/{line}]]/alerts; acknowledge by publishing {"by":"…","comment":"…"} on
+            …/{machine}/alert/{rule}/ack.
             """
     )
 
@@ -49,11 +56,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("At most one snapshot per twin per this many seconds.", valueName: "seconds"))
     var snapshotInterval = 1.0
 
+    @Option(help: ArgumentHelp("A rules file or folder of them (repeatable): rule overrides per machine.", valueName: "path"))
+    var rules: [String] = []
+
+    @Option(help: ArgumentHelp("A scenario whose machines' rules: apply (the simulator's scenario).", valueName: "file"))
+    var scenario: String?
+
+    @Flag(help: "Run no alert rules.")
+    var noRules = false
+
     func validate() throws {
         guard !(noDb && db != nil) else { throw ValidationError("choose --db or --no-db, not both") }
         guard snapshotInterval >= 0.01 else { throw ValidationError("--snapshot-interval must be at least 0.01 s") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
         guard maxPayload >= 256 else { throw ValidationError("--max-payload must be at least 256 bytes") }
+        guard !(noRules && (!rules.isEmpty || scenario != nil)) else { throw ValidationError("--no-rules cannot be used with --rules or --scenario") }
     }
 
     func run() async throws {
@@ -85,12 +102,27 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("cannot open the twin database '\(path)': \(error)")
             }
         }
+        if !noRules { options.rules = try ruleBook(kinds: kinds) }
         let service = TwinService(options: options, logger: logger)
         try await cancellingOnSignals {
             try await service.run {
                 FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(global.broker)\n".utf8))
             }
         }
+    }
+}
+
+extension ServeCommand {
+    /// The kinds' rules with the overrides of --rules files, then of --scenario.
+    func ruleBook(kinds: [String: MachineKind]) throws -> RuleBook {
+        var overrides: [RuleOverride] = []
+        do {
+            overrides += try RuleSetLoader.load(paths: rules, kinds: kinds).flatMap(\.overrides)
+            if let scenario { overrides += try ScenarioLoader.load(file: scenario, kinds: kinds).ruleOverrides }
+        } catch {
+            throw ValidationError("alert rules:\n\(error.description)")
+        }
+        return RuleBook(kinds: kinds, overrides: overrides)
     }
 }
 

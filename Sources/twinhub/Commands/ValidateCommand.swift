@@ -8,14 +8,14 @@ struct ValidateCommand: ParsableCommand {
         abstract: "Check machine kinds (twins/) and scenarios (simulations/); print every error as file:line:column: message.",
         discussion: """
             Examples:
-              twinhub validate twins simulations
+              twinhub validate twins simulations rules
               twinhub validate simulations/sheet-metal-job-shop.yaml
             Exits with status 1 if any file has an error.
             """
     )
 
     @Argument(help: "Files or folders of .yaml files.")
-    var paths: [String] = ["twins", "simulations"]
+    var paths: [String] = ["twins", "simulations", "rules"]
 
     func run() throws {
         let report = ModelValidator.validate(paths: paths)
@@ -25,6 +25,8 @@ struct ValidateCommand: ParsableCommand {
         guard report.errors.isEmpty else {
             throw ExitCode(1)
         }
-        print("ok: \(report.kinds.count) kinds, \(report.scenarios.count) scenarios, \(report.machines) machines")
+        let rules = report.kinds.values.reduce(0) { $0 + $1.rules.count }
+        print("ok: \(report.kinds.count) kinds with \(rules) alert rules, \(report.scenarios.count) scenarios, \(report.machines) machines, "
+              + "\(report.ruleSets.count) rules files")
     }
 }

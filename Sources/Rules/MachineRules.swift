@@ -1,0 +1,220 @@
+import Foundation
+import TwinModel
+import Twins
+
+/// What made a twin's rules worth running again.
+public enum RuleTrigger: Sendable {
+    /// New readings of these properties.
+    case telemetry(Set<String>)
+    /// A new state.
+    case state
+    /// New production counters (KPIs moved).
+    case counters
+    /// Time passed, or connectivity changed: the rules that depend on the clock.
+    case clock
+}
+
+/// The rules of one twin with their memories. Evaluation is incremental: a trigger runs only the rules
+/// that read what changed.
+public struct MachineRules: Sendable {
+    public let address: MachineAddress
+    public let kind: String
+    public let rules: [RuleSpec]
+    public private(set) var memories: [RuleMemory]
+    private let byProperty: [String: [Int]]
+    private let onState: [Int]
+    private let onCounters: [Int]
+    private let onClock: [Int]
+    /// Rules evaluated so far (for tests and metrics of the incremental evaluation).
+    public private(set) var evaluations = 0
+
+    /// The memories of a twin's rules, by rule id, for storage.
+    public typealias Saved = [String: RuleMemory]
+
+    public init(address: MachineAddress, kind: String, rules: [RuleSpec]) {
+        self.address = address
+        self.kind = kind
+        self.rules = rules
+        memories = Array(repeating: RuleMemory(), count: rules.count)
+        var byProperty: [String: [Int]] = [:]
+        var onState: [Int] = [], onCounters: [Int] = [], onClock: [Int] = []
+        for (index, rule) in rules.enumerated() {
+            for property in rule.properties { byProperty[property, default: []].append(index) }
+            if rule.readsState || rule.states != nil { onState.append(index) }
+            if rule.readsKPIs { onCounters.append(index) }
+            if rule.readsClock { onClock.append(index) }
+        }
+        self.byProperty = byProperty
+        self.onState = onState
+        self.onCounters = onCounters
+        self.onClock = onClock
+    }
+
+    /// Whether any rule moves with time alone.
+    public var hasClockRules: Bool { !onClock.isEmpty }
+
+    /// Every alert not yet closed.
+    public var alerts: [Alert] { memories.compactMap(\.alert) }
+
+    /// Runs the rules `trigger` concerns against `twin`; `wall` is the service's clock.
+    public mutating func evaluate(_ twin: Twin, trigger: RuleTrigger, wall: Date) -> [AlertEvent] {
+        let clock = RuleClock(machine: twin.kpi.accountedTime ?? twin.machineTime ?? wall, wall: wall)
+        let indices: [Int]
+        switch trigger {
+        case .telemetry(let properties):
+            if properties.count == 1, let only = properties.first {
+                indices = byProperty[only] ?? []
+            } else {
+                var set = Set<Int>()
+                for property in properties { set.formUnion(byProperty[property] ?? []) }
+                indices = set.sorted()
+            }
+        case .state:
+            for index in onState { ConditionEvaluator.noteState(twin, memory: &memories[index], clock: clock) }
+            indices = onState
+        case .counters: indices = onCounters
+        case .clock: indices = onClock
+        }
+        var events: [AlertEvent] = []
+        for index in indices { run(index, twin: twin, clock: clock, into: &events) }
+        return events
+    }
+
+    /// Acknowledges the alert of `rule`.
+    public mutating func acknowledge(rule id: String, by person: String, comment: String, at time: Date) throws(AlertError) -> [AlertEvent] {
+        guard let index = rules.firstIndex(where: { $0.id == id }), var alert = memories[index].alert else {
+            throw AlertError(.unknownAlert, "no open alert \(address)/\(id)")
+        }
+        let kinds = try alert.acknowledge(by: person, at: time, comment: comment)
+        memories[index].alert = alert.status == .closed ? nil : alert
+        return kinds.map { AlertEvent(kind: $0, alert: alert) }
+    }
+
+    // MARK: Persistence
+
+    public var saved: Saved {
+        Dictionary(uniqueKeysWithValues: zip(rules.map(\.id), memories))
+    }
+
+    /// Takes back saved memories. Alerts of rules that no longer apply are closed.
+    public mutating func restore(_ saved: Saved, at time: Date) -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        for (id, memory) in saved {
+            if let index = rules.firstIndex(where: { $0.id == id }) {
+                memories[index] = memory
+            } else if var alert = memory.alert {
+                for kind in alert.retire(at: time) { events.append(AlertEvent(kind: kind, alert: alert)) }
+            }
+        }
+        return events
+    }
+
+    // MARK: One rule
+
+    private mutating func run(_ index: Int, twin: Twin, clock: RuleClock, into events: inout [AlertEvent]) {
+        let rule = rules[index]
+        if let states = rule.states, !states.contains(twin.state) { return }  // paused: everything holds
+        evaluations += 1
+        var memory = memories[index]
+        defer { memories[index] = memory }
+        let active = memory.alert?.isActive == true
+        let current = active ? memory.alert?.severity : nil
+        guard let observation = ConditionEvaluator.observe(rule, twin: twin, memory: &memory, clock: clock, current: current) else { return }
+        var candidate = observation.severity
+
+        if let repetition = rule.repetition {
+            let holds = candidate != nil
+            if holds && !memory.wasTrue { memory.occurrences.append(clock.machine) }
+            memory.wasTrue = holds
+            memory.occurrences.removeAll { clock.machine.timeIntervalSince($0) >= repetition.within.secondsValue }
+            if memory.occurrences.count >= repetition.count {
+                if candidate == nil, active { candidate = current }
+            } else if !active {
+                candidate = nil
+            }
+        }
+        if active, candidate == nil, let clear = rule.clear {
+            // An explicit clear condition: the alert holds until it is true.
+            if clear.evaluate({ ConditionEvaluator.lookup($0, twin) }) != .boolean(true) { candidate = current }
+        }
+
+        guard active else {
+            guard let severity = candidate else {
+                memory.pendingSince = nil
+                return
+            }
+            guard Self.waited(rule.holdFor, since: &memory.pendingSince, now: clock.machine) else { return }
+            memory.pendingSince = nil
+            memory.clearingSince = nil
+            let explanation = explain(rule, observation)
+            let message = render(rule, observation, twin: twin, severity: severity)
+            if var alert = memory.alert {
+                // A latched alert, cleared but not acknowledged: the same alert again.
+                for kind in alert.activate(severity: severity, at: clock.machine) {
+                    alert.message = message
+                    alert.explanation = explanation
+                    events.append(AlertEvent(kind: kind, alert: alert))
+                }
+                memory.alert = alert
+            } else {
+                let alert = Alert(address: address, kind: kind, rule: rule, severity: severity, at: clock.machine, message: message, explanation: explanation)
+                memory.alert = alert
+                events.append(AlertEvent(kind: .raised, alert: alert))
+            }
+            return
+        }
+
+        guard var alert = memory.alert else { return }
+        if let severity = candidate {
+            memory.clearingSince = nil
+            let previous = alert.severity
+            let kinds = alert.activate(severity: severity, at: clock.machine)
+            if !kinds.isEmpty {
+                alert.message = render(rule, observation, twin: twin, severity: severity)
+                alert.explanation = explain(rule, observation)
+            }
+            for kind in kinds { events.append(AlertEvent(kind: kind, alert: alert, previousSeverity: previous)) }
+            memory.alert = alert
+            return
+        }
+        guard Self.waited(rule.clearFor, since: &memory.clearingSince, now: clock.machine) else { return }
+        memory.clearingSince = nil
+        alert.explanation = explain(rule, observation)
+        for kind in alert.clear(at: clock.machine) { events.append(AlertEvent(kind: kind, alert: alert)) }
+        memory.alert = alert.status == .closed ? nil : alert
+        if rule.repetition != nil { memory.occurrences.removeAll() }
+    }
+
+    /// Whether something that holds now has held for `duration` (none: at once); starts the wait if needed.
+    private static func waited(_ duration: Duration?, since: inout Date?, now: Date) -> Bool {
+        guard let duration else { return true }
+        let start = since ?? now
+        since = start
+        return now.timeIntervalSince(start) >= duration.secondsValue
+    }
+
+    private func explain(_ rule: RuleSpec, _ observation: Observation) -> AlertExplanation {
+        AlertExplanation(condition: rule.summary, description: rule.description, values: observation.values,
+                         measure: observation.measure, threshold: observation.threshold)
+    }
+
+    private func render(_ rule: RuleSpec, _ observation: Observation, twin: Twin, severity: Severity) -> String {
+        rule.message.render { name in
+            if let text = observation.texts[name] { return text }
+            switch name {
+            case "machine": return address.machine
+            case "site": return address.site
+            case "area": return address.area
+            case "line": return address.line
+            case "kind": return kind
+            case "rule": return rule.id
+            case "name": return rule.name
+            case "severity": return severity.rawValue
+            case "state": return twin.state.rawValue
+            default:
+                guard let value = ConditionEvaluator.freshValue(name, in: twin) else { return nil }
+                return ConditionEvaluator.format(value, name, twin)
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import TwinModel
+import Twins
+
+/// What a rule saw in one evaluation: the severity its condition calls for (`nil`: none), and the
+/// figures to explain and render it.
+struct Observation {
+    var severity: Severity?
+    var measure: Double?
+    var threshold: Double?
+    var values: [String: Double] = [:]
+    /// Placeholder texts for the message (`value`, `limit`, `eta`...).
+    var texts: [String: String] = [:]
+}
+
+/// The clocks an evaluation runs on.
+struct RuleClock {
+    /// The machine's own clock (its source timestamps, carried forward while it is silent).
+    var machine: Date
+    /// The service's wall clock (for receive times: silence, offline).
+    var wall: Date
+}
+
+/// Evaluates a rule's condition against a twin. `nil` means the rule cannot tell (missing or stale
+/// data, too little history): the alert holds as it is.
+enum ConditionEvaluator {
+    static func observe(_ rule: RuleSpec, twin: Twin, memory: inout RuleMemory, clock: RuleClock, current: Severity?) -> Observation? {
+        switch rule.condition {
+        case .threshold(let property, let test):
+            guard let value = freshValue(property, in: twin) else { return nil }
+            var observation = Observation(measure: value, values: [property: value])
+            switch test {
+            case .levels(let levels):
+                observation.severity = levels.severity(for: value, current: current)
+                observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+                observation.texts["limit"] = observation.threshold.map { format($0, property, twin) }
+            case .bands(let bands):
+                observation.severity = bands.severity(for: value, current: current)
+                if let range = bands.ranges[observation.severity ?? current ?? bands.ranges.keys.min()!] {
+                    observation.texts["limit"] = "\(format(range.lowerBound, property, twin))–\(format(range.upperBound, property, twin))"
+                }
+            }
+            propertyTexts(&observation, property, value, twin)
+            return observation
+
+        case .expression(let expression):
+            guard case .boolean(let holds)? = expression.evaluate({ lookup($0, twin) }) else { return nil }
+            var observation = Observation(severity: holds ? rule.severity : nil)
+            observation.values = numericValues(expression.variables, twin)
+            return observation
+
+        case .rate(let property, let over, let rising, let levels):
+            addSample(property, twin: twin, window: over, memory: &memory)
+            guard let value = freshValue(property, in: twin),
+                  let fit = memory.trend?.fit(now: clock.machine, minimumSpan: over.secondsValue / 2) else { return nil }
+            let change = fit.slope * over.secondsValue
+            var observation = Observation(measure: rising ? change : -change, values: [property: value])
+            observation.severity = levels.severity(for: observation.measure!, current: current)
+            observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+            observation.texts["change"] = format(abs(change), property, twin)
+            observation.texts["over"] = HumanDuration.text(seconds: over.secondsValue)
+            observation.texts["limit"] = observation.threshold.map { format($0, property, twin) }
+            propertyTexts(&observation, property, value, twin)
+            return observation
+
+        case .noData(let levels):
+            guard let heard = twin.connectivity.lastHeard else { return nil }
+            // An offline machine is the `offline` condition's business.
+            let silent = twin.connectivity.status == .offline ? 0 : max(0, clock.wall.timeIntervalSince(heard))
+            return timed(silent, levels, current)
+
+        case .offline(let levels):
+            var seconds = 0.0
+            if twin.connectivity.status == .offline, let since = twin.connectivity.since { seconds = max(0, clock.wall.timeIntervalSince(since)) }
+            return timed(seconds, levels, current)
+
+        case .stateDuration(let states, let levels):
+            var seconds = 0.0
+            if states.contains(twin.state) {
+                guard let since = twin.stateSince else { return nil }
+                seconds = max(0, clock.machine.timeIntervalSince(since))
+            }
+            return timed(seconds, levels, current)
+
+        case .stops(let within, let levels):
+            memory.stops.removeAll { clock.machine.timeIntervalSince($0) >= within.secondsValue }
+            let count = Double(memory.stops.count)
+            var observation = Observation(measure: count, values: ["stops": count])
+            observation.severity = levels.severity(for: count, current: current)
+            observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+            observation.texts["stops"] = String(memory.stops.count)
+            observation.texts["within"] = HumanDuration.text(seconds: within.secondsValue)
+            observation.texts["limit"] = observation.threshold.map { String(Int($0)) }
+            return observation
+
+        case .kpi(let metric, let scope, let minimumTime, let levels):
+            let tally = scope == .window ? twin.kpi.window : twin.kpi.shift
+            guard tally.plannedSeconds >= minimumTime.secondsValue, let value = kpi(metric, of: tally) else { return nil }
+            var observation = Observation(measure: value, values: [metric.rawValue: value])
+            observation.severity = levels.severity(for: value, current: current)
+            observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+            observation.texts["metric"] = metric == .oee ? "OEE" : metric.rawValue
+            observation.texts["value"] = percent(value)
+            observation.texts["limit"] = observation.threshold.map(percent)
+            return observation
+
+        case .prediction(let prediction):
+            addSample(prediction.property, twin: twin, window: prediction.window, memory: &memory)
+            guard let value = freshValue(prediction.property, in: twin),
+                  let fit = memory.trend?.fit(now: clock.machine, minimumSpan: prediction.window.secondsValue / 4) else { return nil }
+            let rising = prediction.direction == .above
+            let crossed = rising ? fit.level >= prediction.limit : fit.level <= prediction.limit
+            let toward = rising ? fit.slope > 0 : fit.slope < 0
+            let eta = crossed ? 0 : toward ? (prediction.limit - fit.level) / fit.slope : Double.infinity
+            var observation = Observation(measure: eta, values: [prediction.property: value, "trend_per_hour": fit.slope * 3600])
+            observation.severity = eta.isFinite ? prediction.levels.severity(for: eta, current: current) : nil
+            observation.threshold = prediction.levels.threshold(of: observation.severity ?? current ?? prediction.levels.entry.severity)
+            observation.texts["eta"] = HumanDuration.text(seconds: eta)
+            observation.texts["trend"] = "\(format(fit.slope * 3600, prediction.property, twin, extraDecimals: 2))/h"
+            observation.texts["limit"] = format(prediction.limit, prediction.property, twin)
+            propertyTexts(&observation, prediction.property, value, twin)
+            return observation
+        }
+    }
+
+    /// Records a stop (leaving `running`) for `stops` conditions; called on every state change.
+    static func noteState(_ twin: Twin, memory: inout RuleMemory, clock: RuleClock) {
+        defer { memory.lastState = twin.state }
+        guard let last = memory.lastState, last != twin.state, last == .running else { return }
+        memory.stops.append(twin.stateSince ?? clock.machine)
+    }
+
+    // MARK: Reading the twin
+
+    /// A property's value if it is fresh (not stale, not refused).
+    static func freshValue(_ property: String, in twin: Twin) -> Double? {
+        guard let reported = twin.reported[property], reported.quality == .good || reported.quality == .outOfRange else { return nil }
+        return reported.value
+    }
+
+    static func lookup(_ name: String, _ twin: Twin) -> ExpressionValue? {
+        if name == RuleVariables.state { return .text(twin.state.rawValue) }
+        if let metric = KPIMetric(rawValue: name) { return kpi(metric, of: twin.kpi.window).map(ExpressionValue.number) }
+        return freshValue(name, in: twin).map(ExpressionValue.number)
+    }
+
+    private static func numericValues(_ names: Set<String>, _ twin: Twin) -> [String: Double] {
+        var values: [String: Double] = [:]
+        for name in names {
+            if case .number(let value)? = lookup(name, twin) { values[name] = value }
+        }
+        return values
+    }
+
+    private static func kpi(_ metric: KPIMetric, of tally: ProductionTally) -> Double? {
+        let oee = tally.oee
+        switch metric {
+        case .oee: return oee.value
+        case .availability: return oee.availability
+        case .performance: return oee.performance
+        case .quality: return oee.quality
+        }
+    }
+
+    private static func addSample(_ property: String, twin: Twin, window: Duration, memory: inout RuleMemory) {
+        guard let reported = twin.reported[property], reported.quality == .good || reported.quality == .outOfRange else { return }
+        if memory.trend == nil { memory.trend = TrendSeries(window: window) }
+        memory.trend!.add(reported.value, at: reported.sourceTime)
+    }
+
+    private static func timed(_ seconds: Double, _ levels: Levels, _ current: Severity?) -> Observation {
+        var observation = Observation(measure: seconds)
+        observation.severity = levels.severity(for: seconds, current: current)
+        observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+        observation.texts["duration"] = HumanDuration.text(seconds: seconds)
+        observation.texts["limit"] = observation.threshold.map { HumanDuration.text(seconds: $0) }
+        return observation
+    }
+
+    // MARK: Formatting
+
+    private static func propertyTexts(_ observation: inout Observation, _ property: String, _ value: Double, _ twin: Twin) {
+        observation.texts["property"] = property
+        observation.texts["value"] = format(value, property, twin)
+        observation.texts["unit"] = twin.kind?.property(named: property)?.unit ?? ""
+    }
+
+    /// A value with its property's decimals (plus `extraDecimals`).
+    static func format(_ value: Double, _ property: String, _ twin: Twin, extraDecimals: Int = 0) -> String {
+        let decimals = (twin.kind?.property(named: property)?.decimals ?? 2) + extraDecimals
+        return number(value, decimals: decimals)
+    }
+
+    static func number(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "?" }
+        let scale = pow(10, Double(min(max(decimals, 0), 9)))
+        let rounded = (value * scale).rounded() / scale
+        if rounded == rounded.rounded() && abs(rounded) < 1e15 { return String(Int64(rounded)) }
+        var text = String(format: "%.\(min(max(decimals, 0), 9))f", rounded)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    private static func percent(_ fraction: Double) -> String { "\(number(fraction * 100, decimals: 1)) %" }
+}

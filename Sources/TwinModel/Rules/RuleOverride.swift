@@ -1,0 +1,68 @@
+/// Changes to the rules of some machines of a kind: from a rules file, or from a scenario machine.
+public struct RuleOverride: Sendable {
+    /// One change.
+    public enum Entry: Sendable {
+        /// Replaces the kind's rule of the same id, or adds the rule if the kind has none.
+        case replace(RuleSpec)
+        /// Switches a rule of the kind on or off.
+        case enable(id: String, Bool, location: SourceLocation)
+    }
+
+    public var kind: String
+    /// Which machines: `nil` matches any.
+    public var site: String?
+    public var area: String?
+    public var line: String?
+    public var machine: String?
+    public var entries: [Entry]
+    public var location: SourceLocation
+
+    public init(kind: String, site: String? = nil, area: String? = nil, line: String? = nil, machine: String? = nil,
+                entries: [Entry], location: SourceLocation) {
+        self.kind = kind
+        self.site = site
+        self.area = area
+        self.line = line
+        self.machine = machine
+        self.entries = entries
+        self.location = location
+    }
+
+    public func matches(kind: String, site: String, area: String, line: String, machine: String) -> Bool {
+        kind == self.kind && (self.site ?? site) == site && (self.area ?? area) == area && (self.line ?? line) == line
+            && (self.machine ?? machine) == machine
+    }
+}
+
+/// Every rule that applies, per machine: its kind's rules, then each matching override in order (rules
+/// files first, a scenario's machine overrides last).
+public struct RuleBook: Sendable {
+    public var kinds: [String: MachineKind]
+    public var overrides: [RuleOverride]
+
+    public init(kinds: [String: MachineKind], overrides: [RuleOverride] = []) {
+        self.kinds = kinds
+        self.overrides = overrides
+    }
+
+    /// The enabled rules of a machine, in declaration order.
+    public func rules(kind: String, site: String, area: String, line: String, machine: String) -> [RuleSpec] {
+        guard var rules = kinds[kind]?.rules else { return [] }
+        for override in overrides where override.matches(kind: kind, site: site, area: area, line: line, machine: machine) {
+            for entry in override.entries {
+                switch entry {
+                case .replace(let rule):
+                    if let index = rules.firstIndex(where: { $0.id == rule.id }) { rules[index] = rule } else { rules.append(rule) }
+                case .enable(let id, let enabled, _):
+                    if let index = rules.firstIndex(where: { $0.id == id }) { rules[index].enabled = enabled }
+                }
+            }
+        }
+        return rules.filter(\.enabled)
+    }
+
+    /// How many rules there are in all: the kinds' and the overrides' own.
+    public var ruleCount: Int {
+        kinds.values.reduce(0) { $0 + $1.rules.count }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Rules
+import TwinModel
+import Twins
+
+@Suite("Rule engine")
+struct RuleEngineTests {
+    @Test("Evaluation is incremental: a reading runs only the rules that read its property")
+    func incremental() throws {
+        var bench = try RuleBench(rules: """
+            - { id: hot, threshold: { property: temp, above: 70 } }
+            - { id: busy, threshold: { property: load, above: 90 } }
+            - { id: both, expression: temp > 70 and load > 90 }
+            - { id: gone, inactivity: { offline: 1m } }
+            """)
+        bench.send(["flow": 20], at: 0)
+        #expect(bench.rules.evaluations == 0)
+        bench.send(["temp": 20], at: 1)
+        #expect(bench.rules.evaluations == 2, "hot and both")
+        bench.send(["temp": 20, "load": 20], at: 2)
+        #expect(bench.rules.evaluations == 5, "hot, busy and both, once each")
+        bench.tick(at: 3)
+        #expect(bench.rules.evaluations == 6, "the clock runs only the inactivity rule")
+    }
+
+    @Test("Memories survive a save and restore as JSON: no alert lost or raised twice")
+    func persistence() throws {
+        let kind = try probeKind(rules: """
+            - { id: hot, threshold: { property: temp, above: 70 }, for: 10s }
+            - { id: spikes, threshold: { property: load, above: 120 }, repeat: { count: 2, within: 10m } }
+            """)
+        var bench = RuleBench(kind: kind)
+        bench.send(["temp": 75, "load": 130], at: 0)
+        bench.send(["temp": 75, "load": 50], at: 5)
+        #expect(bench.rules.alerts.isEmpty, "hot is pending, spikes has one occurrence")
+        let data = try JSONEncoder().encode(bench.rules.saved)
+        let saved = try JSONDecoder().decode(MachineRules.Saved.self, from: data)
+
+        var engine = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
+        #expect(engine.restore(saved, for: bench.twin.address, kind: "probe", wall: t(6)).isEmpty)
+        var twin = bench.twin
+        twin.apply(TelemetrySample(time: t(10), sequence: 10, values: [.init(property: "temp", value: 75, unit: "°C"), .init(property: "load", value: 130, unit: "%")]), received: t(10))
+        let events = engine.evaluate(twin, trigger: .telemetry(["temp", "load"]), wall: t(10))
+        #expect(Set(events.map(\.alert.rule)) == ["hot", "spikes"], "the pending wait and the first occurrence carried over")
+
+        let again = try JSONDecoder().decode(MachineRules.Saved.self, from: JSONEncoder().encode(engine.saved(twin.address)!))
+        var restarted = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
+        _ = restarted.restore(again, for: twin.address, kind: "probe", wall: t(11))
+        #expect(restarted.alerts.count == 2)
+        twin.apply(TelemetrySample(time: t(11), sequence: 11, values: [.init(property: "temp", value: 76, unit: "°C")]), received: t(11))
+        #expect(restarted.evaluate(twin, trigger: .telemetry(["temp"]), wall: t(11)).isEmpty, "no second raise after the restart")
+    }
+
+    @Test("Counts per site, area and line")
+    func counts() throws {
+        var bench = try RuleBench(rules: "- { id: hot, threshold: { property: temp, above: { warning: 70, major: 80 } } }")
+        var engine = RuleEngine(book: RuleBook(kinds: ["probe": bench.twin.kind!]))
+        bench.send(temp: 85, at: 0)
+        _ = engine.evaluate(bench.twin, trigger: .telemetry(["temp"]), wall: t(0))
+        let line = try #require(engine.counts()[AggregateKey(site: "site", area: "area", line: "line")])
+        #expect(line.active == 1 && line.unacknowledged == 1 && line.bySeverity == [.major: 1])
+        #expect(engine.counts()[AggregateKey(site: "site")] == line)
+    }
+
+    @Test("Overrides: a rules file replaces or switches a kind's rule for chosen machines; a scenario's last")
+    func overrides() throws {
+        let kind = try probeKind(rules: "- { id: hot, threshold: { property: temp, above: 70 } }\n- { id: busy, threshold: { property: load, above: 90 } }")
+        let set = try RuleSetLoader.load(yaml: """
+            ruleset: strict
+            overrides:
+              - kind: probe
+                line: line
+                rules:
+                  - { id: hot, threshold: { property: temp, above: 50 }, severity: major }
+                  - { id: busy, enabled: false }
+            """, file: "strict.yaml", kinds: ["probe": kind])
+        let book = RuleBook(kinds: ["probe": kind], overrides: set.overrides)
+        let here = book.rules(kind: "probe", site: "site", area: "area", line: "line", machine: "m1")
+        #expect(here.map(\.id) == ["hot"])
+        #expect(here.first?.severity == .major)
+        #expect(book.rules(kind: "probe", site: "site", area: "area", line: "other", machine: "m1").map(\.id) == ["hot", "busy"])
+    }
+}
