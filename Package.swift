@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Twins", "TwinModel"],
+            dependencies: ["Rules", "Twins", "TwinModel", "Simulation"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,78 @@
+import Foundation
+import Simulation
+import Testing
+@testable import Rules
+import TwinModel
+import Twins
+
+@Suite("The predictive-maintenance training scenario")
+struct PredictiveMaintenanceTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// What the rules saw of one machine of the scenario, simulated without a broker.
+    struct Run {
+        var events: [(time: Date, event: AlertEvent)] = []
+        var failure: Date?
+    }
+
+    /// Simulates `machine` for up to `hours`, feeding every message to a twin and its rules (kind rules).
+    static func run(_ machine: String, hours: Double) throws -> Run {
+        let kinds = try KindLoader.loadDirectory(root.appendingPathComponent("twins").path)
+        let scenario = try ScenarioLoader.load(file: root.appendingPathComponent("simulations/predictive-maintenance-training.yaml").path, kinds: kinds)
+        let instance = try #require(scenario.machines.first { $0.id == machine })
+        var simulator = MachineSimulator(instance: instance, scenario: scenario)
+        let address = MachineAddress(site: instance.path.site, area: instance.path.area, line: instance.path.line, machine: machine)
+        var twin = Twin(address: address, kind: instance.kind)
+        var engine = RuleEngine(book: RuleBook(kinds: kinds, overrides: scenario.ruleOverrides))
+        var run = Run()
+        var elapsed = 0.0
+        while elapsed < hours * 3600, run.failure == nil {
+            elapsed += 60
+            for event in simulator.advance(to: elapsed) {
+                let trigger: RuleTrigger
+                let time: Date
+                switch event {
+                case .telemetry(let sample):
+                    twin.apply(sample, received: sample.time)
+                    (trigger, time) = (.telemetry(Set(sample.values.map(\.property))), sample.time)
+                case .state(let change):
+                    twin.apply(change, received: change.time)
+                    if change.state == .fault { run.failure = change.time }
+                    (trigger, time) = (.state, change.time)
+                case .counters(let counters):
+                    twin.apply(counters, received: counters.time)
+                    (trigger, time) = (.counters, counters.time)
+                case .network:
+                    continue
+                }
+                for alert in engine.evaluate(twin, trigger: trigger, wall: time) { run.events.append((time, alert)) }
+            }
+        }
+        return run
+    }
+
+    @Test("The bearing prediction fires hours before the bearing fails, escalates, and says when")
+    func predictionBeforeFailure() throws {
+        let run = try Self.run("cnc-01", hours: 30)
+        let failure = try #require(run.failure, "the bearing fails within 30 simulated hours")
+        let predictions = run.events.filter { $0.event.alert.rule == "bearing_failure_predicted" }
+        let raised = try #require(predictions.first { $0.event.kind == .raised })
+        #expect(raised.time < failure.addingTimeInterval(-8 * 3600), "raised \(failure.timeIntervalSince(raised.time) / 3600) h before the failure")
+        #expect(raised.event.alert.message.hasPrefix("vibration predicted to exceed 7.1 mm/s in "))
+        #expect(raised.event.alert.explanation.values["trend_per_hour"].map { $0 > 0.1 } == true)
+        let critical = try #require(predictions.first { $0.event.alert.severity == .critical }, "escalates to critical")
+        #expect(critical.time < failure, "critical before the failure")
+        #expect(predictions.contains { $0.event.kind == .escalated && $0.event.alert.severity == .major })
+        let vibration = run.events.first { $0.event.alert.rule == "vibration_high" && $0.event.alert.severity == .major }
+        if let vibration { #expect(raised.time < vibration.time, "the prediction comes before the vibration limit is reached") }
+    }
+
+    @Test("The healthy twin raises no prediction and no alert while it runs normally")
+    func healthyTwin() throws {
+        let run = try Self.run("cnc-02", hours: 12)
+        #expect(run.failure == nil)
+        let alerts = run.events.map { "\($0.event.alert.rule) \($0.event.kind) \($0.event.alert.message)" }
+        #expect(!alerts.contains { $0.hasPrefix("bearing_failure_predicted") }, "\(alerts)")
+        #expect(alerts.isEmpty, "a healthy machine running around the clock: \(alerts)")
+    }
+}
