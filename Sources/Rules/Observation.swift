@@ -116,7 +116,8 @@ enum ConditionEvaluator {
             observation.severity = eta.isFinite ? prediction.levels.severity(for: eta, current: current) : nil
             observation.threshold = prediction.levels.threshold(of: observation.severity ?? current ?? prediction.levels.entry.severity)
             observation.texts["eta"] = HumanDuration.text(seconds: eta)
-            observation.texts["trend"] = "\(format(fit.slope * 3600, prediction.property, twin, extraDecimals: 2))/h"
+            let unit = twin.kind?.property(named: prediction.property)?.unit ?? ""
+            observation.texts["trend"] = "\(fit.slope >= 0 ? "+" : "")\(format(fit.slope * 3600, prediction.property, twin, extraDecimals: 1)) \(unit)/h"
             observation.texts["limit"] = format(prediction.limit, prediction.property, twin)
             propertyTexts(&observation, prediction.property, value, twin)
             return observation

@@ -63,6 +63,7 @@ struct PredictiveMaintenanceTests {
         let critical = try #require(predictions.first { $0.event.alert.severity == .critical }, "escalates to critical")
         #expect(critical.time < failure, "critical before the failure")
         #expect(predictions.contains { $0.event.kind == .escalated && $0.event.alert.severity == .major })
+        print("bearing prediction: raised \(Int(failure.timeIntervalSince(raised.time) / 60)) min before the failure (\(raised.event.alert.message)); critical \(Int(failure.timeIntervalSince(critical.time) / 60)) min before")
         let vibration = run.events.first { $0.event.alert.rule == "vibration_high" && $0.event.alert.severity == .major }
         if let vibration { #expect(raised.time < vibration.time, "the prediction comes before the vibration limit is reached") }
     }
