@@ -112,7 +112,9 @@ public final class TwinService: Sendable {
                 var events: [AlertEvent] = []
                 for twin in twins {
                     guard let saved = twin.rules else { continue }
-                    events += state.rules.restore(saved, for: twin.record.address, kind: twin.record.kind, wall: Date())
+                    let closed = state.rules.restore(saved, for: twin.record.address, kind: twin.record.kind, wall: Date())
+                    if !closed.isEmpty { state.unsaved.insert(twin.record.address) }
+                    events += closed
                 }
                 return events
             }
@@ -266,6 +268,8 @@ public final class TwinService: Sendable {
                 state.lastRefresh = now
                 events = state.rules.evaluateClock(state.store.twins, wall: now)
                 state.noteAlertEvents(events)
+                // Written before their events go out, like every other alert change.
+                state.unsaved.formUnion(events.map(\.alert.address))
             }
             let snapshotTwins = State.due(&state.dirty, lastPublished: &state.lastSnapshot, interval: interval, now: now, in: state.store)
             let historyTwins = State.due(&state.historyDirty, lastPublished: &state.lastHistory, interval: historyInterval, now: now, in: state.store)

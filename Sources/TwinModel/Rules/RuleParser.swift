@@ -40,7 +40,7 @@ enum RuleParser {
                     let id = try idNode.identifier("rule id")
                     guard kind.rules.contains(where: { $0.id == id }) else {
                         let hint = Spelling.hint(for: id, in: kind.rules.map(\.id))
-                        throw idNode.error("kind '\(kind.id)' has no rule '\(id)' to switch\(hint); a new rule needs a condition (\(conditionKeys.joined(separator: ", ")))")
+                        throw idNode.error("kind '\(kind.id)' has no rule '\(id)'\(hint) (a new rule needs a condition: \(conditionKeys.joined(separator: ", ")))")
                     }
                     let enabled = try map.required("enabled").bool("enabled")
                     return .enable(id: id, enabled, location: idNode.location)
