@@ -113,7 +113,12 @@ public struct MachineRules: Sendable {
 
     private mutating func run(_ index: Int, twin: Twin, clock: RuleClock, into events: inout [AlertEvent]) {
         let rule = rules[index]
-        if let states = rule.states, !states.contains(twin.state) { return }  // paused: everything holds
+        if let states = rule.states, !states.contains(twin.state) {
+            // Paused: the alert holds, and waits start again when the rule resumes.
+            memories[index].pendingSince = nil
+            memories[index].clearingSince = nil
+            return
+        }
         evaluations += 1
         var memory = memories[index]
         defer { memories[index] = memory }
@@ -194,8 +199,9 @@ public struct MachineRules: Sendable {
     }
 
     private func explain(_ rule: RuleSpec, _ observation: Observation) -> AlertExplanation {
-        AlertExplanation(condition: rule.summary, description: rule.description, values: observation.values,
-                         measure: observation.measure, threshold: observation.threshold)
+        // Non-finite figures (no predicted crossing) are left out: they cannot be stored or published as JSON.
+        AlertExplanation(condition: rule.summary, description: rule.description, values: observation.values.filter { $0.value.isFinite },
+                         measure: observation.measure.flatMap { $0.isFinite ? $0 : nil }, threshold: observation.threshold)
     }
 
     private func render(_ rule: RuleSpec, _ observation: Observation, twin: Twin, severity: Severity) -> String {

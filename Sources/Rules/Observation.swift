@@ -90,7 +90,7 @@ enum ConditionEvaluator {
             observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
             observation.texts["stops"] = String(memory.stops.count)
             observation.texts["within"] = HumanDuration.text(seconds: within.secondsValue)
-            observation.texts["limit"] = observation.threshold.map { String(Int($0)) }
+            observation.texts["limit"] = observation.threshold.map { number($0, decimals: 0) }
             return observation
 
         case .kpi(let metric, let scope, let minimumTime, let levels):

@@ -39,13 +39,14 @@ extension TwinService.State {
 
 extension TwinService {
     /// Which rules a decoded message concerns.
-    static func trigger(for decoded: TwinStore.Decoded) -> RuleTrigger? {
+    static func triggers(for decoded: TwinStore.Decoded) -> [RuleTrigger] {
         switch decoded {
-        case .telemetry(let telemetry): .telemetry(Set(telemetry.sample.values.map(\.property)))
-        case .state: .state
-        case .counters: .counters
-        case .status: .clock
-        case .desired, .ignored: nil
+        case .telemetry(let telemetry): [.telemetry(Set(telemetry.sample.values.map(\.property)))]
+        case .state: [.state]
+        case .counters: [.counters]
+        // Offline changes the state too (to `offline`), and connectivity is the clock rules' business.
+        case .status: [.state, .clock]
+        case .desired, .ignored: []
         }
     }
 

@@ -216,8 +216,8 @@ public final class TwinService: Sendable {
             switch decoded {
             case .success(let decoded):
                 letters = state.store.apply(decoded, address: machine, received: now)
-                if let twin = state.store.twins[machine], twin.version != versionBefore, let trigger = Self.trigger(for: decoded) {
-                    events = state.rules.evaluate(twin, trigger: trigger, wall: now)
+                if let twin = state.store.twins[machine], twin.version != versionBefore {
+                    for trigger in Self.triggers(for: decoded) { events += state.rules.evaluate(twin, trigger: trigger, wall: now) }
                     state.noteAlertEvents(events)
                 }
             case .failure(let error): letters = state.store.refuse(decoding: error)

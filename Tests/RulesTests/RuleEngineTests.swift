@@ -82,3 +82,23 @@ struct RuleEngineTests {
         #expect(book.rules(kind: "probe", site: "site", area: "area", line: "other", machine: "m1").map(\.id) == ["hot", "busy"])
     }
 }
+
+@Suite("Rule engine edge cases found in review")
+struct RuleReviewTests {
+    @Test("A rule on the state with for: fires on the clock, without new messages")
+    func stateExpressionWaits() throws {
+        var bench = try RuleBench(rules: "- { id: down, expression: \"state == 'fault'\", for: 5m }")
+        #expect(bench.state(.fault, at: 0).isEmpty)
+        bench.send(temp: 20, at: 301)
+        #expect(bench.tick(at: 301).kinds == [.raised])
+    }
+
+    @Test("A prediction cleared with no crossing in sight stays storable (no infinite figures)")
+    func noInfinity() throws {
+        var bench = try RuleBench(rules: "- { id: p, prediction: { property: temp, exceeds: 100, window: 10m, within: 1h }, clear_for: 10m }")
+        for second in stride(from: 0.0, through: 600, by: 10) { bench.send(temp: 20 + second / 10, at: second) }
+        #expect(bench.alert("p")?.isActive == true)
+        for second in stride(from: 610.0, through: 1300, by: 10) { bench.send(temp: 10, at: second) }
+        #expect(throws: Never.self) { try JSONEncoder().encode(bench.rules.saved) }
+    }
+}

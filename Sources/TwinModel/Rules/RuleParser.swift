@@ -143,7 +143,11 @@ enum RuleParser {
                 }
                 let within = try map.optional("within")?.duration("within") ?? .seconds(3600)
                 guard within >= .seconds(1) else { throw try map.required("within").error("within must be at least 1s") }
-                return .stops(within: within, levels: try parseLevels(stops, direction: .above, severity: severity, hysteresis: nil, durations: false))
+                let levels = try parseLevels(stops, direction: .above, severity: severity, hysteresis: nil, durations: false)
+                for (_, value) in levels.thresholds where value != value.rounded() || !(0...100_000).contains(value) {
+                    throw stops.error("stops levels are whole numbers from 0 to 100000, not \(Levels.text(value))")
+                }
+                return .stops(within: within, levels: levels)
             }
             let states = try parseStates(try map.required("in"), what: "in")
             return .stateDuration(states: states, levels: try parseLevels(try map.required("longer_than"), direction: .above, severity: severity,

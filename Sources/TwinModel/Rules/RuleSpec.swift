@@ -86,8 +86,11 @@ public struct RuleSpec: Sendable {
     /// Whether the rule's outcome moves with time alone (it runs on the service's clock too).
     public var readsClock: Bool {
         switch condition {
-        case .noData, .offline, .stateDuration, .stops, .kpi: true
-        default: false
+        case .noData, .offline, .stateDuration, .stops, .kpi: return true
+        default:
+            // Rules fed by the state or KPIs (not by a stream of readings) need the clock for their waits
+            // and for KPI windows that move with time.
+            return readsKPIs || (readsState && (holdFor != nil || clearFor != nil || repetition != nil))
         }
     }
 }

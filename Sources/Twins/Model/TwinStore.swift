@@ -128,9 +128,11 @@ public struct TwinStore: Sendable {
         }
     }
 
-    /// Brings back stored twins (at start-up), typed by today's kinds.
-    public mutating func restore(_ records: [Twin.Record]) {
-        for record in records {
+    /// Brings back stored twins (at start-up), typed by today's kinds. Machines count as heard at
+    /// `restartedAt`: silence while the service was down is not the machines' own.
+    public mutating func restore(_ records: [Twin.Record], restartedAt: Date = Date()) {
+        for var record in records {
+            if record.connectivity.lastHeard != nil { record.connectivity.lastHeard = restartedAt }
             twins[record.address] = Twin(record: record, kind: record.kind.flatMap { kinds[$0] }, settings: settings)
         }
     }
