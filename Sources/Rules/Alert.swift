@@ -53,7 +53,6 @@ public struct Alert: Sendable, Codable, Equatable {
     public let latch: Bool
 
     public var isActive: Bool { status == .activeUnacknowledged || status == .activeAcknowledged }
-    public var isAcknowledged: Bool { status == .activeAcknowledged || status == .closed && acknowledgement != nil }
 
     /// A new alert, active and unacknowledged.
     public init(address: MachineAddress, kind: String, rule: RuleSpec, severity: Severity, at time: Date, message: String,

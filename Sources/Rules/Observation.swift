@@ -11,6 +11,14 @@ struct Observation {
     var values: [String: Double] = [:]
     /// Placeholder texts for the message (`value`, `limit`, `eta`...).
     var texts: [String: String] = [:]
+
+    /// Compares `measure` with `levels`: the severity it calls for given the one in force, and the
+    /// threshold that severity (or, below every level, the entry level) stands at.
+    mutating func grade(_ measure: Double, by levels: Levels, current: Severity?) {
+        self.measure = measure
+        severity = levels.severity(for: measure, current: current)
+        threshold = levels.threshold(of: severity ?? current ?? levels.entry.severity)
+    }
 }
 
 /// The clocks an evaluation runs on.
@@ -31,8 +39,7 @@ enum ConditionEvaluator {
             var observation = Observation(measure: value, values: [property: value])
             switch test {
             case .levels(let levels):
-                observation.severity = levels.severity(for: value, current: current)
-                observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+                observation.grade(value, by: levels, current: current)
                 observation.texts["limit"] = observation.threshold.map { format($0, property, twin) }
             case .bands(let bands):
                 observation.severity = bands.severity(for: value, current: current)
@@ -54,9 +61,8 @@ enum ConditionEvaluator {
             guard let value = freshValue(property, in: twin),
                   let fit = memory.trend?.fit(now: clock.machine, minimumSpan: over.secondsValue / 2) else { return nil }
             let change = fit.slope * over.secondsValue
-            var observation = Observation(measure: rising ? change : -change, values: [property: value])
-            observation.severity = levels.severity(for: observation.measure!, current: current)
-            observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+            var observation = Observation(values: [property: value])
+            observation.grade(rising ? change : -change, by: levels, current: current)
             observation.texts["change"] = format(abs(change), property, twin)
             observation.texts["over"] = HumanDuration.text(seconds: over.secondsValue)
             observation.texts["limit"] = observation.threshold.map { format($0, property, twin) }
@@ -85,9 +91,8 @@ enum ConditionEvaluator {
         case .stops(let within, let levels):
             memory.stops.removeAll { clock.machine.timeIntervalSince($0) >= within.secondsValue }
             let count = Double(memory.stops.count)
-            var observation = Observation(measure: count, values: ["stops": count])
-            observation.severity = levels.severity(for: count, current: current)
-            observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+            var observation = Observation(values: ["stops": count])
+            observation.grade(count, by: levels, current: current)
             observation.texts["stops"] = String(memory.stops.count)
             observation.texts["within"] = HumanDuration.text(seconds: within.secondsValue)
             observation.texts["limit"] = observation.threshold.map { number($0, decimals: 0) }
@@ -96,9 +101,8 @@ enum ConditionEvaluator {
         case .kpi(let metric, let scope, let minimumTime, let levels):
             let tally = scope == .window ? twin.kpi.window : twin.kpi.shift
             guard tally.plannedSeconds >= minimumTime.secondsValue, let value = kpi(metric, of: tally) else { return nil }
-            var observation = Observation(measure: value, values: [metric.rawValue: value])
-            observation.severity = levels.severity(for: value, current: current)
-            observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+            var observation = Observation(values: [metric.rawValue: value])
+            observation.grade(value, by: levels, current: current)
             observation.texts["metric"] = metric == .oee ? "OEE" : metric.rawValue
             observation.texts["value"] = percent(value)
             observation.texts["limit"] = observation.threshold.map(percent)
@@ -112,9 +116,9 @@ enum ConditionEvaluator {
             let crossed = rising ? fit.level >= prediction.limit : fit.level <= prediction.limit
             let toward = rising ? fit.slope > 0 : fit.slope < 0
             let eta = crossed ? 0 : toward ? (prediction.limit - fit.level) / fit.slope : Double.infinity
-            var observation = Observation(measure: eta, values: [prediction.property: value, "trend_per_hour": fit.slope * 3600])
-            observation.severity = eta.isFinite ? prediction.levels.severity(for: eta, current: current) : nil
-            observation.threshold = prediction.levels.threshold(of: observation.severity ?? current ?? prediction.levels.entry.severity)
+            var observation = Observation(values: [prediction.property: value, "trend_per_hour": fit.slope * 3600])
+            // No crossing in sight (an infinite time) is beyond every level: no severity.
+            observation.grade(eta, by: prediction.levels, current: current)
             observation.texts["eta"] = HumanDuration.text(seconds: eta)
             let unit = twin.kind?.property(named: prediction.property)?.unit ?? ""
             observation.texts["trend"] = "\(fit.slope >= 0 ? "+" : "")\(format(fit.slope * 3600, prediction.property, twin, extraDecimals: 1)) \(unit)/h"
@@ -164,15 +168,14 @@ enum ConditionEvaluator {
     }
 
     private static func addSample(_ property: String, twin: Twin, window: Duration, memory: inout RuleMemory) {
-        guard let reported = twin.reported[property], reported.quality == .good || reported.quality == .outOfRange else { return }
+        guard freshValue(property, in: twin) != nil, let reported = twin.reported[property] else { return }
         if memory.trend == nil { memory.trend = TrendSeries(window: window) }
         memory.trend!.add(reported.value, at: reported.sourceTime)
     }
 
     private static func timed(_ seconds: Double, _ levels: Levels, _ current: Severity?) -> Observation {
-        var observation = Observation(measure: seconds)
-        observation.severity = levels.severity(for: seconds, current: current)
-        observation.threshold = levels.threshold(of: observation.severity ?? current ?? levels.entry.severity)
+        var observation = Observation()
+        observation.grade(seconds, by: levels, current: current)
         observation.texts["duration"] = HumanDuration.text(seconds: seconds)
         observation.texts["limit"] = observation.threshold.map { HumanDuration.text(seconds: $0) }
         return observation

@@ -15,13 +15,10 @@ struct TrendSeries: Sendable, Codable, Equatable {
         var sumValue: Double
     }
 
-    /// A fitted line: `value(t) = level + slope × (t − time)`.
+    /// A fitted line at the time it was fitted for: its slope (per second) and its value then.
     struct Fit: Sendable, Equatable {
         var slope: Double
         var level: Double
-        var time: Date
-        /// Seconds between the oldest and the newest bucket means.
-        var span: Double
     }
 
     let window: Double
@@ -76,6 +73,6 @@ struct TrendSeries: Sendable, Codable, Equatable {
         let nowT = now.timeIntervalSince1970 - start
         let level = meanV + slope * (nowT - meanT)
         guard slope.isFinite, level.isFinite else { return nil }
-        return Fit(slope: slope, level: level, time: now, span: last.t - first.t)
+        return Fit(slope: slope, level: level)
     }
 }

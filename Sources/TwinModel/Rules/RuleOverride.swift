@@ -61,7 +61,7 @@ public struct RuleBook: Sendable {
         return rules.filter(\.enabled)
     }
 
-    /// How many rules there are in all: the kinds' and the overrides' own.
+    /// How many rules the kinds declare (before overrides).
     public var ruleCount: Int {
         kinds.values.reduce(0) { $0 + $1.rules.count }
     }

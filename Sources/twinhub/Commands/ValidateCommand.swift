@@ -25,7 +25,7 @@ struct ValidateCommand: ParsableCommand {
         guard report.errors.isEmpty else {
             throw ExitCode(1)
         }
-        let rules = report.kinds.values.reduce(0) { $0 + $1.rules.count }
+        let rules = RuleBook(kinds: report.kinds).ruleCount
         print("ok: \(report.kinds.count) kinds with \(rules) alert rules, \(report.scenarios.count) scenarios, \(report.machines) machines, "
               + "\(report.ruleSets.count) rules files")
     }
