@@ -75,6 +75,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Console",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ConsoleRuntime",
+            dependencies: [
+                "Console", "TwinModel", "TwinHubMQTT",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinHubBroker",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +105,8 @@ let package = Package(
                 "Twins",
                 "Rules",
                 "TwinService",
+                "Console",
+                "ConsoleRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +128,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "TwinModel", "Simulation"],
+            exclude: ["Snapshots"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SimulationTests",
             dependencies: ["Simulation", "TwinModel"],
             swiftSettings: strict
@@ -125,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "Console", "ConsoleRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

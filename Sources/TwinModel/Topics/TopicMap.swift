@@ -128,6 +128,29 @@ public struct TopicMap: Sendable, Hashable {
                             rule: String(levels[5]), isAcknowledgement: levels.count == 7)
     }
 
+    /// A site, area or line, read back from an aggregate topic (`…/kpi` or `…/alerts`).
+    public struct AggregateAddress: Sendable, Hashable {
+        public var site: String
+        public var area: String?
+        public var line: String?
+        /// `kpi` or `alerts`.
+        public var channel: String
+    }
+
+    /// The filters matching the aggregate topics of `channel` (`kpi` or `alerts`) of every site, area and line.
+    public func aggregateFilters(_ channel: String) -> [String] {
+        ["\(root)/+/\(channel)", "\(root)/+/+/\(channel)", "\(root)/+/+/+/\(channel)"]
+    }
+
+    /// Reads an aggregate topic (`{root}/{site}[/{area}[/{line}]]/kpi` or `…/alerts`) back; `nil` if it is not one.
+    public func aggregateAddress(of topic: String) -> AggregateAddress? {
+        guard topic.hasPrefix(root + "/") else { return nil }
+        let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (2...4).contains(levels.count), let channel = levels.last, channel == "kpi" || channel == "alerts",
+              !levels.contains(where: \.isEmpty), !levels[0].hasPrefix("_") else { return nil }
+        return AggregateAddress(site: levels[0], area: levels.count > 2 ? levels[1] : nil, line: levels.count > 3 ? levels[2] : nil, channel: channel)
+    }
+
     /// Reads a machine topic back; `nil` if it is not one.
     public func address(of topic: String) -> Address? {
         guard topic.hasPrefix(root + "/") else { return nil }

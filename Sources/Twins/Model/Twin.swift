@@ -298,23 +298,6 @@ public struct Twin: Sendable {
     }
 }
 
-/// Where a machine is: the levels of its topic.
-public struct MachineAddress: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var site: String
-    public var area: String
-    public var line: String
-    public var machine: String
-
-    public init(site: String, area: String, line: String, machine: String) {
-        self.site = site
-        self.area = area
-        self.line = line
-        self.machine = machine
-    }
-
-    public var description: String { "\(site)/\(area)/\(line)/\(machine)" }
-}
-
 /// One reported property.
 public struct ReportedProperty: Sendable, Equatable, Codable {
     public enum Quality: String, Sendable, Codable {

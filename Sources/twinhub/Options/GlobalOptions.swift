@@ -21,6 +21,12 @@ struct GlobalOptions: ParsableArguments {
         }
         return Logger(label: "twinhub")
     }
+
+    /// Sets up logging that writes nothing: for a full-screen view, where log lines would tear the screen.
+    func bootstrapSilentLogging() -> Logger {
+        LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
+        return Logger(label: "twinhub")
+    }
 }
 
 /// A `Logger.Level` as a command-line argument.

@@ -2,11 +2,11 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs `body` and cancels it on SIGINT or SIGTERM, so commands can disconnect cleanly on Ctrl-C.
+/// Runs `body` and cancels it on SIGINT, SIGTERM or SIGHUP (a closed terminal or SSH session), so commands can disconnect cleanly on Ctrl-C.
 /// A second signal exits at once.
 func cancellingOnSignals<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
     let task = Task { try await body() }
-    let sources = [SIGINT, SIGTERM].map { number in
+    let sources = [SIGINT, SIGTERM, SIGHUP].map { number in
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         let received = SignalCount()

@@ -1,0 +1,83 @@
+import Foundation
+import TwinModel
+
+/// Why a message could not be shown: its topic and the reason. The console counts these and shows the last.
+public struct ConsoleDecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var topic: String
+    public var error: PayloadError
+
+    public var description: String { "\(topic): \(error)" }
+}
+
+/// Turns the messages the console subscribes to into ``ConsoleUpdate``s. Pure: topics in, values out.
+public struct ConsoleDecoder: Sendable {
+    public let topics: TopicMap
+    /// The largest payload read (history snapshots are the largest the service sends).
+    public var maximumSize = 256 * 1024
+
+    public init(topics: TopicMap) {
+        self.topics = topics
+    }
+
+    /// What the console subscribes to for the whole picture: twins, open alerts, alert events, aggregate KPIs and
+    /// the service's metrics. Histories are subscribed per selected machine (``historyTopic(for:)``).
+    public var filters: [String] {
+        [topics.filter(.twin), topics.alertFilter, topics.alertEvents, topics.serviceMetrics] + topics.aggregateFilters("kpi")
+    }
+
+    /// The history topic of one machine.
+    public func historyTopic(for key: MachineAddress) -> String {
+        topics.topic(.history, for: key.path(root: topics.root))
+    }
+
+    /// The update `payload` on `topic` brings; `nil` for a topic the console does not show.
+    /// - Throws: ``ConsoleDecodeError`` with the topic and why, for a payload that cannot be read.
+    public func decode(topic: String, payload: [UInt8]) throws(ConsoleDecodeError) -> ConsoleUpdate? {
+        do {
+            return try update(topic: topic, payload: payload)
+        } catch {
+            throw ConsoleDecodeError(topic: topic, error: error)
+        }
+    }
+
+    private func update(topic: String, payload: [UInt8]) throws(PayloadError) -> ConsoleUpdate? {
+        if topic == topics.alertEvents {
+            return .event(try Self.event(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert event")))
+        }
+        if topic == topics.serviceMetrics {
+            let fields = try JSONFields.read(payload, maximumSize: maximumSize, what: "the service metrics")
+            let count = try fields.number("messages_in")
+            guard count >= 0, count < 9e15 else { throw PayloadError(.invalidValue, "\"messages_in\" must be a count") }
+            return .metrics(time: try fields.timestamp("ts"), messagesIn: Int(count))
+        }
+        if let address = topics.alertAddress(of: topic) {
+            guard !address.isAcknowledgement else { return nil }
+            let key = AlertKey(machine: MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine), rule: address.rule)
+            if payload.isEmpty { return .alertRemoved(key) }
+            let alert = try Self.alert(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert"))
+            guard alert.key == key else { throw PayloadError(.invalidValue, "the alert is \(alert.key), not the one of its topic") }
+            return .alert(alert)
+        }
+        if let address = topics.address(of: topic) {
+            let key = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+            switch address.channel {
+            case .twin:
+                if payload.isEmpty { return .twinRemoved(key) }
+                return .twin(try Self.twin(JSONFields.read(payload, maximumSize: maximumSize, what: "a twin"), key: key))
+            case .history:
+                guard !payload.isEmpty else { return .history(key, [:]) }
+                return .history(key, try Self.history(JSONFields.read(payload, maximumSize: maximumSize, what: "a history")))
+            default:
+                return nil
+            }
+        }
+        if let address = topics.aggregateAddress(of: topic), address.channel == "kpi", !payload.isEmpty {
+            let fields = try JSONFields.read(payload, maximumSize: maximumSize, what: "aggregate KPIs")
+            let machines = try fields.number("machines")
+            return .aggregate(AggregateView(site: address.site, area: address.area, line: address.line,
+                                            machines: machines.isFinite && machines >= 0 && machines < 1e9 ? Int(machines) : 0,
+                                            shift: try Self.oee(fields.optionalObject("shift")), window: try Self.oee(fields.optionalObject("window"))))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import TwinModel
+
+/// Everything the console knows about the plant, built from MQTT messages alone. Pure: updates in, state out.
+///
+/// Retained twin and alert topics give the whole picture on connect; alert events keep it current.
+public struct ConsoleModel: Sendable {
+    /// How many recent alert events are kept.
+    public static let recentEventLimit = 200
+
+    /// The broker, as the header names it.
+    public var broker: String
+    /// The topic root shown.
+    public var root: String
+    public var connection: ConnectionStatus = .connecting
+    public private(set) var machines: [MachineAddress: MachineView] = [:]
+    /// Recent samples per machine and property, oldest first (the selected machine's `history` topic).
+    public private(set) var histories: [MachineAddress: [String: [Double]]] = [:]
+    public private(set) var alerts: [AlertKey: AlertView] = [:]
+    /// Aggregate KPIs of each line.
+    public private(set) var lines: [LineKey: AggregateView] = [:]
+    /// The latest alert events, oldest first.
+    public private(set) var recentEvents: [AlertEventView] = []
+    /// Messages the twin service ingests per second, from its metrics.
+    public private(set) var fleetRate: Double?
+    /// Messages the console itself receives per second.
+    public private(set) var receiveRate: Double?
+    /// Messages dropped because the console could not keep up (its subscription buffer was full).
+    public private(set) var dropped = 0
+    /// Messages applied.
+    public private(set) var messagesApplied = 0
+    /// Messages refused as unreadable, and the last reason.
+    public private(set) var refused = 0
+    public private(set) var lastRefusal: ConsoleDecodeError?
+    /// Grows with every change, so a view redraws only when something changed.
+    public private(set) var revision = 0
+
+    private var lastMetrics: (time: Date, messagesIn: Int)?
+
+    public init(broker: String, root: String) {
+        self.broker = broker
+        self.root = root
+    }
+
+    /// Applies one update.
+    public mutating func apply(_ update: ConsoleUpdate) {
+        messagesApplied += 1
+        revision += 1
+        switch update {
+        case .twin(let machine):
+            machines[machine.key] = machine
+        case .twinRemoved(let key):
+            machines[key] = nil
+            histories[key] = nil
+        case .history(let key, let series):
+            histories[key] = series
+        case .alert(let alert):
+            alerts[alert.key] = alert
+        case .alertRemoved(let key):
+            alerts[key] = nil
+        case .event(let event):
+            recentEvents.append(event)
+            if recentEvents.count > Self.recentEventLimit { recentEvents.removeFirst(recentEvents.count - Self.recentEventLimit) }
+            alerts[event.alert.key] = event.closesAlert ? nil : event.alert
+        case .aggregate(let aggregate):
+            if let key = aggregate.lineKey { lines[key] = aggregate }
+        case .metrics(let time, let messagesIn):
+            if let last = lastMetrics, time > last.time, messagesIn >= last.messagesIn {
+                fleetRate = Double(messagesIn - last.messagesIn) / time.timeIntervalSince(last.time)
+            }
+            lastMetrics = (time, messagesIn)
+        }
+    }
+
+    /// Counts a message that could not be read.
+    public mutating func refuse(_ error: ConsoleDecodeError) {
+        refused += 1
+        lastRefusal = error
+        revision += 1
+    }
+
+    /// Sets the connection status.
+    public mutating func setConnection(_ status: ConnectionStatus) {
+        guard status != connection else { return }
+        connection = status
+        revision += 1
+    }
+
+    /// Sets the console's own receive rate and drop count.
+    public mutating func setReceiveStatistics(rate: Double, dropped: Int) {
+        guard rate != receiveRate || dropped != self.dropped else { return }
+        receiveRate = rate
+        self.dropped = dropped
+        revision += 1
+    }
+
+    /// Forgets the history of every machine but `key` (the console keeps only the selected machine's).
+    public mutating func keepHistory(of key: MachineAddress?) {
+        histories = histories.filter { $0.key == key }
+    }
+
+    // MARK: Derived figures
+
+    /// Open alerts in display order: active before cleared, then the most severe, then the most recent.
+    public var sortedAlerts: [AlertView] {
+        alerts.values.sorted { a, b in
+            if a.isActive != b.isActive { return a.isActive }
+            if a.severity != b.severity { return a.severity > b.severity }
+            let (ta, tb) = (a.lastSeen ?? a.raisedAt ?? .distantPast, b.lastSeen ?? b.raisedAt ?? .distantPast)
+            if ta != tb { return ta > tb }
+            return a.key.description < b.key.description
+        }
+    }
+
+    /// Machines sorted by site, area, line and name.
+    public var sortedMachines: [MachineView] {
+        machines.values.sorted { $0.key < $1.key }
+    }
+
+    /// Machines online, and not online (offline, stale or unknown).
+    public var connectivityCounts: (online: Int, offline: Int) {
+        let online = machines.values.count(where: \.isOnline)
+        return (online, machines.count - online)
+    }
+
+    /// Open alerts by severity.
+    public var alertCounts: [Severity: Int] {
+        alerts.values.reduce(into: [:]) { $0[$1.severity, default: 0] += 1 }
+    }
+
+    /// Open alerts nobody acknowledged.
+    public var unacknowledgedCount: Int { alerts.values.count { !$0.isAcknowledged } }
+
+    /// The machine clock of `key`: the newest reading time of its twin (alert times are on this clock).
+    public func machineTime(of key: MachineAddress) -> Date? {
+        machines[key]?.readings.compactMap(\.time).max()
+    }
+
+    /// The most severe open alert of a machine.
+    public func worstAlert(of key: MachineAddress) -> AlertView? {
+        alerts.values.filter { $0.key.machine == key }.max { $0.severity < $1.severity }
+    }
+}

@@ -1,0 +1,22 @@
+import TwinModel
+import Foundation
+
+/// One change to what the console knows, decoded from one MQTT message.
+public enum ConsoleUpdate: Sendable, Equatable {
+    /// A twin snapshot (retained `…/{machine}/twin`).
+    case twin(MachineView)
+    /// The twin was removed (an empty retained `…/twin`).
+    case twinRemoved(MachineAddress)
+    /// Recent samples of a machine's properties, oldest first (`…/{machine}/history`).
+    case history(MachineAddress, [String: [Double]])
+    /// An open alert (retained `…/alert/{rule}`).
+    case alert(AlertView)
+    /// The alert closed (its retained topic emptied).
+    case alertRemoved(AlertKey)
+    /// An alert lifecycle event (`{root}/_alerts/events`).
+    case event(AlertEventView)
+    /// Aggregate KPIs of a site, area or line (`…/kpi`).
+    case aggregate(AggregateView)
+    /// The twin service's figures (`{root}/_twinhub/metrics`): when, and messages ingested so far.
+    case metrics(time: Date, messagesIn: Int)
+}

@@ -1,0 +1,92 @@
+import Console
+import Foundation
+import Logging
+import TwinHubMQTT
+import TwinModel
+
+/// The console without a screen: one line per alert event, as text or NDJSON, for pipes, logs and tests.
+///
+/// Alerts already open when it connects come first, as `open` lines (from their retained topics); then every
+/// lifecycle event from `{root}/_alerts/events`. The session is persistent and events are QoS 1, so a short
+/// disconnect loses nothing; an alert seen open again after a reconnect is not repeated. Connection changes and
+/// unreadable messages go to standard error.
+public enum AlertStream {
+    /// How lines are written.
+    public enum Format: Sendable {
+        /// `time SEVERITY event machine rule: message`.
+        case plain
+        /// One JSON object per line: the event as the twin service published it.
+        case json
+    }
+
+    /// What the stream saw, for its closing summary.
+    public struct Summary: Sendable {
+        public var lines = 0
+        public var unreadable = 0
+        public var dropped = 0
+    }
+
+    /// Runs until cancelled (or `limit` lines); `output` receives each line, `notice` each connection change or refusal.
+    public static func run(options: ConsoleOptions, format: Format, limit: Int? = nil, logger: Logger,
+                           output: @escaping @Sendable (String) -> Void, notice: @escaping @Sendable (String) -> Void) async throws -> Summary {
+        let configuration = options.sessionConfiguration
+        let topics = options.topics
+        let decoder = ConsoleDecoder(topics: topics)
+        let client = try MQTTClient(configuration, logger: logger)
+        let watcher = Task {
+            var wasConnected = false
+            for await state in client.stateUpdates() {
+                switch state {
+                case .connected(let resumed):
+                    if wasConnected { notice("reconnected to \(configuration.broker)" + (resumed ? " (session resumed: no event missed)" : "")) }
+                    wasConnected = true
+                case .reconnecting(let attempt, _, let error):
+                    notice("connection lost (\(error.reason)); reconnecting, attempt \(attempt)")
+                default:
+                    break
+                }
+            }
+        }
+        defer { watcher.cancel() }
+        try await client.connect()
+        var summary = Summary()
+        do {
+            let subscription = try await client.subscribe(to: [topics.alertFilter, topics.alertEvents], qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+            var open: Set<AlertKey> = []
+            for await message in subscription {
+                let update: ConsoleUpdate?
+                do {
+                    update = try decoder.decode(topic: message.topic, payload: message.payload)
+                } catch {
+                    summary.unreadable += 1
+                    notice("unreadable message on \(error)")
+                    continue
+                }
+                var line: String?
+                switch update {
+                case .event(let event)?:
+                    if event.closesAlert { open.remove(event.alert.key) } else { open.insert(event.alert.key) }
+                    line = format == .json ? AlertLine.json(eventPayload: message.payload) : AlertLine.plain(event)
+                case .alert(let alert)? where message.retain && !open.contains(alert.key):
+                    open.insert(alert.key)
+                    let now = Date()
+                    line = format == .json
+                        ? AlertLine.json(openAlertPayload: message.payload, time: now)
+                        : AlertLine.plain(AlertEventView(event: "open", time: now, alert: alert))
+                default:
+                    break
+                }
+                guard let line else { continue }
+                output(line)
+                summary.lines += 1
+                if let limit, summary.lines >= limit { break }
+            }
+            summary.dropped = subscription.droppedCount
+        } catch {
+            await client.disconnect()
+            throw error
+        }
+        await client.disconnect()
+        return summary
+    }
+}

@@ -1,0 +1,36 @@
+import Console
+import Synchronization
+
+/// The plant model shared by the tasks that feed it (subscriptions, connection states) and the screen loop
+/// that draws it. Messages apply under the lock; the screen takes a copy (copy-on-write, so a copy is cheap).
+final class SharedConsoleState: Sendable {
+    private let model: Mutex<ConsoleModel>
+    private let received = Atomic<Int>(0)
+    let decoder: ConsoleDecoder
+
+    init(model: ConsoleModel, decoder: ConsoleDecoder) {
+        self.model = Mutex(model)
+        self.decoder = decoder
+    }
+
+    /// Decodes and applies one message; an unreadable one is counted with its reason.
+    func apply(topic: String, payload: [UInt8]) {
+        received.add(1, ordering: .relaxed)
+        do {
+            guard let update = try decoder.decode(topic: topic, payload: payload) else { return }
+            model.withLock { $0.apply(update) }
+        } catch {
+            model.withLock { $0.refuse(error) }
+        }
+    }
+
+    func update(_ body: (inout ConsoleModel) -> Void) {
+        model.withLock { body(&$0) }
+    }
+
+    /// A copy of the model now.
+    var snapshot: ConsoleModel { model.withLock { $0 } }
+
+    /// Messages received so far.
+    var receivedCount: Int { received.load(ordering: .relaxed) }
+}
