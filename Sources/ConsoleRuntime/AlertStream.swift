@@ -51,7 +51,7 @@ public enum AlertStream {
         try await client.connect()
         var summary = Summary()
         do {
-            let subscription = try await client.subscribe(to: [topics.alertFilter, topics.alertEvents], qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+            let subscription = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
             var open: Set<AlertKey> = []
             for await message in subscription {
                 let update: ConsoleUpdate?

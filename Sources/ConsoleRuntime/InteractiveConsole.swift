@@ -1,94 +1,139 @@
 import Console
 import Foundation
 import Logging
+import Synchronization
 import TwinHubMQTT
 import TwinModel
 
 /// The full-screen console: the plant model fed by MQTT, the UI state machine fed by keys, and a screen loop
-/// that redraws only the cells that changed, at most ten times a second.
+/// that redraws only the cells that changed, at most ten times a second. The loop never waits on the network:
+/// connecting, subscribing and following a machine's history run in their own tasks.
 public enum InteractiveConsole {
     /// What wakes the screen loop.
     enum ScreenEvent: Sendable {
         case key(Key)
+        case inputClosed
         case resize(TerminalSize)
         case tick
+        case failed(String)
     }
 
-    /// Runs until `q`, Ctrl-C or cancellation (SIGINT, SIGTERM, SIGHUP); the caller restores the terminal.
+    /// Why the console stopped on its own.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Runs until `q`, Ctrl-C, the end of input or cancellation (SIGINT, SIGTERM, SIGHUP); the caller restores
+    /// the terminal.
+    /// - Throws: ``Failure`` when the connection cannot be made or the client closes for good.
     public static func run(options: ConsoleOptions, terminal: Terminal, colors: Bool, logger: Logger) async throws {
         let configuration = options.sessionConfiguration
         let decoder = ConsoleDecoder(topics: options.topics)
         let shared = SharedConsoleState(model: ConsoleModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder)
         let client = try MQTTClient(configuration, logger: logger)
         let (events, sink) = AsyncStream.makeStream(of: ScreenEvent.self, bufferingPolicy: .bufferingNewest(1024))
+        let tickPending = TickGate()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await state in client.stateUpdates() {
                     shared.update { $0.setConnection(ConnectionStatus(state)) }
+                    if case .closed(let error?) = state { sink.yield(.failed("the connection closed: \(error)")) }
                 }
             }
             group.addTask {
                 for await key in terminal.keys() { sink.yield(.key(key)) }
+                sink.yield(.inputClosed)
             }
             group.addTask {
                 for await size in terminal.resizes() { sink.yield(.resize(size)) }
             }
             group.addTask {
+                // One tick waits at most: a slow screen skips ticks instead of queueing them in front of keys.
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(100))
-                    sink.yield(.tick)
+                    if tickPending.raise() { sink.yield(.tick) }
                 }
             }
-            // The first draw happens before the connection, so a slow broker shows "connecting".
-            var screen = Screen(terminal: terminal, colors: colors)
-            var ui = ConsoleUI(topics: options.topics, user: options.user, faults: options.faults)
-            screen.draw(shared.snapshot, ui: ui)
-
-            try await client.connect()
-            let subscription = try await client.subscribe(to: decoder.filters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
             group.addTask {
-                for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
+                do {
+                    try await client.connect()
+                    // Twins, KPIs and metrics are state: QoS 0, and whole again from the retained copies on every
+                    // (re)subscription. Alerts and their events must not be missed: QoS 1 on the persistent session.
+                    let state = try await client.subscribe(to: decoder.stateFilters, qos: .atMostOnce, bufferCapacity: options.bufferCapacity)
+                    let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+                    shared.track(state)
+                    shared.track(alerts)
+                    await withTaskGroup(of: Void.self) { feeds in
+                        for subscription in [state, alerts] {
+                            feeds.addTask {
+                                for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
+                            }
+                        }
+                    }
+                } catch {
+                    sink.yield(.failed("cannot connect to \(configuration.broker): \(error)"))
+                }
             }
 
+            var screen = Screen(terminal: terminal, colors: colors)
+            var ui = ConsoleUI(topics: options.topics, user: options.user, faults: options.faults)
             var history = HistoryFollower(client: client, shared: shared, decoder: decoder)
             var rate = RateMeter()
-            for await event in events {
+            var failure: String?
+            screen.draw(shared.snapshot, ui: ui)
+            loop: for await event in events {
                 var model = shared.snapshot
                 switch event {
+                case .key(.control("l")):
+                    screen.redrawAll()
                 case .key(let key):
                     for action in ui.handle(key, model: model, now: .now) {
                         switch action {
                         case .quit:
-                            group.cancelAll()
-                            await history.stop()
-                            await client.disconnect()
-                            return
+                            break loop
                         case .publish(let topic, let payload):
                             do {
                                 try client.send(PublishRequest(topic: topic, payload: payload, qos: .atLeastOnce))
                             } catch {
-                                ui.report(StatusMessage("could not send to \(topic): \(error)", tone: .warning, time: .now))
+                                ui.abandonPending(because: StatusMessage("could not send to \(topic): \(error)", tone: .warning, time: .now))
                             }
                         }
                     }
+                case .inputClosed:
+                    break loop
+                case .failed(let reason):
+                    failure = reason
+                    break loop
                 case .resize(let size):
                     screen.resize(to: size)
                 case .tick:
+                    tickPending.lower()
                     if let perSecond = rate.sample(total: shared.receivedCount, at: .now) {
-                        shared.update { $0.setReceiveStatistics(rate: perSecond, dropped: subscription.droppedCount) }
+                        shared.update { $0.setReceiveStatistics(rate: perSecond, dropped: shared.droppedCount) }
                         model = shared.snapshot
                     }
                 }
                 ui.observe(model, now: .now)
-                await history.follow(ui.shownMachine(in: model))
+                history.follow(ui.shownMachine(in: model))
                 screen.draw(model, ui: ui)
             }
+            history.stop()
             group.cancelAll()
-            await history.stop()
             await client.disconnect()
+            if let failure { throw Failure(description: failure) }
         }
     }
+}
+
+/// Whether a tick is already waiting in the screen loop's queue.
+final class TickGate: Sendable {
+    private let pending = Atomic<Bool>(false)
+
+    /// Marks a tick as waiting; `false` if one already was.
+    func raise() -> Bool { !pending.exchange(true, ordering: .acquiringAndReleasing) }
+
+    func lower() { pending.store(false, ordering: .releasing) }
 }
 
 /// The terminal side of the screen loop: the last frame sent, so only changes go out.
@@ -98,6 +143,7 @@ struct Screen {
     private var size: TerminalSize
     private var shown: Frame?
     private var shownRevision = -1
+    private var shownUI: ConsoleUI?
     private var lastDraw = Date.distantPast
 
     init(terminal: Terminal, colors: Bool) {
@@ -111,9 +157,20 @@ struct Screen {
         shown = nil
     }
 
-    /// Draws the model, sending only the cells that differ from the screen.
+    /// Forgets what the screen shows, so the next draw repaints everything (Ctrl-L).
+    mutating func redrawAll() {
+        shown = nil
+    }
+
+    /// Draws the model, sending only the cells that differ from the screen. Skips the work when neither the
+    /// model nor the UI changed, except once a second (ages move).
     mutating func draw(_ model: ConsoleModel, ui: ConsoleUI) {
-        let frame = ConsoleRenderer.render(model: model, ui: ui, width: size.width, height: size.height, now: .now)
+        let now = Date()
+        if shown != nil, model.revision == shownRevision, ui == shownUI, now.timeIntervalSince(lastDraw) < 1 { return }
+        shownRevision = model.revision
+        shownUI = ui
+        lastDraw = now
+        let frame = ConsoleRenderer.render(model: model, ui: ui, width: size.width, height: size.height, now: now)
         let bytes = TerminalEncoder.update(from: shown, to: frame, colors: colors)
         if !bytes.isEmpty { terminal.write(bytes) }
         shown = frame
@@ -137,13 +194,13 @@ struct RateMeter {
     }
 }
 
-/// Keeps a subscription to the history topic of the machine on show, and only that one.
+/// Keeps a subscription to the history topic of the machine on show, and only that one. Following runs in its
+/// own task, after the selection has rested for a moment, so moving through the fleet never waits on the broker.
 struct HistoryFollower {
     let client: MQTTClient
     let shared: SharedConsoleState
     let decoder: ConsoleDecoder
     private var machine: MachineAddress?
-    private var subscription: MQTTSubscription?
     private var task: Task<Void, Never>?
 
     init(client: MQTTClient, shared: SharedConsoleState, decoder: ConsoleDecoder) {
@@ -152,25 +209,26 @@ struct HistoryFollower {
         self.decoder = decoder
     }
 
-    mutating func follow(_ key: MachineAddress?) async {
+    mutating func follow(_ key: MachineAddress?) {
         guard key != machine else { return }
-        await stop()
+        stop()
         machine = key
         shared.update { $0.keepHistory(of: key) }
-        guard let key, let subscription = try? await client.subscribe(to: [decoder.historyTopic(for: key)], qos: .atLeastOnce, bufferCapacity: 16) else {
-            return
-        }
-        self.subscription = subscription
-        let shared = shared
+        guard let key else { return }
+        let (client, shared, topic) = (client, shared, decoder.historyTopic(for: key))
         task = Task {
-            for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
+            try? await Task.sleep(for: .milliseconds(150))
+            guard !Task.isCancelled, let subscription = try? await client.subscribe(to: [topic], qos: .atMostOnce, bufferCapacity: 16) else { return }
+            await withTaskCancellationHandler {
+                for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
+            } onCancel: {
+                subscription.cancel()
+            }
         }
     }
 
-    mutating func stop() async {
-        subscription?.cancel()
+    mutating func stop() {
         task?.cancel()
-        subscription = nil
         task = nil
     }
 }

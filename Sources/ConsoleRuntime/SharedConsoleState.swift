@@ -1,11 +1,13 @@
 import Console
 import Synchronization
+import TwinHubMQTT
 
 /// The plant model shared by the tasks that feed it (subscriptions, connection states) and the screen loop
 /// that draws it. Messages apply under the lock; the screen takes a copy (copy-on-write, so a copy is cheap).
 final class SharedConsoleState: Sendable {
     private let model: Mutex<ConsoleModel>
     private let received = Atomic<Int>(0)
+    private let subscriptions = Mutex<[MQTTSubscription]>([])
     let decoder: ConsoleDecoder
 
     init(model: ConsoleModel, decoder: ConsoleDecoder) {
@@ -30,6 +32,14 @@ final class SharedConsoleState: Sendable {
 
     /// A copy of the model now.
     var snapshot: ConsoleModel { model.withLock { $0 } }
+
+    /// Counts the drops of `subscription` in ``droppedCount``.
+    func track(_ subscription: MQTTSubscription) {
+        subscriptions.withLock { $0.append(subscription) }
+    }
+
+    /// Messages dropped because the screen could not keep up.
+    var droppedCount: Int { subscriptions.withLock { $0.reduce(0) { $0 + $1.droppedCount } } }
 
     /// Messages received so far.
     var receivedCount: Int { received.load(ordering: .relaxed) }

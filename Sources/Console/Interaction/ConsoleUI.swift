@@ -3,7 +3,7 @@ import TwinModel
 
 /// What the trainer sees and does, apart from the plant itself: focus, selection, filter, overlays, prompts
 /// and commands waiting for their effect. A pure state machine: keys in, ``ConsoleAction``s out.
-public struct ConsoleUI: Sendable {
+public struct ConsoleUI: Sendable, Equatable {
     /// The lists that take the selection.
     public enum Pane: Sendable, Equatable {
         case alerts, fleet
@@ -190,9 +190,13 @@ public struct ConsoleUI: Sendable {
             case .up, .character("k"): move(by: -1, model: model)
             case .down, .character("j"): move(by: 1, model: model)
             case .tab, .backTab: focus = focus == .alerts ? .fleet : .alerts
-            case .character("a"): beginAcknowledgement(model: model, now: now)
-            case .character("?"): self.overlay = .help
-            default: self.overlay = nil
+            case .escape, .enter: self.overlay = nil
+            default:
+                // Any other key does what it does on the main screen, over the detail.
+                self.overlay = nil
+                let actions = handle(key, model: model, now: now)
+                if self.overlay == nil && prompt == nil && !quitRequested { self.overlay = .detail }
+                return actions
             }
         case .faultMenu(let machine, let faults, let selected):
             switch key {
@@ -228,7 +232,11 @@ public struct ConsoleUI: Sendable {
         case .enter:
             self.prompt = nil
             if case .acknowledge(let alert) = prompt.purpose {
-                return [acknowledge(alert, comment: prompt.text.trimmingCharacters(in: .whitespaces), now: now)]
+                guard model.alerts[alert] != nil else {
+                    status = StatusMessage("\(alert.machine.machine) \(alert.rule) closed meanwhile: nothing to acknowledge", tone: .warning, time: now)
+                    return []
+                }
+                return [acknowledge(alert, comment: prompt.text.trimmingCharacters(in: .whitespaces), model: model, now: now)]
             }
             return []
         default:
@@ -262,13 +270,13 @@ public struct ConsoleUI: Sendable {
         prompt = Prompt(purpose: .acknowledge(alert.key), text: "")
     }
 
-    private mutating func acknowledge(_ alert: AlertKey, comment: String, now: Date) -> ConsoleAction {
+    private mutating func acknowledge(_ alert: AlertKey, comment: String, model: ConsoleModel, now: Date) -> ConsoleAction {
         var writer = JSONWriter()
         writer.open()
         writer.field("by", string: user)
         writer.field("comment", string: comment)
         writer.close()
-        expect(.acknowledged(alert), what: "acknowledgement of \(alert.machine.machine) \(alert.rule)", success: "\(alert.machine.machine) \(alert.rule) acknowledged", now: now,
+        expect(.acknowledged(alert, afterEvent: model.eventCount), what: "acknowledgement of \(alert.machine.machine) \(alert.rule)", success: "\(alert.machine.machine) \(alert.rule) acknowledged", now: now,
                sent: "acknowledgement of \(alert.machine.machine) \(alert.rule) sent; waiting for the twin service")
         return .publish(topic: topics.alertAcknowledgement(rule: alert.rule, for: alert.machine.path(root: topics.root)), payload: writer.bytes)
     }
@@ -298,7 +306,7 @@ public struct ConsoleUI: Sendable {
             return []
         }
         if model.machines[key]?.state == MachineState.fault.rawValue {
-            expect(.state(key, [MachineState.stopped.rawValue]), what: "clear_fault of \(key.machine)", success: "\(key.machine) fault cleared: it is stopped (s starts it)", now: now,
+            expect(.leftState(key, MachineState.fault.rawValue), what: "clear_fault of \(key.machine)", success: "\(key.machine) is out of fault", now: now,
                    sent: "clear_fault sent to \(key.machine); waiting for its twin")
         } else {
             status = StatusMessage("clear_fault sent to \(key.machine) (clears every active fault)", time: now)
@@ -340,8 +348,9 @@ public struct ConsoleUI: Sendable {
 
     // MARK: Time and changes
 
-    /// Shows a message from outside the UI (a publish that failed).
-    public mutating func report(_ message: StatusMessage) {
+    /// Shows why the last command could not be sent, and stops waiting for its effect.
+    public mutating func abandonPending(because message: StatusMessage) {
+        if !pending.isEmpty { pending.removeLast() }
         status = message
     }
 
@@ -349,8 +358,16 @@ public struct ConsoleUI: Sendable {
     /// status message, and keeps each selection's place. Call after every model change and once a second.
     public mutating func observe(_ model: ConsoleModel, now: Date) {
         // Remember where the selections are, so one that closes hands over to its neighbour, not to the top.
-        if let index = alertIndex(in: model) { alertIndexHint = index }
-        if let index = machineIndex(in: model) { machineIndexHint = index }
+        // The selection is pinned to an alert and a machine, not to a row: a new alert sorting above it does not
+        // move the highlight under the trainer's hands.
+        if let index = alertIndex(in: model) {
+            alertIndexHint = index
+            selectedAlert = visibleAlerts(in: model)[index].key
+        }
+        if let index = machineIndex(in: model) {
+            machineIndexHint = index
+            selectedMachine = visibleMachines(in: model)[index].key
+        }
         var remaining: [PendingAction] = []
         for action in pending {
             if action.isFulfilled(by: model) {

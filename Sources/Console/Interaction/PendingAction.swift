@@ -8,8 +8,10 @@ public struct PendingAction: Sendable, Equatable {
     public enum Expectation: Sendable, Equatable {
         /// The machine's twin reports one of these states.
         case state(MachineAddress, [String])
-        /// The alert shows as acknowledged, or is gone.
-        case acknowledged(AlertKey)
+        /// The machine's twin reports a state other than this one.
+        case leftState(MachineAddress, String)
+        /// The alert shows as acknowledged, or an `acknowledged` event for it came after event number `afterEvent`.
+        case acknowledged(AlertKey, afterEvent: Int)
     }
 
     public var expectation: Expectation
@@ -33,9 +35,12 @@ public struct PendingAction: Sendable, Equatable {
         case .state(let key, let states):
             guard let machine = model.machines[key] else { return false }
             return states.contains(machine.state)
-        case .acknowledged(let key):
-            guard let alert = model.alerts[key] else { return true }
-            return alert.isAcknowledged
+        case .leftState(let key, let state):
+            guard let machine = model.machines[key] else { return false }
+            return machine.state != state
+        case .acknowledged(let key, let mark):
+            if model.alerts[key]?.isAcknowledged == true { return true }
+            return model.events(after: mark).contains { $0.event == "acknowledged" && $0.alert.key == key }
         }
     }
 }

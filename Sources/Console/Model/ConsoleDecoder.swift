@@ -19,10 +19,15 @@ public struct ConsoleDecoder: Sendable {
         self.topics = topics
     }
 
-    /// What the console subscribes to for the whole picture: twins, open alerts, alert events, aggregate KPIs and
-    /// the service's metrics. Histories are subscribed per selected machine (``historyTopic(for:)``).
-    public var filters: [String] {
-        [topics.filter(.twin), topics.alertFilter, topics.alertEvents, topics.serviceMetrics] + topics.aggregateFilters("kpi")
+    /// The state the console shows, all retained: twins, aggregate KPIs and the service's metrics. Histories are
+    /// subscribed per selected machine (``historyTopic(for:)``).
+    public var stateFilters: [String] {
+        [topics.filter(.twin), topics.serviceMetrics] + topics.aggregateFilters("kpi")
+    }
+
+    /// Open alerts (retained) and their lifecycle events, which must not be missed.
+    public var alertFilters: [String] {
+        [topics.alertFilter, topics.alertEvents]
     }
 
     /// The history topic of one machine.

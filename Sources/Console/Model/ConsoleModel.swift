@@ -14,6 +14,8 @@ public struct ConsoleModel: Sendable {
     public var root: String
     public var connection: ConnectionStatus = .connecting
     public private(set) var machines: [MachineAddress: MachineView] = [:]
+    /// The machines' addresses, sorted: kept on change of membership, so a redraw never sorts the fleet.
+    private var machineOrder: [MachineAddress] = []
     /// Recent samples per machine and property, oldest first (the selected machine's `history` topic).
     public private(set) var histories: [MachineAddress: [String: [Double]]] = [:]
     public private(set) var alerts: [AlertKey: AlertView] = [:]
@@ -21,6 +23,8 @@ public struct ConsoleModel: Sendable {
     public private(set) var lines: [LineKey: AggregateView] = [:]
     /// The latest alert events, oldest first.
     public private(set) var recentEvents: [AlertEventView] = []
+    /// Alert events received so far (``recentEvents`` keeps the last ``recentEventLimit``).
+    public private(set) var eventCount = 0
     /// Messages the twin service ingests per second, from its metrics.
     public private(set) var fleetRate: Double?
     /// Messages the console itself receives per second.
@@ -48,9 +52,12 @@ public struct ConsoleModel: Sendable {
         revision += 1
         switch update {
         case .twin(let machine):
-            machines[machine.key] = machine
+            if machines.updateValue(machine, forKey: machine.key) == nil {
+                let position = machineOrder.partitioningIndex { machine.key < $0 }
+                machineOrder.insert(machine.key, at: position)
+            }
         case .twinRemoved(let key):
-            machines[key] = nil
+            if machines.removeValue(forKey: key) != nil { machineOrder.removeAll { $0 == key } }
             histories[key] = nil
         case .history(let key, let series):
             histories[key] = series
@@ -60,6 +67,7 @@ public struct ConsoleModel: Sendable {
             alerts[key] = nil
         case .event(let event):
             recentEvents.append(event)
+            eventCount += 1
             if recentEvents.count > Self.recentEventLimit { recentEvents.removeFirst(recentEvents.count - Self.recentEventLimit) }
             alerts[event.alert.key] = event.closesAlert ? nil : event.alert
         case .aggregate(let aggregate):
@@ -77,6 +85,11 @@ public struct ConsoleModel: Sendable {
         refused += 1
         lastRefusal = error
         revision += 1
+    }
+
+    /// The kept events that came after event number `mark` (an ``eventCount`` seen earlier).
+    public func events(after mark: Int) -> ArraySlice<AlertEventView> {
+        recentEvents.suffix(max(0, min(recentEvents.count, eventCount - mark)))
     }
 
     /// Sets the connection status.
@@ -114,7 +127,7 @@ public struct ConsoleModel: Sendable {
 
     /// Machines sorted by site, area, line and name.
     public var sortedMachines: [MachineView] {
-        machines.values.sorted { $0.key < $1.key }
+        machineOrder.compactMap { machines[$0] }
     }
 
     /// Machines online, and not online (offline, stale or unknown).
@@ -139,5 +152,17 @@ public struct ConsoleModel: Sendable {
     /// The most severe open alert of a machine.
     public func worstAlert(of key: MachineAddress) -> AlertView? {
         alerts.values.filter { $0.key.machine == key }.max { $0.severity < $1.severity }
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongsAfter`, for an array partitioned by it (binary search).
+    func partitioningIndex(where belongsAfter: (Element) -> Bool) -> Int {
+        var (low, high) = (0, count)
+        while low < high {
+            let middle = (low + high) / 2
+            if belongsAfter(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

@@ -10,8 +10,8 @@ extension ConsoleRenderer {
         column += frame.put(" \(model.root) @ \(model.broker)  ", row: row, column: column, style: Palette.title, maxWidth: max(10, region.width / 2))
         let (text, style) = connection(model.connection)
         column += frame.put(text, row: row, column: column, style: style, maxWidth: region.width - column)
-        let fleet = model.fleetRate.map { "  fleet \(DisplayFormat.count(Int($0.rounded()))) msg/s" } ?? ""
-        let console = model.receiveRate.map { "  console \(DisplayFormat.count(Int($0.rounded()))) msg/s" } ?? ""
+        let fleet = model.fleetRate.map { "  fleet \(DisplayFormat.rate($0)) msg/s" } ?? ""
+        let console = model.receiveRate.map { "  console \(DisplayFormat.rate($0)) msg/s" } ?? ""
         // The console's own rate only when there is room for both.
         let rates = column + fleet.count + console.count <= region.width ? fleet + console : fleet
         frame.put(rates, row: row, column: column, maxWidth: region.width - column)

@@ -18,17 +18,23 @@ public enum DisplayFormat {
 
     /// A fraction as a whole percentage (`72%`), or `-` when unknown.
     public static func percent(_ fraction: Double?) -> String {
-        guard let fraction, fraction.isFinite else { return "-" }
+        guard let fraction, fraction.isFinite, abs(fraction) <= 100 else { return "-" }
         return "\(Int((fraction * 100).rounded()))%"
     }
 
     /// A fraction as a percentage with one decimal (`72.3%`), or `-` when unknown.
     public static func precisePercent(_ fraction: Double?) -> String {
-        guard let fraction, fraction.isFinite else { return "-" }
+        guard let fraction, fraction.isFinite, abs(fraction) <= 100 else { return "-" }
         return number(fraction * 100, decimals: 1) + "%"
     }
 
-    /// A rate with thousands separated by commas (`1,204`).
+    /// A rate rounded to a whole number with thousands separated (`1,204`); `-` when out of any sane range.
+    public static func rate(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return "-" }
+        return count(Int(value.rounded()))
+    }
+
+    /// A count with thousands separated by commas (`1,204`).
     public static func count(_ value: Int) -> String {
         let digits = String(abs(value))
         var grouped = ""
@@ -41,7 +47,7 @@ public enum DisplayFormat {
 
     /// A short age or duration: `45s`, `12m`, `3h05`, `2d04`.
     public static func age(_ seconds: TimeInterval) -> String {
-        guard seconds.isFinite else { return "-" }
+        guard seconds.isFinite, abs(seconds) < 1e13 else { return "-" }
         let total = max(0, Int(seconds))
         switch total {
         case ..<60: return "\(total)s"

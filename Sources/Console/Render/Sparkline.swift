@@ -9,6 +9,7 @@ public enum Sparkline {
         let finite = shown.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return "" }
         let span = high - low
+        guard span.isFinite else { return String(repeating: blocks[0], count: shown.count) }
         return String(shown.map { value -> Character in
             guard value.isFinite else { return " " }
             guard span > 0 else { return blocks[0] }

@@ -52,11 +52,35 @@ public struct Frame: Sendable, Equatable {
             guard written < limit else { break }
             let target = column + written
             if target >= 0 {
-                cells[row * width + target] = Cell(character.isNewline ? " " : character, style: style)
+                cells[row * width + target] = Cell(Self.singleColumn(character), style: style)
             }
             written += 1
         }
         return max(0, written)
+    }
+
+    /// `character` if a terminal draws it in exactly one column; otherwise `?` (wide CJK and emoji, zero-width
+    /// and format characters such as U+200B or bidi overrides) so that no text from MQTT can shift a row.
+    static func singleColumn(_ character: Character) -> Character {
+        if character.isNewline { return " " }
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return "?" }
+        if first.isASCII && scalars.count == 1 { return character }
+        switch first.properties.generalCategory {
+        case .format, .nonspacingMark, .enclosingMark, .control, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned:
+            return "?"
+        default:
+            break
+        }
+        if first.properties.isEmojiPresentation || scalars.contains(where: { $0.value == 0xFE0F }) { return "?" }
+        switch first.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1FAFF,
+             0x20000...0x3FFFD:
+            return "?"
+        default:
+            return character
+        }
     }
 
     /// Fills `count` cells of `row` from `column` with `character` in `style`.

@@ -9,7 +9,7 @@ public enum AlertLine {
         let alert = event.alert
         var text = ISO8601Parsing.string(event.time) + " " + DisplayFormat.pad(alert.severity.rawValue.uppercased(), to: 8) + " "
             + DisplayFormat.pad(event.event, to: 12) + " " + alert.key.machine.description + " " + alert.key.rule + ": "
-            + (alert.message.isEmpty ? alert.name : alert.message)
+            + (alert.isActive || event.event != "open" ? "" : "cleared: ") + (alert.message.isEmpty ? alert.name : alert.message)
         if let previous = event.previousSeverity { text += " (\(previous.rawValue) → \(alert.severity.rawValue))" }
         if event.event == "acknowledged", let ack = alert.acknowledgement {
             text += " (by \(ack.by.isEmpty ? "someone" : ack.by)" + (ack.comment.isEmpty ? ")" : ": \(ack.comment))")

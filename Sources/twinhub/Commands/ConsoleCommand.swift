@@ -73,7 +73,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let options = ConsoleOptions(connection: configuration, topics: topics, user: user, faults: try faultChoices())
+        var settings = ConsoleOptions(connection: configuration, topics: topics, user: user, faults: try faultChoices())
+        if let expiry = connection.sessionExpiry { settings.sessionExpiry = .seconds(expiry) }
+        let options = settings
         if interactive {
             let terminal = try Terminal()
             defer { terminal.restore() }
