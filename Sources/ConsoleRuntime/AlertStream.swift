@@ -48,10 +48,20 @@ public enum AlertStream {
             }
         }
         defer { watcher.cancel() }
-        try await client.connect()
-        var summary = Summary()
+        let subscription: MQTTSubscription
         do {
-            let subscription = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+            // Subscribed before connecting, so the events a resumed session delivers right after the CONNACK
+            // already have somewhere to go.
+            subscription = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+            try await client.connect()
+        } catch {
+            await client.disconnect()
+            throw error
+        }
+        // Read in a task of its own: cancelling (Ctrl-C) disconnects the client, which ends the stream, instead of
+        // ending the subscription, which would unsubscribe and leave the persistent session nothing to queue.
+        let reading = Task {
+            var summary = Summary()
             var open: Set<AlertKey> = []
             for await message in subscription {
                 let update: ConsoleUpdate?
@@ -81,12 +91,17 @@ public enum AlertStream {
                 summary.lines += 1
                 if let limit, summary.lines >= limit { break }
             }
-            summary.dropped = subscription.droppedCount
-        } catch {
-            await client.disconnect()
-            throw error
+            return summary
         }
+        var summary = await withTaskCancellationHandler {
+            await reading.value
+        } onCancel: {
+            Task { await client.disconnect() }
+        }
+        // Disconnect while the subscription is still held: the broker keeps it in the session.
         await client.disconnect()
+        summary.dropped = subscription.droppedCount
+        withExtendedLifetime(subscription) {}
         return summary
     }
 }

@@ -57,20 +57,22 @@ public enum InteractiveConsole {
             }
             group.addTask {
                 do {
-                    try await client.connect()
-                    // Twins, KPIs and metrics are state: QoS 0, and whole again from the retained copies on every
-                    // (re)subscription. Alerts and their events must not be missed: QoS 1 on the persistent session.
+                    // Twins, KPIs and metrics are state: QoS 0, from the retained copies and each change. Alerts and
+                    // their events must not be missed: QoS 1 on the persistent session. Both are subscribed before
+                    // connecting, so what a resumed session delivers right after the CONNACK has somewhere to go.
                     let state = try await client.subscribe(to: decoder.stateFilters, qos: .atMostOnce, bufferCapacity: options.bufferCapacity)
                     let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+                    try await client.connect()
                     shared.track(state)
                     shared.track(alerts)
-                    await withTaskGroup(of: Void.self) { feeds in
-                        for subscription in [state, alerts] {
-                            feeds.addTask {
-                                for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
-                            }
+                    // Unstructured, so cancelling the console does not end (and unsubscribe) them: disconnecting
+                    // the client ends them, and the broker keeps the subscriptions in the session.
+                    let feeds = [state, alerts].map { subscription in
+                        Task {
+                            for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
                         }
                     }
+                    for feed in feeds { await feed.value }
                 } catch {
                     sink.yield(.failed("cannot connect to \(configuration.broker): \(error)"))
                 }
@@ -119,8 +121,8 @@ public enum InteractiveConsole {
                 screen.draw(model, ui: ui)
             }
             history.stop()
-            group.cancelAll()
             await client.disconnect()
+            group.cancelAll()
             if let failure { throw Failure(description: failure) }
         }
     }

@@ -72,9 +72,9 @@ final class ProcessRunner: Sendable {
     }
 
     /// Waits for the process to exit and returns its status.
-    func exitStatus() async throws -> Int32 {
+    func exitStatus(within limit: Duration = .seconds(30)) async throws -> Int32 {
         let exited = exited
-        let status = try await within(.seconds(30), "twinhub to exit") {
+        let status = try await within(limit, "twinhub to exit") {
             for await status in exited { return status }
             return -1
         }

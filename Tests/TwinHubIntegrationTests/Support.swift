@@ -121,3 +121,19 @@ extension ClientCore {
         }
     }
 }
+
+/// Checks `check` every `interval` until it gives a value, failing with ``TimedOut`` after `limit`: for the state
+/// of another process that has no event to await (a terminal's screen, a file it writes). `check` can name what
+/// it last saw in `lastSeen`, for the failure message.
+func poll<T: Sendable>(_ what: String, every interval: Duration = .milliseconds(50), within limit: Duration = .seconds(15),
+                       lastSeen: () -> String = { "" }, _ check: () throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + limit
+    while true {
+        if let value = try check() { return value }
+        guard ContinuousClock.now < deadline else {
+            let seen = lastSeen()
+            throw TimedOut(what: seen.isEmpty ? what : "\(what); last seen:\n\(seen)")
+        }
+        try await Task.sleep(for: interval)
+    }
+}

@@ -14,7 +14,7 @@ extension ConsoleRenderer {
         let machines = ui.visibleMachines(in: model)
         let focused = ui.focus == .fleet
         let (online, _) = model.connectivityCounts
-        title("Fleet · \(model.machines.count) machines, \(online) online", focused: focused, in: region, on: &frame)
+        title("Fleet · \(model.machines.count) \(model.machines.count == 1 ? "machine" : "machines"), \(online) online", focused: focused, in: region, on: &frame)
         let rows = region.height - 1
         guard rows > 0 else { return }
         guard !machines.isEmpty else {

@@ -14,7 +14,17 @@ public enum AlertLine {
         if event.event == "acknowledged", let ack = alert.acknowledgement {
             text += " (by \(ack.by.isEmpty ? "someone" : ack.by)" + (ack.comment.isEmpty ? ")" : ": \(ack.comment))")
         }
-        return text.replacingOccurrences(of: "\n", with: " ")
+        return printable(text)
+    }
+
+    /// `text` with control characters (escape sequences from a hostile payload, line breaks) made visible as `?`,
+    /// so a line can be printed to a terminal safely.
+    static func printable(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            result.append(scalar.properties.generalCategory == .control ? "?" : scalar)
+        }
+        return String(result)
     }
 
     /// The NDJSON line of an event: its payload as the twin service sent it, on one line.

@@ -66,10 +66,10 @@ public final class Terminal: Sendable {
     }
 
     /// Writes bytes to stdout completely (loop over partial writes, retry EINTR). Does nothing once the
-    /// terminal is restored, so that a last frame cannot land on the user's shell.
+    /// terminal is restored, by ``restore()`` or by the crash path, so that no frame lands on the user's shell.
     public func write(_ bytes: [UInt8]) {
         output.withLock { isOpen in
-            guard isOpen else { return }
+            guard isOpen, TerminalRestore.isArmed else { return }
             bytes.withUnsafeBytes { TerminalRestore.writeAll($0) }
         }
     }

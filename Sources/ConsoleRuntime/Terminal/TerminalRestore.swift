@@ -27,6 +27,9 @@ enum TerminalRestore {
         return true
     }
 
+    /// Whether the terminal is still in full-screen mode (false once any path restored it, a crash included).
+    static var isArmed: Bool { armed.load(ordering: .acquiring) }
+
     /// Releases the claim without touching the terminal: for an `init` that failed half-way.
     static func disarm() {
         armed.store(false, ordering: .releasing)

@@ -91,7 +91,7 @@ struct ConsoleCommand: AsyncParsableCommand {
                                           output: { Output.line($0) },
                                           notice: { FileHandle.standardError.write(Data("twinhub console: \($0)\n".utf8)) })
             }
-            var closing = "twinhub console: \(summary.lines) lines"
+            var closing = "twinhub console: \(summary.lines) \(summary.lines == 1 ? "line" : "lines")"
             if summary.unreadable > 0 { closing += ", \(summary.unreadable) unreadable messages" }
             if summary.dropped > 0 { closing += ", \(summary.dropped) messages dropped (output too slow)" }
             FileHandle.standardError.write(Data((closing + "\n").utf8))
