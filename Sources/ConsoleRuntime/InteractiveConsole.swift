@@ -68,9 +68,7 @@ public enum InteractiveConsole {
                     // Unstructured, so cancelling the console does not end (and unsubscribe) them: disconnecting
                     // the client ends them, and the broker keeps the subscriptions in the session.
                     let feeds = [state, alerts].map { subscription in
-                        Task {
-                            for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
-                        }
+                        Task { await shared.consume(subscription) }
                     }
                     for feed in feeds { await feed.value }
                 } catch {
@@ -222,7 +220,7 @@ struct HistoryFollower {
             try? await Task.sleep(for: .milliseconds(150))
             guard !Task.isCancelled, let subscription = try? await client.subscribe(to: [topic], qos: .atMostOnce, bufferCapacity: 16) else { return }
             await withTaskCancellationHandler {
-                for await message in subscription { shared.apply(topic: message.topic, payload: message.payload) }
+                await shared.consume(subscription)
             } onCancel: {
                 subscription.cancel()
             }

@@ -26,6 +26,11 @@ final class SharedConsoleState: Sendable {
         }
     }
 
+    /// Applies every message of `subscription` until it ends.
+    func consume(_ subscription: MQTTSubscription) async {
+        for await message in subscription { apply(topic: message.topic, payload: message.payload) }
+    }
+
     func update(_ body: (inout ConsoleModel) -> Void) {
         model.withLock { body(&$0) }
     }

@@ -44,8 +44,10 @@ public struct ConsoleUI: Sendable, Equatable {
     public let faults: [String: [FaultChoice]]
 
     public var focus: Pane = .alerts
-    public private(set) var selectedAlert: AlertKey?
-    public private(set) var selectedMachine: MachineAddress?
+    /// The selected alert, once the selection is pinned.
+    public var selectedAlert: AlertKey? { alertSelection.key }
+    /// The selected machine, once the selection is pinned.
+    public var selectedMachine: MachineAddress? { machineSelection.key }
     public private(set) var overlay: Overlay?
     public private(set) var prompt: Prompt?
     /// Text every shown alert and machine contains (case-insensitive); empty shows all.
@@ -54,8 +56,8 @@ public struct ConsoleUI: Sendable, Equatable {
     public private(set) var pending: [PendingAction] = []
     public private(set) var quitRequested = false
 
-    private var alertIndexHint = 0
-    private var machineIndexHint = 0
+    private var alertSelection = ListSelection<AlertKey>()
+    private var machineSelection = ListSelection<MachineAddress>()
 
     public init(topics: TopicMap, user: String, faults: [String: [FaultChoice]] = [:]) {
         self.topics = topics
@@ -86,12 +88,12 @@ public struct ConsoleUI: Sendable, Equatable {
 
     /// The position of the selected alert among the visible ones.
     public func alertIndex(in model: ConsoleModel) -> Int? {
-        Self.index(of: selectedAlert, in: visibleAlerts(in: model).map(\.key), hint: alertIndexHint)
+        alertSelection.index(in: visibleAlerts(in: model).map(\.key))
     }
 
     /// The position of the selected machine among the visible ones.
     public func machineIndex(in model: ConsoleModel) -> Int? {
-        Self.index(of: selectedMachine, in: visibleMachines(in: model).map(\.key), hint: machineIndexHint)
+        machineSelection.index(in: visibleMachines(in: model).map(\.key))
     }
 
     /// The selected alert (or the one now in its place, if it closed).
@@ -118,12 +120,6 @@ public struct ConsoleUI: Sendable, Equatable {
         case .fleet: currentMachine(in: model)?.key
         case .alerts: currentAlert(in: model)?.key.machine
         }
-    }
-
-    private static func index<Key: Equatable>(of selected: Key?, in keys: [Key], hint: Int) -> Int? {
-        guard !keys.isEmpty else { return nil }
-        if let selected, let found = keys.firstIndex(of: selected) { return found }
-        return min(max(hint, 0), keys.count - 1)
     }
 
     // MARK: Keys
@@ -166,18 +162,8 @@ public struct ConsoleUI: Sendable, Equatable {
 
     private mutating func move(by offset: Int, model: ConsoleModel) {
         switch focus {
-        case .alerts:
-            let keys = visibleAlerts(in: model).map(\.key)
-            guard let index = Self.index(of: selectedAlert, in: keys, hint: alertIndexHint) else { return }
-            let target = min(max(index.addingReportingOverflow(offset).partialValue, 0), keys.count - 1)
-            selectedAlert = keys[target]
-            alertIndexHint = target
-        case .fleet:
-            let keys = visibleMachines(in: model).map(\.key)
-            guard let index = Self.index(of: selectedMachine, in: keys, hint: machineIndexHint) else { return }
-            let target = min(max(index.addingReportingOverflow(offset).partialValue, 0), keys.count - 1)
-            selectedMachine = keys[target]
-            machineIndexHint = target
+        case .alerts: alertSelection.move(by: offset, in: visibleAlerts(in: model).map(\.key))
+        case .fleet: machineSelection.move(by: offset, in: visibleMachines(in: model).map(\.key))
         }
     }
 
@@ -360,14 +346,8 @@ public struct ConsoleUI: Sendable, Equatable {
         // Remember where the selections are, so one that closes hands over to its neighbour, not to the top.
         // The selection is pinned to an alert and a machine, not to a row: a new alert sorting above it does not
         // move the highlight under the trainer's hands.
-        if let index = alertIndex(in: model) {
-            alertIndexHint = index
-            selectedAlert = visibleAlerts(in: model)[index].key
-        }
-        if let index = machineIndex(in: model) {
-            machineIndexHint = index
-            selectedMachine = visibleMachines(in: model)[index].key
-        }
+        alertSelection.pin(in: visibleAlerts(in: model).map(\.key))
+        machineSelection.pin(in: visibleMachines(in: model).map(\.key))
         var remaining: [PendingAction] = []
         for action in pending {
             if action.isFulfilled(by: model) {

@@ -88,10 +88,9 @@ extension ConsoleDecoder {
                           performance: try fields.optionalNumber("performance"), quality: try fields.optionalNumber("quality"))
     }
 
+    /// A whole number ≥ 0 under `key`; `fallback` when absent, if given.
     private static func count(_ fields: JSONFields, _ key: String, default fallback: Int? = nil) throws(PayloadError) -> Int {
         if let fallback, fields[key] == nil { return fallback }
-        let value = try fields.number(key)
-        guard value >= 0, value < 9e15, value == value.rounded() else { throw PayloadError(.invalidValue, "\"\(key)\" must be a whole number ≥ 0") }
-        return Int(value)
+        return Int(try fields.sequence(key, minimum: 0))
     }
 }
