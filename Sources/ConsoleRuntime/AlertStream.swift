@@ -26,9 +26,11 @@ public enum AlertStream {
         public var dropped = 0
     }
 
-    /// Runs until cancelled (or `limit` lines); `output` receives each line, `notice` each connection change or refusal.
+    /// Runs until cancelled (or `limit` lines); `output` receives each line, `notice` each connection change or
+    /// refusal, and `ready` is called once connected with the subscriptions in place.
     public static func run(options: ConsoleOptions, format: Format, limit: Int? = nil, logger: Logger,
-                           output: @escaping @Sendable (String) -> Void, notice: @escaping @Sendable (String) -> Void) async throws -> Summary {
+                           output: @escaping @Sendable (String) -> Void, notice: @escaping @Sendable (String) -> Void,
+                           ready: @escaping @Sendable () -> Void = {}) async throws -> Summary {
         let configuration = options.sessionConfiguration
         let topics = options.topics
         let decoder = ConsoleDecoder(topics: topics)
@@ -58,6 +60,7 @@ public enum AlertStream {
             await client.disconnect()
             throw error
         }
+        ready()
         // Read in a task of its own: cancelling (Ctrl-C) disconnects the client, which ends the stream, instead of
         // ending the subscription, which would unsubscribe and leave the persistent session nothing to queue.
         let reading = Task {

@@ -18,6 +18,11 @@ public final class MosquittoBroker: Sendable {
         public var tls: TLSOptions?
         /// Extra lines appended to the generated `mosquitto.conf`.
         public var extraConfiguration: [String] = []
+        /// Stop the broker when this process ends, also when it is killed with SIGKILL and cannot clean up
+        /// (a watchdog shell notices; see `twinhub demo`).
+        public var stopsWithThisProcess = false
+        /// Where to make the broker's folder (default: the system's temporary folder).
+        public var parentDirectory: URL?
 
         /// TLS listener options.
         public struct TLSOptions: Sendable {
@@ -50,15 +55,17 @@ public final class MosquittoBroker: Sendable {
     public var tlsURL: String? { tlsPort.map { "mqtts://localhost:\($0)" } }
 
     private let executable: URL
-    private let process = Mutex<Process?>(nil)
+    private let stopsWithThisProcess: Bool
+    private let process = Mutex<(broker: ChildProcess?, watchdog: ParentWatchdog?)>((nil, nil))
     /// Whether ``shutdown()`` removes ``directory`` (not for an attempt that lost its port to another process).
     private let ownsDirectory = Atomic<Bool>(true)
 
     /// How long ``start(_:)`` waits for the broker to accept connections.
     public static let startupTimeout: Duration = .seconds(10)
 
-    private init(executable: URL, directory: URL, port: Int, tlsPort: Int?, certificates: TestCertificates?) {
+    private init(executable: URL, directory: URL, port: Int, tlsPort: Int?, certificates: TestCertificates?, stopsWithThisProcess: Bool) {
         self.executable = executable
+        self.stopsWithThisProcess = stopsWithThisProcess
         self.directory = directory
         self.port = port
         self.tlsPort = tlsPort
@@ -69,7 +76,8 @@ public final class MosquittoBroker: Sendable {
     /// - Throws: ``BrokerError`` if `mosquitto` is missing, a file cannot be written, or it does not come up.
     public static func start(_ configuration: Configuration = .init()) async throws -> MosquittoBroker {
         let executable = try BrokerExecutables.locate("mosquitto")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-broker-\(UUID().uuidString.prefix(8))")
+        let directory = (configuration.parentDirectory ?? FileManager.default.temporaryDirectory)
+            .appendingPathComponent("twinhub-broker-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             let certificates = configuration.tls == nil ? nil : try TestCertificates.generate(in: directory.appendingPathComponent("certs"))
@@ -80,7 +88,8 @@ public final class MosquittoBroker: Sendable {
                 let tlsPort = configuration.tls == nil ? nil : try FreePort.pick()
                 let text = try ConfigurationFile.render(configuration, port: port, tlsPort: tlsPort, certificates: certificates, directory: directory)
                 try text.write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
-                let broker = MosquittoBroker(executable: executable, directory: directory, port: port, tlsPort: tlsPort, certificates: certificates)
+                let broker = MosquittoBroker(executable: executable, directory: directory, port: port, tlsPort: tlsPort, certificates: certificates,
+                                            stopsWithThisProcess: configuration.stopsWithThisProcess)
                 do {
                     try await broker.launch()
                     return broker
@@ -104,10 +113,16 @@ public final class MosquittoBroker: Sendable {
     }
 
     /// Whether the broker process is running.
-    public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
+    public var isRunning: Bool { process.withLock { $0.broker?.isRunning ?? false } }
 
     /// The process ID of the running broker.
-    public var processID: Int32? { process.withLock { $0?.isRunning == true ? $0?.processIdentifier : nil } }
+    public var processID: Int32? { process.withLock { $0.broker?.isRunning == true ? $0.broker?.processID : nil } }
+
+    /// Waits until the broker process started last exits, and tells how (at once if none runs).
+    public func exited() async -> ChildProcess.Termination {
+        guard let running = process.withLock({ $0.broker }) else { return .exited(0) }
+        return await running.waitForExit()
+    }
 
     /// Stops the broker with SIGTERM (it closes connections cleanly) and waits for it to exit.
     public func stop() async {
@@ -132,14 +147,15 @@ public final class MosquittoBroker: Sendable {
 
     /// Kills the process (if running) and removes the folder. Synchronous; safe to call twice.
     public func shutdown() {
-        let running = process.withLock { process -> Process? in
-            defer { process = nil }
+        let (running, watchdog) = process.withLock { process in
+            defer { process = (nil, nil) }
             return process
         }
-        if let running, running.isRunning {
-            Foundation.kill(running.processIdentifier, SIGKILL)
+        if let running {
+            running.send(SIGKILL)
             running.waitUntilExit()
         }
+        watchdog?.dismiss()
         if ownsDirectory.load(ordering: .relaxed) {
             try? FileManager.default.removeItem(at: directory)
         }
@@ -151,18 +167,20 @@ public final class MosquittoBroker: Sendable {
 
     private func launch() async throws {
         let logStart = log.utf8.count
-        let child = Process()
-        child.executableURL = executable
-        child.arguments = ["-c", directory.appendingPathComponent("mosquitto.conf").path]
-        child.standardInput = FileHandle.nullDevice
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
+        let child = try ChildProcess.spawn(executable.path, ["-c", directory.appendingPathComponent("mosquitto.conf").path],
+                                           output: directory.appendingPathComponent("mosquitto.stderr").path)
+        let watchdog: ParentWatchdog?
         do {
-            try child.run()
+            watchdog = stopsWithThisProcess ? try ParentWatchdog(protecting: child.processID) : nil
         } catch {
-            throw BrokerError("cannot start \(executable.path): \(error)")
+            child.send(SIGKILL)
+            throw error
         }
-        process.withLock { $0 = child }
+        let previous = process.withLock { process in
+            defer { process = (child, watchdog) }
+            return process.watchdog
+        }
+        previous?.dismiss()
         let deadline = ContinuousClock.now + Self.startupTimeout
         var delay: Duration = .milliseconds(5)
         // Ready means: this broker said it is running, is still alive, and accepts connections (a port
@@ -173,10 +191,11 @@ public final class MosquittoBroker: Sendable {
         }
         while !ready() {
             guard child.isRunning else {
-                throw BrokerError("mosquitto exited with status \(child.terminationStatus) during start-up; its log:\n\(log)")
+                let output = (try? String(contentsOf: directory.appendingPathComponent("mosquitto.stderr"), encoding: .utf8)) ?? ""
+                throw BrokerError("mosquitto \(child.ended.map(\.description) ?? "ended") during start-up; its log:\n\(log)\(output)")
             }
             guard ContinuousClock.now < deadline else {
-                Foundation.kill(child.processIdentifier, SIGKILL)
+                child.send(SIGKILL)
                 throw BrokerError("mosquitto did not accept connections on port \(port) within \(Self.startupTimeout); its log:\n\(log)")
             }
             // Readiness of another process has no event to await; poll with a short, growing interval.
@@ -186,9 +205,9 @@ public final class MosquittoBroker: Sendable {
     }
 
     private func signalAndWait(_ signal: Int32) async {
-        guard let running = process.withLock({ $0 }), running.isRunning else { return }
-        Foundation.kill(running.processIdentifier, signal)
-        await Task.detached { running.waitUntilExit() }.value
+        guard let running = process.withLock({ $0.broker }), running.isRunning else { return }
+        running.send(signal)
+        _ = await running.waitForExit()
     }
 }
 

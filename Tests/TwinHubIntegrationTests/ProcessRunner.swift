@@ -16,6 +16,8 @@ final class ProcessRunner: Sendable {
     private let process: Process
     private let output = CapturedOutput()
     private let stderrLines: AsyncStream<String>
+    /// Standard output, line by line (one reader).
+    let stdoutLines: AsyncStream<String>
     private let exited: AsyncStream<Int32>
 
     init(_ arguments: [String], stdin: String? = nil, workingDirectory: URL? = nil) throws {
@@ -28,13 +30,23 @@ final class ProcessRunner: Sendable {
         process.standardError = err
         let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
         let (exited, exitSink) = AsyncStream.makeStream(of: Int32.self)
+        let (outLines, outSink) = AsyncStream.makeStream(of: String.self)
+        stdoutLines = outLines
         stderrLines = lines
         self.exited = exited
         self.process = process
         let output = output
         out.fileHandleForReading.readabilityHandler = { handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.stdout += text }
+            // Whole lines only: a read can end mid-line.
+            let complete = output.text.withLock { captured -> [Substring] in
+                captured.stdout += text
+                captured.partial += text
+                guard let end = captured.partial.lastIndex(of: "\n") else { return [] }
+                defer { captured.partial = String(captured.partial[captured.partial.index(after: end)...]) }
+                return captured.partial[..<end].split(separator: "\n", omittingEmptySubsequences: false)
+            }
+            for line in complete { outSink.yield(String(line)) }
         }
         err.fileHandleForReading.readabilityHandler = { handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
@@ -45,6 +57,7 @@ final class ProcessRunner: Sendable {
             exitSink.yield(process.terminationStatus)
             exitSink.finish()
             lineSink.finish()
+            outSink.finish()
         }
         if let stdin {
             let input = Pipe()
@@ -94,5 +107,5 @@ final class ProcessRunner: Sendable {
 
 /// What a process wrote, shared with the pipes' reading threads.
 private final class CapturedOutput: Sendable {
-    let text = Mutex((stdout: "", stderr: ""))
+    let text = Mutex((stdout: "", stderr: "", partial: ""))
 }

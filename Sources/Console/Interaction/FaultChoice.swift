@@ -1,3 +1,5 @@
+import TwinModel
+
 /// A fault a trainer can inject into a machine of some kind (from its `twins/*.yaml`).
 public struct FaultChoice: Sendable, Equatable {
     public var name: String
@@ -9,5 +11,14 @@ public struct FaultChoice: Sendable, Equatable {
         self.name = name
         self.effect = effect
         self.description = description
+    }
+}
+
+extension FaultChoice {
+    /// The fault menu of every kind: kind id → its faults, in the order the kind declares them.
+    public static func menus(for kinds: [String: MachineKind]) -> [String: [FaultChoice]] {
+        kinds.mapValues { kind in
+            kind.faults.map { FaultChoice(name: $0.name, effect: $0.effect.kind, description: $0.description) }
+        }
     }
 }

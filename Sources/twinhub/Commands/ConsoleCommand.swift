@@ -103,14 +103,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     private func faultChoices() throws -> [String: [FaultChoice]] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: twins, isDirectory: &isFolder), isFolder.boolValue else { return [:] }
-        let kinds: [String: MachineKind]
-        do {
-            kinds = try KindLoader.loadDirectory(twins)
-        } catch {
-            throw ValidationError("machine kinds in '\(twins)':\n\(error.description)")
-        }
-        return kinds.mapValues { kind in
-            kind.faults.map { FaultChoice(name: $0.name, effect: $0.effect.kind, description: $0.description) }
-        }
+        let kinds = try ModelFiles.kinds(in: twins)
+        return FaultChoice.menus(for: kinds)
     }
 }

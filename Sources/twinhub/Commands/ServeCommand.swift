@@ -75,12 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.bootstrapLogging()
-        let kinds: [String: MachineKind]
-        do {
-            kinds = try KindLoader.loadDirectory(twins)
-        } catch {
-            throw ValidationError("machine kinds in '\(twins)':\n\(error.description)")
-        }
+        let kinds = try ModelFiles.kinds(in: twins)
         let topics: TopicMap
         do {
             topics = try TopicMap(root: root)

@@ -97,19 +97,7 @@ struct SimCommand: AsyncParsableCommand {
     }
 
     private func loadScenario() throws -> Scenario {
-        let kinds: [String: MachineKind]
-        do {
-            kinds = try KindLoader.loadDirectory(twins)
-        } catch {
-            throw ValidationError("machine kinds in '\(twins)':\n\(error.description)")
-        }
-        guard !kinds.isEmpty else { throw ValidationError("no machine kinds in '\(twins)' (use --twins DIR)") }
-        let file = try ScenarioFiles.resolve(scenario)
-        do {
-            return try ScenarioLoader.load(file: file, kinds: kinds)
-        } catch {
-            throw ValidationError("\n\(error.description)")
-        }
+        try ModelFiles.scenario(scenario, kinds: try ModelFiles.kinds(in: twins), twins: twins)
     }
 }
 

@@ -13,7 +13,11 @@ struct GlobalOptions: ParsableArguments {
     /// Sets up logging to standard error. Call once, at the start of a command's `run()`: a process runs
     /// one command, and swift-log allows one bootstrap.
     func bootstrapLogging() -> Logger {
-        let level = logLevel.level
+        Self.bootstrapLogging(level: logLevel.level)
+    }
+
+    /// Sets up logging to standard error at `level`; once per process.
+    static func bootstrapLogging(level: Logger.Level) -> Logger {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -24,6 +28,11 @@ struct GlobalOptions: ParsableArguments {
 
     /// Sets up logging that writes nothing: for a full-screen view, where log lines would tear the screen.
     func bootstrapSilentLogging() -> Logger {
+        Self.bootstrapSilentLogging()
+    }
+
+    /// Sets up logging that writes nothing; once per process.
+    static func bootstrapSilentLogging() -> Logger {
         LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
         return Logger(label: "twinhub")
     }

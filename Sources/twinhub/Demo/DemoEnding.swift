@@ -1,0 +1,23 @@
+import SimulationRuntime
+
+/// Why a demo ended: the first of its parts to stop, or the user.
+enum DemoEnding: Sendable {
+    /// `q` in the console.
+    case quit
+    /// SIGINT, SIGTERM or SIGHUP.
+    case interrupted
+    /// The simulator reached `--duration`.
+    case finished
+    /// A part stopped on its own; the reason names it.
+    case failed(String)
+
+    /// The words for the closing line.
+    var description: String {
+        switch self {
+        case .quit: "quit"
+        case .interrupted: "stopped by a signal"
+        case .finished: "the simulation reached its duration"
+        case .failed(let reason): reason
+        }
+    }
+}
