@@ -34,6 +34,17 @@ struct RuleLoaderTests {
         #expect(Set(cnc.rules.map(\.condition.name)) == ["threshold", "expression", "rate", "inactivity", "state", "kpi", "prediction"])
     }
 
+    @Test("A rule in words gives durations in minutes and hours, not seconds")
+    func summaries() throws {
+        let kinds = try KindLoader.loadDirectory(Repository.twins)
+        let cnc = try #require(kinds["cnc_machining_centre"])
+        let summary = { (id: String) in cnc.rules.first { $0.id == id }?.summary }
+        #expect(summary("machine_offline") == "offline for longer than warning 1 min, major 10 min")
+        #expect(summary("bearing_failure_predicted")
+            == "vibration trend over 2 h exceeds 7.1 within warning 24 h, major 8 h, critical 2 h (hysteresis 10 %) while running")
+        #expect(summary("spindle_overheat") == "spindle_temperature above warning 70, major 85, critical 92 (hysteresis 3) for 10 s")
+    }
+
     @Test("Mistakes are reported at their line and column, expressions and templates to the character")
     func errorPositions() {
         // Lines 5 onwards are the rules (the header has four lines).

@@ -149,9 +149,10 @@ public struct ConsoleModel: Sendable {
         machines[key]?.readings.compactMap(\.time).max()
     }
 
-    /// The most severe open alert of a machine.
+    /// The most severe active alert of a machine (a cleared one waiting for its acknowledgement says nothing
+    /// about the machine now).
     public func worstAlert(of key: MachineAddress) -> AlertView? {
-        alerts.values.filter { $0.key.machine == key }.max { $0.severity < $1.severity }
+        alerts.values.filter { $0.key.machine == key && $0.isActive }.max { $0.severity < $1.severity }
     }
 }
 

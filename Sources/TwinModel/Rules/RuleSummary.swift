@@ -32,15 +32,15 @@ extension RuleCondition {
         case .expression(let expression): "\(expression) (\(severity))"
         case .rate(let property, let over, let rising, let levels):
             "\(property) \(rising ? "rises" : "falls") by more than \(levels.summary(unit: nil)) over \(RuleSpec.seconds(over))"
-        case .noData(let levels): "no data for longer than \(levels.summary(unit: "s"))"
-        case .offline(let levels): "offline for longer than \(levels.summary(unit: "s"))"
+        case .noData(let levels): "no data for longer than \(levels.durationSummary())"
+        case .offline(let levels): "offline for longer than \(levels.durationSummary())"
         case .stateDuration(let states, let levels):
-            "in \(states.map(\.rawValue).sorted().joined(separator: "/")) for longer than \(levels.summary(unit: "s"))"
+            "in \(states.map(\.rawValue).sorted().joined(separator: "/")) for longer than \(levels.durationSummary())"
         case .stops(let within, let levels): "more than \(levels.summary(unit: nil)) stops within \(RuleSpec.seconds(within))"
         case .kpi(let metric, let scope, _, let levels): "\(metric.rawValue) of the \(scope.rawValue) below \(levels.summary(unit: nil))"
         case .prediction(let prediction):
             "\(prediction.property) trend over \(RuleSpec.seconds(prediction.window)) \(prediction.direction == .above ? "exceeds" : "falls below") "
-                + "\(Levels.text(prediction.limit)) within \(prediction.levels.summary(unit: "s"))"
+                + "\(Levels.text(prediction.limit)) within \(prediction.levels.durationSummary())"
         }
     }
 }
@@ -53,6 +53,20 @@ extension Levels {
         case .absolute(let value) where value > 0: return "\(levels) (hysteresis \(Self.text(value)))"
         case .relative(let fraction) where fraction > 0: return "\(levels) (hysteresis \(Self.text(fraction * 100)) %)"
         default: return levels
+        }
+    }
+
+    /// `warning 1 min, major 10 min`: levels that are durations.
+    public func durationSummary() -> String {
+        thresholds.map { "\($0.severity) \(RuleSpec.seconds(.seconds($0.value)))" }.joined(separator: ", ")
+            + (hysteresisText.map { " (\($0))" } ?? "")
+    }
+
+    private var hysteresisText: String? {
+        switch hysteresis {
+        case .absolute(let value) where value > 0: "hysteresis \(RuleSpec.seconds(.seconds(value)))"
+        case .relative(let fraction) where fraction > 0: "hysteresis \(Self.text(fraction * 100)) %"
+        default: nil
         }
     }
 
