@@ -204,7 +204,7 @@ struct SimulatorTests {
         }
         let good = try ProcessRunner(["validate", "twins", "simulations"], workingDirectory: Self.root)
         #expect(try await good.exitStatus() == 0)
-        #expect(good.stdout.contains("ok: 6 kinds with 56 alert rules, 4 scenarios, 10032 machines"))
+        #expect(good.stdout.contains("ok: 6 kinds with 56 alert rules, 5 scenarios, 10038 machines"))
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString.prefix(6)).yaml")
         try "kind: k\nproperties:\n  a: {unit: rpm, normal: [2, 1]}\n".write(to: broken, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: broken) }
