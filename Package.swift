@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -94,6 +95,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "twinhub",
             dependencies: [
@@ -107,6 +117,7 @@ let package = Package(
                 "TwinService",
                 "Console",
                 "ConsoleRuntime",
+                "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -136,6 +147,11 @@ let package = Package(
         .testTarget(
             name: "SimulationTests",
             dependencies: ["Simulation", "TwinModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BenchmarksTests",
+            dependencies: ["Benchmarks", "TwinModel"],
             swiftSettings: strict
         ),
         .testTarget(

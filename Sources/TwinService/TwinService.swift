@@ -100,6 +100,9 @@ public final class TwinService: Sendable {
     /// The store now (a copy), for tests and metrics.
     public var store: TwinStore { state.withLock { $0.store } }
 
+    /// The store's counters now: cheap, unlike ``store`` (a copy of a store that changes next is a full copy).
+    public var statistics: TwinStore.Statistics { state.withLock { $0.store.statistics } }
+
     /// Connects and serves until the task is cancelled.
     public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
         var restoredEvents: [AlertEvent] = []
