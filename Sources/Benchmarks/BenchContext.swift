@@ -58,15 +58,15 @@ public struct BenchContext: Sendable {
         return client
     }
 
-    /// Publishes every message of `stream` at QoS 1 and returns when the broker acknowledged them all.
-    func publishAcknowledged(_ stream: TelemetryStream, with client: MQTTClient, window: Int = 500) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, message) in stream.messages.enumerated() {
-                if index >= window { try await group.next() }
-                group.addTask { try await client.publish(to: message.topic, payload: message.payload, qos: .atLeastOnce) }
-            }
-            try await group.waitForAll()
+    /// Publishes every message of `stream` at QoS 1 and returns when the broker has them all: queued without a
+    /// waiter each (the client keeps at most its in-flight maximum unacknowledged), then one awaited publish on a
+    /// topic no one reads, whose acknowledgement comes after the others' (the broker answers in order).
+    func publishAcknowledged(_ stream: TelemetryStream, with client: MQTTClient) async throws {
+        for message in stream.messages {
+            try client.send(PublishRequest(topic: message.topic, payload: message.payload, qos: .atLeastOnce, retain: false))
         }
+        try await client.publish(to: "\(topics.root)/_bench/sync", payload: [], qos: .atLeastOnce)
+        guard client.statistics.publishDropped == 0 else { throw BenchError("the publisher dropped \(client.statistics.publishDropped) messages") }
     }
 }
 

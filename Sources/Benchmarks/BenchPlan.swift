@@ -2,14 +2,20 @@
 public struct BenchPlan: Sendable {
     public var ingest: IngestBenchmark
     public var latency: LatencyBenchmark
+    public var simulator: SimulatorBenchmark
+    public var memory: MemoryBenchmark
 
     public static let full = BenchPlan(
         ingest: IngestBenchmark(machines: 1000, messages: 200_000, rounds: 3),
-        latency: LatencyBenchmark(loads: [1000, 10_000, 50_000], probes: 300, machines: 1000))
+        latency: LatencyBenchmark(loads: [1000, 10_000, 50_000], probes: 300, machines: 1000, budget: .seconds(20)),
+        simulator: SimulatorBenchmark(peerMessages: 300_000, rateMachines: 1000, rateSeconds: 8, processes: 2, shards: 2, cpuSeconds: 10),
+        memory: MemoryBenchmark(sizes: [.init(twins: 1000, samples: 60), .init(twins: 10_000, samples: 60), .init(twins: 100_000, samples: 10)]))
 
     public static let smoke = BenchPlan(
         ingest: IngestBenchmark(machines: 1000, messages: 5000, rounds: 1),
-        latency: LatencyBenchmark(loads: [1000], probes: 10, machines: 100))
+        latency: LatencyBenchmark(loads: [1000], probes: 10, machines: 100, budget: .seconds(5)),
+        simulator: SimulatorBenchmark(peerMessages: 20_000, rateMachines: 100, rateSeconds: 3, processes: 2, shards: 50, cpuSeconds: 2),
+        memory: MemoryBenchmark(sizes: [.init(twins: 1000, samples: 3)]))
 
     /// What one benchmark produced.
     public struct Result: Sendable {
@@ -26,6 +32,12 @@ public struct BenchPlan: Sendable {
         }
         if names.contains(LatencyBenchmark.name) {
             results.append(Result(name: LatencyBenchmark.name, figures: try await latency.run(context), method: latency.method))
+        }
+        if names.contains(SimulatorBenchmark.name) {
+            results.append(Result(name: SimulatorBenchmark.name, figures: try await simulator.run(context), method: simulator.method))
+        }
+        if names.contains(MemoryBenchmark.name) {
+            results.append(Result(name: MemoryBenchmark.name, figures: try await memory.run(context), method: memory.method))
         }
         return results
     }

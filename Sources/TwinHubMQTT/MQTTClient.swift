@@ -107,20 +107,28 @@ public final class MQTTClient: Sendable {
     /// - Parameters:
     ///   - filters: topic filters (`+`, `#`, `$share/{group}/…` allowed).
     ///   - qos: the maximum QoS to receive at.
-    ///   - bufferCapacity: messages buffered for a slow consumer before the oldest are dropped.
+    ///   - bufferCapacity: messages buffered for a slow consumer.
+    ///   - whenFull: what happens when the consumer falls `bufferCapacity` behind: drop the oldest (live views,
+    ///     where the newest matters), or pause reading the connection until it catches up, so that nothing is
+    ///     lost and the broker holds the rest (a consumer of QoS 1 data that must see every message). A paused
+    ///     connection delays every subscription of the client.
     /// - Returns: the messages, until the subscription is cancelled or dropped, or the client closes.
     /// - Throws: ``MQTTError``: `.invalidFilter` (before any network), `.subscriptionRejected`, `.closed`.
-    public func subscribe(to filters: [String], qos: QoS = .atLeastOnce, bufferCapacity: Int = MQTTClient.defaultBufferCapacity) async throws -> MQTTSubscription {
+    public func subscribe(to filters: [String], qos: QoS = .atLeastOnce, bufferCapacity: Int = MQTTClient.defaultBufferCapacity,
+                          whenFull: SubscriptionOverflow = .dropOldest) async throws -> MQTTSubscription {
         guard !filters.isEmpty else { throw MQTTError(.invalidFilter, "subscribe needs at least one topic filter") }
         guard bufferCapacity > 0 else { throw MQTTError(.invalidConfiguration, "a subscription buffer needs room for one message") }
         for filter in filters { try Topic.validateFilter(filter) }
         let holder = Self.nextHolder.wrappingAdd(1, ordering: .relaxed).oldValue
-        let (stream, continuation) = AsyncStream.makeStream(of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(bufferCapacity))
-        let sink = SubscriptionSink(continuation: continuation)
+        let pauses = whenFull == .pauseReading
+        let (stream, continuation) = AsyncStream.makeStream(of: MQTTMessage.self,
+                                                            bufferingPolicy: pauses ? .unbounded : .bufferingNewest(bufferCapacity))
+        let sink = SubscriptionSink(continuation: continuation, pausesReading: pauses, capacity: bufferCapacity)
         let core = core
         let cancel: @Sendable () -> Void = { core.loop.execute { core.unsubscribe(holder: holder) } }
         continuation.onTermination = { _ in cancel() }
-        let subscription = MQTTSubscription(filters: filters, stream: stream, sink: sink, cancelAction: cancel)
+        let caughtUp: @Sendable () -> Void = { core.loop.execute { core.consumerCaughtUp() } }
+        let subscription = MQTTSubscription(filters: filters, stream: stream, sink: sink, cancelAction: cancel, caughtUpAction: caughtUp)
         try await withCheckedThrowingContinuation { waiter in
             core.loop.execute { core.subscribe(holder: holder, sink: sink, filters: filters, qos: qos, waiter: waiter) }
         }

@@ -4,7 +4,8 @@ import Synchronization
 ///
 /// Messages wait in a bounded buffer (``MQTTClient/defaultBufferCapacity`` unless chosen): when the
 /// consumer falls behind, the oldest buffered message is dropped for the newest and counted in
-/// ``droppedCount`` (and in the client's ``MQTTStatistics/deliveryDropped``). The subscription ends
+/// ``droppedCount`` (and in the client's ``MQTTStatistics/deliveryDropped``), or, with
+/// ``SubscriptionOverflow/pauseReading``, the client stops reading until the consumer catches up. The subscription ends
 /// when it is cancelled, when it is dropped, or when the client closes.
 public struct MQTTSubscription: AsyncSequence, Sendable {
     public typealias Element = MQTTMessage
@@ -14,6 +15,8 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
     let stream: AsyncStream<MQTTMessage>
     let sink: SubscriptionSink
     let cancelAction: @Sendable () -> Void
+    /// Tells the client a consumer took messages off a subscription that pauses reading.
+    var caughtUpAction: @Sendable () -> Void = {}
 
     /// Messages dropped because this subscription's buffer was full.
     public var droppedCount: Int { sink.dropped.load(ordering: .relaxed) }
@@ -21,7 +24,42 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
     /// Ends the subscription; filters no other subscription holds are unsubscribed at the broker.
     public func cancel() { cancelAction() }
 
-    public func makeAsyncIterator() -> AsyncStream<MQTTMessage>.Iterator {
-        stream.makeAsyncIterator()
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(base: stream.makeAsyncIterator(), sink: sink, caughtUp: caughtUpAction)
     }
+
+    /// Takes the messages in order; for a subscription that pauses reading, lets the client read again once
+    /// the buffer is half empty.
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: AsyncStream<MQTTMessage>.Iterator
+        let sink: SubscriptionSink
+        let caughtUp: @Sendable () -> Void
+
+        public mutating func next() async -> MQTTMessage? {
+            guard let message = await base.next() else { return nil }
+            if sink.pausesReading {
+                let left = sink.buffered.wrappingSubtract(1, ordering: .relaxed).newValue
+                if left == sink.capacity / 2 { caughtUp() }
+            }
+            return message
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> MQTTMessage? {
+            guard let message = await base.next(isolation: actor) else { return nil }
+            if sink.pausesReading {
+                let left = sink.buffered.wrappingSubtract(1, ordering: .relaxed).newValue
+                if left == sink.capacity / 2 { caughtUp() }
+            }
+            return message
+        }
+    }
+}
+
+/// What a subscription does when its consumer falls a whole buffer behind.
+public enum SubscriptionOverflow: Sendable {
+    /// Drop the oldest buffered message for the newest, and count it (live views).
+    case dropOldest
+    /// Stop reading the connection until the consumer has taken half the buffer; nothing is lost, and the
+    /// broker holds what comes meanwhile (QoS 1 consumers that must see every message).
+    case pauseReading
 }

@@ -128,7 +128,8 @@ public final class TwinService: Sendable {
         let channels: [TopicMap.Channel] = [.status, .state, .counters, .telemetry, .desired]
         var filters = channels.map(topics.filter)
         if options.rules != nil { filters.append(topics.alertAcknowledgementFilter) }
-        let messages = try await client.subscribe(to: filters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+        // Nothing may be lost between the broker and the twins: a backlog pauses reading instead of dropping.
+        let messages = try await client.subscribe(to: filters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity, whenFull: .pauseReading)
         try await client.connect()
         logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
                                                        "rules": "\(options.rules?.ruleCount ?? 0)"])

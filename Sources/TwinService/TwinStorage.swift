@@ -24,14 +24,18 @@ public protocol TwinStorage: Sendable {
     func save(_ twins: [StoredTwin]) throws -> [String]
 }
 
-/// Twins in a SQLite file through GRDB, in WAL mode: one row per twin, its record and its rules' memories
+/// Twins in a SQLite file through GRDB, in WAL mode with `synchronous = NORMAL`: one row per twin, its record and its rules' memories
 /// as JSON.
 public final class SQLiteTwinStorage: TwinStorage {
     private let pool: DatabasePool
 
     /// Opens (or creates) the database at `path`; a database of an earlier version gains the rules column.
     public init(path: String) throws {
-        pool = try DatabasePool(path: path)
+        var configuration = Configuration()
+        // In WAL mode, NORMAL still survives a crash of the process (kill -9); only a power cut may lose the last
+        // commits. FULL would wait for the disk on every alert, which goes out only once its twin is written.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        pool = try DatabasePool(path: path, configuration: configuration)
         try pool.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS twins (

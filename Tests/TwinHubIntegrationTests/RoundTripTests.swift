@@ -27,3 +27,32 @@ struct RoundTripTests {
         }
     }
 }
+
+extension RoundTripTests {
+    @Test("A subscription that pauses reading loses nothing when its consumer falls behind: the broker holds the rest")
+    func pauseReadingLosesNothing() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let consumer = try await connectedClient(broker.url)
+            let messages = try await consumer.subscribe(to: ["plant/+/telemetry"], qos: .atLeastOnce, bufferCapacity: 10, whenFull: .pauseReading)
+            let producer = try await connectedClient(broker.url)
+            // 500 messages into a buffer of 10 that nobody reads yet: a dropping buffer would keep the last 10.
+            for index in 0..<500 {
+                try await producer.publish(to: "plant/m1/telemetry", string: String(index), qos: .atLeastOnce)
+            }
+            let received = try await within(.seconds(10), "all 500 messages") {
+                var seen: [String] = []
+                for await message in messages {
+                    seen.append(String(decoding: message.payload, as: UTF8.self))
+                    if seen.count == 500 { break }
+                }
+                return seen
+            }
+            #expect(received == (0..<500).map(String.init), "every message, in order")
+            #expect(messages.droppedCount == 0)
+            #expect(consumer.statistics.readPauses > 0, "the client paused reading while the buffer was full")
+            #expect(consumer.statistics.deliveryDropped == 0)
+            await producer.disconnect()
+            await consumer.disconnect()
+        }
+    }
+}

@@ -21,7 +21,8 @@ extension ClientCore {
             tlsHandshakeStarted = true
             rc = mosquitto_loop_read(handle, 1)
         }
-        if rc == MOSQ_ERR_SUCCESS.rawValue, events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
+        if rc == MOSQ_ERR_SUCCESS.rawValue, !readingPaused || hangup,
+           events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
             rc = readAvailable(handle, stopEarly: hangup && handshaking)
         }
         // Write on writability, and also when a read left something queued (the CONNECT after a TLS handshake).
@@ -51,7 +52,7 @@ extension ClientCore {
         for _ in 0..<Self.readBudget {
             errno = 0
             rc = mosquitto_loop_read(handle, 1)
-            if rc != MOSQ_ERR_SUCCESS.rawValue || errno == EAGAIN || mosquitto_socket(handle) < 0 || stopEarly { break }
+            if rc != MOSQ_ERR_SUCCESS.rawValue || errno == EAGAIN || mosquitto_socket(handle) < 0 || stopEarly || readingPaused { break }
         }
         if configuration.broker.usesTLS, rc == MOSQ_ERR_SUCCESS.rawValue, attemptSettled,
            counters.received.load(ordering: .relaxed) != receivedBefore {
@@ -100,8 +101,9 @@ extension ClientCore {
         }
     }
 
-    /// Watches the socket libmosquitto currently has, for writing only while it has bytes to write.
-    func refreshInterest() {
+    /// Watches the socket libmosquitto currently has, for reading unless paused, for writing only while it has
+    /// bytes to write; `force` re-registers even when writability did not change (reading was paused or resumed).
+    func refreshInterest(force: Bool = false) {
         guard let handle else { return }
         let fd = mosquitto_socket(handle)
         if fd >= 0 && fd == abandonedFD { return }
@@ -111,14 +113,14 @@ extension ClientCore {
             watchingWrites = false
             guard fd >= 0 else { return }
             let wantsWrite = wantsWritability(handle)
-            loop.watch(fd: fd, for: self, writable: wantsWrite, isNew: true)
+            loop.watch(fd: fd, for: self, readable: !readingPaused, writable: wantsWrite, isNew: true)
             watchingWrites = wantsWrite
             return
         }
         guard fd >= 0 else { return }
         let wantsWrite = wantsWritability(handle)
-        if wantsWrite != watchingWrites {
-            loop.watch(fd: fd, for: self, writable: wantsWrite, isNew: false)
+        if wantsWrite != watchingWrites || force {
+            loop.watch(fd: fd, for: self, readable: !readingPaused, writable: wantsWrite, isNew: false)
             watchingWrites = wantsWrite
         }
     }

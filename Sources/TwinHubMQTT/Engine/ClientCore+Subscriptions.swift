@@ -114,10 +114,28 @@ extension ClientCore {
         }
         for holder in holders {
             guard let sink = sinks[holder] else { continue }
+            if sink.pausesReading { sink.buffered.add(1) }
             if case .dropped = sink.continuation.yield(message) {
                 sink.dropped.add(1)
                 counters.deliveryDropped.add(1)
             }
+            if sink.isFull && !readingPaused {
+                readingPaused = true
+                counters.readPauses.add(1)
+                refreshInterest(force: true)
+            }
+        }
+    }
+
+    /// A consumer took messages from a subscription that pauses reading: read again once none is full.
+    func consumerCaughtUp() {
+        guard readingPaused, !sinks.values.contains(where: \.isFull) else { return }
+        readingPaused = false
+        refreshInterest(force: true)
+        // Packets libmosquitto or the socket already hold: level-triggered epoll reports the socket, but read now
+        // rather than wait for the next wake-up.
+        if handle != nil, watchedFD >= 0 {
+            handleIO(events: EPOLLIN.rawValue)
         }
     }
 }

@@ -38,6 +38,8 @@ final class ClientCore: @unchecked Sendable {
     /// A socket of a failed attempt that libmosquitto has not closed yet; never watched again.
     var abandonedFD: Int32 = -1
     var watchingWrites = false
+    /// Whether the socket is left unread because a subscription that pauses reading is full.
+    var readingPaused = false
     /// Counts connection attempts; a timeout carries the attempt it was set for.
     var attemptNumber = 0
     var attemptSettled = true
@@ -154,8 +156,19 @@ final class SubscribeWaiter {
 final class SubscriptionSink: Sendable {
     let continuation: AsyncStream<MQTTMessage>.Continuation
     let dropped = Atomic<Int>(0)
+    /// With ``SubscriptionOverflow/pauseReading``: the buffer is unbounded, and the client stops reading its
+    /// socket while ``buffered`` is at ``capacity``, so the broker holds the rest.
+    let pausesReading: Bool
+    let capacity: Int
+    /// Messages yielded and not yet taken by the consumer.
+    let buffered = Atomic<Int>(0)
 
-    init(continuation: AsyncStream<MQTTMessage>.Continuation) {
+    init(continuation: AsyncStream<MQTTMessage>.Continuation, pausesReading: Bool = false, capacity: Int = .max) {
         self.continuation = continuation
+        self.pausesReading = pausesReading
+        self.capacity = capacity
     }
+
+    /// Whether this sink is full and wants the socket left alone.
+    var isFull: Bool { pausesReading && buffered.load(ordering: .relaxed) >= capacity }
 }

@@ -72,11 +72,12 @@ public final class MQTTEventLoop: Sendable {
         confined.clients[client.id] = nil
     }
 
-    /// Watches `fd` for `client`, for reading and, if `writable`, for writing. Loop thread only.
-    func watch(fd: Int32, for client: ClientCore, writable: Bool, isNew: Bool) {
+    /// Watches `fd` for `client`: for reading if `readable`, for writing if `writable`, and always for hang-ups.
+    /// Loop thread only.
+    func watch(fd: Int32, for client: ClientCore, readable: Bool = true, writable: Bool, isNew: Bool) {
         assert(inLoop)
         var event = epoll_event()
-        event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (writable ? EPOLLOUT.rawValue : 0)
+        event.events = (readable ? EPOLLIN.rawValue : 0) | EPOLLRDHUP.rawValue | (writable ? EPOLLOUT.rawValue : 0)
         event.data.u64 = client.id
         if isNew {
             if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST {

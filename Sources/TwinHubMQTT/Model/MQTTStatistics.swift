@@ -12,6 +12,8 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var deliveryDropped = 0
     /// Received messages that matched no local subscription (e.g. right after an unsubscribe).
     public var unrouted = 0
+    /// Times the client stopped reading because a subscription that pauses reading was full.
+    public var readPauses = 0
     /// Lost connections followed by a reconnection attempt.
     public var reconnects = 0
     /// Payload bytes published.
@@ -30,6 +32,7 @@ final class StatisticsCounters: Sendable {
     let publishDropped = Atomic<Int>(0)
     let deliveryDropped = Atomic<Int>(0)
     let unrouted = Atomic<Int>(0)
+    let readPauses = Atomic<Int>(0)
     let reconnects = Atomic<Int>(0)
     let bytesOut = Atomic<Int>(0)
     let bytesIn = Atomic<Int>(0)
@@ -41,6 +44,7 @@ final class StatisticsCounters: Sendable {
             publishDropped: publishDropped.load(ordering: .relaxed),
             deliveryDropped: deliveryDropped.load(ordering: .relaxed),
             unrouted: unrouted.load(ordering: .relaxed),
+            readPauses: readPauses.load(ordering: .relaxed),
             reconnects: reconnects.load(ordering: .relaxed),
             bytesOut: bytesOut.load(ordering: .relaxed),
             bytesIn: bytesIn.load(ordering: .relaxed)

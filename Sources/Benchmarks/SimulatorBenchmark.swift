@@ -1,0 +1,284 @@
+import Foundation
+import Synchronization
+import SimulationRuntime
+import TwinHubBroker
+import TwinHubMQTT
+import TwinModel
+
+/// Simulator: the highest publish rate the simulator sustains, against `mosquitto_pub -l` through the same broker
+/// in the same run; and how many machines it keeps connected at once, each with its own connection and last will,
+/// with its CPU at one sample per machine per second.
+///
+/// Rate: `mosquitto_pub -l -q 0` sends a file of telemetry lines (timed from spawn to exit). Then the simulator runs
+/// in this process with more demand than it can publish (machines × speed well above the peer's rate); its rate is
+/// what the broker counted (`$SYS/broker/publish/messages/received`) in the steady part, so what the simulator's
+/// bounded queues dropped does not count.
+///
+/// Connections: `twinhub sim` processes, one per shard of `scale_10k`, at ×1; the broker's
+/// `$SYS/broker/clients/connected` counts the machines; once all are connected, the processes' CPU time and resident
+/// memory are read from `/proc` over a window.
+public struct SimulatorBenchmark: Sendable {
+    /// Telemetry lines `mosquitto_pub -l` sends.
+    public var peerMessages: Int
+    /// Machines of `scale_10k` the in-process simulator runs for the rate.
+    public var rateMachines: Int
+    /// Wall seconds of the rate's steady part (after the first second, which is skipped).
+    public var rateSeconds: Int
+    /// `twinhub sim` processes for the connections: `--shard k/shards` for `k` in `1...processes`.
+    public var processes: Int
+    public var shards: Int
+    /// Wall seconds the simulators' CPU is measured over, once every machine is connected.
+    public var cpuSeconds: Int
+
+    public init(peerMessages: Int, rateMachines: Int, rateSeconds: Int, processes: Int, shards: Int, cpuSeconds: Int) {
+        self.peerMessages = peerMessages
+        self.rateMachines = rateMachines
+        self.rateSeconds = rateSeconds
+        self.processes = processes
+        self.shards = shards
+        self.cpuSeconds = cpuSeconds
+    }
+
+    public static let name = "simulator"
+    /// Demand offered to the simulator, as a multiple of the peer's rate: enough that it publishes flat out.
+    static let overdemand = 1.25
+    /// Telemetry topic of the peer (no one subscribes: the broker only takes the messages in, as for the simulator).
+    static let peerTopic = "bench/peer/telemetry"
+    static let receivedTopic = "$SYS/broker/publish/messages/received"
+    static let connectedTopic = "$SYS/broker/clients/connected"
+
+    public var method: String {
+        "Rate, one private mosquitto (no subscribers to telemetry): `mosquitto_pub -l -q 0` sends "
+            + "\(BenchNumber.grouped(Double(peerMessages))) telemetry lines of `scale_10k` from a file, timed from spawn to exit; then "
+            + "the simulator (in process, \(BenchNumber.grouped(Double(rateMachines))) machines of `scale_10k`, one connection each) runs at "
+            + "a speed that asks \(Self.overdemand)× the peer's rate for \(rateSeconds + 1) s; its rate is what the broker counted received "
+            + "(`$SYS/broker/publish/messages/received`, sys_interval 1 s) over \(rateSeconds) s after its first second, so messages "
+            + "its bounded queues dropped do not count (\"handed over\" is its own median count per second). Connections: "
+            + "\(processes) `twinhub sim scale_10k --shard k/\(shards) --speed 1` processes (every machine its own MQTT connection with "
+            + "a retained last will `offline` on its status topic) until `$SYS/broker/clients/connected` counts them all (the "
+            + "observer's own connection not counted); then their CPU (utime + stime from /proc, % of one core, summed) and RSS over "
+            + "\(cpuSeconds) s."
+    }
+
+    public func run(_ context: BenchContext) async throws -> [BenchFigure] {
+        let broker = try await context.startBroker()
+        defer { broker.shutdown() }
+        let observer = try await context.connectedClient(broker, clientID: "bench-simulator-observer")
+        let counters = BrokerCounters(try await observer.subscribe(to: [Self.receivedTopic, Self.connectedTopic], qos: .atMostOnce))
+        defer { counters.stop() }
+
+        let peer = try await peerRate(context, broker: broker, counters: counters)
+        let rate = try await simulatorRate(context, broker: broker, counters: counters, peerRate: peer.rate)
+        let scale = try await connections(context, broker: broker, counters: counters)
+        await observer.disconnect()
+
+        let ratio = rate.brokerRate / peer.rate
+        return [
+            BenchFigure(
+                benchmark: Self.name,
+                measure: "simulator publish rate, \(BenchNumber.grouped(Double(rate.machines))) machines at ×\(BenchNumber.grouped(rate.speed)) "
+                    + "(handed over \(BenchNumber.grouped(rate.handedOver)) msg/s, dropped \(BenchNumber.grouped(Double(rate.dropped))))"
+                    + (peer.lost > 0 ? ", peer lost \(peer.lost)" : ""),
+                value: "\(BenchNumber.grouped(rate.brokerRate)) msg/s", peer: "mosquitto_pub -l \(BenchNumber.grouped(peer.rate)) msg/s",
+                ratio: ratio, target: "ratio ≥ 0.9", met: ratio >= 0.9),
+            BenchFigure(
+                benchmark: Self.name,
+                measure: "machines connected at once, each with its own connection and last will (\(processes) × `twinhub sim --shard`)",
+                value: BenchNumber.grouped(Double(scale.connected)), target: BenchNumber.grouped(Double(scale.machines)),
+                met: scale.connected >= scale.machines),
+            BenchFigure(
+                benchmark: Self.name,
+                measure: "simulator CPU at \(BenchNumber.grouped(Double(scale.machines))) machines × 1 Hz"
+                    + (scale.brokerRate.map { " (the broker took \(BenchNumber.grouped($0)) msg/s from them)" } ?? ""),
+                value: String(format: "%.1f %% of one core", scale.cpuPercent)
+                    + " (\(processes) processes), RSS \(BenchNumber.mebibytes(scale.residentBytes)) MiB"),
+        ]
+    }
+
+    // MARK: Rate
+
+    /// `mosquitto_pub -l` from a file: messages per second from spawn to exit, and how many the broker did not count.
+    private func peerRate(_ context: BenchContext, broker: MosquittoBroker, counters: BrokerCounters) async throws -> (rate: Double, lost: Int) {
+        context.progress("simulator: generating \(BenchNumber.grouped(Double(peerMessages))) lines for mosquitto_pub -l")
+        let stream = TelemetryStream(scenario: context.fleet, machines: rateMachines, count: peerMessages, topics: context.topics)
+        var lines: [UInt8] = []
+        lines.reserveCapacity(stream.messages.reduce(0) { $0 + $1.payload.count + 1 })
+        for message in stream.messages {
+            lines += message.payload
+            lines.append(UInt8(ascii: "\n"))
+        }
+        let path = context.folder.appendingPathComponent("simulator-peer.txt").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(lines)) else { throw BenchError("cannot write \(path)") }
+        let input = open(path, O_RDONLY)
+        guard input >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+
+        let before = try await counters.first(Self.receivedTopic, within: .seconds(5)).value
+        context.progress("simulator: mosquitto_pub -l sends \(BenchNumber.grouped(Double(peerMessages))) messages")
+        let publisher = try BrokerExecutables.locate("mosquitto_pub").path
+        let start = ContinuousClock.now
+        let child = try ChildProcess.spawn(publisher, ["-h", "127.0.0.1", "-p", String(broker.port), "-i", "bench-simulator-peer",
+                                                       "-l", "-q", "0", "-t", Self.peerTopic],
+                                           standardInput: input, output: context.folder.appendingPathComponent("simulator-peer.log").path)
+        let ended = await child.waitForExit()
+        let seconds = (ContinuousClock.now - start).secondsValue
+        guard ended == .exited(0) else { throw BenchError("mosquitto_pub -l \(ended)") }
+        let counted = try await counters.wait(Self.receivedTopic, atLeast: before + Double(peerMessages), within: .seconds(5))
+        return (Double(peerMessages) / seconds, max(0, peerMessages - Int(counted - before)))
+    }
+
+    /// What the in-process simulator publishes flat out.
+    private func simulatorRate(_ context: BenchContext, broker: MosquittoBroker, counters: BrokerCounters,
+                               peerRate: Double) async throws -> (machines: Int, speed: Double, brokerRate: Double, handedOver: Double, dropped: Int) {
+        var scenario = context.fleet
+        let stride = max(1, scenario.machines.count / rateMachines)
+        scenario.machines = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(rateMachines))
+        let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).max() ?? 1
+        // Demand per wall second: machines × speed / sample interval.
+        let speed = (Self.overdemand * peerRate * interval / Double(scenario.machines.count)).rounded(.up)
+        // A limit in simulated time bounds the work even if generating, not publishing, is what cannot keep up: the
+        // simulator then falls behind its clock and catches up in ever longer steps.
+        var options = FleetSimulator.Options(connection: try ClientConfiguration(url: broker.url), topics: context.topics, speed: speed,
+                                             duration: .seconds(Double(rateSeconds + 1) * speed))
+        options.connection.reconnect.enabled = false
+        let fleet = FleetSimulator(scenario: scenario, options: options, logger: context.logger)
+
+        context.progress("simulator: \(scenario.machines.count) machines at ×\(Int(speed)) for \(rateSeconds + 1) s")
+        let reports = Mutex<[(at: ContinuousClock.Instant, rate: Double)]>([])
+        let summary = try await fleet.run { status in reports.withLock { $0.append((.now, status.messagesPerSecond)) } }
+        // The steady part: from the first report (the fleet connected, then ran a second) to the last, before the
+        // fleet's shutdown sends what its queues still hold.
+        let reported = reports.withLock { $0 }
+        guard let steadyStart = reported.first?.at, let steadyEnd = reported.last?.at else {
+            throw BenchError("the simulator did not report its rate")
+        }
+        let readings = counters.readings(Self.receivedTopic).filter { $0.at >= steadyStart && $0.at <= steadyEnd }
+        guard let first = readings.first, let last = readings.last, last.at - first.at >= .milliseconds(500) else {
+            throw BenchError("the simulator reported too rarely to measure (it cannot generate at ×\(Int(speed)) here)")
+        }
+        let brokerRate = (last.value - first.value) / (last.at - first.at).secondsValue
+        return (scenario.machines.count, speed, brokerRate, reported.dropFirst().map(\.rate).median, summary.dropped)
+    }
+
+    // MARK: Connections and CPU
+
+    /// `twinhub sim` processes over the shards of `scale_10k`: machines connected, and their CPU and memory at ×1.
+    private func connections(_ context: BenchContext, broker: MosquittoBroker, counters: BrokerCounters) async throws
+        -> (machines: Int, connected: Int, cpuPercent: Double, residentBytes: Int, brokerRate: Double?) {
+        let scenarioFile = URL(fileURLWithPath: context.fleet.location.file).standardizedFileURL.path
+        guard let kindFile = context.kinds.values.first?.location.file else { throw BenchError("no machine kinds") }
+        let twins = URL(fileURLWithPath: kindFile).deletingLastPathComponent().standardizedFileURL.path
+        let machines = (1...processes).reduce(0) { total, shard in
+            total + context.fleet.machines.indices.filter { $0 % shards == shard - 1 }.count
+        }
+        // Connected besides the simulators: the observer (the rate's fleet and mosquitto_pub have left).
+        let observers = 1.0
+        context.progress("simulator: \(processes) × twinhub sim, \(BenchNumber.grouped(Double(machines))) machines connecting")
+        var children: [ChildProcess] = []
+        defer { children.forEach { $0.send(SIGKILL) } }
+        for shard in 1...processes {
+            children.append(try ChildProcess.spawn(
+                context.twinhub,
+                ["sim", scenarioFile, "--twins", twins, "--shard", "\(shard)/\(shards)", "--speed", "1", "--broker", broker.url,
+                 "--root", context.topics.root, "--log-level", "error"],
+                output: context.folder.appendingPathComponent("simulator-sim-\(shard).log").path))
+        }
+        // Up to 10,000 connections: 20 connections a millisecond is ample.
+        let deadline = Duration.seconds(10 + machines / 200)
+        let reached = try await counters.wait(Self.connectedTopic, atLeast: observers + Double(machines), within: deadline) {
+            children.allSatisfy(\.isRunning)
+        }
+        let connected = Int(reached - observers)
+        for (index, child) in children.enumerated() where !child.isRunning {
+            let log = (try? String(contentsOf: context.folder.appendingPathComponent("simulator-sim-\(index + 1).log"), encoding: .utf8)) ?? ""
+            throw BenchError("twinhub sim --shard \(index + 1)/\(shards) \(child.ended.map(\.description) ?? "ended"):\n\(log)")
+        }
+
+        context.progress("simulator: \(BenchNumber.grouped(Double(connected))) connected; CPU over \(cpuSeconds) s")
+        let before = children.compactMap { ProcessFigures.of($0.processID) }
+        let start = ContinuousClock.now
+        try await Task.sleep(for: .seconds(cpuSeconds))
+        let after = children.compactMap { ProcessFigures.of($0.processID) }
+        let seconds = (ContinuousClock.now - start).secondsValue
+        guard before.count == processes, after.count == processes else { throw BenchError("a twinhub sim process ended while measured") }
+        let cpu = zip(before, after).reduce(0) { $0 + $1.1.cpuSeconds - $1.0.cpuSeconds } / seconds * 100
+        let resident = after.reduce(0) { $0 + $1.residentBytes }
+        let readings = counters.readings(Self.receivedTopic).filter { $0.at >= start }
+        let brokerRate = readings.count < 2 ? nil
+            : (readings[readings.count - 1].value - readings[0].value) / (readings[readings.count - 1].at - readings[0].at).secondsValue
+
+        context.progress("simulator: stopping the twinhub sim processes")
+        await withTaskGroup(of: Void.self) { group in
+            for child in children { group.addTask { await child.stop(within: .seconds(30)) } }
+        }
+        return (machines, connected, cpu, resident, brokerRate)
+    }
+}
+
+/// The broker's `$SYS` counters as they arrive (mosquitto publishes each one every `sys_interval` when it changed),
+/// with when they arrived; read by a task of its own.
+final class BrokerCounters: Sendable {
+    struct Reading: Sendable {
+        var value: Double
+        var at: ContinuousClock.Instant
+    }
+
+    private final class Readings: Sendable {
+        let byTopic = Mutex<[String: [Reading]]>([:])
+    }
+    private let store = Readings()
+    private let reader: Task<Void, Never>
+
+    init(_ subscription: MQTTSubscription) {
+        let store = store
+        reader = Task {
+            for await message in subscription {
+                guard let value = message.payloadString.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else { continue }
+                let reading = Reading(value: value, at: message.receivedAt ?? .now)
+                store.byTopic.withLock { $0[message.topic, default: []].append(reading) }
+            }
+        }
+    }
+
+    func stop() { reader.cancel() }
+
+    /// Every reading of `topic` so far, oldest first.
+    func readings(_ topic: String) -> [Reading] { store.byTopic.withLock { $0[topic] ?? [] } }
+
+    /// The first reading of `topic` (retained, so it comes right after subscribing, or with the broker's next report).
+    func first(_ topic: String, within limit: Duration) async throws -> Reading {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let first = readings(topic).first { return first }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchError("the broker reported no \(topic) within \(limit)")
+    }
+
+    /// Waits until `topic` reaches `target`, `limit` passes, or `going()` turns false; returns the latest value.
+    /// The broker reports once a second, so a poll every 50 ms is fine-grained enough.
+    func wait(_ topic: String, atLeast target: Double, within limit: Duration,
+              while going: () -> Bool = { true }) async throws -> Double {
+        let deadline = ContinuousClock.now + limit
+        var latest = readings(topic).last?.value ?? 0
+        while latest < target, ContinuousClock.now < deadline, going() {
+            try await Task.sleep(for: .milliseconds(50))
+            latest = readings(topic).last?.value ?? 0
+        }
+        return latest
+    }
+}
+
+extension ChildProcess {
+    /// Stops the child with SIGTERM (it shuts down in order) and waits for it; SIGKILL if it takes longer than `limit`.
+    func stop(within limit: Duration) async {
+        send(SIGTERM)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = await self.waitForExit() }
+            group.addTask { if (try? await Task.sleep(for: limit)) != nil { self.send(SIGKILL) } }
+            // Whichever ends first: an exit cancels the sleep; a full sleep has killed the child, which then exits.
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
