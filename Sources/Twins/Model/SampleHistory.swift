@@ -40,6 +40,42 @@ public struct SampleHistory: Sendable, Equatable, Codable {
         return resized
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case capacity, values, offsets, base, next
+    }
+
+    /// Values and offsets go out packed (little-endian, base64 in JSON): encoding each number on its own made
+    /// storing twins the twin service's largest cost. Histories stored as number arrays still read.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(capacity, forKey: .capacity)
+        try container.encodeIfPresent(base, forKey: .base)
+        try container.encode(next, forKey: .next)
+        try container.encode(values.withUnsafeBufferPointer { Data(buffer: $0) }, forKey: .values)
+        try container.encode(offsets.withUnsafeBufferPointer { Data(buffer: $0) }, forKey: .offsets)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        capacity = max(try container.decode(Int.self, forKey: .capacity), 1)
+        base = try container.decodeIfPresent(Double.self, forKey: .base)
+        next = try container.decode(Int.self, forKey: .next)
+        values = try Self.decodePacked(Float.self, container, .values)
+        offsets = try Self.decodePacked(UInt32.self, container, .offsets)
+        guard values.count == offsets.count, values.count <= capacity, (0..<capacity).contains(next), values.allSatisfy(\.isFinite) else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "inconsistent sample history")
+        }
+    }
+
+    private static func decodePacked<T: Codable & BitwiseCopyable>(_ type: T.Type, _ container: KeyedDecodingContainer<CodingKeys>,
+                                                                   _ key: CodingKeys) throws -> [T] {
+        guard let data = try? container.decode(Data.self, forKey: key) else { return try container.decode([T].self, forKey: key) }
+        guard data.count % MemoryLayout<T>.size == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "packed samples of a wrong size")
+        }
+        return data.withUnsafeBytes { raw in (0..<data.count / MemoryLayout<T>.size).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) } }
+    }
+
     /// The samples, oldest first (times to the second).
     public var samples: [(time: Date, value: Double)] {
         guard let base else { return [] }
