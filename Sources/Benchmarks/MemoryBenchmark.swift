@@ -8,9 +8,12 @@ import TwinModel
 /// of the kinds on, twins in memory only, `--history 60`).
 ///
 /// Each size gets a fresh broker and a fresh `twinhub serve` process. Its idle memory is read once it serves; then
-/// every twin gets its samples (QoS 1, in order per twin), and once the service's own metrics
-/// (`{root}/_twinhub/metrics`, retained, every 5 s) count every twin and every message, its resident memory and peak
-/// are read from `/proc`. Beyond the 10,000 machines of `scale_10k`, twins are copies of machines under new names.
+/// every twin gets its samples (QoS 1, in order per twin) at the pace the service takes them in, so that what is
+/// measured is the twins and not a backlog of messages: a probe twin gets a sample after every thousand messages, and
+/// its snapshot (`…/twin`, at most one a second) tells how far the service has got; the feed stays at most
+/// ``window`` messages ahead. Once the probe shows the last message taken in and the service's metrics
+/// (`{root}/_twinhub/metrics`, every 5 s) count every twin and message, resident memory and its peak are read from
+/// `/proc`. Beyond the 1,000 machines of `scale_10k` whose telemetry is used, twins are copies under new names.
 public struct MemoryBenchmark: Sendable {
     /// One size: twins, and telemetry samples sent to each.
     public struct Size: Sendable {
@@ -28,6 +31,10 @@ public struct MemoryBenchmark: Sendable {
     public var history: Int
     /// Machines of `scale_10k` whose telemetry the twins get (copied under new names up to the size).
     static let baseMachines = 1000
+    /// Messages the feed may be ahead of the service.
+    static let window = 20_000
+    /// Messages between two probe samples.
+    static let probeEvery = 1000
     /// The target at 100,000 twins.
     static let limit = 256 * 1_048_576
 
@@ -41,9 +48,10 @@ public struct MemoryBenchmark: Sendable {
     public var method: String {
         let described = sizes.map { "\(BenchNumber.grouped(Double($0.twins))) twins × \($0.samples) samples" }.joined(separator: ", ")
         return "`twinhub serve --no-db --history \(history)` (every rule of the kinds on) as its own process, a fresh one and a fresh "
-            + "broker per size (\(described)); telemetry of \(Self.baseMachines) machines of `scale_10k`, copied under new machine names "
-            + "beyond them, published at QoS 1 in order per twin; RSS (VmRSS) and peak (VmHWM) from /proc once the service's metrics "
-            + "count every twin and message. Idle: the same process serving before its first message."
+            + "broker per size (\(described)); telemetry of \(Self.baseMachines) machines of `scale_10k`, copied under new machine "
+            + "names beyond them, published at QoS 1 in order per twin and paced by a probe twin's snapshots to at most "
+            + "\(BenchNumber.grouped(Double(Self.window))) messages ahead of the service (a flood would measure its backlog, not its "
+            + "twins); VmRSS and VmHWM (peak) from /proc once every message is in. Idle: the process serving, before its first message."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
@@ -54,15 +62,19 @@ public struct MemoryBenchmark: Sendable {
                 figures.append(BenchFigure(benchmark: Self.name, measure: "twin service idle: serving, no twins yet (--history \(history))",
                                            value: "\(BenchNumber.mebibytes(measured.idle.residentBytes)) MiB"))
             }
-            let short = measured.ingested < measured.expected || measured.twins < size.twins
+            let short = measured.report.messagesIn < measured.expected || measured.report.twins < size.twins
             let target = size.twins == 100_000 ? "< 256 MiB" : nil
+            let rate = Double(measured.expected) / measured.seconds
+            let samples = "\(size.samples) sample\(size.samples == 1 ? "" : "s")"
+            let shortfall = ", only \(BenchNumber.grouped(Double(measured.report.twins))) twins and "
+                + "\(BenchNumber.grouped(Double(measured.report.messagesIn))) of \(BenchNumber.grouped(Double(measured.expected))) messages in"
             figures.append(BenchFigure(
                 benchmark: Self.name,
-                measure: "twin service RSS, \(BenchNumber.grouped(Double(size.twins))) twins × \(size.samples) samples each, --history \(history)"
-                    + (short ? " (only \(BenchNumber.grouped(Double(measured.twins))) twins, \(BenchNumber.grouped(Double(measured.ingested))) of "
-                       + "\(BenchNumber.grouped(Double(measured.expected))) messages in)" : "")
-                    + (measured.dropped > 0 ? ", \(measured.dropped) dropped by its buffer" : ""),
-                value: "\(BenchNumber.mebibytes(measured.loaded.residentBytes)) MiB (peak \(BenchNumber.mebibytes(measured.loaded.peakResidentBytes)))",
+                measure: "twin service RSS, \(BenchNumber.grouped(Double(size.twins))) twins × \(samples) each, --history \(history) "
+                    + "(fed at \(BenchNumber.grouped(rate)) msg/s)" + (short ? shortfall : "")
+                    + (measured.report.dropped > 0 ? ", \(measured.report.dropped) dropped by its buffer" : ""),
+                value: "\(BenchNumber.mebibytes(measured.loaded.residentBytes)) MiB "
+                    + "(peak \(BenchNumber.mebibytes(measured.loaded.peakResidentBytes)))",
                 target: target, met: target.map { _ in measured.loaded.residentBytes < Self.limit && !short }))
         }
         return figures
@@ -71,24 +83,30 @@ public struct MemoryBenchmark: Sendable {
     private struct Measured {
         var idle: ProcessFigures
         var loaded: ProcessFigures
+        /// Messages sent, probe samples included.
         var expected: Int
-        var ingested: Int
-        var twins: Int
-        var dropped: Int
+        var report: ServiceMetrics.Report
+        /// How long feeding took, to the probe's last acknowledgement.
+        var seconds: Double
     }
 
     private func measure(_ size: Size, context: BenchContext) async throws -> Measured {
         let label = "memory: \(BenchNumber.grouped(Double(size.twins))) twins"
-        context.progress("\(label): generating \(size.samples) samples of \(min(size.twins, Self.baseMachines)) machines")
-        let base = TelemetryStream(scenario: context.fleet, machines: min(size.twins, Self.baseMachines),
-                                   count: min(size.twins, Self.baseMachines) * size.samples, topics: context.topics)
+        let machines = min(size.twins, Self.baseMachines)
+        context.progress("\(label): generating \(size.samples) samples of \(machines) machines")
+        let base = TelemetryStream(scenario: context.fleet, machines: machines, count: machines * size.samples, topics: context.topics)
         let telemetry = try ReplicatedTelemetry(base, copies: (size.twins + base.machines - 1) / base.machines)
+        // One sample per checkpoint, with room for the samples sent again while the feed waits.
+        let probe = try ProbeTwin(TelemetryStream(scenario: context.fleet, machines: 1, count: telemetry.count / Self.probeEvery + 2000,
+                                                  topics: context.topics))
 
         let broker = try await context.startBroker()
         defer { broker.shutdown() }
         let observer = try await context.connectedClient(broker, clientID: "bench-memory-observer")
         let metrics = ServiceMetrics(try await observer.subscribe(to: [context.topics.serviceMetrics], qos: .atLeastOnce))
         defer { metrics.stop() }
+        let snapshots = ProbeSnapshots(try await observer.subscribe(to: [probe.snapshotTopic], qos: .atLeastOnce))
+        defer { snapshots.stop() }
 
         guard let kindFile = context.kinds.values.first?.location.file else { throw BenchError("no machine kinds") }
         let twins = URL(fileURLWithPath: kindFile).deletingLastPathComponent().standardizedFileURL.path
@@ -100,18 +118,22 @@ public struct MemoryBenchmark: Sendable {
         try await Self.waitUntilServing(service, log: log)
         guard let idle = ProcessFigures.of(service.processID) else { throw BenchError("twinhub serve ended") }
 
-        context.progress("\(label): publishing \(BenchNumber.grouped(Double(telemetry.count))) messages")
+        context.progress("\(label): feeding \(BenchNumber.grouped(Double(telemetry.count))) messages at the service's pace")
         let publisher = try await context.connectedClient(broker, clientID: "bench-memory-publisher")
-        try await Self.publish(telemetry, with: publisher)
+        let start = ContinuousClock.now
+        let probeSamples = try await Self.feed(telemetry, probe: probe, snapshots: snapshots, with: publisher) { service.isRunning }
+        let seconds = (ContinuousClock.now - start).secondsValue
         await publisher.disconnect()
 
-        context.progress("\(label): waiting for the service's metrics to count them")
-        let report = try await metrics.wait(twins: size.twins, messages: telemetry.count) { service.isRunning }
+        // Twins: the sizes' and the probe.
+        let expected = telemetry.count + probeSamples
+        let report = try await metrics.wait(twins: size.twins + 1, messages: expected) { service.isRunning }
         guard let loaded = ProcessFigures.of(service.processID) else { throw BenchError("twinhub serve ended:\n\(Self.text(log))") }
         await service.stop(within: .seconds(10))
         await observer.disconnect()
-        return Measured(idle: idle, loaded: loaded, expected: telemetry.count, ingested: report.messagesIn, twins: report.twins,
-                        dropped: report.dropped)
+        var counted = report
+        counted.twins -= 1
+        return Measured(idle: idle, loaded: loaded, expected: expected, report: counted, seconds: seconds)
     }
 
     /// Waits until `twinhub serve` says it serves (it has subscribed by then: its SUBSCRIBEs go out with its CONNECT's
@@ -128,20 +150,54 @@ public struct MemoryBenchmark: Sendable {
 
     static func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-    /// Publishes every message at QoS 1 from one client, so each twin's samples stay in order; keeps at most
-    /// `backlog` queued in the client so that memory in this process stays small.
-    static func publish(_ telemetry: ReplicatedTelemetry, with client: MQTTClient, backlog: Int = 20_000) async throws {
+    /// Publishes every message at QoS 1 from one client (each twin's samples stay in order), with a probe sample after
+    /// every ``probeEvery``, never more than ``window`` messages ahead of what the probe's snapshots show taken in;
+    /// returns when the probe shows the last message taken in, with the number of probe samples sent.
+    static func feed(_ telemetry: ReplicatedTelemetry, probe: ProbeTwin, snapshots: ProbeSnapshots, with client: MQTTClient,
+                     while going: () -> Bool) async throws -> Int {
+        // Messages sent before each probe sample.
+        var positions: [Int] = []
+        var lastProbe = ContinuousClock.now
+        func sendProbe(after sent: Int) throws {
+            guard positions.count < probe.count else { throw BenchError("the probe twin ran out of samples: the service stalls") }
+            try client.send(probe.request(positions.count))
+            positions.append(sent)
+            lastProbe = .now
+        }
+        /// How far the service has got, in messages sent: up to the last probe sample its snapshot shows.
+        func taken() -> Int {
+            guard let shown = snapshots.latest else { return 0 }
+            let index = probe.times.lastIndex { $0 <= shown } ?? -1
+            return index >= 0 && index < positions.count ? positions[index] : 0
+        }
+        /// Waits while the service is more than `ahead` messages behind `sent`; a probe sample goes again every
+        /// 2 s meanwhile (the service may have dropped a snapshot from its full outgoing queue).
+        func waitWhileBehind(_ sent: Int, ahead: Int) async throws {
+            var progress = (taken(), ContinuousClock.now)
+            while sent - taken() > ahead {
+                guard going() else { throw BenchError("twinhub serve ended while fed") }
+                if taken() > progress.0 { progress = (taken(), .now) }
+                guard ContinuousClock.now - progress.1 < .seconds(60) else {
+                    throw BenchError("the service took in nothing for 60 s (\(taken()) of \(sent) messages)")
+                }
+                if ContinuousClock.now - lastProbe > .seconds(2) { try sendProbe(after: sent) }
+                // Snapshots come at most once a second: a poll every 5 ms is fine-grained enough.
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
         for index in 0..<telemetry.count {
-            if index % 1000 == 0 {
-                while client.queuedCount > backlog { try await Task.sleep(for: .milliseconds(1)) }
+            if index % probeEvery == 0 {
+                try sendProbe(after: index)
+                try await waitWhileBehind(index, ahead: window)
             }
             let message = telemetry.message(index)
             try client.send(PublishRequest(topic: message.topic, payload: message.payload, qos: .atLeastOnce, retain: false))
         }
-        // Every publish handed to libmosquitto: the last acknowledgements follow within the window of 100.
-        while client.queuedCount > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        try sendProbe(after: telemetry.count)
+        try await waitWhileBehind(telemetry.count, ahead: 0)
         let dropped = client.statistics.publishDropped
         guard dropped == 0 else { throw BenchError("the publisher dropped \(dropped) messages") }
+        return positions.count
     }
 }
 
@@ -149,15 +205,20 @@ public struct MemoryBenchmark: Sendable {
 /// machines' samples feed many twins. Each original message is followed by its copies: every twin gets its samples
 /// in order.
 struct ReplicatedTelemetry {
-    private struct Part {
+    struct Part {
         var topicHead: String
         var topicTail: String
         var machine: String
         var payloadHead: [UInt8]
         var payloadTail: [UInt8]
+
+        /// The message under the name `machine`.
+        func named(_ machine: String) -> (topic: String, payload: [UInt8]) {
+            (topicHead + machine + topicTail, payloadHead + Array(machine.utf8) + payloadTail)
+        }
     }
 
-    private let parts: [Part]
+    let parts: [Part]
     let copies: Int
     var count: Int { parts.count * copies }
 
@@ -183,9 +244,63 @@ struct ReplicatedTelemetry {
     func message(_ index: Int) -> (topic: String, payload: [UInt8]) {
         let part = parts[index / copies]
         let copy = index % copies
-        let machine = copy == 0 ? part.machine : "\(part.machine)-c\(copy)"
-        return (part.topicHead + machine + part.topicTail, part.payloadHead + Array(machine.utf8) + part.payloadTail)
+        return part.named(copy == 0 ? part.machine : "\(part.machine)-c\(copy)")
     }
+}
+
+/// A twin of its own (`…-probe`) whose samples, one second apart, mark how far a feed has got.
+struct ProbeTwin {
+    private let parts: [ReplicatedTelemetry.Part]
+    /// The time of each sample, in order.
+    let times: [Date]
+    let name: String
+    let snapshotTopic: String
+    var count: Int { parts.count }
+
+    init(_ stream: TelemetryStream) throws {
+        parts = try ReplicatedTelemetry(stream, copies: 1).parts
+        guard let first = parts.first else { throw BenchError("no probe samples") }
+        name = first.machine + "-probe"
+        snapshotTopic = first.topicHead + name + "/" + TopicMap.Channel.twin.rawValue
+        times = try stream.messages.map { message in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
+                  let text = object["ts"] as? String, let time = ISO8601Parsing.date(text) else {
+                throw BenchError("a probe sample has no time")
+            }
+            return time
+        }
+    }
+
+    func request(_ index: Int) throws -> PublishRequest {
+        let message = parts[index].named(name)
+        return try PublishRequest(topic: message.topic, payload: message.payload, qos: .atLeastOnce, retain: false)
+    }
+}
+
+/// The latest sample time the probe twin's snapshots show, read by a task of its own.
+final class ProbeSnapshots: Sendable {
+    private final class Latest: Sendable {
+        let time = Mutex<Date?>(nil)
+    }
+    private let shown = Latest()
+    private let reader: Task<Void, Never>
+
+    init(_ subscription: MQTTSubscription) {
+        let shown = shown
+        reader = Task {
+            for await message in subscription {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
+                      let reported = object["reported"] as? [String: Any] else { continue }
+                let times = reported.values.compactMap { ($0 as? [String: Any])?["ts"] as? String }.compactMap(ISO8601Parsing.date)
+                guard let latest = times.max() else { continue }
+                shown.time.withLock { $0 = max($0 ?? latest, latest) }
+            }
+        }
+    }
+
+    var latest: Date? { shown.time.withLock { $0 } }
+
+    func stop() { reader.cancel() }
 }
 
 /// The twin service's retained metrics as they come (every 5 s): messages in, twins, and what its buffer dropped.
