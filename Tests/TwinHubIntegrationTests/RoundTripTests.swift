@@ -56,3 +56,25 @@ extension RoundTripTests {
         }
     }
 }
+
+extension RoundTripTests {
+    @Test("Ending a full subscription that paused reading lets the client's other subscriptions receive again")
+    func endingAPausedSubscriptionResumes() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let consumer = try await connectedClient(broker.url)
+            let paused = try await consumer.subscribe(to: ["plant/+/telemetry"], qos: .atLeastOnce, bufferCapacity: 5, whenFull: .pauseReading)
+            let other = try await consumer.subscribe(to: ["plant/+/status"], qos: .atLeastOnce)
+            let producer = try await connectedClient(broker.url)
+            for index in 0..<20 {
+                try await producer.publish(to: "plant/m1/telemetry", string: String(index), qos: .atLeastOnce)
+            }
+            _ = try await poll("the consumer to pause reading") { consumer.statistics.readPauses > 0 ? true : nil }
+            paused.cancel()
+            try await producer.publish(to: "plant/m1/status", string: "online", qos: .atLeastOnce)
+            let received = try await other.next()
+            #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == ["online"])
+            await producer.disconnect()
+            await consumer.disconnect()
+        }
+    }
+}

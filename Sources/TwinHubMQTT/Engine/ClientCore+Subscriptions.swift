@@ -32,6 +32,8 @@ extension ClientCore {
     func unsubscribe(holder: UInt64) {
         guard subscriptions.contains(holder: holder) else { return }
         sinks.removeValue(forKey: holder)?.continuation.finish()
+        // A full subscription that goes away must not leave the socket unread.
+        consumerCaughtUp()
         let released = subscriptions.remove(holder: holder)
         guard let handle, lifecycle.state.isConnected else {
             // A persistent session keeps them at the broker: unsubscribe on the next connect.
