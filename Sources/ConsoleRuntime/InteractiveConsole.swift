@@ -26,7 +26,9 @@ public enum InteractiveConsole {
     /// Runs until `q`, Ctrl-C, the end of input or cancellation (SIGINT, SIGTERM, SIGHUP); the caller restores
     /// the terminal.
     /// - Throws: ``Failure`` when the connection cannot be made or the client closes for good.
-    public static func run(options: ConsoleOptions, terminal: Terminal, colors: Bool, logger: Logger) async throws {
+    /// `ready` is called once connected with the subscriptions in place.
+    public static func run(options: ConsoleOptions, terminal: Terminal, colors: Bool, logger: Logger,
+                           ready: @escaping @Sendable () -> Void = {}) async throws {
         let configuration = options.sessionConfiguration
         let decoder = ConsoleDecoder(topics: options.topics)
         let shared = SharedConsoleState(model: ConsoleModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder)
@@ -63,6 +65,7 @@ public enum InteractiveConsole {
                     let state = try await client.subscribe(to: decoder.stateFilters, qos: .atMostOnce, bufferCapacity: options.bufferCapacity)
                     let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
                     try await client.connect()
+                    ready()
                     shared.track(state)
                     shared.track(alerts)
                     // Unstructured, so cancelling the console does not end (and unsubscribe) them: disconnecting

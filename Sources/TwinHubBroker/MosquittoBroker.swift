@@ -208,6 +208,12 @@ public final class MosquittoBroker: Sendable {
         guard let running = process.withLock({ $0.broker }), running.isRunning else { return }
         running.send(signal)
         _ = await running.waitForExit()
+        // The watchdog must not outlive the broker: it would signal the process ID, which may be reused.
+        let watchdog = process.withLock { process in
+            defer { process.watchdog = nil }
+            return process.watchdog
+        }
+        watchdog?.dismiss()
     }
 }
 

@@ -60,6 +60,8 @@ public enum SubscriptionOverflow: Sendable {
     /// Drop the oldest buffered message for the newest, and count it (live views).
     case dropOldest
     /// Stop reading the connection until the consumer has taken half the buffer; nothing is lost, and the
-    /// broker holds what comes meanwhile (QoS 1 consumers that must see every message).
+    /// broker holds what comes meanwhile (QoS 1 consumers that must see every message). A consumer that stalls
+    /// longer than the keepalive loses the connection (the broker's PINGRESP is not read meanwhile); with a
+    /// clean session, what the broker held is then gone.
     case pauseReading
 }

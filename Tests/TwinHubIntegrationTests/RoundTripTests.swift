@@ -78,3 +78,25 @@ extension RoundTripTests {
         }
     }
 }
+
+extension RoundTripTests {
+    @Test("A client whose full subscription paused reading still reconnects after the broker restarts (its CONNACK is read)")
+    func pausedClientReconnects() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let consumer = try await connectedClient(broker.url)
+            let paused = try await consumer.subscribe(to: ["plant/+/telemetry"], qos: .atLeastOnce, bufferCapacity: 5, whenFull: .pauseReading)
+            let producer = try await connectedClient(broker.url)
+            for index in 0..<20 {
+                try await producer.publish(to: "plant/m1/telemetry", string: String(index), qos: .atLeastOnce)
+            }
+            _ = try await poll("the consumer to pause reading") { consumer.statistics.readPauses > 0 ? true : nil }
+            await broker.kill()
+            try await awaitState(consumer, "reconnecting") { if case .reconnecting = $0 { true } else { false } }
+            try await broker.restart()
+            try await awaitState(consumer, "connected again, with nothing read off the full subscription") { $0.isConnected }
+            withExtendedLifetime(paused) {}
+            await producer.disconnect()
+            await consumer.disconnect()
+        }
+    }
+}

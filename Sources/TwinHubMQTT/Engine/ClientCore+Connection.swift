@@ -86,6 +86,8 @@ extension ClientCore {
     private func startAttempt() {
         attemptNumber += 1
         attemptSettled = false
+        // The broker's answer must be read, whatever a full subscription wanted.
+        readingPaused = false
         socketError = 0
         abandonedFD = -1
         lastLibraryError = nil

@@ -111,6 +111,9 @@ extension ClientCore {
             // A closed socket leaves epoll by itself; only a new one needs adding.
             watchedFD = fd
             watchingWrites = false
+            // A new connection starts reading: its CONNACK (or TLS handshake) must get through. If a subscription is
+            // still full, the next message it gets pauses reading again.
+            readingPaused = false
             guard fd >= 0 else { return }
             let wantsWrite = wantsWritability(handle)
             loop.watch(fd: fd, for: self, readable: !readingPaused, writable: wantsWrite, isNew: true)

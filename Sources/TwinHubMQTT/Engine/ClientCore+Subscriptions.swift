@@ -136,7 +136,7 @@ extension ClientCore {
         refreshInterest(force: true)
         // Packets libmosquitto or the socket already hold: level-triggered epoll reports the socket, but read now
         // rather than wait for the next wake-up.
-        if handle != nil, watchedFD >= 0 {
+        if handle != nil, watchedFD >= 0, attemptSettled, lifecycle.state.isConnected {
             handleIO(events: EPOLLIN.rawValue)
         }
     }

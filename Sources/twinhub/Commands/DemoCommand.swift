@@ -174,8 +174,7 @@ struct DemoCommand: AsyncParsableCommand {
         return { ready in
             let terminal = try Terminal()
             defer { terminal.restore() }
-            ready()
-            try await InteractiveConsole.run(options: options, terminal: terminal, colors: colors, logger: logger)
+            try await InteractiveConsole.run(options: options, terminal: terminal, colors: colors, logger: logger, ready: ready)
         }
     }
 
