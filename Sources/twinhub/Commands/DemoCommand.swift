@@ -37,20 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Scenario file or name.", valueName: "scenario"))
     var scenario = "factory_demo"
 
-    @Option(help: "Simulated seconds per wall second (default: the scenario's).")
-    var speed: Double?
-
-    @Option(help: "Seed of the random choices (default: the scenario's).")
-    var seed: Int?
-
-    @Option(help: ArgumentHelp("End the demo after this much simulated time, e.g. 2h.", valueName: "duration"))
-    var duration: String?
-
-    @Option(help: ArgumentHelp("Topic root (default: the scenario's enterprise).", valueName: "root"))
-    var root: String?
-
-    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
-    var twins = "twins"
+    @OptionGroup var runOptions: ScenarioRunOptions
 
     @Option(help: ArgumentHelp("Keep the twins in this SQLite database (default: one in the demo's folder, removed at the end).", valueName: "path"))
     var db: String?
@@ -64,32 +51,15 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "How much to log on standard error (with --no-console).")
     var logLevel: LogLevelArgument = .warning
 
-    func validate() throws {
-        if let speed, !ScenarioLoader.speedRange.contains(speed) {
-            throw ValidationError("--speed must be from \(ScenarioLoader.speedRange.lowerBound) to \(Int(ScenarioLoader.speedRange.upperBound))")
-        }
-        if let duration, DurationText.parse(duration) == nil {
-            throw ValidationError("--duration must read like 90s, 15m, 8h or 1d")
-        }
-    }
-
     func run() async throws {
-        let kinds = try ModelFiles.kinds(in: twins)
-        var scenario = try ModelFiles.scenario(self.scenario, kinds: kinds, twins: twins)
-        if let seed { scenario.seed = UInt64(truncatingIfNeeded: seed) }
-        let topics: TopicMap
-        do {
-            topics = try TopicMap(root: root ?? scenario.enterprise)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let (kinds, scenario) = try runOptions.load(self.scenario)
+        let topics = try runOptions.topics(for: scenario)
         try FileLimits.ensure(machines: scenario.machines.count)
         let interactive = !noConsole && Terminal.isInteractive
         let logger = interactive ? GlobalOptions.bootstrapSilentLogging() : GlobalOptions.bootstrapLogging(level: logLevel.level)
 
-        let loaded = scenario
         let failed = try await cancellingOnSignals {
-            try await runParts(kinds: kinds, scenario: loaded, topics: topics, interactive: interactive, logger: logger)
+            try await runParts(kinds: kinds, scenario: scenario, topics: topics, interactive: interactive, logger: logger)
         }
         if failed { throw ExitCode.failure }
     }
@@ -118,14 +88,15 @@ struct DemoCommand: AsyncParsableCommand {
         } else {
             Self.say("using the broker at \(url)")
         }
-        let speed = speed ?? scenario.speed
+        let speed = runOptions.speed(for: scenario)
         let introduction = "\(scenario.name): \(scenario.machines.count) machines at ×\(StatusLine.format(speed)) under \(topics.root)/, "
             + "twin service with \(RuleBook(kinds: kinds, overrides: scenario.ruleOverrides).ruleCount) rules; "
             + (interactive ? "q quits" : "Ctrl-C stops")
         let supervisor = DemoSupervisor(
             broker: privateBroker,
             service: try service(kinds: kinds, scenario: scenario, topics: topics, url: url, workspace: workspace, logger: logger),
-            fleet: FleetSimulator(scenario: scenario, options: try fleetOptions(scenario: scenario, topics: topics, url: url), logger: logger),
+            fleet: FleetSimulator(scenario: scenario, options: runOptions.fleetOptions(try Self.connection(url), topics: topics, scenario: scenario),
+                                  logger: logger),
             viewer: try viewer(kinds: kinds, topics: topics, url: url, logger: logger),
             // On a terminal the console has the screen by then: say it before.
             started: { if !interactive { Self.say(introduction) } })
@@ -150,13 +121,6 @@ struct DemoCommand: AsyncParsableCommand {
         }
         options.rules = RuleBook(kinds: kinds, overrides: scenario.ruleOverrides)
         return TwinService(options: options, logger: logger)
-    }
-
-    private func fleetOptions(scenario: Scenario, topics: TopicMap, url: String) throws -> FleetSimulator.Options {
-        var options = FleetSimulator.Options(connection: try Self.connection(url), topics: topics, speed: speed ?? scenario.speed,
-                                             duration: duration.flatMap(DurationText.parse))
-        options.connection.reconnect = .init(initialDelay: .milliseconds(200), maximumDelay: .seconds(10))
-        return options
     }
 
     /// The plain alert stream, or the console, which takes the terminal over until it ends.

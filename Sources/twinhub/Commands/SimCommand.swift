@@ -28,20 +28,7 @@ struct SimCommand: AsyncParsableCommand {
     @Argument(help: "Scenario file or name.")
     var scenario: String
 
-    @Option(help: "Simulated seconds per wall second (default: the scenario's).")
-    var speed: Double?
-
-    @Option(help: "Seed of the random choices (default: the scenario's).")
-    var seed: Int?
-
-    @Option(help: ArgumentHelp("Stop after this much simulated time, e.g. 8h.", valueName: "duration"))
-    var duration: String?
-
-    @Option(help: ArgumentHelp("Topic root (default: the scenario's enterprise).", valueName: "root"))
-    var root: String?
-
-    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
-    var twins: String = "twins"
+    @OptionGroup var runOptions: ScenarioRunOptions
 
     @Option(help: ArgumentHelp("Run only part K of N of the machines (1-based), to spread a large fleet over processes.", valueName: "K/N"))
     var shard: Shard?
@@ -50,32 +37,17 @@ struct SimCommand: AsyncParsableCommand {
         if connection.clientID != nil || connection.willTopic != nil || connection.sessionExpiry != nil {
             throw ValidationError("--client-id, --will-topic and --session-expiry do not apply: every machine has its own client ID and last will")
         }
-        if let speed, !ScenarioLoader.speedRange.contains(speed) {
-            throw ValidationError("--speed must be from \(ScenarioLoader.speedRange.lowerBound) to \(Int(ScenarioLoader.speedRange.upperBound))")
-        }
-        if let duration, DurationText.parse(duration) == nil {
-            throw ValidationError("--duration must read like 90s, 15m, 8h or 1d")
-        }
     }
 
     func run() async throws {
         let logger = global.bootstrapLogging()
-        var scenario = try loadScenario()
-        if let seed { scenario.seed = UInt64(truncatingIfNeeded: seed) }
+        var scenario = try runOptions.load(self.scenario).scenario
         if let shard {
             scenario.machines = scenario.machines.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
             guard !scenario.machines.isEmpty else { throw ValidationError("shard \(shard.index)/\(shard.count) has no machines") }
         }
-        let topics: TopicMap
-        do {
-            topics = try TopicMap(root: root ?? scenario.enterprise)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        var options = FleetSimulator.Options(
-            connection: try connection.clientConfiguration(broker: global.broker), topics: topics,
-            speed: speed ?? scenario.speed, duration: duration.flatMap(DurationText.parse))
-        options.connection.reconnect = .init(initialDelay: .milliseconds(200), maximumDelay: .seconds(10))
+        let topics = try runOptions.topics(for: scenario)
+        let options = runOptions.fleetOptions(try connection.clientConfiguration(broker: global.broker), topics: topics, scenario: scenario)
         try FileLimits.ensure(machines: scenario.machines.count)
 
         let fleet = FleetSimulator(scenario: scenario, options: options, logger: logger)
@@ -94,10 +66,6 @@ struct SimCommand: AsyncParsableCommand {
         }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         Output.line(StatusLine.summary(summary))
-    }
-
-    private func loadScenario() throws -> Scenario {
-        try ModelFiles.scenario(scenario, kinds: try ModelFiles.kinds(in: twins), twins: twins)
     }
 }
 
