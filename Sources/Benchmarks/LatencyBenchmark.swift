@@ -161,26 +161,17 @@ struct ProbeMachines {
 
 /// Collects when each `spindle_overload` event of each probe machine arrived, from a reader task of its own.
 final class AlertWaiter: Sendable {
-    private final class Arrivals: Sendable {
-        let times = Mutex<[String: ContinuousClock.Instant]>([:])
-    }
-    private let arrivals = Arrivals()
-    private let reader: Task<Void, Never>
+    private let arrivals: SubscriptionFold<[String: ContinuousClock.Instant]>
 
     init(_ events: MQTTSubscription) {
-        let arrivals = arrivals
-        reader = Task {
-            for await message in events {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
-                      let event = object["event"] as? String, let alert = object["alert"] as? [String: Any],
-                      let id = alert["id"] as? String, id.hasSuffix("/spindle_overload") else { continue }
-                let machine = id.split(separator: "/").dropLast().last.map(String.init) ?? ""
-                arrivals.times.withLock { $0["\(event) \(machine)"] = message.receivedAt ?? .now }
-            }
+        arrivals = SubscriptionFold(events, initial: [:]) { arrivals, message in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
+                  let event = object["event"] as? String, let alert = object["alert"] as? [String: Any],
+                  let id = alert["id"] as? String, id.hasSuffix("/spindle_overload") else { return }
+            let machine = id.split(separator: "/").dropLast().last.map(String.init) ?? ""
+            arrivals["\(event) \(machine)"] = message.receivedAt ?? .now
         }
     }
-
-    deinit { reader.cancel() }
 
     /// When the `event` of `machine`'s alert arrived (taking it), or `nil` if it has not within `limit`. The arrival
     /// time is the MQTT layer's, so how often this looks does not change the figure.
@@ -188,7 +179,7 @@ final class AlertWaiter: Sendable {
         let key = "\(event) \(machine)"
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if let arrived = arrivals.times.withLock({ $0.removeValue(forKey: key) }) { return arrived }
+            if let arrived = arrivals.update({ $0.removeValue(forKey: key) }) { return arrived }
             try await Task.sleep(for: .microseconds(200))
         }
         return nil

@@ -279,28 +279,21 @@ struct ProbeTwin {
 
 /// The latest sample time the probe twin's snapshots show, read by a task of its own.
 final class ProbeSnapshots: Sendable {
-    private final class Latest: Sendable {
-        let time = Mutex<Date?>(nil)
-    }
-    private let shown = Latest()
-    private let reader: Task<Void, Never>
+    private let shown: SubscriptionFold<Date?>
 
     init(_ subscription: MQTTSubscription) {
-        let shown = shown
-        reader = Task {
-            for await message in subscription {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
-                      let reported = object["reported"] as? [String: Any] else { continue }
-                let times = reported.values.compactMap { ($0 as? [String: Any])?["ts"] as? String }.compactMap(ISO8601Parsing.date)
-                guard let latest = times.max() else { continue }
-                shown.time.withLock { $0 = max($0 ?? latest, latest) }
-            }
+        shown = SubscriptionFold(subscription, initial: nil) { shown, message in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any],
+                  let reported = object["reported"] as? [String: Any] else { return }
+            let times = reported.values.compactMap { ($0 as? [String: Any])?["ts"] as? String }.compactMap(ISO8601Parsing.date)
+            guard let latest = times.max() else { return }
+            shown = max(shown ?? latest, latest)
         }
     }
 
-    var latest: Date? { shown.time.withLock { $0 } }
+    var latest: Date? { shown.value }
 
-    func stop() { reader.cancel() }
+    func stop() { shown.stop() }
 }
 
 /// The twin service's retained metrics as they come (every 5 s): messages in, twins, and what its buffer dropped.
@@ -311,32 +304,24 @@ final class ServiceMetrics: Sendable {
         var dropped = 0
     }
 
-    private final class Latest: Sendable {
-        let report = Mutex<Report?>(nil)
-    }
-    private let latest = Latest()
-    private let reader: Task<Void, Never>
+    private let latest: SubscriptionFold<Report?>
 
     init(_ subscription: MQTTSubscription) {
-        let latest = latest
-        reader = Task {
-            for await message in subscription {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any] else { continue }
-                let report = Report(messagesIn: object["messages_in"] as? Int ?? 0, twins: object["twins"] as? Int ?? 0,
-                                    dropped: object["dropped"] as? Int ?? 0)
-                latest.report.withLock { $0 = report }
-            }
+        latest = SubscriptionFold(subscription, initial: nil) { latest, message in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any] else { return }
+            latest = Report(messagesIn: object["messages_in"] as? Int ?? 0, twins: object["twins"] as? Int ?? 0,
+                            dropped: object["dropped"] as? Int ?? 0)
         }
     }
 
-    func stop() { reader.cancel() }
+    func stop() { latest.stop() }
 
     /// Waits until a report counts `twins` twins and `messages` messages in (or dropped), until the count stops growing
     /// for two reports (12 s), or while `going()`; returns the last report.
     func wait(twins: Int, messages: Int, while going: () -> Bool) async throws -> Report {
         var last = Report(), lastGrowth = ContinuousClock.now
         while going() {
-            let report = latest.report.withLock { $0 } ?? Report()
+            let report = latest.value ?? Report()
             if report.twins >= twins && report.messagesIn + report.dropped >= messages { return report }
             if report.messagesIn > last.messagesIn || report.twins > last.twins {
                 lastGrowth = .now

@@ -262,27 +262,19 @@ final class BrokerCounters: Sendable {
         var at: ContinuousClock.Instant
     }
 
-    private final class Readings: Sendable {
-        let byTopic = Mutex<[String: [Reading]]>([:])
-    }
-    private let store = Readings()
-    private let reader: Task<Void, Never>
+    private let byTopic: SubscriptionFold<[String: [Reading]]>
 
     init(_ subscription: MQTTSubscription) {
-        let store = store
-        reader = Task {
-            for await message in subscription {
-                guard let value = message.payloadString.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else { continue }
-                let reading = Reading(value: value, at: message.receivedAt ?? .now)
-                store.byTopic.withLock { $0[message.topic, default: []].append(reading) }
-            }
+        byTopic = SubscriptionFold(subscription, initial: [:]) { byTopic, message in
+            guard let value = message.payloadString.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else { return }
+            byTopic[message.topic, default: []].append(Reading(value: value, at: message.receivedAt ?? .now))
         }
     }
 
-    func stop() { reader.cancel() }
+    func stop() { byTopic.stop() }
 
     /// Every reading of `topic` so far, oldest first.
-    func readings(_ topic: String) -> [Reading] { store.byTopic.withLock { $0[topic] ?? [] } }
+    func readings(_ topic: String) -> [Reading] { byTopic.update { $0[topic] ?? [] } }
 
     /// Waits until `topic` reaches `target`, `limit` passes, or `going()` turns false; returns the latest value.
     /// The broker reports every 2 s, so a poll every 50 ms is fine-grained enough.
