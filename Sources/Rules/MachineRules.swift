@@ -205,8 +205,9 @@ public struct MachineRules: Sendable {
     }
 
     private func render(_ rule: RuleSpec, _ observation: Observation, twin: Twin, severity: Severity) -> String {
-        rule.message.render { name in
-            if let text = observation.texts[name] { return text }
+        let texts = observation.texts()
+        return rule.message.render { name in
+            if let text = texts[name] { return text }
             switch name {
             case "machine": return address.machine
             case "site": return address.site

@@ -9,8 +9,9 @@ struct Observation {
     var measure: Double?
     var threshold: Double?
     var values: [String: Double] = [:]
-    /// Placeholder texts for the message (`value`, `limit`, `eta`...).
-    var texts: [String: String] = [:]
+    /// Placeholder texts for the message (`value`, `limit`, `eta`...), made only when a message is rendered:
+    /// formatting numbers costs more than evaluating the rule.
+    var texts: () -> [String: String] = { [:] }
 
     /// Compares `measure` with `levels`: the severity it calls for given the one in force, and the
     /// threshold that severity (or, below every level, the entry level) stands at.
@@ -37,17 +38,19 @@ enum ConditionEvaluator {
         case .threshold(let property, let test):
             guard let value = freshValue(property, in: twin) else { return nil }
             var observation = Observation(measure: value, values: [property: value])
+            let quantity = Quantity(property, of: twin)
             switch test {
             case .levels(let levels):
                 observation.grade(value, by: levels, current: current)
-                observation.texts["limit"] = observation.threshold.map { format($0, property, twin) }
+                let threshold = observation.threshold
+                observation.texts = { quantity.texts(value: value, ["limit": threshold.map { quantity.format($0) }]) }
             case .bands(let bands):
                 observation.severity = bands.severity(for: value, current: current)
-                if let range = bands.ranges[observation.severity ?? current ?? bands.ranges.keys.min()!] {
-                    observation.texts["limit"] = "\(format(range.lowerBound, property, twin))–\(format(range.upperBound, property, twin))"
+                let range = bands.ranges[observation.severity ?? current ?? bands.ranges.keys.min()!]
+                observation.texts = {
+                    quantity.texts(value: value, ["limit": range.map { "\(quantity.format($0.lowerBound))–\(quantity.format($0.upperBound))" }])
                 }
             }
-            propertyTexts(&observation, property, value, twin)
             return observation
 
         case .expression(let expression):
@@ -63,10 +66,11 @@ enum ConditionEvaluator {
             let change = fit.slope * over.secondsValue
             var observation = Observation(values: [property: value])
             observation.grade(rising ? change : -change, by: levels, current: current)
-            observation.texts["change"] = format(abs(change), property, twin)
-            observation.texts["over"] = HumanDuration.text(seconds: over.secondsValue)
-            observation.texts["limit"] = observation.threshold.map { format($0, property, twin) }
-            propertyTexts(&observation, property, value, twin)
+            let quantity = Quantity(property, of: twin), threshold = observation.threshold
+            observation.texts = {
+                quantity.texts(value: value, ["change": quantity.format(abs(change)), "over": HumanDuration.text(seconds: over.secondsValue),
+                                              "limit": threshold.map { quantity.format($0) }])
+            }
             return observation
 
         case .noData(let levels):
@@ -93,9 +97,11 @@ enum ConditionEvaluator {
             let count = Double(memory.stops.count)
             var observation = Observation(values: ["stops": count])
             observation.grade(count, by: levels, current: current)
-            observation.texts["stops"] = String(memory.stops.count)
-            observation.texts["within"] = HumanDuration.text(seconds: within.secondsValue)
-            observation.texts["limit"] = observation.threshold.map { number($0, decimals: 0) }
+            let threshold = observation.threshold
+            observation.texts = {
+                ["stops": number(count, decimals: 0), "within": HumanDuration.text(seconds: within.secondsValue),
+                 "limit": threshold.map { number($0, decimals: 0) }].compactMapValues { $0 }
+            }
             return observation
 
         case .kpi(let metric, let scope, let minimumTime, let levels):
@@ -103,9 +109,10 @@ enum ConditionEvaluator {
             guard tally.plannedSeconds >= minimumTime.secondsValue, let value = kpi(metric, of: tally) else { return nil }
             var observation = Observation(values: [metric.rawValue: value])
             observation.grade(value, by: levels, current: current)
-            observation.texts["metric"] = metric == .oee ? "OEE" : metric.rawValue
-            observation.texts["value"] = percent(value)
-            observation.texts["limit"] = observation.threshold.map(percent)
+            let threshold = observation.threshold
+            observation.texts = {
+                ["metric": metric == .oee ? "OEE" : metric.rawValue, "value": percent(value), "limit": threshold.map(percent)].compactMapValues { $0 }
+            }
             return observation
 
         case .prediction(let prediction):
@@ -119,11 +126,12 @@ enum ConditionEvaluator {
             var observation = Observation(values: [prediction.property: value, "trend_per_hour": fit.slope * 3600])
             // No crossing in sight (an infinite time) is beyond every level: no severity.
             observation.grade(eta, by: prediction.levels, current: current)
-            observation.texts["eta"] = HumanDuration.text(seconds: eta)
-            let unit = twin.kind?.property(named: prediction.property)?.unit ?? ""
-            observation.texts["trend"] = "\(fit.slope >= 0 ? "+" : "")\(format(fit.slope * 3600, prediction.property, twin, extraDecimals: 1)) \(unit)/h"
-            observation.texts["limit"] = format(prediction.limit, prediction.property, twin)
-            propertyTexts(&observation, prediction.property, value, twin)
+            let quantity = Quantity(prediction.property, of: twin), slope = fit.slope, limit = prediction.limit
+            observation.texts = {
+                quantity.texts(value: value, ["eta": HumanDuration.text(seconds: eta),
+                                              "trend": "\(slope >= 0 ? "+" : "")\(quantity.format(slope * 3600, extraDecimals: 1)) \(quantity.unit)/h",
+                                              "limit": quantity.format(limit)])
+            }
             return observation
         }
     }
@@ -176,17 +184,41 @@ enum ConditionEvaluator {
     private static func timed(_ seconds: Double, _ levels: Levels, _ current: Severity?) -> Observation {
         var observation = Observation()
         observation.grade(seconds, by: levels, current: current)
-        observation.texts["duration"] = HumanDuration.text(seconds: seconds)
-        observation.texts["limit"] = observation.threshold.map { HumanDuration.text(seconds: $0) }
+        let threshold = observation.threshold
+        observation.texts = {
+            ["duration": HumanDuration.text(seconds: seconds), "limit": threshold.map { HumanDuration.text(seconds: $0) }].compactMapValues { $0 }
+        }
         return observation
     }
 
     // MARK: Formatting
 
-    private static func propertyTexts(_ observation: inout Observation, _ property: String, _ value: Double, _ twin: Twin) {
-        observation.texts["property"] = property
-        observation.texts["value"] = format(value, property, twin)
-        observation.texts["unit"] = twin.kind?.property(named: property)?.unit ?? ""
+    /// A property's name, unit and decimals, to format its figures with.
+    struct Quantity {
+        var property: String
+        var unit: String
+        var decimals: Int
+
+        init(_ property: String, of twin: Twin) {
+            let spec = twin.kind?.property(named: property)
+            self.property = property
+            unit = spec?.unit ?? ""
+            decimals = spec?.decimals ?? 2
+        }
+
+        /// A value with the property's decimals (plus `extraDecimals`).
+        func format(_ value: Double, extraDecimals: Int = 0) -> String {
+            number(value, decimals: decimals + extraDecimals)
+        }
+
+        /// `property`, `value` and `unit`, with `others` (those that are `nil` left out).
+        func texts(value: Double, _ others: [String: String?]) -> [String: String] {
+            var texts = others.compactMapValues { $0 }
+            texts["property"] = property
+            texts["value"] = format(value)
+            texts["unit"] = unit
+            return texts
+        }
     }
 
     /// A value with its property's decimals (plus `extraDecimals`).

@@ -13,7 +13,7 @@ struct BenchSmokeTests {
                                       workingDirectory: DemoTests.repository)
         #expect(try await bench.exitStatus(within: .seconds(170)) == 0, "\(bench.stderr)")
         let rows = bench.stdout.split(separator: "\n").map(String.init)
-        for name in ["ingest", "latency", "simulator", "memory"] {
+        for name in ["core", "ingest", "latency", "simulator", "memory"] {
             #expect(rows.contains { $0.hasPrefix(name + " ") }, "a row for \(name): \(bench.stdout)")
         }
         #expect(rows.contains { $0.hasPrefix("ingest") && $0.contains("lost") && $0.contains(" 0 ") }, "nothing lost at QoS 1: \(bench.stdout)")

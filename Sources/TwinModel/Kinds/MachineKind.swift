@@ -45,8 +45,34 @@ public struct PropertySpec: Sendable {
     public var limits: ClosedRange<Double>
     /// Decimal places published.
     public var decimals: Int
-    public var signal: SignalSpec
     public var location: SourceLocation
+    /// The signal lives in a shared box (copied on write): specs are copied on hot paths, and a signal is large.
+    private var signalBox: SignalBox
+
+    public var signal: SignalSpec {
+        get { signalBox.spec }
+        set {
+            if isKnownUniquelyReferenced(&signalBox) { signalBox.spec = newValue } else { signalBox = SignalBox(newValue) }
+        }
+    }
+
+    public init(name: String, type: ValueType, unit: String, normal: ClosedRange<Double>, limits: ClosedRange<Double>, decimals: Int,
+                signal: SignalSpec, location: SourceLocation) {
+        self.name = name
+        self.type = type
+        self.unit = unit
+        self.normal = normal
+        self.limits = limits
+        self.decimals = decimals
+        self.location = location
+        signalBox = SignalBox(signal)
+    }
+
+    private final class SignalBox: @unchecked Sendable {
+        // Mutated only while uniquely referenced (copy on write above).
+        var spec: SignalSpec
+        init(_ spec: SignalSpec) { self.spec = spec }
+    }
 }
 
 /// Allowed states and transitions.

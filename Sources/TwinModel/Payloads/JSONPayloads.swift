@@ -125,26 +125,7 @@ public enum JSONPayloads {
     /// - Throws: ``PayloadError``: too large, malformed JSON, a missing field, a wrong type, NaN or
     ///   Infinity, an invalid timestamp or sequence number.
     public static func decodeTelemetry(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws(PayloadError) -> Telemetry {
-        let fields = try object(bytes, maximumSize: maximumSize, what: "telemetry")
-        let time = try fields.timestamp("ts")
-        let sequence = try fields.sequence("seq", minimum: 1)
-        guard case .object(let values)? = fields["values"] else {
-            throw fields["values"] == nil ? PayloadError(.missingField, "missing \"values\"") : PayloadError(.wrongType, "\"values\" must be an object")
-        }
-        var readings: [TelemetrySample.Reading] = []
-        readings.reserveCapacity(values.count)
-        for (name, reading) in values.sorted(by: { $0.key < $1.key }) {
-            guard case .object(let member) = reading else { throw PayloadError(.wrongType, "values.\(name) must be an object with value and unit") }
-            guard case .number(let value)? = member["value"] else {
-                throw member["value"] == nil ? PayloadError(.missingField, "missing values.\(name).value") : PayloadError(.wrongType, "values.\(name).value must be a number")
-            }
-            guard case .string(let unit)? = member["unit"] else {
-                throw member["unit"] == nil ? PayloadError(.missingField, "missing values.\(name).unit") : PayloadError(.wrongType, "values.\(name).unit must be a string")
-            }
-            readings.append(.init(property: name, value: value, unit: unit))
-        }
-        return Telemetry(machine: try fields.string("machine"), kind: try fields.string("kind"),
-                         sample: TelemetrySample(time: time, sequence: sequence, values: readings))
+        try TelemetryDecoder.decode(bytes, maximumSize: maximumSize)
     }
 
     /// Reads a state payload (the shape ``state(_:)`` writes).
@@ -230,10 +211,14 @@ public enum JSONPayloads {
                       reason: try fields.optionalString("reason") ?? "")
     }
 
-    static func object(_ bytes: [UInt8], maximumSize: Int, what: String) throws(PayloadError) -> JSONFields {
+    static func checkSize(_ bytes: [UInt8], maximumSize: Int, what: String) throws(PayloadError) {
         guard bytes.count <= maximumSize else {
             throw PayloadError(.tooLarge, "\(what) is at most \(maximumSize) bytes, this one is \(bytes.count)")
         }
+    }
+
+    static func object(_ bytes: [UInt8], maximumSize: Int, what: String) throws(PayloadError) -> JSONFields {
+        try checkSize(bytes, maximumSize: maximumSize, what: what)
         guard case .object(let members) = try JSONReader.read(bytes) else { throw PayloadError(.wrongType, "\(what) must be a JSON object") }
         return JSONFields(members: members)
     }
@@ -255,7 +240,12 @@ public struct JSONFields: Sendable {
     public subscript(key: String) -> JSON? { members[key] }
 
     public func string(_ key: String) throws(PayloadError) -> String {
-        guard let value = members[key] else { throw PayloadError(.missingField, "missing \"\(key)\" (a string)") }
+        try Self.string(members[key], key)
+    }
+
+    /// `value`, the member `key`, as a string.
+    static func string(_ value: JSON?, _ key: String) throws(PayloadError) -> String {
+        guard let value else { throw PayloadError(.missingField, "missing \"\(key)\" (a string)") }
         guard case .string(let text) = value else { throw PayloadError(.wrongType, "\"\(key)\" must be a string") }
         return text
     }
@@ -266,7 +256,11 @@ public struct JSONFields: Sendable {
     }
 
     public func number(_ key: String) throws(PayloadError) -> Double {
-        guard let value = members[key] else { throw PayloadError(.missingField, "missing \"\(key)\" (a number)") }
+        try Self.number(members[key], key)
+    }
+
+    static func number(_ value: JSON?, _ key: String) throws(PayloadError) -> Double {
+        guard let value else { throw PayloadError(.missingField, "missing \"\(key)\" (a number)") }
         guard case .number(let number) = value else { throw PayloadError(.wrongType, "\"\(key)\" must be a finite number") }
         return number
     }
@@ -309,7 +303,11 @@ public struct JSONFields: Sendable {
     }
 
     public func sequence(_ key: String, minimum: Double) throws(PayloadError) -> UInt64 {
-        let value = try number(key)
+        try Self.sequence(members[key], key, minimum: minimum)
+    }
+
+    static func sequence(_ member: JSON?, _ key: String, minimum: Double) throws(PayloadError) -> UInt64 {
+        let value = try number(member, key)
         guard value >= minimum, value == value.rounded(), value < 9e15 else {
             throw PayloadError(.invalidValue, "\"\(key)\" must be a whole number ≥ \(Int(minimum))")
         }
@@ -317,7 +315,11 @@ public struct JSONFields: Sendable {
     }
 
     public func timestamp(_ key: String) throws(PayloadError) -> Date {
-        let text = try string(key)
+        try Self.timestamp(members[key], key)
+    }
+
+    static func timestamp(_ member: JSON?, _ key: String) throws(PayloadError) -> Date {
+        let text = try string(member, key)
         guard let date = ISO8601Parsing.date(text) else {
             throw PayloadError(.invalidValue, "\"\(key)\" must be an ISO 8601 UTC time such as 2026-03-02T06:00:00.000Z, not '\(text.prefix(40))'")
         }

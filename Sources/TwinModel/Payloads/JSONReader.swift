@@ -19,11 +19,11 @@ public enum JSON: Sendable, Equatable {
 public struct JSONReader {
     public static let maximumDepth = 32
 
-    private let bytes: [UInt8]
-    private var position = 0
+    let bytes: [UInt8]
+    private(set) var position = 0
     private var depth = 0
 
-    private init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
@@ -37,7 +37,7 @@ public struct JSONReader {
         return value
     }
 
-    private mutating func value() throws(PayloadError) -> JSON {
+    mutating func value() throws(PayloadError) -> JSON {
         guard position < bytes.count else { throw malformed("unexpected end of input") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try object()
@@ -55,14 +55,24 @@ public struct JSONReader {
     }
 
     private mutating func object() throws(PayloadError) -> JSON {
+        var fields: [String: JSON] = [:]
+        try members { reader, key, keyStart throws(PayloadError) in
+            let member = try reader.value()
+            guard fields.updateValue(member, forKey: key) == nil else { throw Self.duplicate(key, at: keyStart) }
+        }
+        return .object(fields)
+    }
+
+    /// Reads the object at its `{`: `member` is called with each key and where it starts, the reader at its value,
+    /// and must read the value. Finding duplicate keys is the caller's business (see ``duplicate(_:at:)``).
+    mutating func members(_ member: (inout JSONReader, _ key: String, _ keyStart: Int) throws(PayloadError) -> Void) throws(PayloadError) {
         try enter()
         position += 1
-        var members: [String: JSON] = [:]
         skipWhitespace()
         if peek(UInt8(ascii: "}")) {
             position += 1
-            depth -= 1
-            return .object(members)
+            leave()
+            return
         }
         while true {
             skipWhitespace()
@@ -73,17 +83,18 @@ public struct JSONReader {
             guard peek(UInt8(ascii: ":")) else { throw malformed("expected ':' after key \"\(key)\"") }
             position += 1
             skipWhitespace()
-            let member = try value()
-            guard members.updateValue(member, forKey: key) == nil else {
-                throw PayloadError(.malformedJSON, "duplicate key \"\(key)\" (at byte \(keyStart))")
-            }
+            try member(&self, key, keyStart)
             skipWhitespace()
             if peek(UInt8(ascii: ",")) { position += 1; continue }
             if peek(UInt8(ascii: "}")) { position += 1; break }
             throw malformed("expected ',' or '}' in an object")
         }
-        depth -= 1
-        return .object(members)
+        leave()
+    }
+
+    /// The error for a key seen twice in one object.
+    static func duplicate(_ key: String, at keyStart: Int) -> PayloadError {
+        PayloadError(.malformedJSON, "duplicate key \"\(key)\" (at byte \(keyStart))")
     }
 
     private mutating func array() throws(PayloadError) -> JSON {
@@ -108,16 +119,39 @@ public struct JSONReader {
         return .array(elements)
     }
 
-    private mutating func enter() throws(PayloadError) {
+    /// Enters an object or array (checking the depth); ``leave()`` when it ends.
+    mutating func enter() throws(PayloadError) {
         depth += 1
         guard depth <= Self.maximumDepth else {
             throw PayloadError(.malformedJSON, "nested deeper than \(Self.maximumDepth) levels (at byte \(position))")
         }
     }
 
-    private mutating func string() throws(PayloadError) -> String {
+    mutating func leave() {
+        depth -= 1
+    }
+
+    /// Steps over one byte already checked with ``peek(_:)``.
+    mutating func advance() {
+        position += 1
+    }
+
+    /// A string at the opening quote. Plain ASCII without escapes (keys, units, names) takes a fast path.
+    mutating func string() throws(PayloadError) -> String {
         position += 1  // opening quote
-        var scalars: [UInt8] = []
+        let start = position
+        var end = position
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                position = end + 1
+                return String(decoding: bytes[start..<end], as: UTF8.self)
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { break }
+            end += 1
+        }
+        var scalars = Array(bytes[start..<end])
+        position = end
         while true {
             guard position < bytes.count else { throw malformed("unterminated string") }
             let byte = bytes[position]
@@ -184,14 +218,27 @@ public struct JSONReader {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, and finite as a `Double`.
-    private mutating func number() throws(PayloadError) -> Double {
+    mutating func number() throws(PayloadError) -> Double {
         let start = position
-        func digits() -> Int {
+        // The digits as an integer while they fit, for the exact fast path below.
+        var mantissa: UInt64 = 0, significant = 0, exponent = 0
+        func digits(fraction: Bool = false) -> Int {
             let first = position
-            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[position] - UInt8(ascii: "0"))
+                    if mantissa > 0 { significant += 1 }
+                    if fraction { exponent -= 1 }
+                } else if !fraction {
+                    significant += 1
+                    exponent += 1
+                }
+                position += 1
+            }
             return position - first
         }
-        if peek(UInt8(ascii: "-")) { position += 1 }
+        let negative = peek(UInt8(ascii: "-"))
+        if negative { position += 1 }
         if peek(UInt8(ascii: "0")) {
             position += 1
         } else if digits() == 0 {
@@ -199,12 +246,28 @@ public struct JSONReader {
         }
         if peek(UInt8(ascii: ".")) {
             position += 1
-            guard digits() > 0 else { throw malformed("a number needs digits after '.'") }
+            guard digits(fraction: true) > 0 else { throw malformed("a number needs digits after '.'") }
         }
+        var exact = significant <= 15
         if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
             position += 1
-            if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { position += 1 }
-            guard digits() > 0 else { throw malformed("a number needs digits in its exponent") }
+            let exponentNegative = peek(UInt8(ascii: "-"))
+            if peek(UInt8(ascii: "+")) || exponentNegative { position += 1 }
+            let first = position
+            var written = 0
+            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                if written < 10_000 { written = written * 10 + Int(bytes[position] - UInt8(ascii: "0")) }
+                position += 1
+            }
+            guard position > first else { throw malformed("a number needs digits in its exponent") }
+            exponent += exponentNegative ? -written : written
+            exact = exact && written < 10_000
+        }
+        // At most 15 significant digits and a power of ten up to 22 are exact doubles, so one multiplication or
+        // division rounds correctly (Clinger's fast path); anything else goes to the full conversion.
+        if exact, (-22...22).contains(exponent) {
+            let magnitude = exponent < 0 ? Double(mantissa) / Self.powersOfTen[-exponent] : Double(mantissa) * Self.powersOfTen[exponent]
+            return negative ? -magnitude : magnitude
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
@@ -212,6 +275,8 @@ public struct JSONReader {
         }
         return value
     }
+
+    private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
 
     private mutating func literal(_ word: StaticString) throws(PayloadError) {
         let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
@@ -221,15 +286,23 @@ public struct JSONReader {
         position += expected.count
     }
 
-    private func peek(_ byte: UInt8) -> Bool {
+    func peek(_ byte: UInt8) -> Bool {
         position < bytes.count && bytes[position] == byte
     }
 
-    private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
     }
 
-    private func malformed(_ why: String) -> PayloadError {
+    /// Whether everything was read (only whitespace after the last value).
+    var atEnd: Bool { position == bytes.count }
+
+    func malformed(_ why: String) -> PayloadError {
         PayloadError(.malformedJSON, "\(why) (at byte \(position))")
     }
 }

@@ -102,15 +102,15 @@ public struct TwinStore: Sendable {
                     if twins[address]?.kind == nil { twins[address] = nil }  // seen only through state or status
                     return refuse("unknown_kind", "no kind '\(telemetry.kind)' in twins/ (policy: reject)")
                 }
-                return record(twins[address, default: Twin(address: address, kind: kind, settings: settings)], address) { twin in
+                return record(address, kind: kind) { twin in
                     twin.apply(telemetry.sample, received: received)
                 }
             case .state(let change):
-                return record(twin(at: address), address) { $0.apply(change, received: received) }
+                return record(address) { $0.apply(change, received: received) }
             case .counters(let counters):
-                return record(twin(at: address), address) { $0.apply(counters, received: received) }
+                return record(address) { $0.apply(counters, received: received) }
             case .status(let status):
-                return record(twin(at: address), address) { twin in
+                return record(address) { twin in
                     twin.apply(status, received: received)
                     return []
                 }
@@ -165,10 +165,6 @@ public struct TwinStore: Sendable {
         return sums
     }
 
-    private func twin(at address: MachineAddress) -> Twin {
-        twins[address] ?? Twin(address: address, kind: nil, settings: settings)
-    }
-
     private enum KindResolution {
         case known(MachineKind)
         case generic
@@ -186,10 +182,10 @@ public struct TwinStore: Sendable {
         return .known(kind)
     }
 
-    private mutating func record(_ twin: Twin, _ address: MachineAddress, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
-        var twin = twin
-        let refusals = change(&twin)
-        twins[address] = twin
+    /// Changes the twin at `address` in place (a new one, of `kind`, if there is none yet): a copy would copy its
+    /// properties and histories with every message.
+    private mutating func record(_ address: MachineAddress, kind: MachineKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
+        let refusals = change(&twins[address, default: Twin(address: address, kind: kind, settings: settings)])
         for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
         statistics.deadLetters += refusals.count
         return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }

@@ -1,0 +1,102 @@
+import Foundation
+import Rules
+import Simulation
+import TwinModel
+import Twins
+
+/// Core: what one message costs the pure parts, on one thread, with no broker, no lock and no I/O. The twin
+/// service's part is decoding, the twin's update and the rules a reading concerns (what `ingest` does under its
+/// lock); the simulator's part is a machine's step and the telemetry's JSON. These are the floors under the
+/// ingest, latency and simulator figures, and the place to profile them (`perf record twinhub bench --only core`).
+public struct CoreBenchmark: Sendable {
+    public var machines: Int
+    public var messages: Int
+    public var rounds: Int
+
+    public init(machines: Int, messages: Int, rounds: Int) {
+        self.machines = machines
+        self.messages = messages
+        self.rounds = rounds
+    }
+
+    public static let name = "core"
+
+    public var method: String {
+        "One thread, no broker: the twin service's decode, twin update and rules (every rule of the kinds) over the ingest "
+            + "stream of \(BenchNumber.grouped(Double(messages))) messages from \(BenchNumber.grouped(Double(machines))) machines; "
+            + "the simulator's step and telemetry encoding for the same machines and as many messages. CPU time of the "
+            + "thread (`CLOCK_THREAD_CPUTIME_ID`) per message; best of \(rounds) rounds (the least disturbed by other work)."
+    }
+
+    public func run(_ context: BenchContext) async throws -> [BenchFigure] {
+        context.progress("core: generating \(messages) messages from \(machines) machines")
+        let stream = TelemetryStream(scenario: context.fleet, machines: machines, count: messages, topics: context.topics)
+        var service: [Double] = [], simulator: [Double] = []
+        for round in 1...rounds {
+            service.append(Self.serviceCost(stream, context: context))
+            simulator.append(Self.simulatorCost(context.fleet, machines: machines, messages: messages))
+            context.progress("core: round \(round)/\(rounds): service \(Self.micros(service.last!)), simulator \(Self.micros(simulator.last!))")
+        }
+        let serviceBest = service.min()!, simulatorBest = simulator.min()!
+        return [
+            BenchFigure(benchmark: Self.name, measure: "twin service: decode, twin and rules, per message (one thread)",
+                        value: "\(Self.micros(serviceBest)) (\(BenchNumber.grouped(1 / serviceBest)) msg/s)"),
+            BenchFigure(benchmark: Self.name, measure: "simulator: machine step and telemetry JSON, per message (one thread)",
+                        value: "\(Self.micros(simulatorBest)) (\(BenchNumber.grouped(1 / simulatorBest)) msg/s)"),
+        ]
+    }
+
+    static func micros(_ seconds: Double) -> String {
+        String(format: "%.2f µs", seconds * 1e6)
+    }
+
+    /// Seconds of thread CPU per message through decode, apply and the rules.
+    static func serviceCost(_ stream: TelemetryStream, context: BenchContext) -> Double {
+        var store = TwinStore(kinds: context.kinds)
+        var rules = RuleEngine(book: RuleBook(kinds: context.kinds, overrides: []))
+        let decoded = stream.messages.map { context.topics.address(of: $0.topic)! }
+        let received = Date()
+        var events = 0
+        let start = ThreadCPUClock.now
+        for (message, address) in zip(stream.messages, decoded) {
+            let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+            guard case .telemetry(let telemetry) = try? TwinStore.decode(message.payload, channel: .telemetry, maximumSize: 65536) else { continue }
+            _ = store.apply(.telemetry(telemetry), address: machine, received: received)
+            guard let twin = store.twins[machine] else { continue }
+            events += rules.evaluate(twin, trigger: .telemetry(Set(telemetry.sample.values.map(\.property))), wall: received).count
+        }
+        let elapsed = ThreadCPUClock.now - start
+        precondition(store.statistics.messagesIn == stream.messages.count && events >= 0)
+        return elapsed / Double(stream.messages.count)
+    }
+
+    /// Seconds of thread CPU per telemetry message stepped and encoded.
+    static func simulatorCost(_ scenario: Scenario, machines: Int, messages: Int) -> Double {
+        let stride = max(1, scenario.machines.count / machines)
+        let picked = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(machines))
+        var simulators = picked.map { MachineSimulator(instance: $0, scenario: scenario) }
+        var produced = 0, bytes = 0, time = 0.0
+        let start = ThreadCPUClock.now
+        while produced < messages {
+            time += 1
+            for index in simulators.indices {
+                for case .telemetry(let sample) in simulators[index].advance(to: time) {
+                    bytes += JSONPayloads.telemetry(sample, machine: picked[index].id, kind: picked[index].kind.id).count
+                    produced += 1
+                }
+            }
+        }
+        let elapsed = ThreadCPUClock.now - start
+        precondition(bytes > 0)
+        return elapsed / Double(produced)
+    }
+}
+
+/// The calling thread's CPU time, in seconds.
+enum ThreadCPUClock {
+    static var now: Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
