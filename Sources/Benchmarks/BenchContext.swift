@@ -49,11 +49,15 @@ public struct BenchContext: Sendable {
         return TwinService(options: options, logger: logger)
     }
 
-    /// A client connected to `broker`.
+    /// The event loop (thread) of the benchmarks' own clients, apart from the one the in-process twin service uses:
+    /// as if the load came from another process, as it does in production.
+    static let peerLoop = MQTTEventLoop(name: "twinhub-bench-peers")
+
+    /// A client of the benchmark itself (publisher, observer, probe) connected to `broker`, on ``peerLoop``.
     func connectedClient(_ broker: MosquittoBroker, clientID: String? = nil) async throws -> MQTTClient {
         var configuration = try ClientConfiguration(url: broker.url, clientID: clientID)
         configuration.outgoingQueue.capacity = 1_000_000
-        let client = try MQTTClient(configuration, logger: logger)
+        let client = try MQTTClient(configuration, eventLoop: Self.peerLoop, logger: logger)
         try await client.connect()
         return client
     }

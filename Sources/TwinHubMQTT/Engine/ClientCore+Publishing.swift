@@ -47,7 +47,11 @@ extension ClientCore {
     func flushOutgoing() {
         guard let handle, lifecycle.state.isConnected, attemptSettled else { return }
         while !mosquitto_want_write(handle) {
-            if let oldest = inflight.values.map(\.handedOver).min(), handedOverCount - oldest >= Self.messageIDWindow { return }
+            if handedOverCount - oldestHandedOverBound >= Self.messageIDWindow {
+                // The bound may be stale: look at the in-flight publishes themselves (rarely: only near the window).
+                oldestHandedOverBound = inflight.values.lazy.map(\.handedOver).min() ?? handedOverCount
+                if handedOverCount - oldestHandedOverBound >= Self.messageIDWindow { return }
+            }
             let room = configuration.maxInflight - inflight.count
             let batch: [PendingPublish] = outbox.withLock { outbox in
                 var batch: [PendingPublish] = []

@@ -29,6 +29,9 @@ final class ClientCore: @unchecked Sendable {
     var inflight: [Int32: InflightPublish] = [:]
     /// Publishes handed to libmosquitto so far (see `messageIDWindow`).
     var handedOverCount = 0
+    /// At most the `handedOver` of the oldest in-flight publish: publishes only leave, and new ones come after it,
+    /// so it stays a lower bound without a scan of every publish in flight on each flush.
+    var oldestHandedOverBound = 0
     var subscribeWaiters: [Int32: SubscribeWaiter] = [:]
     var connectWaiters: [CheckedContinuation<Void, any Error>] = []
     var closeWaiters: [CheckedContinuation<Void, Never>] = []

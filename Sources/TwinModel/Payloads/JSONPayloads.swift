@@ -429,10 +429,45 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    /// A number as the next element of an array.
+    /// A number as the next element of an array (or the value after ``key(_:)``).
     public mutating func element(number value: Double) {
         separate()
         appendNumber(value)
+        needsComma = true
+    }
+
+    /// A whole number, exactly (beyond 2^53 too), as the next element or value.
+    public mutating func element<Integer: BinaryInteger>(integer value: Integer) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
+    }
+
+    /// A string as the next element or value.
+    public mutating func element(string value: String) {
+        separate()
+        appendString(value)
+        needsComma = true
+    }
+
+    /// `true` or `false` as the next element or value.
+    public mutating func element(bool value: Bool) {
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        needsComma = true
+    }
+
+    /// `null` as the next element or value.
+    public mutating func elementNull() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    /// JSON text written elsewhere (already valid), as the next element or value.
+    public mutating func element(rawText text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
         needsComma = true
     }
 
@@ -442,6 +477,17 @@ public struct JSONWriter {
 
     private mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings (names, units, times) need no escaping: copied whole.
+        var plain = true
+        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            plain = false
+            break
+        }
+        if plain {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
