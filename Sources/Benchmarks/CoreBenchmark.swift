@@ -2,6 +2,7 @@ import Foundation
 import Rules
 import Simulation
 import TwinModel
+import TwinService
 import Twins
 
 /// Core: what one message costs the pure parts, on one thread, with no broker, no lock and no I/O. The twin
@@ -24,23 +25,29 @@ public struct CoreBenchmark: Sendable {
     public var method: String {
         "One thread, no broker: the twin service's topic parsing, decode, twin update and rules (every rule of the kinds) over the ingest "
             + "stream of \(BenchNumber.grouped(Double(messages))) messages from \(BenchNumber.grouped(Double(machines))) machines; "
-            + "the simulator's step and telemetry encoding for the same machines and as many messages. CPU time of the "
+            + "encoding each of the resulting twins for storage (5 times over); the simulator's step and telemetry encoding for "
+            + "the same machines and as many messages. CPU time of the "
             + "thread (`CLOCK_THREAD_CPUTIME_ID`) per message; best of \(rounds) rounds (the least disturbed by other work)."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
         context.progress("core: generating \(messages) messages from \(machines) machines")
         let stream = TelemetryStream(scenario: context.fleet, machines: machines, count: messages, topics: context.topics)
-        var service: [Double] = [], simulator: [Double] = []
+        var service: [Double] = [], storing: [Double] = [], simulator: [Double] = []
         for round in 1...rounds {
-            service.append(Self.serviceCost(stream, context: context))
+            let (message, store) = Self.serviceCost(stream, context: context)
+            service.append(message)
+            storing.append(store)
             simulator.append(Self.simulatorCost(context.fleet, machines: machines, messages: messages))
-            context.progress("core: round \(round)/\(rounds): service \(Self.micros(service.last!)), simulator \(Self.micros(simulator.last!))")
+            context.progress("core: round \(round)/\(rounds): service \(Self.micros(message)), storing a twin \(Self.micros(store)), "
+                + "simulator \(Self.micros(simulator.last!))")
         }
-        let serviceBest = service.min()!, simulatorBest = simulator.min()!
+        let serviceBest = service.min()!, simulatorBest = simulator.min()!, storingBest = storing.min()!
         return [
             BenchFigure(benchmark: Self.name, measure: "twin service: topic, decode, twin and rules, per message (one thread)",
                         value: "\(Self.micros(serviceBest)) (\(BenchNumber.grouped(1 / serviceBest)) msg/s)"),
+            BenchFigure(benchmark: Self.name, measure: "twin service: encoding a twin for storage (record and rule memories)",
+                        value: "\(Self.micros(storingBest)) (\(BenchNumber.grouped(1 / storingBest)) twins/s)"),
             BenchFigure(benchmark: Self.name, measure: "simulator: machine step and telemetry JSON, per message (one thread)",
                         value: "\(Self.micros(simulatorBest)) (\(BenchNumber.grouped(1 / simulatorBest)) msg/s)"),
         ]
@@ -50,8 +57,8 @@ public struct CoreBenchmark: Sendable {
         String(format: "%.2f µs", seconds * 1e6)
     }
 
-    /// Seconds of thread CPU per message through decode, apply and the rules.
-    static func serviceCost(_ stream: TelemetryStream, context: BenchContext) -> Double {
+    /// Seconds of thread CPU per message through decode, apply and the rules, and then per twin stored.
+    static func serviceCost(_ stream: TelemetryStream, context: BenchContext) -> (message: Double, store: Double) {
         var store = TwinStore(kinds: context.kinds)
         var rules = RuleEngine(book: RuleBook(kinds: context.kinds, overrides: []))
         let received = Date()
@@ -67,7 +74,21 @@ public struct CoreBenchmark: Sendable {
         }
         let elapsed = ThreadCPUClock.now - start
         precondition(store.statistics.messagesIn == stream.messages.count && events >= 0)
-        return elapsed / Double(stream.messages.count)
+        return (elapsed / Double(stream.messages.count), storeCost(store, rules))
+    }
+
+    /// Seconds of thread CPU to encode one twin for storage (its record and its rules' memories), as the service
+    /// writes every changed twin each second.
+    static func storeCost(_ store: TwinStore, _ rules: RuleEngine) -> Double {
+        let twins = store.twins.values.map { StoredTwin(record: $0.record, rules: rules.saved($0.address)) }
+        let start = ThreadCPUClock.now
+        let rounds = 5
+        var bytes = 0
+        for _ in 0..<rounds {
+            for twin in twins { bytes += SQLiteTwinStorage.encode(twin)?.record.count ?? 0 }
+        }
+        precondition(bytes > 0)
+        return (ThreadCPUClock.now - start) / Double(rounds * twins.count)
     }
 
     /// Seconds of thread CPU per telemetry message stepped and encoded.

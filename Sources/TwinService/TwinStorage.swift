@@ -75,27 +75,27 @@ public final class SQLiteTwinStorage: TwinStorage {
         return (twins, unreadable)
     }
 
+    /// A twin's row data: its record and its rules' memories as JSON, or `nil` if either cannot be encoded. Written
+    /// without building a tree first (several times faster than `JSONEncoder`); read back with `JSONDecoder`.
+    public static func encode(_ twin: StoredTwin) -> (record: Data, rules: Data?)? {
+        let encoder = StreamingJSONEncoder()
+        guard let record = try? encoder.encode(twin.record) else { return nil }
+        guard let saved = twin.rules else { return (Data(record), nil) }
+        guard let rules = try? encoder.encode(saved) else { return nil }
+        return (Data(record), Data(rules))
+    }
+
     @discardableResult
     public func save(_ twins: [StoredTwin]) throws -> [String] {
         guard !twins.isEmpty else { return [] }
-        // Read back with JSONDecoder; written without building a tree first (several times faster than JSONEncoder).
-        let encoder = StreamingJSONEncoder()
         var rows: [(String, Int64, Data, Data?)] = []
         var unencodable: [String] = []
         for twin in twins {
-            guard let data = try? Data(encoder.encode(twin.record)) else {
+            guard let encoded = Self.encode(twin) else {
                 unencodable.append(twin.record.address.description)
                 continue
             }
-            var rules: Data?
-            if let saved = twin.rules {
-                guard let encoded = try? Data(encoder.encode(saved)) else {
-                    unencodable.append(twin.record.address.description)
-                    continue
-                }
-                rules = encoded
-            }
-            rows.append((twin.record.address.description, Int64(twin.record.version), data, rules))
+            rows.append((twin.record.address.description, Int64(twin.record.version), encoded.record, encoded.rules))
         }
         let now = Date().timeIntervalSince1970
         try pool.write { db in

@@ -391,7 +391,7 @@ public struct JSONWriter {
 
     public mutating func field(_ name: String, integer value: Int) {
         key(name)
-        bytes.append(contentsOf: String(value).utf8)
+        appendInteger(Int64(value))
         needsComma = true
     }
 
@@ -411,7 +411,7 @@ public struct JSONWriter {
         if !value.isFinite {
             bytes.append(contentsOf: "null".utf8)
         } else if value == value.rounded(), abs(value) < 1e15 {
-            bytes.append(contentsOf: String(Int64(value)).utf8)
+            appendInteger(Int64(value))
         } else {
             bytes.append(contentsOf: String(value).utf8)
         }
@@ -429,6 +429,15 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A finite number as the next element or value; a non-finite one cannot be JSON and is refused, as `JSONEncoder`
+    /// refuses it.
+    public mutating func element(finite value: Double) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(value) is not a JSON number"))
+        }
+        element(number: value)
+    }
+
     /// A number as the next element of an array (or the value after ``key(_:)``).
     public mutating func element(number value: Double) {
         separate()
@@ -439,8 +448,28 @@ public struct JSONWriter {
     /// A whole number, exactly (beyond 2^53 too), as the next element or value.
     public mutating func element<Integer: BinaryInteger>(integer value: Integer) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        if let small = Int64(exactly: value) { appendInteger(small) } else { bytes.append(contentsOf: String(value).utf8) }
         needsComma = true
+    }
+
+    /// Decimal digits written in place: no `String` per number.
+    private mutating func appendInteger(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        guard magnitude >= 10 else {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            while magnitude > 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            bytes.append(contentsOf: buffer[start...])
+        }
     }
 
     /// A string as the next element or value.
@@ -464,6 +493,15 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// `data` as a Base64 string, the next element or value.
+    public mutating func element(base64 data: Data) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: data.base64EncodedData())
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     /// JSON text written elsewhere (already valid), as the next element or value.
     public mutating func element(rawText text: String) {
         separate()
@@ -477,14 +515,13 @@ public struct JSONWriter {
 
     private mutating func appendString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings (names, units, times) need no escaping: copied whole.
-        var plain = true
-        for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            plain = false
-            break
+        // Most strings (names, units, times) need no escaping: copied whole, from their contiguous UTF-8.
+        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: utf8)
+            return true
         }
-        if plain {
-            bytes.append(contentsOf: text.utf8)
+        if copied == true {
             bytes.append(UInt8(ascii: "\""))
             return
         }

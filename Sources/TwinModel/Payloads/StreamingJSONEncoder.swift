@@ -1,5 +1,12 @@
 import Foundation
 
+/// A value that writes its own JSON, the same JSON its `Encodable` conformance produces, without going through an
+/// `Encoder`: for the small types a stored twin has many of. ``StreamingJSONEncoder`` uses it when it is there;
+/// tests hold the two to the same JSON.
+public protocol JSONStreamWritable: Encodable {
+    func write(to writer: inout JSONWriter) throws
+}
+
 /// Encodes `Encodable` values to JSON by writing straight into one byte buffer, instead of building a tree of
 /// boxed values first as Foundation's `JSONEncoder` does: many times faster, for values written over and over
 /// (a twin's stored record every second).
@@ -25,9 +32,9 @@ public struct StreamingJSONEncoder {
         var open: [Bool] = []
 
         /// Closes the containers opened above `level`; throws if the container at `level` was already closed.
-        func resume(_ level: Int, _ codingPath: [any CodingKey]) throws {
+        func resume(_ level: Int, _ codingPath: @autoclosure () -> [any CodingKey]) throws {
             guard open.count >= level else {
-                throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription:
+                throw EncodingError.invalidValue((), .init(codingPath: codingPath(), debugDescription:
                     "a container was written to after a container opened later; StreamingJSONEncoder writes in order"))
             }
             while open.count > level {
@@ -48,8 +55,17 @@ public struct StreamingJSONEncoder {
         }
 
         func encodeValue<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws {
+            if Value.self == Date.self, let date = value as? Date {
+                // What Date.encode(to:) writes: seconds since 2001.
+                try number(date.timeIntervalSinceReferenceDate, codingPath)
+                return
+            }
             if Value.self == Data.self, let data = value as? Data {
-                writer.element(string: data.base64EncodedString())
+                writer.element(base64: data)
+                return
+            }
+            if let writable = value as? any JSONStreamWritable {
+                try writable.write(to: &writer)
                 return
             }
             let level = open.count
@@ -63,16 +79,16 @@ public struct StreamingJSONEncoder {
             }
         }
 
-        func number(_ value: Double, _ codingPath: [any CodingKey]) throws {
+        func number(_ value: Double, _ codingPath: @autoclosure () -> [any CodingKey]) throws {
             guard value.isFinite else {
-                throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "\(value) is not a JSON number"))
+                throw EncodingError.invalidValue(value, .init(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number"))
             }
             writer.element(number: value)
         }
 
-        func number(_ value: Float, _ codingPath: [any CodingKey]) throws {
+        func number(_ value: Float, _ codingPath: @autoclosure () -> [any CodingKey]) throws {
             guard value.isFinite else {
-                throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "\(value) is not a JSON number"))
+                throw EncodingError.invalidValue(value, .init(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number"))
             }
             // Float's own shortest text, so it reads back as the same Float.
             if value == value.rounded(), abs(value) < 1e7 { writer.element(integer: Int64(value)) } else { writer.element(rawText: "\(value)") }
@@ -312,5 +328,17 @@ public struct StreamingJSONEncoder {
             try start()
             try sink.encodeValue(value, codingPath: codingPath)
         }
+    }
+}
+
+/// An object keyed by the dictionary's keys, as `Dictionary`'s own `Encodable` conformance writes it.
+extension Dictionary: JSONStreamWritable where Key == String, Value: JSONStreamWritable {
+    public func write(to writer: inout JSONWriter) throws {
+        writer.open()
+        for (key, value) in self {
+            writer.key(key)
+            try value.write(to: &writer)
+        }
+        writer.close()
     }
 }

@@ -2,7 +2,7 @@ import TwinModel
 
 /// What a machine did over a stretch of time: seconds per state, parts, failures. Tallies add up, so a
 /// window is a sum of buckets and a line is a sum of machines; KPIs are computed from the sum.
-public struct ProductionTally: Sendable, Equatable, Codable {
+public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable {
     /// Seconds in each state, indexed by `MachineState.allCases` order.
     public private(set) var seconds: [Double] = Array(repeating: 0, count: MachineState.allCases.count)
     public var total = 0
@@ -16,6 +16,23 @@ public struct ProductionTally: Sendable, Equatable, Codable {
     public var repairs = 0
 
     public init() {}
+
+    /// The JSON of its synthesized `Encodable` conformance, written directly (a stored twin has fourteen tallies).
+    public func write(to writer: inout JSONWriter) throws {
+        writer.open()
+        writer.key("seconds")
+        writer.openArray()
+        for value in seconds { try writer.element(finite: value) }
+        writer.closeArray()
+        writer.field("total", integer: total)
+        writer.field("good", integer: good)
+        writer.field("scrap", integer: scrap)
+        writer.key("idealSeconds")
+        try writer.element(finite: idealSeconds)
+        writer.field("failures", integer: failures)
+        writer.field("repairs", integer: repairs)
+        writer.close()
+    }
 
     public func seconds(in state: MachineState) -> Double { seconds[state.index] }
 

@@ -1,8 +1,9 @@
 import Foundation
+import TwinModel
 
 /// The last `capacity` samples of a property, oldest first, for trends and sparklines. A fixed ring in
 /// compact storage (32-bit value and time offset): memory per twin stays bounded and small.
-public struct SampleHistory: Sendable, Equatable, Codable {
+public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
     public let capacity: Int
     private var values: [Float] = []
     /// Seconds since `base`, which is the time of the first sample.
@@ -53,6 +54,22 @@ public struct SampleHistory: Sendable, Equatable, Codable {
         try container.encode(next, forKey: .next)
         try container.encode(values.withUnsafeBufferPointer { Data(buffer: $0) }, forKey: .values)
         try container.encode(offsets.withUnsafeBufferPointer { Data(buffer: $0) }, forKey: .offsets)
+    }
+
+    /// The JSON of ``encode(to:)``, written directly.
+    public func write(to writer: inout JSONWriter) throws {
+        writer.open()
+        writer.field("capacity", integer: capacity)
+        if let base {
+            writer.key("base")
+            try writer.element(finite: base)
+        }
+        writer.field("next", integer: next)
+        writer.key("values")
+        writer.element(base64: values.withUnsafeBufferPointer { Data(buffer: $0) })
+        writer.key("offsets")
+        writer.element(base64: offsets.withUnsafeBufferPointer { Data(buffer: $0) })
+        writer.close()
     }
 
     public init(from decoder: any Decoder) throws {

@@ -299,7 +299,7 @@ public struct Twin: Sendable {
 }
 
 /// One reported property.
-public struct ReportedProperty: Sendable, Equatable, Codable {
+public struct ReportedProperty: Sendable, Equatable, Codable, JSONStreamWritable {
     public enum Quality: String, Sendable, Codable {
         /// Fresh and within the normal operating range.
         case good
@@ -318,6 +318,20 @@ public struct ReportedProperty: Sendable, Equatable, Codable {
     /// When the twin service received it.
     public var receiveTime: Date
     public var quality: Quality
+
+    /// The JSON of its synthesized `Encodable` conformance, written directly (dates as seconds since 2001).
+    public func write(to writer: inout JSONWriter) throws {
+        writer.open()
+        writer.key("value")
+        try writer.element(finite: value)
+        writer.field("unit", string: unit)
+        writer.key("sourceTime")
+        try writer.element(finite: sourceTime.timeIntervalSinceReferenceDate)
+        writer.key("receiveTime")
+        try writer.element(finite: receiveTime.timeIntervalSinceReferenceDate)
+        writer.field("quality", string: quality.rawValue)
+        writer.close()
+    }
 }
 
 /// Whether the machine is reachable.
