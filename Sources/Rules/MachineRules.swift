@@ -17,37 +17,58 @@ public enum RuleTrigger: Sendable {
 /// The rules of one twin with their memories. Evaluation is incremental: a trigger runs only the rules
 /// that read what changed.
 public struct MachineRules: Sendable {
+    /// A list of rules with the indexes that say which of them a change concerns. Immutable, so every machine of
+    /// a kind with the same overrides shares one (rule specs are large; thousands of twins need not copy them).
+    public final class RuleSet: Sendable {
+        public let rules: [RuleSpec]
+        let byProperty: [String: [Int]]
+        let onState: [Int]
+        let onCounters: [Int]
+        let onClock: [Int]
+
+        public init(_ rules: [RuleSpec]) {
+            self.rules = rules
+            var byProperty: [String: [Int]] = [:]
+            var onState: [Int] = [], onCounters: [Int] = [], onClock: [Int] = []
+            for (index, rule) in rules.enumerated() {
+                for property in rule.properties { byProperty[property, default: []].append(index) }
+                if rule.readsState || rule.states != nil { onState.append(index) }
+                if rule.readsKPIs { onCounters.append(index) }
+                if rule.readsClock { onClock.append(index) }
+            }
+            self.byProperty = byProperty
+            self.onState = onState
+            self.onCounters = onCounters
+            self.onClock = onClock
+        }
+    }
+
     public let address: MachineAddress
     public let kind: String
-    public let rules: [RuleSpec]
+    public let ruleSet: RuleSet
     public private(set) var memories: [RuleMemory]
-    private let byProperty: [String: [Int]]
-    private let onState: [Int]
-    private let onCounters: [Int]
-    private let onClock: [Int]
     /// Rules evaluated so far (for tests and metrics of the incremental evaluation).
     public private(set) var evaluations = 0
 
     /// The memories of a twin's rules, by rule id, for storage.
     public typealias Saved = [String: RuleMemory]
 
+    public var rules: [RuleSpec] { ruleSet.rules }
+    private var byProperty: [String: [Int]] { ruleSet.byProperty }
+    private var onState: [Int] { ruleSet.onState }
+    private var onCounters: [Int] { ruleSet.onCounters }
+    private var onClock: [Int] { ruleSet.onClock }
+
     public init(address: MachineAddress, kind: String, rules: [RuleSpec]) {
+        self.init(address: address, kind: kind, set: RuleSet(rules))
+    }
+
+    /// The rules of `set` (shared with other machines) for the machine at `address`, with fresh memories.
+    public init(address: MachineAddress, kind: String, set: RuleSet) {
         self.address = address
         self.kind = kind
-        self.rules = rules
-        memories = Array(repeating: RuleMemory(), count: rules.count)
-        var byProperty: [String: [Int]] = [:]
-        var onState: [Int] = [], onCounters: [Int] = [], onClock: [Int] = []
-        for (index, rule) in rules.enumerated() {
-            for property in rule.properties { byProperty[property, default: []].append(index) }
-            if rule.readsState || rule.states != nil { onState.append(index) }
-            if rule.readsKPIs { onCounters.append(index) }
-            if rule.readsClock { onClock.append(index) }
-        }
-        self.byProperty = byProperty
-        self.onState = onState
-        self.onCounters = onCounters
-        self.onClock = onClock
+        ruleSet = set
+        memories = Array(repeating: RuleMemory(), count: set.rules.count)
     }
 
     /// Whether any rule moves with time alone.

@@ -9,6 +9,13 @@ public struct RuleEngine: Sendable {
     public private(set) var machines: [MachineAddress: MachineRules] = [:]
     /// Saved memories of machines whose rules are not built yet (restored before their twin came back).
     private var restored: [MachineAddress: MachineRules.Saved] = [:]
+    /// Rule sets by kind and the overrides that apply: one per combination, shared by its machines.
+    private var sets: [RuleSetKey: MachineRules.RuleSet] = [:]
+
+    private struct RuleSetKey: Hashable {
+        var kind: String
+        var overrides: [Int]
+    }
 
     public init(book: RuleBook) {
         self.book = book
@@ -18,7 +25,9 @@ public struct RuleEngine: Sendable {
     public mutating func evaluate(_ twin: Twin, trigger: RuleTrigger, wall: Date) -> [AlertEvent] {
         guard let kind = twin.kind else { return [] }
         var events: [AlertEvent] = []
-        if machines[twin.address]?.kind != kind.id { events = build(twin.address, kind: kind.id, wall: wall) }
+        if machines.index(forKey: twin.address).map({ machines.values[$0].kind }) != kind.id {
+            events = build(twin.address, kind: kind.id, wall: wall)
+        }
         events += machines[twin.address]!.evaluate(twin, trigger: trigger, wall: wall)
         return events
     }
@@ -75,8 +84,12 @@ public struct RuleEngine: Sendable {
 
     /// Builds a twin's rules from the book, with its restored memories if any.
     private mutating func build(_ address: MachineAddress, kind: String, wall: Date) -> [AlertEvent] {
-        let rules = book.rules(kind: kind, site: address.site, area: address.area, line: address.line, machine: address.machine)
-        var machine = MachineRules(address: address, kind: kind, rules: rules)
+        let key = RuleSetKey(kind: kind, overrides: book.overrides(kind: kind, site: address.site, area: address.area, line: address.line,
+                                                                   machine: address.machine))
+        let set = sets[key] ?? MachineRules.RuleSet(book.rules(kind: kind, site: address.site, area: address.area, line: address.line,
+                                                               machine: address.machine))
+        sets[key] = set
+        var machine = MachineRules(address: address, kind: kind, set: set)
         var closed: [AlertEvent] = []
         if let saved = restored.removeValue(forKey: address) {
             let time = saved.values.compactMap { $0.alert?.lastSeen }.max() ?? wall

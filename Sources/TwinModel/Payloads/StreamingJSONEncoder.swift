@@ -195,7 +195,7 @@ public struct StreamingJSONEncoder {
         }
     }
 
-    fileprivate struct UnkeyedContainer: UnkeyedEncodingContainer {
+    fileprivate struct UnkeyedContainer: UnkeyedEncodingContainer, ValueWriting {
         let sink: Sink
         let codingPath: [any CodingKey]
         let level: Int
@@ -207,127 +207,91 @@ public struct StreamingJSONEncoder {
             self.level = level
         }
 
-        private mutating func next() throws {
+        mutating func startValue() throws {
             try sink.resume(level, codingPath)
             count += 1
         }
 
-        mutating func encodeNil() throws {
-            try next()
-            sink.writer.elementNull()
-        }
-
-        mutating func encode(_ value: Bool) throws {
-            try next()
-            sink.writer.element(bool: value)
-        }
-
-        mutating func encode(_ value: String) throws {
-            try next()
-            sink.writer.element(string: value)
-        }
-
-        mutating func encode(_ value: Double) throws {
-            try next()
-            try sink.number(value, codingPath)
-        }
-
-        mutating func encode(_ value: Float) throws {
-            try next()
-            try sink.number(value, codingPath)
-        }
-
-        mutating func encode(_ value: Int) throws { try integer(value) }
-        mutating func encode(_ value: Int8) throws { try integer(value) }
-        mutating func encode(_ value: Int16) throws { try integer(value) }
-        mutating func encode(_ value: Int32) throws { try integer(value) }
-        mutating func encode(_ value: Int64) throws { try integer(value) }
-        mutating func encode(_ value: UInt) throws { try integer(value) }
-        mutating func encode(_ value: UInt8) throws { try integer(value) }
-        mutating func encode(_ value: UInt16) throws { try integer(value) }
-        mutating func encode(_ value: UInt32) throws { try integer(value) }
-        mutating func encode(_ value: UInt64) throws { try integer(value) }
-
-        private mutating func integer<Integer: BinaryInteger>(_ value: Integer) throws {
-            try next()
-            sink.writer.element(integer: value)
-        }
-
-        mutating func encode<Value: Encodable>(_ value: Value) throws {
-            try next()
-            try sink.encodeValue(value, codingPath: codingPath)
-        }
-
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-            try? next()
+            try? startValue()
             return KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, codingPath: codingPath, level: sink.openObject()))
         }
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            try? next()
+            try? startValue()
             return UnkeyedContainer(sink: sink, codingPath: codingPath, level: sink.openArray())
         }
 
         mutating func superEncoder() -> any Swift.Encoder {
-            try? next()
+            try? startValue()
             return Encoder(sink: sink, codingPath: codingPath)
         }
     }
 
-    fileprivate struct SingleValueContainer: SingleValueEncodingContainer {
+    fileprivate struct SingleValueContainer: SingleValueEncodingContainer, ValueWriting {
         let sink: Sink
         let codingPath: [any CodingKey]
         let level: Int
 
-        private func start() throws {
+        mutating func startValue() throws {
             try sink.resume(level, codingPath)
         }
+    }
+}
 
-        mutating func encodeNil() throws {
-            try start()
-            sink.writer.elementNull()
-        }
+/// What the unkeyed and the single-value containers share: every value is written the same way, once the container
+/// is ready for it (``startValue()``).
+private protocol ValueWriting {
+    var sink: StreamingJSONEncoder.Sink { get }
+    var codingPath: [any CodingKey] { get }
+    mutating func startValue() throws
+}
 
-        mutating func encode(_ value: Bool) throws {
-            try start()
-            sink.writer.element(bool: value)
-        }
+extension ValueWriting {
+    mutating func encodeNil() throws {
+        try startValue()
+        sink.writer.elementNull()
+    }
 
-        mutating func encode(_ value: String) throws {
-            try start()
-            sink.writer.element(string: value)
-        }
+    mutating func encode(_ value: Bool) throws {
+        try startValue()
+        sink.writer.element(bool: value)
+    }
 
-        mutating func encode(_ value: Double) throws {
-            try start()
-            try sink.number(value, codingPath)
-        }
+    mutating func encode(_ value: String) throws {
+        try startValue()
+        sink.writer.element(string: value)
+    }
 
-        mutating func encode(_ value: Float) throws {
-            try start()
-            try sink.number(value, codingPath)
-        }
+    mutating func encode(_ value: Double) throws {
+        try startValue()
+        try sink.number(value, codingPath)
+    }
 
-        mutating func encode(_ value: Int) throws { try integer(value) }
-        mutating func encode(_ value: Int8) throws { try integer(value) }
-        mutating func encode(_ value: Int16) throws { try integer(value) }
-        mutating func encode(_ value: Int32) throws { try integer(value) }
-        mutating func encode(_ value: Int64) throws { try integer(value) }
-        mutating func encode(_ value: UInt) throws { try integer(value) }
-        mutating func encode(_ value: UInt8) throws { try integer(value) }
-        mutating func encode(_ value: UInt16) throws { try integer(value) }
-        mutating func encode(_ value: UInt32) throws { try integer(value) }
-        mutating func encode(_ value: UInt64) throws { try integer(value) }
+    mutating func encode(_ value: Float) throws {
+        try startValue()
+        try sink.number(value, codingPath)
+    }
 
-        private func integer<Integer: BinaryInteger>(_ value: Integer) throws {
-            try start()
-            sink.writer.element(integer: value)
-        }
+    mutating func encode(_ value: Int) throws { try integer(value) }
+    mutating func encode(_ value: Int8) throws { try integer(value) }
+    mutating func encode(_ value: Int16) throws { try integer(value) }
+    mutating func encode(_ value: Int32) throws { try integer(value) }
+    mutating func encode(_ value: Int64) throws { try integer(value) }
+    mutating func encode(_ value: UInt) throws { try integer(value) }
+    mutating func encode(_ value: UInt8) throws { try integer(value) }
+    mutating func encode(_ value: UInt16) throws { try integer(value) }
+    mutating func encode(_ value: UInt32) throws { try integer(value) }
+    mutating func encode(_ value: UInt64) throws { try integer(value) }
 
-        mutating func encode<Value: Encodable>(_ value: Value) throws {
-            try start()
-            try sink.encodeValue(value, codingPath: codingPath)
-        }
+    private mutating func integer<Integer: BinaryInteger>(_ value: Integer) throws {
+        try startValue()
+        sink.writer.element(integer: value)
+    }
+
+    mutating func encode<Value: Encodable>(_ value: Value) throws {
+        try startValue()
+        try sink.encodeValue(value, codingPath: codingPath)
     }
 }
 
