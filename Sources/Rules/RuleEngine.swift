@@ -35,9 +35,14 @@ public struct RuleEngine: Sendable {
     /// Runs the clock-driven rules of every twin in `twins`.
     public mutating func evaluateClock(_ twins: [MachineAddress: Twin], wall: Date) -> [AlertEvent] {
         var events: [AlertEvent] = []
-        for (address, rules) in machines where rules.hasClockRules {
-            guard let twin = twins[address] else { continue }
-            events += machines[address]!.evaluate(twin, trigger: .clock, wall: wall)
+        // By index, in place: iterating `machines` would hold a second reference to it (and to each machine's
+        // memories), and every evaluation would copy them.
+        var index = machines.startIndex
+        while index != machines.endIndex {
+            if machines.values[index].hasClockRules, let twin = twins[machines.keys[index]] {
+                events += machines.values[index].evaluate(twin, trigger: .clock, wall: wall)
+            }
+            machines.formIndex(after: &index)
         }
         return events
     }

@@ -5,7 +5,10 @@ import TwinModel
 /// Persisted with the twin, so a restart carries on without losing or repeating an alert.
 public struct RuleMemory: Sendable, Codable, Equatable {
     /// The rule's alert, until it closes.
-    public internal(set) var alert: Alert?
+    public internal(set) var alert: Alert? {
+        get { alertBox?.alert }
+        set { alertBox = newValue.map(AlertBox.init) }
+    }
     /// Since when the condition has held while waiting for `for:`.
     var pendingSince: Date?
     /// Since when the clear condition has held while waiting for `clear_for:`.
@@ -17,6 +20,48 @@ public struct RuleMemory: Sendable, Codable, Equatable {
     var stops: [Date] = []
     var lastState: MachineState?
     var trend: TrendSeries?
+    /// The alert, boxed: an alert is large and most rules of most twins have none, so every memory stays small.
+    private var alertBox: AlertBox?
 
     public init() {}
+
+    private final class AlertBox: Sendable {
+        let alert: Alert
+        init(_ alert: Alert) { self.alert = alert }
+    }
+
+    // The same JSON as before the box: stored memories keep reading.
+    private enum CodingKeys: String, CodingKey {
+        case alert, pendingSince, clearingSince, occurrences, wasTrue, stops, lastState, trend
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        alert = try container.decodeIfPresent(Alert.self, forKey: .alert)
+        pendingSince = try container.decodeIfPresent(Date.self, forKey: .pendingSince)
+        clearingSince = try container.decodeIfPresent(Date.self, forKey: .clearingSince)
+        occurrences = try container.decode([Date].self, forKey: .occurrences)
+        wasTrue = try container.decode(Bool.self, forKey: .wasTrue)
+        stops = try container.decode([Date].self, forKey: .stops)
+        lastState = try container.decodeIfPresent(MachineState.self, forKey: .lastState)
+        trend = try container.decodeIfPresent(TrendSeries.self, forKey: .trend)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(alert, forKey: .alert)
+        try container.encodeIfPresent(pendingSince, forKey: .pendingSince)
+        try container.encodeIfPresent(clearingSince, forKey: .clearingSince)
+        try container.encode(occurrences, forKey: .occurrences)
+        try container.encode(wasTrue, forKey: .wasTrue)
+        try container.encode(stops, forKey: .stops)
+        try container.encodeIfPresent(lastState, forKey: .lastState)
+        try container.encodeIfPresent(trend, forKey: .trend)
+    }
+
+    public static func == (lhs: RuleMemory, rhs: RuleMemory) -> Bool {
+        lhs.alert == rhs.alert && lhs.pendingSince == rhs.pendingSince && lhs.clearingSince == rhs.clearingSince
+            && lhs.occurrences == rhs.occurrences && lhs.wasTrue == rhs.wasTrue && lhs.stops == rhs.stops
+            && lhs.lastState == rhs.lastState && lhs.trend == rhs.trend
+    }
 }

@@ -139,7 +139,13 @@ public struct TwinStore: Sendable {
 
     /// Marks stale twins and properties, and moves every KPI window to `now`.
     public mutating func refresh(now: Date) {
-        for index in twins.values.indices { twins.values[index].refresh(now: now) }
+        // By index, changing each twin in place: iterating `twins.values` would hold a second reference to the
+        // dictionary and make the first change copy all of it.
+        var index = twins.startIndex
+        while index != twins.endIndex {
+            twins.values[index].refresh(now: now)
+            twins.formIndex(after: &index)
+        }
     }
 
     /// One site, area or line: how many machines it has and the sums of their tallies.
