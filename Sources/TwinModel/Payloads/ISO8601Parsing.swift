@@ -29,6 +29,14 @@ public enum ISO8601Parsing {
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public static func string(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` to `bytes`, digit by digit (a timestamp goes into every message).
+    public static func append(_ date: Date, to bytes: inout [UInt8]) {
         let total = date.timeIntervalSince1970
         var seconds = Int(total.rounded(.down))
         var milliseconds = Int(((total - Double(seconds)) * 1000).rounded())
@@ -36,11 +44,30 @@ public enum ISO8601Parsing {
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        func digits(_ value: Int, _ width: Int) {
+            // Zero-padded to `width`; a wider value (a year beyond 9999) keeps all its digits.
+            let text = value < 0 || value >= [1, 10, 100, 1000, 10_000][width] ? Array(String(value).utf8) : []
+            guard text.isEmpty else { return bytes.append(contentsOf: text) }
+            var divisor = [1, 1, 10, 100, 1000][width]
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(milliseconds, 3))Z"
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(milliseconds, 3)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     // Howard Hinnant's civil calendar algorithms.

@@ -8,7 +8,7 @@ public enum JSONPayloads {
     public static func telemetry(_ sample: TelemetrySample, machine: String, kind: String) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("ts", string: ISO8601Parsing.string(sample.time))
+        writer.field("ts", timestamp: sample.time)
         writer.field("seq", integer: Int(sample.sequence))
         writer.field("machine", string: machine)
         writer.field("kind", string: kind)
@@ -30,7 +30,7 @@ public enum JSONPayloads {
     public static func state(_ change: StateChange) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("ts", string: ISO8601Parsing.string(change.time))
+        writer.field("ts", timestamp: change.time)
         writer.field("seq", integer: Int(change.sequence))
         writer.field("state", string: change.state.rawValue)
         writer.field("previous", string: change.previous.rawValue)
@@ -43,7 +43,7 @@ public enum JSONPayloads {
     public static func counters(_ counters: ProductionCounters) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("ts", string: ISO8601Parsing.string(counters.time))
+        writer.field("ts", timestamp: counters.time)
         writer.field("seq", integer: Int(counters.sequence))
         writer.field("total", integer: counters.total)
         writer.field("good", integer: counters.good)
@@ -386,6 +386,15 @@ public struct JSONWriter {
     public mutating func field(_ name: String, string value: String) {
         key(name)
         appendString(value)
+        needsComma = true
+    }
+
+    /// A time as ISO 8601 UTC with milliseconds (``ISO8601Parsing``), written without an intermediate string.
+    public mutating func field(_ name: String, timestamp value: Date) {
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        ISO8601Parsing.append(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }
 

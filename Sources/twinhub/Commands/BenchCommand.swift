@@ -8,9 +8,10 @@ import TwinModel
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ingest, alert latency, the simulator and memory on private brokers; print a table and update BENCHMARKS.md.",
+        abstract: "Measure the core's cost per message, ingest, alert latency, the simulator and memory on private brokers; print a table and update BENCHMARKS.md.",
         discussion: """
-            Each benchmark starts its own mosquitto on a free loopback port. Where the broker's own tools can do the same
+            core needs no broker: the pure parts' CPU per message (and per stored twin) on one thread, the place to
+            profile them. Every other benchmark starts its own mosquitto on a free loopback port. Where the broker's own tools can do the same
             work in the same run (mosquitto_sub, mosquitto_pub -l), the figure is also given as a ratio against them:
             on a noisy machine ratios hold better than absolute figures. Build in release first:
               swift build -c release && .build/release/twinhub bench
