@@ -122,10 +122,36 @@ struct StoredStateEncodingTests {
         }
     }
 
+    /// Back to a sibling container after a later one was opened at the same depth.
+    struct BackToSibling: Encodable {
+        enum Keys: String, CodingKey { case x, y, z }
+        func encode(to encoder: any Encoder) throws {
+            var outer = encoder.container(keyedBy: Keys.self)
+            var first = outer.nestedContainer(keyedBy: Keys.self, forKey: .x)
+            _ = outer.nestedContainer(keyedBy: Keys.self, forKey: .y)
+            try first.encode(1, forKey: .z)
+        }
+    }
+
+    /// Asks its encoder for a keyed container twice, as a subclass calling its superclass's `encode(to:)` does.
+    struct TwoContainers: Encodable {
+        enum Keys: String, CodingKey { case a, b }
+        func encode(to encoder: any Encoder) throws {
+            var first = encoder.container(keyedBy: Keys.self)
+            try first.encode(1, forKey: .a)
+            var second = encoder.container(keyedBy: Keys.self)
+            try second.encode([2], forKey: .b)
+        }
+    }
+
     @Test("Nested containers filled in order are closed in the right place; out of order is an error, not bad JSON")
     func nestedContainers() throws {
         let bytes = try StreamingJSONEncoder().encode(Interleaved())
         #expect(try Self.tree(bytes) == .object(["first": .number(1), "nested": .object(["inner": .string("x")]), "last": .number(2)]))
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder().encode(OutOfOrder()) }
+        #expect(throws: EncodingError.self) { try StreamingJSONEncoder().encode(BackToSibling()) }
+        let twice = try StreamingJSONEncoder().encode([TwoContainers()])
+        #expect(try Self.tree(twice) == Self.tree(Array(try JSONEncoder().encode([TwoContainers()]))))
+        #expect(try Self.tree(twice) == .array([.object(["a": .number(1), "b": .array([.number(2)])])]))
     }
 }

@@ -138,6 +138,16 @@ struct PayloadSchemaTests {
         #expect(map.address(of: "acme/leuven/fab/l1/laser-01/other") == nil)
         #expect(map.address(of: "other/leuven/fab/l1/laser-01/cmd") == nil)
         #expect(map.address(of: "acme/leuven/fab/laser-01/cmd") == nil)
+        // Read byte by byte: the root whole, then exactly five non-empty levels.
+        for bad in ["acme", "acme/", "acmex/leuven/fab/l1/laser-01/cmd", "acme/leuven/fab/l1/laser-01/cmd/", "acme/leuven//l1/laser-01/cmd",
+                    "acme/leuven/fab/l1/laser-01/cmd/extra", "/acme/leuven/fab/l1/laser-01/cmd", "acme/leuven/fab/l1/laser-01/alert/x"] {
+            #expect(map.address(of: bad) == nil, "\(bad)")
+        }
+        #expect(map.address(of: "acme/Lëuven/fåb/l1/läser 01/state")
+                == .init(site: "Lëuven", area: "fåb", line: "l1", machine: "läser 01", channel: .state))
+        let nested = try TopicMap(root: "acme/plants")
+        #expect(nested.address(of: "acme/plants/leuven/fab/l1/laser-01/telemetry")?.machine == "laser-01")
+        #expect(nested.address(of: "acme/leuven/fab/l1/laser-01/telemetry") == nil)
         for bad in ["", "a/+", "#", "a//b", "$SYS"] { #expect(throws: TopicMapError.self) { try TopicMap(root: bad) } }
     }
 }

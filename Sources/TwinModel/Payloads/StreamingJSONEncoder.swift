@@ -25,33 +25,48 @@ public struct StreamingJSONEncoder {
         return sink.writer.bytes
     }
 
+    /// Where a container writes: how many containers are open around its values, and which one is innermost.
+    fileprivate struct Position {
+        var depth: Int
+        var id: Int
+    }
+
     /// The buffer, and the containers open in it (outermost first).
     fileprivate final class Sink {
         var writer = JSONWriter()
-        /// `true` for an object, `false` for an array.
-        var open: [Bool] = []
+        /// Each open container: object or array, its id, and the id of the encoder that opened it.
+        var open: [(isObject: Bool, id: Int, encoder: Int)] = []
+        private var lastID = 0
 
-        /// Closes the containers opened above `level`; throws if the container at `level` was already closed.
-        func resume(_ level: Int, _ codingPath: @autoclosure () -> [any CodingKey]) throws {
-            guard open.count >= level else {
+        func nextID() -> Int {
+            lastID += 1
+            return lastID
+        }
+
+        /// The position of values written now, inside the innermost open container.
+        var current: Position { Position(depth: open.count, id: open.last?.id ?? 0) }
+
+        /// Closes the containers opened inside the one at `position`; throws if that one was already closed.
+        func resume(_ position: Position, _ codingPath: @autoclosure () -> [any CodingKey]) throws {
+            guard open.count >= position.depth, position.depth == 0 || open[position.depth - 1].id == position.id else {
                 throw EncodingError.invalidValue((), .init(codingPath: codingPath(), debugDescription:
                     "a container was written to after a container opened later; StreamingJSONEncoder writes in order"))
             }
-            while open.count > level {
-                if open.removeLast() { writer.close() } else { writer.closeArray() }
+            while open.count > position.depth {
+                if open.removeLast().isObject { writer.close() } else { writer.closeArray() }
             }
         }
 
-        func openObject() -> Int {
+        func openObject(by encoder: Int) -> Position {
             writer.open()
-            open.append(true)
-            return open.count
+            open.append((true, nextID(), encoder))
+            return current
         }
 
-        func openArray() -> Int {
+        func openArray(by encoder: Int) -> Position {
             writer.openArray()
-            open.append(false)
-            return open.count
+            open.append((false, nextID(), encoder))
+            return current
         }
 
         func encodeValue<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws {
@@ -68,10 +83,10 @@ public struct StreamingJSONEncoder {
                 try writable.write(to: &writer)
                 return
             }
-            let level = open.count
+            let position = current
             let before = writer.bytes.count
-            try value.encode(to: Encoder(sink: self, codingPath: codingPath))
-            try resume(level, codingPath)
+            try value.encode(to: Encoder(sink: self, codingPath: codingPath, id: nextID()))
+            try resume(position, codingPath)
             // A value that asked for no container at all is an empty object, as with JSONEncoder.
             if writer.bytes.count == before {
                 writer.open()
@@ -98,28 +113,35 @@ public struct StreamingJSONEncoder {
     fileprivate struct Encoder: Swift.Encoder {
         let sink: Sink
         let codingPath: [any CodingKey]
+        /// Tells the containers this encoder opened from others (a second `container(keyedBy:)` gets the same object).
+        let id: Int
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            KeyedEncodingContainer(KeyedContainer<Key>(sink: sink, codingPath: codingPath, level: sink.openObject()))
+            // Asked again (a superclass's encode, a helper): the same object, as JSONEncoder gives.
+            if let index = sink.open.lastIndex(where: { $0.encoder == id && $0.isObject }) {
+                return KeyedEncodingContainer(KeyedContainer<Key>(sink: sink, codingPath: codingPath,
+                                                                  position: Position(depth: index + 1, id: sink.open[index].id)))
+            }
+            return KeyedEncodingContainer(KeyedContainer<Key>(sink: sink, codingPath: codingPath, position: sink.openObject(by: id)))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            UnkeyedContainer(sink: sink, codingPath: codingPath, level: sink.openArray())
+            UnkeyedContainer(sink: sink, codingPath: codingPath, position: sink.openArray(by: id))
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer {
-            SingleValueContainer(sink: sink, codingPath: codingPath, level: sink.open.count)
+            SingleValueContainer(sink: sink, codingPath: codingPath, position: sink.current)
         }
     }
 
     fileprivate struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let sink: Sink
         let codingPath: [any CodingKey]
-        let level: Int
+        let position: Position
 
         private func key(_ key: Key) throws {
-            try sink.resume(level, codingPath + [key])
+            try sink.resume(position, codingPath + [key])
             sink.writer.key(key.stringValue)
         }
 
@@ -172,12 +194,12 @@ public struct StreamingJSONEncoder {
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
             // A container that cannot be written in order is reported by its first write (`resume`).
             try? self.key(key)
-            return KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, codingPath: codingPath + [key], level: sink.openObject()))
+            return KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, codingPath: codingPath + [key], position: sink.openObject(by: 0)))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             try? self.key(key)
-            return UnkeyedContainer(sink: sink, codingPath: codingPath + [key], level: sink.openArray())
+            return UnkeyedContainer(sink: sink, codingPath: codingPath + [key], position: sink.openArray(by: 0))
         }
 
         mutating func superEncoder() -> any Swift.Encoder {
@@ -189,52 +211,52 @@ public struct StreamingJSONEncoder {
         }
 
         private func superEncoder(named name: String) -> any Swift.Encoder {
-            try? sink.resume(level, codingPath)
+            try? sink.resume(position, codingPath)
             sink.writer.key(name)
-            return Encoder(sink: sink, codingPath: codingPath)
+            return Encoder(sink: sink, codingPath: codingPath, id: sink.nextID())
         }
     }
 
     fileprivate struct UnkeyedContainer: UnkeyedEncodingContainer, ValueWriting {
         let sink: Sink
         let codingPath: [any CodingKey]
-        let level: Int
+        let position: Position
         private(set) var count = 0
 
-        init(sink: Sink, codingPath: [any CodingKey], level: Int) {
+        init(sink: Sink, codingPath: [any CodingKey], position: Position) {
             self.sink = sink
             self.codingPath = codingPath
-            self.level = level
+            self.position = position
         }
 
         mutating func startValue() throws {
-            try sink.resume(level, codingPath)
+            try sink.resume(position, codingPath)
             count += 1
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             try? startValue()
-            return KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, codingPath: codingPath, level: sink.openObject()))
+            return KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, codingPath: codingPath, position: sink.openObject(by: 0)))
         }
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
             try? startValue()
-            return UnkeyedContainer(sink: sink, codingPath: codingPath, level: sink.openArray())
+            return UnkeyedContainer(sink: sink, codingPath: codingPath, position: sink.openArray(by: 0))
         }
 
         mutating func superEncoder() -> any Swift.Encoder {
             try? startValue()
-            return Encoder(sink: sink, codingPath: codingPath)
+            return Encoder(sink: sink, codingPath: codingPath, id: sink.nextID())
         }
     }
 
     fileprivate struct SingleValueContainer: SingleValueEncodingContainer, ValueWriting {
         let sink: Sink
         let codingPath: [any CodingKey]
-        let level: Int
+        let position: Position
 
         mutating func startValue() throws {
-            try sink.resume(level, codingPath)
+            try sink.resume(position, codingPath)
         }
     }
 }

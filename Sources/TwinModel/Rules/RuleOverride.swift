@@ -45,13 +45,13 @@ public struct RuleBook: Sendable {
         self.overrides = overrides
     }
 
-    /// The enabled rules of a machine, in declaration order.
     /// The positions of the overrides that apply to a machine: machines with the same kind and the same overrides
     /// have the same rules (so they can share them).
     public func overrides(kind: String, site: String, area: String, line: String, machine: String) -> [Int] {
         overrides.indices.filter { overrides[$0].matches(kind: kind, site: site, area: area, line: line, machine: machine) }
     }
 
+    /// The enabled rules of a machine, in declaration order.
     public func rules(kind: String, site: String, area: String, line: String, machine: String) -> [RuleSpec] {
         guard var rules = kinds[kind]?.rules else { return [] }
         for override in overrides where override.matches(kind: kind, site: site, area: area, line: line, machine: machine) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every MQTT topic TwinHub uses, in one place, in a Unified-Namespace layout:
 /// `{root}/{site}/{area}/{line}/{machine}/{channel}`.
 ///
@@ -153,10 +155,27 @@ public struct TopicMap: Sendable, Hashable {
 
     /// Reads a machine topic back; `nil` if it is not one.
     public func address(of topic: String) -> Address? {
-        guard topic.hasPrefix(root + "/") else { return nil }
-        let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false)
-        guard levels.count == 5, let channel = Channel(rawValue: String(levels[4])), !levels.contains(where: \.isEmpty) else { return nil }
-        return Address(site: String(levels[0]), area: String(levels[1]), line: String(levels[2]), machine: String(levels[3]), channel: channel)
+        // On the UTF-8 bytes (every message's topic is read here): the root, then five non-empty levels.
+        var topic = topic
+        return topic.withUTF8 { bytes -> Address? in
+            var rootBytes = root
+            let rootCount = rootBytes.withUTF8 { rootUTF8 -> Int? in
+                guard bytes.count > rootUTF8.count, bytes[rootUTF8.count] == UInt8(ascii: "/"),
+                      memcmp(bytes.baseAddress!, rootUTF8.baseAddress!, rootUTF8.count) == 0 else { return nil }
+                return rootUTF8.count
+            }
+            guard let rootCount else { return nil }
+            var levels: [String] = []
+            levels.reserveCapacity(5)
+            var start = rootCount + 1
+            for index in start...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                guard index > start, levels.count < 5 else { return nil }
+                levels.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                start = index + 1
+            }
+            guard levels.count == 5, let channel = Channel(rawValue: levels[4]) else { return nil }
+            return Address(site: levels[0], area: levels[1], line: levels[2], machine: levels[3], channel: channel)
+        }
     }
 }
 

@@ -181,10 +181,8 @@ public struct TwinStore: Sendable {
     /// its first telemetry.
     private mutating func resolve(kind name: String, for address: MachineAddress) -> KindResolution {
         guard let kind = kinds[name] else { return unknownKinds == .generic ? .generic : .refused }
-        if var twin = twins[address], twin.kind == nil {
-            twin.adopt(kind)
-            twins[address] = twin
-        }
+        // In place (a twin that has its kind ignores it): reading the twin out first would copy it.
+        if let index = twins.index(forKey: address) { twins.values[index].adopt(kind) }
         return .known(kind)
     }
 
