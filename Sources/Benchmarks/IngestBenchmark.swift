@@ -26,7 +26,7 @@ public struct IngestBenchmark: Sendable {
 
     public var method: String {
         "\(BenchNumber.grouped(Double(messages))) telemetry messages from \(BenchNumber.grouped(Double(machines))) machines of `scale_10k` "
-            + "(generated ahead by the simulator's engine), published at QoS 1 (100 in flight) to a consumer subscribed at QoS 1: "
+            + "(generated ahead by the simulator's engine), published at QoS 1 (100 in flight, from its own MQTT thread) to a consumer subscribed at QoS 1: "
             + "`mosquitto_sub -C N`, then the twin service (every rule of the kinds on, SQLite storage), each alone; timed from the "
             + "first publish to the consumer's last message; median of \(rounds) rounds. Lost = published − received."
     }
