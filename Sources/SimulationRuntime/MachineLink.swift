@@ -17,6 +17,9 @@ final class MachineLink: Sendable {
     private let reconnecting = Atomic<Bool>(false)
     /// Set once the fleet shuts down: nothing may connect any more.
     private let stopped = Atomic<Bool>(false)
+    /// Set while `reconnect` connects: the announcement counts the reconnect, so it is counted before anyone can
+    /// see the machine back online.
+    private let countingReconnect = Atomic<Bool>(false)
     /// The latest state and counters payloads, published again (retained) after every connect.
     private let latest = Mutex<(state: [UInt8]?, counters: [UInt8]?)>((nil, nil))
 
@@ -38,7 +41,10 @@ final class MachineLink: Sendable {
         configuration.will = .init(topic: topics.status, payload: JSONPayloads.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
         configuration.outgoingQueue = .init(capacity: fleet.options.queuePerMachine, whenFull: .dropOldest)
-        configuration.announcement = { [self] in announcement() }
+        configuration.announcement = { [self] in
+            if countingReconnect.exchange(false, ordering: .relaxed) { fleet.counters.reconnects.add(1) }
+            return announcement()
+        }
         let client = try MQTTClient(configuration, eventLoop: fleet.eventLoop, logger: fleet.logger)
         let commands = try await client.subscribe(to: [topics.cmd], qos: .atLeastOnce, bufferCapacity: 64)
         try await client.connect()
@@ -127,10 +133,11 @@ final class MachineLink: Sendable {
         var delay: Duration = .milliseconds(200)
         while networkUp.load(ordering: .relaxed), client == nil, !stopped.load(ordering: .relaxed), !Task.isCancelled {
             do {
+                countingReconnect.store(true, ordering: .relaxed)
                 try await connect(fleet: fleet)
-                fleet.counters.reconnects.add(1)
                 return
             } catch {
+                countingReconnect.store(false, ordering: .relaxed)
                 fleet.logger.warning("machine could not reconnect", metadata: ["machine": "\(instance.path)", "error": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(10))
