@@ -6,8 +6,9 @@ import TwinService
 import Twins
 
 /// Core: what one message costs the pure parts, on one thread, with no broker, no lock and no I/O. The twin
-/// service's part is decoding, the twin's update and the rules a reading concerns (what `ingest` does under its
-/// lock); the simulator's part is a machine's step and the telemetry's JSON. These are the floors under the
+/// service's part is the topic, decoding, the twin's update and the rules a reading concerns (what `ingest` does
+/// under its lock), and, per twin, encoding it for storage (what the service does each second for every changed
+/// twin); the simulator's part is a machine's step and the telemetry's JSON. These are the floors under the
 /// ingest, latency and simulator figures, and the place to profile them (`perf record twinhub bench --only core`).
 public struct CoreBenchmark: Sendable {
     public var machines: Int
