@@ -69,8 +69,9 @@ public enum Topic {
     }
 
     private static func matchLevels(_ filter: Substring.UTF8View, _ topic: Substring.UTF8View) -> Bool {
-        var filterLevels = filter.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).makeIterator()
-        var topicLevels = topic.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).makeIterator()
+        // Level by level, without splitting into arrays: every message is matched against every filter.
+        var filterLevels = Levels(rest: filter)
+        var topicLevels = Levels(rest: topic)
         while true {
             let filterLevel = filterLevels.next()
             let topicLevel = topicLevels.next()
@@ -85,6 +86,21 @@ public enum Topic {
                 if filterLevel.elementsEqual("+".utf8) { continue }
                 if !filterLevel.elementsEqual(topicLevel) { return false }
             }
+        }
+    }
+
+    /// The levels of a topic or filter, as `split(separator: "/", omittingEmptySubsequences: false)` gives them.
+    private struct Levels {
+        var rest: Substring.UTF8View?
+
+        mutating func next() -> Substring.UTF8View? {
+            guard let current = rest else { return nil }
+            guard let slash = current.firstIndex(of: UInt8(ascii: "/")) else {
+                rest = nil
+                return current
+            }
+            rest = current[current.index(after: slash)...]
+            return current[..<slash]
         }
     }
 
