@@ -68,10 +68,10 @@ public struct CoreBenchmark: Sendable {
         for message in stream.messages {
             guard let address = context.topics.address(of: message.topic) else { continue }
             let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
-            guard case .telemetry(let telemetry) = try? TwinStore.decode(message.payload, channel: .telemetry, maximumSize: 65536) else { continue }
-            _ = store.apply(.telemetry(telemetry), address: machine, received: received)
+            guard let decoded = try? TwinStore.decode(message.payload, channel: .telemetry, maximumSize: JSONPayloads.defaultMaximumSize) else { continue }
+            _ = store.apply(decoded, address: machine, received: received)
             guard let twin = store.twins[machine] else { continue }
-            events += rules.evaluate(twin, trigger: .telemetry(Set(telemetry.sample.values.map(\.property))), wall: received).count
+            for trigger in RuleTrigger.triggers(for: decoded) { events += rules.evaluate(twin, trigger: trigger, wall: received).count }
         }
         let elapsed = ThreadCPUClock.now - start
         precondition(store.statistics.messagesIn == stream.messages.count && events >= 0)

@@ -12,6 +12,18 @@ public enum RuleTrigger: Sendable {
     case counters
     /// Time passed, or connectivity changed: the rules that depend on the clock.
     case clock
+
+    /// Which rules a decoded message concerns.
+    public static func triggers(for decoded: TwinStore.Decoded) -> [RuleTrigger] {
+        switch decoded {
+        case .telemetry(let telemetry): [.telemetry(Set(telemetry.sample.values.map(\.property)))]
+        case .state: [.state]
+        case .counters: [.counters]
+        // Offline changes the state too (to `offline`), and connectivity is the clock rules' business.
+        case .status: [.state, .clock]
+        case .desired, .ignored: []
+        }
+    }
 }
 
 /// The rules of one twin with their memories. Evaluation is incremental: a trigger runs only the rules
@@ -241,7 +253,7 @@ public struct MachineRules: Sendable {
             case "state": return twin.state.rawValue
             default:
                 guard let value = ConditionEvaluator.freshValue(name, in: twin) else { return nil }
-                return ConditionEvaluator.format(value, name, twin)
+                return ConditionEvaluator.Quantity(name, of: twin).format(value)
             }
         }
     }

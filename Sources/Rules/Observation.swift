@@ -221,12 +221,6 @@ enum ConditionEvaluator {
         }
     }
 
-    /// A value with its property's decimals (plus `extraDecimals`).
-    static func format(_ value: Double, _ property: String, _ twin: Twin, extraDecimals: Int = 0) -> String {
-        let decimals = (twin.kind?.property(named: property)?.decimals ?? 2) + extraDecimals
-        return number(value, decimals: decimals)
-    }
-
     static func number(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return "?" }
         let scale = pow(10, Double(min(max(decimals, 0), 9)))

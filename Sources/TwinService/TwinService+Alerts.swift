@@ -38,18 +38,6 @@ extension TwinService.State {
 }
 
 extension TwinService {
-    /// Which rules a decoded message concerns.
-    static func triggers(for decoded: TwinStore.Decoded) -> [RuleTrigger] {
-        switch decoded {
-        case .telemetry(let telemetry): [.telemetry(Set(telemetry.sample.values.map(\.property)))]
-        case .state: [.state]
-        case .counters: [.counters]
-        // Offline changes the state too (to `offline`), and connectivity is the clock rules' business.
-        case .status: [.state, .clock]
-        case .desired, .ignored: []
-        }
-    }
-
     /// An acknowledgement from `…/alert/{rule}/ack`: applied, stored, then its events published. One
     /// that cannot be taken (unknown alert, already acknowledged, bad payload) is a counted dead letter.
     func acknowledge(_ target: TopicMap.AlertAddress, message: MQTTMessage, client: MQTTClient) {

@@ -221,7 +221,7 @@ public final class TwinService: Sendable {
             case .success(let decoded):
                 letters = state.store.apply(decoded, address: machine, received: now)
                 if let twin = state.store.twins[machine], twin.version != versionBefore {
-                    for trigger in Self.triggers(for: decoded) { events += state.rules.evaluate(twin, trigger: trigger, wall: now) }
+                    for trigger in RuleTrigger.triggers(for: decoded) { events += state.rules.evaluate(twin, trigger: trigger, wall: now) }
                     state.noteAlertEvents(events)
                 }
             case .failure(let error): letters = state.store.refuse(decoding: error)
