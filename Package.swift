@@ -28,6 +28,7 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
+        .systemLibrary(name: "CHeapStatistics"),
         .target(
             name: "TwinHubMQTT",
             dependencies: [
@@ -98,7 +99,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "CHeapStatistics",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

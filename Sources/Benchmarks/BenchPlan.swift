@@ -7,14 +7,14 @@ public struct BenchPlan: Sendable {
     public var memory: MemoryBenchmark
 
     public static let full = BenchPlan(
-        core: CoreBenchmark(machines: 1000, messages: 200_000, rounds: 3),
+        core: CoreBenchmark(machines: 1000, messages: 200_000, rounds: 3, heapTwins: 100_000),
         ingest: IngestBenchmark(machines: 1000, messages: 200_000, rounds: 3),
         latency: LatencyBenchmark(loads: [1000, 10_000, 50_000], probes: 300, machines: 1000, budget: .seconds(20)),
         simulator: SimulatorBenchmark(peerMessages: 300_000, rateMachines: 1000, rateSeconds: 8, processes: 2, shards: 2, cpuSeconds: 10),
         memory: MemoryBenchmark(sizes: [.init(twins: 1000, samples: 60), .init(twins: 10_000, samples: 20), .init(twins: 100_000, samples: 1)]))
 
     public static let smoke = BenchPlan(
-        core: CoreBenchmark(machines: 1000, messages: 5000, rounds: 1),
+        core: CoreBenchmark(machines: 1000, messages: 5000, rounds: 1, heapTwins: 2000),
         ingest: IngestBenchmark(machines: 1000, messages: 5000, rounds: 1),
         latency: LatencyBenchmark(loads: [1000], probes: 10, machines: 100, budget: .seconds(5)),
         simulator: SimulatorBenchmark(peerMessages: 50_000, rateMachines: 100, rateSeconds: 4, demand: 0.25, processes: 2, shards: 50, cpuSeconds: 1),

@@ -1,3 +1,4 @@
+import CHeapStatistics
 import Foundation
 import Rules
 import Simulation
@@ -14,11 +15,14 @@ public struct CoreBenchmark: Sendable {
     public var machines: Int
     public var messages: Int
     public var rounds: Int
+    /// Twins of one sample each whose heap is measured.
+    public var heapTwins: Int
 
-    public init(machines: Int, messages: Int, rounds: Int) {
+    public init(machines: Int, messages: Int, rounds: Int, heapTwins: Int) {
         self.machines = machines
         self.messages = messages
         self.rounds = rounds
+        self.heapTwins = heapTwins
     }
 
     public static let name = "core"
@@ -28,7 +32,9 @@ public struct CoreBenchmark: Sendable {
             + "stream of \(BenchNumber.grouped(Double(messages))) messages from \(BenchNumber.grouped(Double(machines))) machines; "
             + "encoding each of the resulting twins for storage (5 times over); the simulator's step and telemetry encoding for "
             + "the same machines and as many messages. CPU time of the "
-            + "thread (`CLOCK_THREAD_CPUTIME_ID`) per message; best of \(rounds) rounds (the least disturbed by other work)."
+            + "thread (`CLOCK_THREAD_CPUTIME_ID`) per message; best of \(rounds) rounds (the least disturbed by other work). Heap: "
+            + "\(BenchNumber.grouped(Double(heapTwins))) twins of one sample each (the first sample of each machine, copied under new "
+            + "names) through the same twin store and rules; glibc's heap bytes in use (`mallinfo2`) after, less before, per twin."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
@@ -44,6 +50,8 @@ public struct CoreBenchmark: Sendable {
                 + "simulator \(Self.micros(simulator.last!))")
         }
         let serviceBest = service.min()!, simulatorBest = simulator.min()!, storingBest = storing.min()!
+        let heap = try Self.heapPerTwin(stream.firstPerMachine, twins: heapTwins, context: context)
+        context.progress("core: heap \(Int(heap)) bytes per twin")
         return [
             BenchFigure(benchmark: Self.name, measure: "twin service: topic, decode, twin and rules, per message (one thread)",
                         value: "\(Self.micros(serviceBest)) (\(BenchNumber.grouped(1 / serviceBest)) msg/s)"),
@@ -51,6 +59,9 @@ public struct CoreBenchmark: Sendable {
                         value: "\(Self.micros(storingBest)) (\(BenchNumber.grouped(1 / storingBest)) twins/s)"),
             BenchFigure(benchmark: Self.name, measure: "simulator: machine step and telemetry JSON, per message (one thread)",
                         value: "\(Self.micros(simulatorBest)) (\(BenchNumber.grouped(1 / simulatorBest)) msg/s)"),
+            BenchFigure(benchmark: Self.name,
+                        measure: "twin service: heap per twin in the twin store and rules (\(BenchNumber.grouped(Double(heapTwins))) twins × 1 sample)",
+                        value: "\(BenchNumber.grouped(heap)) bytes"),
         ]
     }
 
@@ -66,16 +77,43 @@ public struct CoreBenchmark: Sendable {
         var events = 0
         let start = ThreadCPUClock.now
         for message in stream.messages {
-            guard let address = context.topics.address(of: message.topic) else { continue }
-            let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
-            guard let decoded = try? TwinStore.decode(message.payload, channel: .telemetry, maximumSize: JSONPayloads.defaultMaximumSize) else { continue }
-            _ = store.apply(decoded, address: machine, received: received)
-            guard let twin = store.twins[machine] else { continue }
-            for trigger in RuleTrigger.triggers(for: decoded) { events += rules.evaluate(twin, trigger: trigger, wall: received).count }
+            events += ingest(message.topic, message.payload, into: &store, rules: &rules, received: received, topics: context.topics)
         }
         let elapsed = ThreadCPUClock.now - start
         precondition(store.statistics.messagesIn == stream.messages.count && events >= 0)
         return (elapsed / Double(stream.messages.count), storeCost(store, rules))
+    }
+
+    /// Topic, decode, twin and rules for one telemetry message, as the service's ingest does them; returns the alert events.
+    private static func ingest(_ topic: String, _ payload: [UInt8], into store: inout TwinStore, rules: inout RuleEngine, received: Date,
+                               topics: TopicMap) -> Int {
+        guard let address = topics.address(of: topic) else { return 0 }
+        let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+        guard let decoded = try? TwinStore.decode(payload, channel: .telemetry, maximumSize: JSONPayloads.defaultMaximumSize) else { return 0 }
+        _ = store.apply(decoded, address: machine, received: received)
+        guard let twin = store.twins[machine] else { return 0 }
+        var events = 0
+        for trigger in RuleTrigger.triggers(for: decoded) { events += rules.evaluate(twin, trigger: trigger, wall: received).count }
+        return events
+    }
+
+    /// Heap bytes per twin held by the twin store and the rules engine, after `twins` twins of one sample each.
+    static func heapPerTwin(_ firsts: TelemetryStream, twins: Int, context: BenchContext) throws -> Double {
+        let copies = max(1, twins / max(firsts.messages.count, 1))
+        let replicated = try ReplicatedTelemetry(firsts, copies: copies)
+        let received = Date()
+        let before = twinhub_heap_bytes_in_use()
+        var store = TwinStore(kinds: context.kinds)
+        var rules = RuleEngine(book: RuleBook(kinds: context.kinds, overrides: []))
+        for index in 0..<replicated.count {
+            let message = replicated.message(index)
+            _ = ingest(message.topic, message.payload, into: &store, rules: &rules, received: received, topics: context.topics)
+        }
+        let after = twinhub_heap_bytes_in_use()
+        guard store.twins.count == replicated.count else {
+            throw BenchError("heap: \(store.twins.count) twins of \(replicated.count) messages")
+        }
+        return withExtendedLifetime((store, rules)) { Double(Int(after) - Int(before)) / Double(replicated.count) }
     }
 
     /// Seconds of thread CPU to encode one twin for storage (its record and its rules' memories), as the service

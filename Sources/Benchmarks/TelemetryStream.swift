@@ -37,4 +37,15 @@ public struct TelemetryStream: Sendable {
         self.messages = messages
         self.machines = picked.count
     }
+
+    private init(messages: [Message], machines: Int) {
+        self.messages = messages
+        self.machines = machines
+    }
+
+    /// Each machine's first message only.
+    public var firstPerMachine: TelemetryStream {
+        var seen: Set<String> = []
+        return TelemetryStream(messages: messages.filter { seen.insert($0.topic).inserted }, machines: machines)
+    }
 }

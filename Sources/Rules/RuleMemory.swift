@@ -10,24 +10,69 @@ public struct RuleMemory: Sendable, Codable, Equatable {
         set { alertBox = newValue.map(AlertBox.init) }
     }
     /// Since when the condition has held while waiting for `for:`.
-    var pendingSince: Date?
+    var pendingSince: Date? {
+        get { timers?.pendingSince }
+        set { if newValue != nil || timers != nil { uniqueTimers().pendingSince = newValue } }
+    }
     /// Since when the clear condition has held while waiting for `clear_for:`.
-    var clearingSince: Date?
+    var clearingSince: Date? {
+        get { timers?.clearingSince }
+        set { if newValue != nil || timers != nil { uniqueTimers().clearingSince = newValue } }
+    }
     /// When the condition became true, within the `repeat:` window.
-    var occurrences: [Date] = []
+    var occurrences: [Date] {
+        get { timers?.occurrences ?? [] }
+        _modify { let timers = uniqueTimers(); yield &timers.occurrences }
+    }
     var wasTrue = false
     /// Stops within the window of a `stops` condition.
-    var stops: [Date] = []
+    var stops: [Date] {
+        get { timers?.stops ?? [] }
+        _modify { let timers = uniqueTimers(); yield &timers.stops }
+    }
     var lastState: MachineState?
-    var trend: TrendSeries?
+    var trend: TrendSeries? {
+        get { timers?.trend }
+        _modify { let timers = uniqueTimers(); yield &timers.trend }
+    }
     /// The alert, boxed: an alert is large and most rules of most twins have none, so every memory stays small.
     private var alertBox: AlertBox?
+    /// Timers, windows and trend, boxed for the same reason (copied on write): most rules use none of them.
+    private var timers: Timers?
 
     public init() {}
 
     private final class AlertBox: Sendable {
         let alert: Alert
         init(_ alert: Alert) { self.alert = alert }
+    }
+
+    private final class Timers: @unchecked Sendable {
+        var pendingSince: Date?
+        var clearingSince: Date?
+        var occurrences: [Date] = []
+        var stops: [Date] = []
+        var trend: TrendSeries?
+
+        func copy() -> Timers {
+            let copy = Timers()
+            copy.pendingSince = pendingSince
+            copy.clearingSince = clearingSince
+            copy.occurrences = occurrences
+            copy.stops = stops
+            copy.trend = trend
+            return copy
+        }
+    }
+
+    /// The timers, made first or copied when shared.
+    private mutating func uniqueTimers() -> Timers {
+        if timers == nil {
+            timers = Timers()
+        } else if !isKnownUniquelyReferenced(&timers!) {
+            timers = timers!.copy()
+        }
+        return timers!
     }
 
     // The same JSON as before the box: stored memories keep reading.

@@ -3,8 +3,9 @@ import TwinModel
 /// What a machine did over a stretch of time: seconds per state, parts, failures. Tallies add up, so a
 /// window is a sum of buckets and a line is a sum of machines; KPIs are computed from the sum.
 public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable {
-    /// Seconds in each state, indexed by `MachineState.allCases` order.
-    public private(set) var seconds: [Double] = Array(repeating: 0, count: MachineState.allCases.count)
+    /// Seconds in each state, indexed by `MachineState.allCases` order; inline, so a tally is one value with no
+    /// allocation of its own (a twin keeps fourteen).
+    private var seconds = InlineArray<9, Double>(repeating: 0)
     public var total = 0
     public var good = 0
     public var scrap = 0
@@ -17,12 +18,48 @@ public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable 
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case seconds, total, good, scrap, idealSeconds, failures, repairs
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let stored = try container.decode([Double].self, forKey: .seconds)
+        guard stored.count == seconds.count else {
+            throw DecodingError.dataCorruptedError(forKey: .seconds, in: container,
+                                                   debugDescription: "\(stored.count) states, not \(seconds.count)")
+        }
+        for index in stored.indices { seconds[index] = stored[index] }
+        total = try container.decode(Int.self, forKey: .total)
+        good = try container.decode(Int.self, forKey: .good)
+        scrap = try container.decode(Int.self, forKey: .scrap)
+        idealSeconds = try container.decode(Double.self, forKey: .idealSeconds)
+        failures = try container.decode(Int.self, forKey: .failures)
+        repairs = try container.decode(Int.self, forKey: .repairs)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(seconds.indices.map { seconds[$0] }, forKey: .seconds)
+        try container.encode(total, forKey: .total)
+        try container.encode(good, forKey: .good)
+        try container.encode(scrap, forKey: .scrap)
+        try container.encode(idealSeconds, forKey: .idealSeconds)
+        try container.encode(failures, forKey: .failures)
+        try container.encode(repairs, forKey: .repairs)
+    }
+
+    public static func == (lhs: ProductionTally, rhs: ProductionTally) -> Bool {
+        lhs.seconds.indices.allSatisfy { lhs.seconds[$0] == rhs.seconds[$0] } && lhs.total == rhs.total && lhs.good == rhs.good
+            && lhs.scrap == rhs.scrap && lhs.idealSeconds == rhs.idealSeconds && lhs.failures == rhs.failures && lhs.repairs == rhs.repairs
+    }
+
     /// The JSON of its synthesized `Encodable` conformance, written directly (a stored twin has fourteen tallies).
     public func write(to writer: inout JSONWriter) throws {
         writer.open()
         writer.key("seconds")
         writer.openArray()
-        for value in seconds { try writer.element(finite: value) }
+        for index in seconds.indices { try writer.element(finite: seconds[index]) }
         writer.closeArray()
         writer.field("total", integer: total)
         writer.field("good", integer: good)

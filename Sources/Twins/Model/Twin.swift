@@ -8,25 +8,122 @@ import TwinModel
 /// reading that cannot be right (beyond the kind's physical limits, wrong unit, unknown property) is
 /// refused while the rest of its message applies. Every change increments ``version``.
 public struct Twin: Sendable {
-    public let address: MachineAddress
+    public var address: MachineAddress { storage.address }
     /// The machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
-    public private(set) var kind: MachineKind?
-    public let settings: TwinSettings
-    public private(set) var version: UInt64 = 0
-    public private(set) var reported: [String: ReportedProperty] = [:]
-    public private(set) var state: MachineState = .offline
-    public private(set) var stateSince: Date?
-    public private(set) var stateReason = ""
-    public private(set) var connectivity = Connectivity()
-    public private(set) var counters: ProductionCounters?
+    public private(set) var kind: MachineKind? {
+        get { storage.kind }
+        _modify { makeUnique(); yield &storage.kind }
+    }
+    public var settings: TwinSettings { storage.settings }
+    public private(set) var version: UInt64 {
+        get { storage.version }
+        _modify { makeUnique(); yield &storage.version }
+    }
+    public private(set) var reported: [String: ReportedProperty] {
+        get { storage.reported }
+        _modify { makeUnique(); yield &storage.reported }
+    }
+    public private(set) var state: MachineState {
+        get { storage.state }
+        _modify { makeUnique(); yield &storage.state }
+    }
+    public private(set) var stateSince: Date? {
+        get { storage.stateSince }
+        _modify { makeUnique(); yield &storage.stateSince }
+    }
+    public private(set) var stateReason: String {
+        get { storage.stateReason }
+        _modify { makeUnique(); yield &storage.stateReason }
+    }
+    public private(set) var connectivity: Connectivity {
+        get { storage.connectivity }
+        _modify { makeUnique(); yield &storage.connectivity }
+    }
+    public private(set) var counters: ProductionCounters? {
+        get { storage.counters }
+        _modify { makeUnique(); yield &storage.counters }
+    }
     /// The state someone asked for; `nil` once the machine reports it.
-    public private(set) var desiredState: MachineState?
-    public private(set) var history: [String: SampleHistory] = [:]
-    public private(set) var kpi: KPITracker
+    public private(set) var desiredState: MachineState? {
+        get { storage.desiredState }
+        _modify { makeUnique(); yield &storage.desiredState }
+    }
+    public private(set) var history: [String: SampleHistory] {
+        get { storage.history }
+        _modify { makeUnique(); yield &storage.history }
+    }
+    public private(set) var kpi: KPITracker {
+        get { storage.kpi }
+        _modify { makeUnique(); yield &storage.kpi }
+    }
     /// The machine's own clock: the latest source timestamp seen. KPIs run on it (a simulated fleet's
     /// time is not the wall clock); staleness runs on receive times.
-    public private(set) var machineTime: Date?
-    private var lastSequence: (telemetry: Stamp?, state: Stamp?, counters: Stamp?) = (nil, nil, nil)
+    public private(set) var machineTime: Date? {
+        get { storage.machineTime }
+        _modify { makeUnique(); yield &storage.machineTime }
+    }
+    private var lastSequence: LastStamps {
+        get { storage.lastSequence }
+        _modify { makeUnique(); yield &storage.lastSequence }
+    }
+
+    /// The last message applied of each kind that carries a sequence number.
+    struct LastStamps: Sendable {
+        var telemetry: Stamp?
+        var state: Stamp?
+        var counters: Stamp?
+    }
+
+    /// Every field, behind one reference: a store's dictionary holds a pointer per slot rather than the whole twin
+    /// (its hash table has up to 2.7 slots per twin), and a change copies the fields only when the twin is shared
+    /// (copy on write, as the standard collections do).
+    private final class Storage: @unchecked Sendable {
+        let address: MachineAddress
+        let settings: TwinSettings
+        var kind: MachineKind?
+        var version: UInt64 = 0
+        var reported: [String: ReportedProperty] = [:]
+        var state: MachineState = .offline
+        var stateSince: Date?
+        var stateReason = ""
+        var connectivity = Connectivity()
+        var counters: ProductionCounters?
+        var desiredState: MachineState?
+        var history: [String: SampleHistory] = [:]
+        var kpi: KPITracker
+        var machineTime: Date?
+        var lastSequence = LastStamps()
+
+        init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings) {
+            self.address = address
+            self.kind = kind
+            self.settings = settings
+            kpi = KPITracker(configuration: settings.kpi)
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(address: address, kind: kind, settings: settings)
+            copy.version = version
+            copy.reported = reported
+            copy.state = state
+            copy.stateSince = stateSince
+            copy.stateReason = stateReason
+            copy.connectivity = connectivity
+            copy.counters = counters
+            copy.desiredState = desiredState
+            copy.history = history
+            copy.kpi = kpi
+            copy.machineTime = machineTime
+            copy.lastSequence = lastSequence
+            return copy
+        }
+    }
+
+    private var storage: Storage
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     /// A message's sequence number and source time, to tell duplicates, stragglers and restarts apart.
     struct Stamp: Sendable, Codable, Equatable {
@@ -38,10 +135,7 @@ public struct Twin: Sendable {
     public static let maximumGenericProperties = 256
 
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
-        self.address = address
-        self.kind = kind
-        self.settings = settings
-        kpi = KPITracker(configuration: settings.kpi)
+        storage = Storage(address: address, kind: kind, settings: settings)
     }
 
     /// Types a twin first seen without its kind (through its state or status, before any telemetry).
@@ -100,7 +194,8 @@ public struct Twin: Sendable {
 
     private mutating func store(_ reading: TelemetrySample.Reading, quality: ReportedProperty.Quality, source: Date, received: Date) {
         reported[reading.property] = ReportedProperty(value: reading.value, unit: reading.unit, sourceTime: source, receiveTime: received, quality: quality)
-        history[reading.property, default: SampleHistory(capacity: settings.historySize)].append(reading.value, at: source)
+        let capacity = settings.historySize
+        history[reading.property, default: SampleHistory(capacity: capacity)].append(reading.value, at: source)
     }
 
     // MARK: State, counters, status
@@ -259,7 +354,7 @@ public struct Twin: Sendable {
         kpi = KPITracker(configuration: settings.kpi, restoring: record.kpi)
         machineTime = record.machineTime
         let stamps = record.lastStamps + [nil, nil, nil]
-        lastSequence = (stamps[0], stamps[1], stamps[2])
+        lastSequence = LastStamps(telemetry: stamps[0], state: stamps[1], counters: stamps[2])
     }
 
     // MARK: Helpers
