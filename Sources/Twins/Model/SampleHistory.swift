@@ -2,34 +2,43 @@ import Foundation
 import TwinModel
 
 /// The last `capacity` samples of a property, oldest first, for trends and sparklines. A fixed ring in
-/// compact storage (32-bit value and time offset): memory per twin stays bounded and small.
+/// compact storage (32-bit value and time offset, in one array that grows up to the capacity): memory per
+/// twin stays bounded and small.
 public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
-    public let capacity: Int
-    private var values: [Float] = []
-    /// Seconds since `base`, which is the time of the first sample.
-    private var offsets: [UInt32] = []
-    private var base: Double?
-    private var next = 0
-
-    public init(capacity: Int) {
-        self.capacity = max(capacity, 1)
+    /// A value and its time, as seconds after `base`.
+    private struct Sample: Sendable, Equatable {
+        var value: Float
+        var offset: UInt32
     }
 
-    public var count: Int { values.count }
+    private var ring: [Sample] = []
+    /// The time of the first sample, in seconds since 1970 (meaningless while the ring is empty).
+    private var base = 0.0
+    private var storedCapacity: UInt32
+    /// Where the next sample goes once the ring is full.
+    private var next: UInt32 = 0
+
+    public var capacity: Int { Int(storedCapacity) }
+
+    public init(capacity: Int) {
+        storedCapacity = UInt32(clamping: max(capacity, 1))
+    }
+
+    public var count: Int { ring.count }
 
     public mutating func append(_ value: Double, at time: Date) {
         let seconds = time.timeIntervalSince1970
-        if base == nil { base = seconds }
-        let offset = UInt32(clamping: Int64(max(0, seconds - base!)))
+        if ring.isEmpty { base = seconds }
+        let offset = UInt32(clamping: Int64(max(0, seconds - base)))
         // Clamped to Float's finite range: an extreme reading must not become infinity and break storage.
         let stored = Float(min(max(value, -Double(Float.greatestFiniteMagnitude)), Double(Float.greatestFiniteMagnitude)))
-        if values.count < capacity {
-            values.append(stored)
-            offsets.append(offset)
+        if ring.count < capacity {
+            // Grown by doubling, but never past the capacity.
+            if ring.count == ring.capacity { ring.reserveCapacity(min(capacity, max(2, ring.count * 2))) }
+            ring.append(Sample(value: stored, offset: offset))
         } else {
-            values[next] = stored
-            offsets[next] = offset
-            next = (next + 1) % capacity
+            ring[Int(next)] = Sample(value: stored, offset: offset)
+            next = (next + 1) % storedCapacity
         }
     }
 
@@ -50,38 +59,43 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(capacity, forKey: .capacity)
-        try container.encodeIfPresent(base, forKey: .base)
-        try container.encode(next, forKey: .next)
-        try container.encode(values.withUnsafeBufferPointer { Data(buffer: $0) }, forKey: .values)
-        try container.encode(offsets.withUnsafeBufferPointer { Data(buffer: $0) }, forKey: .offsets)
+        if !ring.isEmpty { try container.encode(base, forKey: .base) }
+        try container.encode(Int(next), forKey: .next)
+        try container.encode(packedValues, forKey: .values)
+        try container.encode(packedOffsets, forKey: .offsets)
     }
 
     /// The JSON of ``encode(to:)``, written directly.
     public func write(to writer: inout JSONWriter) throws {
         writer.open()
         writer.field("capacity", integer: capacity)
-        if let base {
+        if !ring.isEmpty {
             writer.key("base")
             try writer.element(finite: base)
         }
-        writer.field("next", integer: next)
+        writer.field("next", integer: Int(next))
         writer.key("values")
-        writer.element(base64: values.withUnsafeBufferPointer { Data(buffer: $0) })
+        writer.element(base64: packedValues)
         writer.key("offsets")
-        writer.element(base64: offsets.withUnsafeBufferPointer { Data(buffer: $0) })
+        writer.element(base64: packedOffsets)
         writer.close()
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        capacity = max(try container.decode(Int.self, forKey: .capacity), 1)
-        base = try container.decodeIfPresent(Double.self, forKey: .base)
-        next = try container.decode(Int.self, forKey: .next)
-        values = try Self.decodePacked(Float.self, container, .values)
-        offsets = try Self.decodePacked(UInt32.self, container, .offsets)
-        guard values.count == offsets.count, values.count <= capacity, (0..<capacity).contains(next), values.allSatisfy(\.isFinite) else {
+        let capacity = try container.decode(Int.self, forKey: .capacity)
+        let base = try container.decodeIfPresent(Double.self, forKey: .base)
+        let next = try container.decode(Int.self, forKey: .next)
+        let values = try Self.decodePacked(Float.self, container, .values)
+        let offsets = try Self.decodePacked(UInt32.self, container, .offsets)
+        storedCapacity = UInt32(clamping: max(capacity, 1))
+        guard values.count == offsets.count, values.count <= self.capacity, (0..<self.capacity).contains(next), values.allSatisfy(\.isFinite),
+              values.isEmpty || base?.isFinite == true else {
             throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "inconsistent sample history")
         }
+        self.base = base ?? 0
+        self.next = UInt32(next)
+        ring = zip(values, offsets).map { Sample(value: $0, offset: $1) }
     }
 
     private static func decodePacked<T: Codable & BitwiseCopyable>(_ type: T.Type, _ container: KeyedDecodingContainer<CodingKeys>,
@@ -95,8 +109,19 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
 
     /// The samples, oldest first (times to the second).
     public var samples: [(time: Date, value: Double)] {
-        guard let base else { return [] }
-        let order = values.count < capacity ? Array(0..<values.count) : Array(next..<capacity) + Array(0..<next)
-        return order.map { (Date(timeIntervalSince1970: base + Double(offsets[$0])), Double(values[$0])) }
+        let order = ring.count < capacity ? Array(ring) : Array(ring[Int(next)...] + ring[..<Int(next)])
+        return order.map { (Date(timeIntervalSince1970: base + Double($0.offset)), Double($0.value)) }
+    }
+
+    /// Values and offsets, each packed little-endian, as stored.
+    private var packedValues: Data { packed { $0.value.bitPattern.littleEndian } }
+    private var packedOffsets: Data { packed { $0.offset.littleEndian } }
+
+    private func packed(_ field: (Sample) -> UInt32) -> Data {
+        var data = Data(count: ring.count * MemoryLayout<UInt32>.size)
+        data.withUnsafeMutableBytes { raw in
+            for (index, sample) in ring.enumerated() { raw.storeBytes(of: field(sample), toByteOffset: index * MemoryLayout<UInt32>.size, as: UInt32.self) }
+        }
+        return data
     }
 }

@@ -19,10 +19,8 @@ public struct Twin: Sendable {
         get { storage.version }
         _modify { makeUnique(); yield &storage.version }
     }
-    public private(set) var reported: [String: ReportedProperty] {
-        get { storage.reported }
-        _modify { makeUnique(); yield &storage.reported }
-    }
+    /// The latest value of each property, by name.
+    public var reported: PropertyValues<ReportedProperty> { PropertyValues(names: storage.names, values: storage.reported) }
     public private(set) var state: MachineState {
         get { storage.state }
         _modify { makeUnique(); yield &storage.state }
@@ -48,10 +46,8 @@ public struct Twin: Sendable {
         get { storage.desiredState }
         _modify { makeUnique(); yield &storage.desiredState }
     }
-    public private(set) var history: [String: SampleHistory] {
-        get { storage.history }
-        _modify { makeUnique(); yield &storage.history }
-    }
+    /// The recent samples of each property, by name.
+    public var history: PropertyValues<SampleHistory> { PropertyValues(names: storage.names, values: storage.history) }
     public private(set) var kpi: KPITracker {
         get { storage.kpi }
         _modify { makeUnique(); yield &storage.kpi }
@@ -61,6 +57,19 @@ public struct Twin: Sendable {
     public private(set) var machineTime: Date? {
         get { storage.machineTime }
         _modify { makeUnique(); yield &storage.machineTime }
+    }
+    /// Property names; a property's reported value and history are at its name's position in their arrays.
+    private var names: [String] {
+        get { storage.names }
+        _modify { makeUnique(); yield &storage.names }
+    }
+    private var reportedValues: [ReportedProperty] {
+        get { storage.reported }
+        _modify { makeUnique(); yield &storage.reported }
+    }
+    private var histories: [SampleHistory] {
+        get { storage.history }
+        _modify { makeUnique(); yield &storage.history }
     }
     private var lastSequence: LastStamps {
         get { storage.lastSequence }
@@ -82,14 +91,15 @@ public struct Twin: Sendable {
         let settings: TwinSettings
         var kind: MachineKind?
         var version: UInt64 = 0
-        var reported: [String: ReportedProperty] = [:]
+        var names: [String] = []
+        var reported: [ReportedProperty] = []
         var state: MachineState = .offline
         var stateSince: Date?
         var stateReason = ""
         var connectivity = Connectivity()
         var counters: ProductionCounters?
         var desiredState: MachineState?
-        var history: [String: SampleHistory] = [:]
+        var history: [SampleHistory] = []
         var kpi: KPITracker
         var machineTime: Date?
         var lastSequence = LastStamps()
@@ -104,6 +114,7 @@ public struct Twin: Sendable {
         func copy() -> Storage {
             let copy = Storage(address: address, kind: kind, settings: settings)
             copy.version = version
+            copy.names = names
             copy.reported = reported
             copy.state = state
             copy.stateSince = stateSince
@@ -158,7 +169,7 @@ public struct Twin: Sendable {
         for reading in sample.values {
             guard let spec = kind?.property(named: reading.property) else {
                 if kind == nil {
-                    guard reported[reading.property] != nil || reported.count < Self.maximumGenericProperties else {
+                    guard names.contains(reading.property) || names.count < Self.maximumGenericProperties else {
                         refusals.append(Refusal(.unknownProperty, "a generic twin keeps at most \(Self.maximumGenericProperties) properties"))
                         continue
                     }
@@ -175,9 +186,8 @@ public struct Twin: Sendable {
             }
             guard spec.limits.contains(reading.value) else {
                 refusals.append(Refusal(.impossibleValue, "'\(reading.property)' = \(reading.value) \(spec.unit) is outside what the machine can do (\(spec.limits))"))
-                if var property = reported[reading.property], property.quality != .bad {
-                    property.quality = .bad
-                    reported[reading.property] = property
+                if let index = names.firstIndex(of: reading.property), reportedValues[index].quality != .bad {
+                    reportedValues[index].quality = .bad
                     changed = true
                 }
                 continue
@@ -193,9 +203,17 @@ public struct Twin: Sendable {
     }
 
     private mutating func store(_ reading: TelemetrySample.Reading, quality: ReportedProperty.Quality, source: Date, received: Date) {
-        reported[reading.property] = ReportedProperty(value: reading.value, unit: reading.unit, sourceTime: source, receiveTime: received, quality: quality)
-        let capacity = settings.historySize
-        history[reading.property, default: SampleHistory(capacity: capacity)].append(reading.value, at: source)
+        let property = ReportedProperty(value: reading.value, unit: reading.unit, sourceTime: source, receiveTime: received, quality: quality)
+        if let index = names.firstIndex(of: reading.property) {
+            reportedValues[index] = property
+            histories[index].append(reading.value, at: source)
+        } else {
+            var history = SampleHistory(capacity: settings.historySize)
+            history.append(reading.value, at: source)
+            names.append(reading.property)
+            reportedValues.append(property)
+            histories.append(history)
+        }
     }
 
     // MARK: State, counters, status
@@ -276,9 +294,12 @@ public struct Twin: Sendable {
             connectivity.reason = "nothing for \(Int(now.timeIntervalSince(heard))) s"
             changed = true
         }
-        for (name, property) in reported where property.quality != .stale && now.timeIntervalSince(property.receiveTime) > limit {
-            reported[name]?.quality = .stale
-            changed = true
+        for index in storage.reported.indices {
+            let property = storage.reported[index]
+            if property.quality != .stale && now.timeIntervalSince(property.receiveTime) > limit {
+                reportedValues[index].quality = .stale
+                changed = true
+            }
         }
         if changed { version += 1 }
         return changed
@@ -332,9 +353,9 @@ public struct Twin: Sendable {
     }
 
     public var record: Record {
-        Record(address: address, kind: kind?.id, version: version, reported: reported, state: state, stateSince: stateSince,
+        Record(address: address, kind: kind?.id, version: version, reported: reported.dictionary, state: state, stateSince: stateSince,
                stateReason: stateReason, connectivity: connectivity, counters: counters, desiredState: desiredState,
-               history: history, kpi: kpi.saved, machineTime: machineTime,
+               history: history.dictionary, kpi: kpi.saved, machineTime: machineTime,
                lastStamps: [lastSequence.telemetry, lastSequence.state, lastSequence.counters])
     }
 
@@ -342,7 +363,10 @@ public struct Twin: Sendable {
     public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
         self.init(address: record.address, kind: kind, settings: settings)
         version = record.version
-        reported = record.reported
+        // In the kind's order, then by name; a history without a reported value (never written) is dropped.
+        let order = Dictionary((kind?.properties ?? []).enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        names = record.reported.keys.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
+        reportedValues = names.map { record.reported[$0]! }
         state = record.state
         stateSince = record.stateSince
         stateReason = record.stateReason
@@ -350,7 +374,7 @@ public struct Twin: Sendable {
         counters = record.counters
         desiredState = record.desiredState
         // Kept at today's history size: the newest samples.
-        history = record.history.mapValues { $0.resized(to: settings.historySize) }
+        histories = names.map { record.history[$0]?.resized(to: settings.historySize) ?? SampleHistory(capacity: settings.historySize) }
         kpi = KPITracker(configuration: settings.kpi, restoring: record.kpi)
         machineTime = record.machineTime
         let stamps = record.lastStamps + [nil, nil, nil]
