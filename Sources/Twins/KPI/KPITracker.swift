@@ -26,7 +26,10 @@ public struct KPITracker: Sendable {
     public let configuration: Configuration
     private let bucketSeconds: Double
     private let calendar: ShiftCalendar
-    private var ring: [ProductionTally]
+    /// The window's buckets; empty while they would all be zero (a twin that has accounted no time yet, or has been
+    /// silent for a whole window), which is most of a fresh twin's memory.
+    private var ring: [ProductionTally] = []
+    private let bucketCount: Int
     /// Index of the bucket that `now` falls in, as a count of bucket lengths since the epoch.
     private var currentBucket: Int64
     public private(set) var shift = ProductionTally()
@@ -42,7 +45,7 @@ public struct KPITracker: Sendable {
         let buckets = max(configuration.buckets, 1)
         bucketSeconds = max(configuration.window.secondsValue / Double(buckets), 1)
         calendar = ShiftCalendar(shifts: configuration.shifts)
-        ring = Array(repeating: ProductionTally(), count: buckets)
+        bucketCount = buckets
         currentBucket = 0
     }
 
@@ -136,7 +139,7 @@ public struct KPITracker: Sendable {
     /// A tracker carrying on from saved accumulators. A window of another shape starts empty.
     public init(configuration: Configuration, restoring saved: Saved) {
         self.init(configuration: configuration)
-        if saved.ring.count == ring.count, saved.bucketSeconds == bucketSeconds {
+        if saved.ring.count == bucketCount || saved.ring.isEmpty, saved.bucketSeconds == bucketSeconds {
             ring = saved.ring
             currentBucket = saved.currentBucket
         }
@@ -153,7 +156,7 @@ public struct KPITracker: Sendable {
     /// without accounting the jump. The window starts empty; shift and lifetime keep what they had.
     public mutating func restartClock(at time: Date) {
         guard time.timeIntervalSince1970.isFinite else { return }
-        for index in ring.indices { ring[index] = ProductionTally() }
+        ring = []
         currentBucket = Int64((time.timeIntervalSince1970 / bucketSeconds).rounded(.down))
         accountedUntil = time
         let start = calendar.start(of: time)
@@ -172,7 +175,8 @@ public struct KPITracker: Sendable {
     }
 
     private mutating func record(_ change: (inout ProductionTally) -> Void) {
-        change(&ring[Int(currentBucket % Int64(ring.count))])
+        if ring.isEmpty { ring = Array(repeating: ProductionTally(), count: bucketCount) }
+        change(&ring[Int(currentBucket % Int64(bucketCount))])
         change(&shift)
         change(&lifetime)
     }
@@ -180,10 +184,10 @@ public struct KPITracker: Sendable {
     /// Makes `time`'s bucket current (clearing the ones skipped) and restarts the shift tally at a new shift.
     private mutating func move(to time: Date) {
         let bucket = Int64((time.timeIntervalSince1970 / bucketSeconds).rounded(.down))
-        if accountedUntil == nil || bucket - currentBucket >= Int64(ring.count) {
-            for index in ring.indices { ring[index] = ProductionTally() }
-        } else if bucket > currentBucket {
-            for skipped in (currentBucket + 1)...bucket { ring[Int(skipped % Int64(ring.count))] = ProductionTally() }
+        if accountedUntil == nil || bucket - currentBucket >= Int64(bucketCount) {
+            ring = []
+        } else if bucket > currentBucket, !ring.isEmpty {
+            for skipped in (currentBucket + 1)...bucket { ring[Int(skipped % Int64(bucketCount))] = ProductionTally() }
         }
         currentBucket = max(currentBucket, bucket)
         let start = calendar.start(of: time)

@@ -10,10 +10,7 @@ import TwinModel
 public struct Twin: Sendable {
     public var address: MachineAddress { storage.address }
     /// The machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
-    public private(set) var kind: MachineKind? {
-        get { storage.kind }
-        _modify { makeUnique(); yield &storage.kind }
-    }
+    public var kind: MachineKind? { storage.kind?.kind }
     public var settings: TwinSettings { storage.settings }
     public private(set) var version: UInt64 {
         get { storage.version }
@@ -89,7 +86,7 @@ public struct Twin: Sendable {
     private final class Storage: @unchecked Sendable {
         let address: MachineAddress
         let settings: TwinSettings
-        var kind: MachineKind?
+        var kind: SharedKind?
         var version: UInt64 = 0
         var names: [String] = []
         var reported: [ReportedProperty] = []
@@ -104,7 +101,7 @@ public struct Twin: Sendable {
         var machineTime: Date?
         var lastSequence = LastStamps()
 
-        init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings) {
+        init(address: MachineAddress, kind: SharedKind?, settings: TwinSettings) {
             self.address = address
             self.kind = kind
             self.settings = settings
@@ -146,13 +143,23 @@ public struct Twin: Sendable {
     public static let maximumGenericProperties = 256
 
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
+        self.init(address: address, shared: kind.map(SharedKind.init), settings: settings)
+    }
+
+    /// A twin of a kind other twins share (a store types all its twins of a kind with one ``SharedKind``).
+    init(address: MachineAddress, shared kind: SharedKind?, settings: TwinSettings) {
         storage = Storage(address: address, kind: kind, settings: settings)
     }
 
     /// Types a twin first seen without its kind (through its state or status, before any telemetry).
     public mutating func adopt(_ kind: MachineKind) {
-        guard self.kind == nil else { return }
-        self.kind = kind
+        adopt(SharedKind(kind))
+    }
+
+    mutating func adopt(_ kind: SharedKind) {
+        guard storage.kind == nil else { return }
+        makeUnique()
+        storage.kind = kind
         version += 1
     }
 
@@ -167,8 +174,8 @@ public struct Twin: Sendable {
         var refusals: [Refusal] = []
         var changed = false
         for reading in sample.values {
-            guard let spec = kind?.property(named: reading.property) else {
-                if kind == nil {
+            guard let spec = storage.kind?.kind.property(named: reading.property) else {
+                if storage.kind == nil {
                     guard names.contains(reading.property) || names.count < Self.maximumGenericProperties else {
                         refusals.append(Refusal(.unknownProperty, "a generic twin keeps at most \(Self.maximumGenericProperties) properties"))
                         continue
@@ -210,6 +217,12 @@ public struct Twin: Sendable {
         } else {
             var history = SampleHistory(capacity: settings.historySize)
             history.append(reading.value, at: source)
+            if names.isEmpty, let count = storage.kind?.kind.properties.count {
+                // Room for every property of the kind at once, rather than growing by doubling.
+                names.reserveCapacity(count)
+                reportedValues.reserveCapacity(count)
+                histories.reserveCapacity(count)
+            }
             names.append(reading.property)
             reportedValues.append(property)
             histories.append(history)
@@ -285,7 +298,7 @@ public struct Twin: Sendable {
             // A silent machine's clock cannot move by itself: let its KPIs follow the wall clock.
             kpi.advance(to: machineTime.addingTimeInterval(max(0, now.timeIntervalSince(heard))))
         }
-        let interval = kind?.sampleInterval.secondsValue ?? 1
+        let interval = storage.kind?.kind.sampleInterval.secondsValue ?? 1
         let limit = interval * settings.staleAfter
         var changed = false
         if connectivity.status == .online, let heard = connectivity.lastHeard, now.timeIntervalSince(heard) > limit {
@@ -361,7 +374,12 @@ public struct Twin: Sendable {
 
     /// A twin brought back from its record; `kind` is looked up again by the caller.
     public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
-        self.init(address: record.address, kind: kind, settings: settings)
+        self.init(record: record, shared: kind.map(SharedKind.init), settings: settings)
+    }
+
+    init(record: Record, shared: SharedKind?, settings: TwinSettings) {
+        self.init(address: record.address, shared: shared, settings: settings)
+        let kind = shared?.kind
         version = record.version
         // In the kind's order, then by name; a history without a reported value (never written) is dropped.
         let order = Dictionary((kind?.properties ?? []).enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -414,6 +432,15 @@ public struct Twin: Sendable {
         }
         if stamp.sequence == 1 || stamp.time > last.time { return nil }
         return Refusal(.outOfOrder, "sequence \(stamp.sequence) is older than \(last.sequence)")
+    }
+}
+
+/// A machine kind held once for every twin of it: a twin keeps a reference, not a copy of the kind.
+public final class SharedKind: Sendable {
+    public let kind: MachineKind
+
+    public init(_ kind: MachineKind) {
+        self.kind = kind
     }
 }
 

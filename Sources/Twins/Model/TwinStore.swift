@@ -29,6 +29,8 @@ public struct TwinStore: Sendable {
     }
 
     public let kinds: [String: MachineKind]
+    /// The same kinds, each held once for all its twins.
+    private let sharedKinds: [String: SharedKind]
     public let settings: TwinSettings
     public let unknownKinds: UnknownKindPolicy
     public let maximumPayload: Int
@@ -38,6 +40,7 @@ public struct TwinStore: Sendable {
     public init(kinds: [String: MachineKind], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
                 maximumPayload: Int = JSONPayloads.defaultMaximumSize) {
         self.kinds = kinds
+        sharedKinds = kinds.mapValues(SharedKind.init)
         self.settings = settings
         self.unknownKinds = unknownKinds
         self.maximumPayload = maximumPayload
@@ -91,7 +94,7 @@ public struct TwinStore: Sendable {
                 guard telemetry.machine == address.machine else {
                     return refuse("invalid_value", "the payload names machine '\(telemetry.machine)', the topic '\(address.machine)'")
                 }
-                let kind: MachineKind?
+                let kind: SharedKind?
                 switch resolve(kind: telemetry.kind, for: address) {
                 case .known(let known): kind = known
                 case .generic:
@@ -133,7 +136,7 @@ public struct TwinStore: Sendable {
     public mutating func restore(_ records: [Twin.Record], restartedAt: Date = Date()) {
         for var record in records {
             if record.connectivity.lastHeard != nil { record.connectivity.lastHeard = restartedAt }
-            twins[record.address] = Twin(record: record, kind: record.kind.flatMap { kinds[$0] }, settings: settings)
+            twins[record.address] = Twin(record: record, shared: record.kind.flatMap { sharedKinds[$0] }, settings: settings)
         }
     }
 
@@ -172,7 +175,7 @@ public struct TwinStore: Sendable {
     }
 
     private enum KindResolution {
-        case known(MachineKind)
+        case known(SharedKind)
         case generic
         case refused
     }
@@ -180,7 +183,7 @@ public struct TwinStore: Sendable {
     /// The kind to type a twin with. A twin first seen through its state or status gets its kind with
     /// its first telemetry.
     private mutating func resolve(kind name: String, for address: MachineAddress) -> KindResolution {
-        guard let kind = kinds[name] else { return unknownKinds == .generic ? .generic : .refused }
+        guard let kind = sharedKinds[name] else { return unknownKinds == .generic ? .generic : .refused }
         // In place (a twin that has its kind ignores it): reading the twin out first would copy it.
         if let index = twins.index(forKey: address) { twins.values[index].adopt(kind) }
         return .known(kind)
@@ -188,8 +191,8 @@ public struct TwinStore: Sendable {
 
     /// Changes the twin at `address` in place (a new one, of `kind`, if there is none yet): a copy would copy its
     /// properties and histories with every message.
-    private mutating func record(_ address: MachineAddress, kind: MachineKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
-        let refusals = change(&twins[address, default: Twin(address: address, kind: kind, settings: settings)])
+    private mutating func record(_ address: MachineAddress, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
+        let refusals = change(&twins[address, default: Twin(address: address, shared: kind, settings: settings)])
         for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
         statistics.deadLetters += refusals.count
         return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }
