@@ -28,7 +28,7 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
-        .systemLibrary(name: "CHeapStatistics"),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "TwinHubMQTT",
             dependencies: [
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "TwinService",
             dependencies: [
-                "Twins", "TwinModel", "TwinHubMQTT", "Rules",
+                "Twins", "TwinModel", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "CHeapStatistics",
+                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
-import CHeapStatistics
+import CMalloc
 import Foundation
 import Rules
 import Simulation

@@ -51,7 +51,8 @@ public struct MemoryBenchmark: Sendable {
             + "broker per size (\(described)); telemetry of \(Self.baseMachines) machines of `scale_10k`, copied under new machine "
             + "names beyond them, published at QoS 1 in order per twin and paced by a probe twin's snapshots to at most "
             + "\(BenchNumber.grouped(Double(Self.window))) messages ahead of the service (a flood would measure its backlog, not its "
-            + "twins); VmRSS and VmHWM (peak) from /proc once every message is in. Idle: the process serving, before its first message."
+            + "twins); VmRSS and VmHWM (peak) from /proc once every message is in, and the heap in use as the "
+            + "service's metrics count it (glibc `mallinfo2`; the service hands freed memory back to the system every 5 s). Idle: the process serving, before its first message."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
@@ -74,7 +75,7 @@ public struct MemoryBenchmark: Sendable {
                     + "(fed at \(BenchNumber.grouped(rate)) msg/s)" + (short ? shortfall : "")
                     + (measured.report.dropped > 0 ? ", \(measured.report.dropped) dropped by its buffer" : ""),
                 value: "\(BenchNumber.mebibytes(measured.loaded.residentBytes)) MiB "
-                    + "(peak \(BenchNumber.mebibytes(measured.loaded.peakResidentBytes)))",
+                    + "(peak \(BenchNumber.mebibytes(measured.loaded.peakResidentBytes)), heap in use \(BenchNumber.mebibytes(measured.report.heapBytes)))",
                 target: target, met: target.map { _ in measured.loaded.residentBytes < Self.limit && !short }))
         }
         return figures
@@ -302,6 +303,8 @@ final class ServiceMetrics: Sendable {
         var messagesIn = 0
         var twins = 0
         var dropped = 0
+        /// The allocator's bytes in use, as the service counts them.
+        var heapBytes = 0
     }
 
     private let latest: SubscriptionFold<Report?>
@@ -310,7 +313,7 @@ final class ServiceMetrics: Sendable {
         latest = SubscriptionFold(subscription, initial: nil) { latest, message in
             guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any] else { return }
             latest = Report(messagesIn: object["messages_in"] as? Int ?? 0, twins: object["twins"] as? Int ?? 0,
-                            dropped: object["dropped"] as? Int ?? 0)
+                            dropped: object["dropped"] as? Int ?? 0, heapBytes: object["heap_bytes"] as? Int ?? 0)
         }
     }
 

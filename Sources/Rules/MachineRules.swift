@@ -55,12 +55,47 @@ public struct MachineRules: Sendable {
         }
     }
 
-    public let address: MachineAddress
-    public let kind: String
-    public let ruleSet: RuleSet
-    public private(set) var memories: [RuleMemory]
+    public var address: MachineAddress { storage.address }
+    public var kind: String { storage.kind }
+    public var ruleSet: RuleSet { storage.ruleSet }
+    public private(set) var memories: [RuleMemory] {
+        get { storage.memories }
+        _modify { makeUnique(); yield &storage.memories }
+    }
     /// Rules evaluated so far (for tests and metrics of the incremental evaluation).
-    public private(set) var evaluations = 0
+    public private(set) var evaluations: Int {
+        get { storage.evaluations }
+        _modify { makeUnique(); yield &storage.evaluations }
+    }
+
+    /// Every field behind one reference, copied on write: an engine's hash table of machines then holds a pointer
+    /// per slot (it has up to 2.7 slots a machine) rather than the address, kind and memories.
+    private final class Storage: @unchecked Sendable {
+        let address: MachineAddress
+        let kind: String
+        let ruleSet: RuleSet
+        var memories: [RuleMemory]
+        var evaluations = 0
+
+        init(address: MachineAddress, kind: String, ruleSet: RuleSet, memories: [RuleMemory]) {
+            self.address = address
+            self.kind = kind
+            self.ruleSet = ruleSet
+            self.memories = memories
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(address: address, kind: kind, ruleSet: ruleSet, memories: memories)
+            copy.evaluations = evaluations
+            return copy
+        }
+    }
+
+    private var storage: Storage
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     /// The memories of a twin's rules, by rule id, for storage.
     public typealias Saved = [String: RuleMemory]
@@ -77,10 +112,7 @@ public struct MachineRules: Sendable {
 
     /// The rules of `set` (shared with other machines) for the machine at `address`, with fresh memories.
     public init(address: MachineAddress, kind: String, set: RuleSet) {
-        self.address = address
-        self.kind = kind
-        ruleSet = set
-        memories = Array(repeating: RuleMemory(), count: set.rules.count)
+        storage = Storage(address: address, kind: kind, ruleSet: set, memories: Array(repeating: RuleMemory(), count: set.rules.count))
     }
 
     /// Whether any rule moves with time alone.

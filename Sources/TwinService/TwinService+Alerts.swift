@@ -61,7 +61,7 @@ extension TwinService {
             case .success(let events):
                 state.alertStatistics.acknowledged += 1
                 state.noteAlertEvents(events)
-                state.unsaved.insert(address)
+                state.noteUnsaved(address)
                 return .applied(events)
             case .failure(let error):
                 state.alertStatistics.acknowledgementsRefused += 1

@@ -9,6 +9,9 @@ import TwinModel
 /// refused while the rest of its message applies. Every change increments ``version``.
 public struct Twin: Sendable {
     public var address: MachineAddress { storage.address }
+    /// The store's number for this twin: dense from 0 in the order twins appeared, so that what is kept per twin
+    /// outside the store (when its snapshot went out, say) can be a plain array rather than a hash table.
+    public var serial: Int { Int(storage.serial) }
     /// The machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
     public var kind: MachineKind? { storage.kind?.kind }
     public var settings: TwinSettings { storage.settings }
@@ -85,6 +88,7 @@ public struct Twin: Sendable {
     /// (copy on write, as the standard collections do).
     private final class Storage: @unchecked Sendable {
         let address: MachineAddress
+        let serial: UInt32
         let settings: TwinSettings
         var kind: SharedKind?
         var version: UInt64 = 0
@@ -101,15 +105,16 @@ public struct Twin: Sendable {
         var machineTime: Date?
         var lastSequence = LastStamps()
 
-        init(address: MachineAddress, kind: SharedKind?, settings: TwinSettings) {
+        init(address: MachineAddress, serial: UInt32, kind: SharedKind?, settings: TwinSettings) {
             self.address = address
+            self.serial = serial
             self.kind = kind
             self.settings = settings
             kpi = KPITracker(configuration: settings.kpi)
         }
 
         func copy() -> Storage {
-            let copy = Storage(address: address, kind: kind, settings: settings)
+            let copy = Storage(address: address, serial: serial, kind: kind, settings: settings)
             copy.version = version
             copy.names = names
             copy.reported = reported
@@ -143,12 +148,12 @@ public struct Twin: Sendable {
     public static let maximumGenericProperties = 256
 
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
-        self.init(address: address, shared: kind.map(SharedKind.init), settings: settings)
+        self.init(address: address, serial: 0, shared: kind.map(SharedKind.init), settings: settings)
     }
 
     /// A twin of a kind other twins share (a store types all its twins of a kind with one ``SharedKind``).
-    init(address: MachineAddress, shared kind: SharedKind?, settings: TwinSettings) {
-        storage = Storage(address: address, kind: kind, settings: settings)
+    init(address: MachineAddress, serial: Int, shared kind: SharedKind?, settings: TwinSettings) {
+        storage = Storage(address: address, serial: UInt32(serial), kind: kind, settings: settings)
     }
 
     /// Types a twin first seen without its kind (through its state or status, before any telemetry).
@@ -374,11 +379,11 @@ public struct Twin: Sendable {
 
     /// A twin brought back from its record; `kind` is looked up again by the caller.
     public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
-        self.init(record: record, shared: kind.map(SharedKind.init), settings: settings)
+        self.init(record: record, serial: 0, shared: kind.map(SharedKind.init), settings: settings)
     }
 
-    init(record: Record, shared: SharedKind?, settings: TwinSettings) {
-        self.init(address: record.address, shared: shared, settings: settings)
+    init(record: Record, serial: Int, shared: SharedKind?, settings: TwinSettings) {
+        self.init(address: record.address, serial: serial, shared: shared, settings: settings)
         let kind = shared?.kind
         version = record.version
         // In the kind's order, then by name; a history without a reported value (never written) is dropped.

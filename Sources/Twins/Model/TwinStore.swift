@@ -35,6 +35,8 @@ public struct TwinStore: Sendable {
     public let unknownKinds: UnknownKindPolicy
     public let maximumPayload: Int
     public private(set) var twins: [MachineAddress: Twin] = [:]
+    /// Twins created so far: the next twin's ``Twin/serial``.
+    public private(set) var serials = 0
     public private(set) var statistics = Statistics()
 
     public init(kinds: [String: MachineKind], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
@@ -136,7 +138,8 @@ public struct TwinStore: Sendable {
     public mutating func restore(_ records: [Twin.Record], restartedAt: Date = Date()) {
         for var record in records {
             if record.connectivity.lastHeard != nil { record.connectivity.lastHeard = restartedAt }
-            twins[record.address] = Twin(record: record, shared: record.kind.flatMap { sharedKinds[$0] }, settings: settings)
+            twins[record.address] = Twin(record: record, serial: twins[record.address]?.serial ?? nextSerial(),
+                                         shared: record.kind.flatMap { sharedKinds[$0] }, settings: settings)
         }
     }
 
@@ -192,10 +195,19 @@ public struct TwinStore: Sendable {
     /// Changes the twin at `address` in place (a new one, of `kind`, if there is none yet): a copy would copy its
     /// properties and histories with every message.
     private mutating func record(_ address: MachineAddress, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
-        let refusals = change(&twins[address, default: Twin(address: address, shared: kind, settings: settings)])
+        if twins.index(forKey: address) == nil {
+            let serial = nextSerial()
+            twins[address] = Twin(address: address, serial: serial, shared: kind, settings: settings)
+        }
+        let refusals = change(&twins[address]!)
         for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
         statistics.deadLetters += refusals.count
         return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }
+    }
+
+    private mutating func nextSerial() -> Int {
+        defer { serials += 1 }
+        return serials
     }
 
     private mutating func refuse(_ reason: String, _ detail: String) -> [DeadLetter] {
