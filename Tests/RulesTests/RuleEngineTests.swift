@@ -102,3 +102,23 @@ struct RuleReviewTests {
         #expect(throws: Never.self) { try JSONEncoder().encode(bench.rules.saved) }
     }
 }
+
+@Suite("Rule memories")
+struct RuleMemoryValueTests {
+    @Test("A copied rule memory is a value: timers, windows and trend set on the copy stay off the original")
+    func copyOnWrite() {
+        var original = RuleMemory()
+        original.pendingSince = Date(timeIntervalSince1970: 100)
+        var copy = original
+        copy.pendingSince = nil
+        copy.occurrences.append(Date(timeIntervalSince1970: 200))
+        copy.stops.append(Date(timeIntervalSince1970: 300))
+        #expect(original.pendingSince == Date(timeIntervalSince1970: 100) && original.occurrences.isEmpty && original.stops.isEmpty)
+        #expect(copy.pendingSince == nil && copy.occurrences.count == 1 && copy.stops.count == 1)
+        #expect(original != copy)
+
+        var untouched = RuleMemory()
+        untouched.clearingSince = nil
+        #expect(untouched == RuleMemory(), "clearing a timer never set changes nothing")
+    }
+}

@@ -26,9 +26,9 @@ public struct KPITracker: Sendable {
     public let configuration: Configuration
     private let bucketSeconds: Double
     private let calendar: ShiftCalendar
-    /// The window's buckets; empty while they would all be zero (a twin that has accounted no time yet, or has been
-    /// silent for a whole window), which is most of a fresh twin's memory.
-    private var ring: [ProductionTally] = []
+    /// The window's buckets; empty while they would all be zero (a twin that has accounted no time yet, or whose
+    /// clock jumped), which would otherwise be most of a fresh twin's memory.
+    private var ring: [WindowBucket] = []
     private let bucketCount: Int
     /// Index of the bucket that `now` falls in, as a count of bucket lengths since the epoch.
     private var currentBucket: Int64
@@ -53,8 +53,8 @@ public struct KPITracker: Sendable {
     public mutating func observe(state newState: MachineState, at time: Date) {
         advance(to: time)
         guard newState != state else { return }
-        if newState == .fault { record { $0.failures += 1 } }
-        if state == .fault { record { $0.repairs += 1 } }
+        if newState == .fault { record(.failure) }
+        if state == .fault { record(.repair) }
         state = newState
         stateSince = time
     }
@@ -76,12 +76,7 @@ public struct KPITracker: Sendable {
         lastCounters = (counters.total, counters.good, counters.scrap)
         guard made > 0 else { return }
         let ideal = Double(made) * counters.idealCycleTime.secondsValue
-        record { tally in
-            tally.total += made
-            tally.good += good
-            tally.scrap += scrap
-            tally.idealSeconds += ideal
-        }
+        record(.parts(made: made, good: good, scrap: scrap, idealSeconds: ideal))
     }
 
     /// Accounts the current state's time up to `now`, moving the window and restarting the shift as needed.
@@ -108,7 +103,7 @@ public struct KPITracker: Sendable {
             let end = min(now, bucketEnd, shiftEnd)
             let elapsed = end.timeIntervalSince(cursor)
             let current = state
-            record { $0.add(seconds: elapsed, in: current) }
+            record(.seconds(elapsed, in: current))
             cursor = end
             move(to: cursor)
         }
@@ -131,7 +126,7 @@ public struct KPITracker: Sendable {
     }
 
     public var saved: Saved {
-        Saved(ring: ring, currentBucket: currentBucket, shift: shift, shiftStart: shiftStart, lifetime: lifetime, state: state,
+        Saved(ring: ring.map(\.tally), currentBucket: currentBucket, shift: shift, shiftStart: shiftStart, lifetime: lifetime, state: state,
               stateSince: stateSince, accountedUntil: accountedUntil, lastCounters: lastCounters.map { [$0.total, $0.good, $0.scrap] },
               bucketSeconds: bucketSeconds)
     }
@@ -140,7 +135,7 @@ public struct KPITracker: Sendable {
     public init(configuration: Configuration, restoring saved: Saved) {
         self.init(configuration: configuration)
         if saved.ring.count == bucketCount || saved.ring.isEmpty, saved.bucketSeconds == bucketSeconds {
-            ring = saved.ring
+            ring = saved.ring.map(WindowBucket.init)
             currentBucket = saved.currentBucket
         }
         shift = saved.shift
@@ -171,14 +166,14 @@ public struct KPITracker: Sendable {
 
     /// KPIs now: call ``advance(to:)`` first.
     public var window: ProductionTally {
-        ring.reduce(into: ProductionTally()) { $0.add($1) }
+        ring.reduce(into: ProductionTally()) { $1.add(to: &$0) }
     }
 
-    private mutating func record(_ change: (inout ProductionTally) -> Void) {
-        if ring.isEmpty { ring = Array(repeating: ProductionTally(), count: bucketCount) }
-        change(&ring[Int(currentBucket % Int64(bucketCount))])
-        change(&shift)
-        change(&lifetime)
+    private mutating func record(_ change: ProductionTally.Change) {
+        if ring.isEmpty { ring = Array(repeating: WindowBucket(), count: bucketCount) }
+        ring[Int(currentBucket % Int64(bucketCount))].apply(change)
+        shift.apply(change)
+        lifetime.apply(change)
     }
 
     /// Makes `time`'s bucket current (clearing the ones skipped) and restarts the shift tally at a new shift.
@@ -187,7 +182,7 @@ public struct KPITracker: Sendable {
         if accountedUntil == nil || bucket - currentBucket >= Int64(bucketCount) {
             ring = []
         } else if bucket > currentBucket, !ring.isEmpty {
-            for skipped in (currentBucket + 1)...bucket { ring[Int(skipped % Int64(bucketCount))] = ProductionTally() }
+            for skipped in (currentBucket + 1)...bucket { ring[Int(skipped % Int64(bucketCount))] = WindowBucket() }
         }
         currentBucket = max(currentBucket, bucket)
         let start = calendar.start(of: time)

@@ -73,6 +73,27 @@ public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable 
 
     public func seconds(in state: MachineState) -> Double { seconds[state.index] }
 
+    /// One change a machine's KPIs record.
+    enum Change {
+        case seconds(Double, in: MachineState)
+        case failure
+        case repair
+        case parts(made: Int, good: Int, scrap: Int, idealSeconds: Double)
+    }
+
+    mutating func apply(_ change: Change) {
+        switch change {
+        case .seconds(let elapsed, let state): add(seconds: elapsed, in: state)
+        case .failure: failures += 1
+        case .repair: repairs += 1
+        case .parts(let made, let good, let scrap, let ideal):
+            total += made
+            self.good += good
+            self.scrap += scrap
+            idealSeconds += ideal
+        }
+    }
+
     public mutating func add(seconds: Double, in state: MachineState) {
         self.seconds[state.index] += seconds
     }

@@ -1,0 +1,61 @@
+import TwinModel
+
+/// One bucket of a KPI window: a ``ProductionTally`` in 32-bit fields. A twin keeps a window of these (twelve by
+/// default), so their size is most of a running twin's KPI memory: 60 bytes here against 120. A bucket spans minutes
+/// (an hour at most for any sensible window), where a `Float` keeps time to well under a millisecond.
+struct WindowBucket: Sendable, Equatable {
+    private var seconds = InlineArray<9, Float>(repeating: 0)
+    private var total: Int32 = 0
+    private var good: Int32 = 0
+    private var scrap: Int32 = 0
+    private var failures: Int32 = 0
+    private var repairs: Int32 = 0
+    private var idealSeconds: Float = 0
+
+    init() {}
+
+    /// The bucket of a stored tally (counts beyond 32 bits are clamped).
+    init(_ tally: ProductionTally) {
+        for state in MachineState.allCases { seconds[state.index] = Float(tally.seconds(in: state)) }
+        total = Int32(clamping: tally.total)
+        good = Int32(clamping: tally.good)
+        scrap = Int32(clamping: tally.scrap)
+        failures = Int32(clamping: tally.failures)
+        repairs = Int32(clamping: tally.repairs)
+        idealSeconds = Float(tally.idealSeconds)
+    }
+
+    mutating func apply(_ change: ProductionTally.Change) {
+        switch change {
+        case .seconds(let elapsed, let state): seconds[state.index] += Float(elapsed)
+        case .failure: failures &+= 1
+        case .repair: repairs &+= 1
+        case .parts(let made, let good, let scrap, let ideal):
+            total &+= Int32(clamping: made)
+            self.good &+= Int32(clamping: good)
+            self.scrap &+= Int32(clamping: scrap)
+            idealSeconds += Float(ideal)
+        }
+    }
+
+    /// The bucket as a tally, to sum a window or to store.
+    var tally: ProductionTally {
+        var tally = ProductionTally()
+        add(to: &tally)
+        return tally
+    }
+
+    func add(to tally: inout ProductionTally) {
+        for state in MachineState.allCases { tally.add(seconds: Double(seconds[state.index]), in: state) }
+        tally.total += Int(total)
+        tally.good += Int(good)
+        tally.scrap += Int(scrap)
+        tally.failures += Int(failures)
+        tally.repairs += Int(repairs)
+        tally.idealSeconds += Double(idealSeconds)
+    }
+
+    static func == (lhs: WindowBucket, rhs: WindowBucket) -> Bool {
+        lhs.tally == rhs.tally
+    }
+}

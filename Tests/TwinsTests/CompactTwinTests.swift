@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import Twins
+import TwinModel
+
+/// The compact layout of a twin (fields behind one copy-on-write reference, properties in arrays by position,
+/// KPI buckets in 32-bit fields allocated only once they hold time) keeps the behaviour of a plain value.
+@Suite("Compact twins")
+struct CompactTwinTests {
+    @Test("A copied twin is a value: changing the copy leaves the original as it was, and the other way round")
+    func copyOnWrite() {
+        var original = TwinFixtures.twin()
+        original.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
+        var copy = original
+        copy.apply(TwinFixtures.sample(2, "06:00:02", [("spindle_speed", 9600, "rpm"), ("vibration", 2, "mm/s")]), received: at("06:00:02"))
+        #expect(original.reported["spindle_speed"]?.value == 9500 && original.reported["vibration"] == nil && original.version == 1)
+        #expect(original.history["spindle_speed"]?.count == 1)
+        #expect(copy.reported["spindle_speed"]?.value == 9600 && copy.reported["vibration"]?.value == 2 && copy.version == 2)
+        #expect(copy.history["spindle_speed"]?.count == 2)
+
+        original.refresh(now: at("07:00:00"))
+        #expect(original.reported["spindle_speed"]?.quality == .stale)
+        #expect(copy.reported["spindle_speed"]?.quality == .good, "the copy taken before is not marked stale")
+    }
+
+    @Test("Properties keep the order they were first seen in, are found by name, and go to storage as a dictionary")
+    func propertyValues() {
+        var twin = TwinFixtures.twin()
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("vibration", 2, "mm/s"), ("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
+        twin.apply(TwinFixtures.sample(2, "06:00:02", [("spindle_speed", 9600, "rpm"), ("power", 12, "kW")]), received: at("06:00:02"))
+        #expect(twin.reported.names == ["vibration", "spindle_speed", "power"])
+        #expect(twin.reported.map(\.key) == twin.history.map(\.key))
+        #expect(twin.reported["spindle_speed"]?.value == 9600 && twin.reported["nothing"] == nil)
+        #expect(twin.history["spindle_speed"]?.samples.map(\.value) == [9500, 9600])
+        #expect(twin.reported.dictionary == twin.record.reported)
+        #expect(twin.reported.dictionary.count == 3)
+
+        // Restored in the kind's property order.
+        let restored = Twin(record: twin.record, kind: TwinFixtures.cnc, settings: twin.settings)
+        let kindOrder = TwinFixtures.cnc.properties.map(\.name).filter { twin.reported.names.contains($0) }
+        #expect(restored.reported.names == kindOrder)
+        #expect(restored.reported.dictionary == twin.reported.dictionary)
+        #expect(restored.history["spindle_speed"] == twin.history["spindle_speed"])
+    }
+
+    @Test("The store numbers its twins densely in the order they appear, and a restored twin keeps its number")
+    func serials() {
+        var store = TwinStore(kinds: TwinStoreTests.kinds)
+        let machines = ["cnc-01", "cnc-02", "cnc-03"]
+        for (index, machine) in machines.enumerated() {
+            let address = MachineAddress(site: "s", area: "a", line: "l", machine: machine)
+            _ = store.ingest(TwinStoreTests.telemetry(UInt64(index + 1), machine: machine), channel: .telemetry, address: address, received: at("06:00:01"))
+        }
+        let serials = machines.map { store.twins[MachineAddress(site: "s", area: "a", line: "l", machine: $0)]!.serial }
+        #expect(serials == [0, 1, 2] && store.serials == 3)
+
+        let second = store.twins[MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-02")]!
+        var fresh = Twin(address: MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-09"), kind: TwinFixtures.cnc)
+        fresh.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
+        store.restore([second.record, fresh.record])
+        #expect(store.twins[second.address]?.serial == 1, "a twin already in the store keeps its number")
+        #expect(store.twins[fresh.address]?.serial == 3 && store.serials == 4)
+    }
+
+    @Test("Twins of a kind in a store share one kind, and a twin seen first without telemetry adopts it")
+    func sharedKind() {
+        var store = TwinStore(kinds: TwinStoreTests.kinds)
+        let first = TwinStoreTests.cnc, second = MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-02")
+        _ = store.ingest(TwinStoreTests.telemetry(1), channel: .telemetry, address: first, received: at("06:00:01"))
+        _ = store.ingest(Array(#"{"online":true,"reason":"hello"}"#.utf8), channel: .status, address: second, received: at("06:00:01"))
+        #expect(store.twins[second]?.kind == nil)
+        _ = store.ingest(TwinStoreTests.telemetry(2, machine: "cnc-02"), channel: .telemetry, address: second, received: at("06:00:02"))
+        #expect(store.twins[second]?.kind?.id == "cnc_machining_centre" && store.twins[first]?.kind?.id == "cnc_machining_centre")
+    }
+}
+
+@Suite("KPI window buckets")
+struct WindowBucketTests {
+    @Test("A tally and a window bucket have a place for every machine state")
+    func everyState() {
+        var tally = ProductionTally()
+        var bucket = WindowBucket()
+        for (offset, state) in MachineState.allCases.enumerated() {
+            tally.add(seconds: Double(offset + 1), in: state)
+            bucket.apply(.seconds(Double(offset + 1), in: state))
+        }
+        for (offset, state) in MachineState.allCases.enumerated() {
+            #expect(tally.seconds(in: state) == Double(offset + 1))
+            #expect(bucket.tally.seconds(in: state) == Double(offset + 1))
+        }
+    }
+
+    @Test("A bucket keeps what a tally keeps, to a Float's precision, and stores and reads back unchanged")
+    func bucketMatchesTally() {
+        var tally = ProductionTally()
+        var bucket = WindowBucket()
+        let changes: [ProductionTally.Change] = [
+            .seconds(120.25, in: .running), .failure, .seconds(30.5, in: .fault), .repair,
+            .parts(made: 12, good: 11, scrap: 1, idealSeconds: 300), .seconds(0.1, in: .running),
+        ]
+        for change in changes {
+            tally.apply(change)
+            bucket.apply(change)
+        }
+        let read = bucket.tally
+        #expect(read.total == 12 && read.good == 11 && read.scrap == 1 && read.failures == 1 && read.repairs == 1)
+        #expect(read.idealSeconds == 300 && read.seconds(in: .fault) == 30.5)
+        #expect(abs(read.seconds(in: .running) - tally.seconds(in: .running)) < 1e-4)
+        #expect(WindowBucket(read) == bucket)
+    }
+
+    @Test("A fresh tracker holds no buckets, stores an empty window and reads it back; a clock jump empties it again")
+    func emptyWindow() throws {
+        var tracker = KPITracker()
+        tracker.advance(to: at("06:00:00"))
+        #expect(tracker.saved.ring.isEmpty && tracker.window == ProductionTally())
+        let restored = KPITracker(configuration: .init(), restoring: tracker.saved)
+        #expect(restored.saved == tracker.saved)
+
+        tracker.observe(state: .running, at: at("06:00:00"))
+        tracker.advance(to: at("06:10:00"))
+        #expect(tracker.saved.ring.count == 12 && tracker.window.seconds(in: .running) == 600)
+        let reread = KPITracker(configuration: .init(), restoring: tracker.saved)
+        #expect(reread.window == tracker.window)
+
+        // A jump of the machine's clock empties the window and lets its buckets go.
+        tracker.restartClock(at: at("12:00:00"))
+        #expect(tracker.saved.ring.isEmpty && tracker.window == ProductionTally())
+        #expect(tracker.lifetime.seconds(in: .running) == 600, "the lifetime keeps what it had")
+    }
+}
