@@ -23,7 +23,7 @@ public struct MachineKind: Sendable {
     public var location: SourceLocation
 
     public func property(named name: String) -> PropertySpec? {
-        properties.first { $0.name == name }
+        properties.first { $0.name.isSameName(as: name) }
     }
 
     public func fault(named name: String) -> FaultSpec? {

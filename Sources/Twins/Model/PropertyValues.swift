@@ -23,7 +23,7 @@ public struct PropertyValues<Value: Sendable>: Sendable, RandomAccessCollection 
 
     /// The value of the property `name`, if the twin has it.
     public subscript(name: String) -> Value? {
-        names.firstIndex(of: name).map { values[$0] }
+        names.position(ofName: name).map { values[$0] }
     }
 
     /// The same, as a dictionary (for storage).

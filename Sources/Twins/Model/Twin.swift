@@ -179,9 +179,9 @@ public struct Twin: Sendable {
         var refusals: [Refusal] = []
         var changed = false
         for reading in sample.values {
-            guard let spec = storage.kind?.kind.property(named: reading.property) else {
+            guard let spec = storage.kind?.property(named: reading.property) else {
                 if storage.kind == nil {
-                    guard names.contains(reading.property) || names.count < Self.maximumGenericProperties else {
+                    guard names.position(ofName: reading.property) != nil || names.count < Self.maximumGenericProperties else {
                         refusals.append(Refusal(.unknownProperty, "a generic twin keeps at most \(Self.maximumGenericProperties) properties"))
                         continue
                     }
@@ -198,7 +198,7 @@ public struct Twin: Sendable {
             }
             guard spec.limits.contains(reading.value) else {
                 refusals.append(Refusal(.impossibleValue, "'\(reading.property)' = \(reading.value) \(spec.unit) is outside what the machine can do (\(spec.limits))"))
-                if let index = names.firstIndex(of: reading.property), reportedValues[index].quality != .bad {
+                if let index = names.position(ofName: reading.property), reportedValues[index].quality != .bad {
                     reportedValues[index].quality = .bad
                     changed = true
                 }
@@ -216,7 +216,7 @@ public struct Twin: Sendable {
 
     private mutating func store(_ reading: TelemetrySample.Reading, quality: ReportedProperty.Quality, source: Date, received: Date) {
         let property = ReportedProperty(value: reading.value, unit: reading.unit, sourceTime: source, receiveTime: received, quality: quality)
-        if let index = names.firstIndex(of: reading.property) {
+        if let index = names.position(ofName: reading.property) {
             reportedValues[index] = property
             histories[index].append(reading.value, at: source)
         } else {
@@ -446,6 +446,11 @@ public final class SharedKind: Sendable {
 
     public init(_ kind: MachineKind) {
         self.kind = kind
+    }
+
+    /// The kind's property `name`, read in place (reading ``kind`` out first would copy the whole kind).
+    func property(named name: String) -> PropertySpec? {
+        kind.property(named: name)
     }
 }
 

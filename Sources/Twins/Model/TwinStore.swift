@@ -138,7 +138,9 @@ public struct TwinStore: Sendable {
     public mutating func restore(_ records: [Twin.Record], restartedAt: Date = Date()) {
         for var record in records {
             if record.connectivity.lastHeard != nil { record.connectivity.lastHeard = restartedAt }
-            twins[record.address] = Twin(record: record, serial: twins[record.address]?.serial ?? nextSerial(),
+            var serial = serials
+            if let existing = twins[record.address] { serial = existing.serial } else { serials += 1 }
+            twins[record.address] = Twin(record: record, serial: serial,
                                          shared: record.kind.flatMap { sharedKinds[$0] }, settings: settings)
         }
     }
@@ -195,19 +197,13 @@ public struct TwinStore: Sendable {
     /// Changes the twin at `address` in place (a new one, of `kind`, if there is none yet): a copy would copy its
     /// properties and histories with every message.
     private mutating func record(_ address: MachineAddress, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
-        if twins.index(forKey: address) == nil {
-            let serial = nextSerial()
-            twins[address] = Twin(address: address, serial: serial, shared: kind, settings: settings)
-        }
-        let refusals = change(&twins[address]!)
+        // One lookup: a new twin takes the next serial, counted once it is in.
+        let (count, serial) = (twins.count, serials)
+        let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: settings)])
+        if twins.count > count { serials += 1 }
         for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
         statistics.deadLetters += refusals.count
         return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }
-    }
-
-    private mutating func nextSerial() -> Int {
-        defer { serials += 1 }
-        return serials
     }
 
     private mutating func refuse(_ reason: String, _ detail: String) -> [DeadLetter] {
