@@ -34,7 +34,8 @@ public struct CoreBenchmark: Sendable {
             + "the same machines and as many messages. CPU time of the "
             + "thread (`CLOCK_THREAD_CPUTIME_ID`) per message; best of \(rounds) rounds (the least disturbed by other work). Heap: "
             + "\(BenchNumber.grouped(Double(heapTwins))) twins of one sample each (the first sample of each machine, copied under new "
-            + "names) through the same twin store and rules; glibc's heap bytes in use (`mallinfo2`) after, less before, per twin."
+            + "names), and the \(BenchNumber.grouped(Double(machines))) twins of the whole stream (their histories of 60 samples full "
+            + "when the stream gives that many, KPI windows in use), through the same twin store and rules; glibc's heap bytes in use (`mallinfo2`) after, less before, per twin."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
@@ -50,8 +51,13 @@ public struct CoreBenchmark: Sendable {
                 + "simulator \(Self.micros(simulator.last!))")
         }
         let serviceBest = service.min()!, simulatorBest = simulator.min()!, storingBest = storing.min()!
-        let heap = try Self.heapPerTwin(stream.firstPerMachine, twins: heapTwins, context: context)
-        context.progress("core: heap \(Int(heap)) bytes per twin")
+        let firstPerMachine = stream.firstPerMachine
+        let seen = firstPerMachine.messages.count
+        let firsts = try ReplicatedTelemetry(firstPerMachine, copies: max(1, heapTwins / seen))
+        let fresh = try Self.heapPerTwin((0..<firsts.count).lazy.map(firsts.message), twins: firsts.count, context: context)
+        let full = try Self.heapPerTwin(stream.messages.lazy.map { ($0.topic, $0.payload) }, twins: seen, context: context)
+        let samples = stream.messages.count / max(seen, 1)
+        context.progress("core: heap \(Int(fresh)) bytes per fresh twin, \(Int(full)) per twin of \(samples) samples")
         return [
             BenchFigure(benchmark: Self.name, measure: "twin service: topic, decode, twin and rules, per message (one thread)",
                         value: "\(Self.micros(serviceBest)) (\(BenchNumber.grouped(1 / serviceBest)) msg/s)"),
@@ -60,8 +66,12 @@ public struct CoreBenchmark: Sendable {
             BenchFigure(benchmark: Self.name, measure: "simulator: machine step and telemetry JSON, per message (one thread)",
                         value: "\(Self.micros(simulatorBest)) (\(BenchNumber.grouped(1 / simulatorBest)) msg/s)"),
             BenchFigure(benchmark: Self.name,
-                        measure: "twin service: heap per twin in the twin store and rules (\(BenchNumber.grouped(Double(heapTwins))) twins × 1 sample)",
-                        value: "\(BenchNumber.grouped(heap)) bytes"),
+                        measure: "twin service: heap per twin in the twin store and rules (\(BenchNumber.grouped(Double(firsts.count))) twins × 1 sample)",
+                        value: "\(BenchNumber.grouped(fresh)) bytes"),
+            BenchFigure(benchmark: Self.name,
+                        measure: "twin service: heap per twin in the twin store and rules (\(BenchNumber.grouped(Double(seen))) twins × "
+                            + "\(samples) samples\(samples >= TwinSettings().historySize ? ", history \(TwinSettings().historySize) full" : ""))",
+                        value: "\(BenchNumber.grouped(full)) bytes"),
         ]
     }
 
@@ -97,23 +107,20 @@ public struct CoreBenchmark: Sendable {
         return events
     }
 
-    /// Heap bytes per twin held by the twin store and the rules engine, after `twins` twins of one sample each.
-    static func heapPerTwin(_ firsts: TelemetryStream, twins: Int, context: BenchContext) throws -> Double {
-        let copies = max(1, twins / max(firsts.messages.count, 1))
-        let replicated = try ReplicatedTelemetry(firsts, copies: copies)
+    /// Heap bytes per twin held by the twin store and the rules engine after `messages`, which make `twins` twins.
+    static func heapPerTwin(_ messages: some Sequence<(topic: String, payload: [UInt8])>, twins: Int, context: BenchContext) throws -> Double {
         let received = Date()
         let before = twinhub_heap_bytes_in_use()
         var store = TwinStore(kinds: context.kinds)
         var rules = RuleEngine(book: RuleBook(kinds: context.kinds, overrides: []))
-        for index in 0..<replicated.count {
-            let message = replicated.message(index)
+        for message in messages {
             _ = ingest(message.topic, message.payload, into: &store, rules: &rules, received: received, topics: context.topics)
         }
         let after = twinhub_heap_bytes_in_use()
-        guard store.twins.count == replicated.count else {
-            throw BenchError("heap: \(store.twins.count) twins of \(replicated.count) messages")
+        guard store.twins.count == twins else {
+            throw BenchError("heap: \(store.twins.count) twins, not \(twins)")
         }
-        return withExtendedLifetime((store, rules)) { Double(Int(after) - Int(before)) / Double(replicated.count) }
+        return withExtendedLifetime((store, rules)) { Double(Int(after) - Int(before)) / Double(twins) }
     }
 
     /// Seconds of thread CPU to encode one twin for storage (its record and its rules' memories), as the service
