@@ -185,8 +185,10 @@ public struct MachineRules: Sendable {
             return
         }
         evaluations += 1
-        var memory = memories[index]
-        defer { memories[index] = memory }
+        // Taken out of the array rather than copied, so that its boxed timers stay uniquely held and change in place.
+        var memory = RuleMemory()
+        swap(&memory, &memories[index])
+        defer { swap(&memory, &memories[index]) }
         let active = memory.alert?.isActive == true
         let current = active ? memory.alert?.severity : nil
         guard let observation = ConditionEvaluator.observe(rule, twin: twin, memory: &memory, clock: clock, current: current) else { return }

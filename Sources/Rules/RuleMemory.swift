@@ -12,12 +12,12 @@ public struct RuleMemory: Sendable, Codable, Equatable {
     /// Since when the condition has held while waiting for `for:`.
     var pendingSince: Date? {
         get { timers?.pendingSince }
-        set { if newValue != nil || timers != nil { uniqueTimers().pendingSince = newValue } }
+        set { if newValue != timers?.pendingSince { uniqueTimers().pendingSince = newValue } }
     }
     /// Since when the clear condition has held while waiting for `clear_for:`.
     var clearingSince: Date? {
         get { timers?.clearingSince }
-        set { if newValue != nil || timers != nil { uniqueTimers().clearingSince = newValue } }
+        set { if newValue != timers?.clearingSince { uniqueTimers().clearingSince = newValue } }
     }
     /// When the condition became true, within the `repeat:` window.
     var occurrences: [Date] {
@@ -65,6 +65,9 @@ public struct RuleMemory: Sendable, Codable, Equatable {
         }
     }
 
+    /// Whether the memory has boxed timers (for tests of its size).
+    var hasTimers: Bool { timers != nil }
+
     /// The timers, made first or copied when shared.
     private mutating func uniqueTimers() -> Timers {
         if timers == nil {
@@ -85,11 +88,14 @@ public struct RuleMemory: Sendable, Codable, Equatable {
         alert = try container.decodeIfPresent(Alert.self, forKey: .alert)
         pendingSince = try container.decodeIfPresent(Date.self, forKey: .pendingSince)
         clearingSince = try container.decodeIfPresent(Date.self, forKey: .clearingSince)
-        occurrences = try container.decode([Date].self, forKey: .occurrences)
         wasTrue = try container.decode(Bool.self, forKey: .wasTrue)
-        stops = try container.decode([Date].self, forKey: .stops)
         lastState = try container.decodeIfPresent(MachineState.self, forKey: .lastState)
-        trend = try container.decodeIfPresent(TrendSeries.self, forKey: .trend)
+        // Only what is there: assigning an empty window or no trend would box timers the memory does not use.
+        let occurrences = try container.decode([Date].self, forKey: .occurrences)
+        if !occurrences.isEmpty { self.occurrences = occurrences }
+        let stops = try container.decode([Date].self, forKey: .stops)
+        if !stops.isEmpty { self.stops = stops }
+        if let trend = try container.decodeIfPresent(TrendSeries.self, forKey: .trend) { self.trend = trend }
     }
 
     public func encode(to encoder: any Encoder) throws {

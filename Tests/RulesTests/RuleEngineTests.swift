@@ -119,6 +119,16 @@ struct RuleMemoryValueTests {
 
         var untouched = RuleMemory()
         untouched.clearingSince = nil
-        #expect(untouched == RuleMemory(), "clearing a timer never set changes nothing")
+        #expect(untouched == RuleMemory() && !untouched.hasTimers, "clearing a timer never set changes nothing")
+    }
+
+    @Test("A stored memory without timers reads back without them; one with timers reads back equal")
+    func decoding() throws {
+        let plain = try JSONDecoder().decode(RuleMemory.self, from: JSONEncoder().encode(RuleMemory()))
+        #expect(plain == RuleMemory() && !plain.hasTimers)
+        var timed = RuleMemory()
+        timed.stops = [Date(timeIntervalSince1970: 300)]
+        let read = try JSONDecoder().decode(RuleMemory.self, from: JSONEncoder().encode(timed))
+        #expect(read == timed && read.hasTimers)
     }
 }

@@ -43,6 +43,18 @@ struct CompactTwinTests {
         #expect(restored.history["spindle_speed"] == twin.history["spindle_speed"])
     }
 
+    @Test("Names are found as == finds them: ASCII names by length first, canonically equal spellings as one")
+    func names() {
+        #expect(["spindle_speed", "power"].position(ofName: "power") == 1)
+        #expect(["spindle_speed", "power"].position(ofName: "powe") == nil)
+        #expect("caf\u{E9}".isSameName(as: "cafe\u{301}") && "cafe\u{301}".isSameName(as: "caf\u{E9}"))
+        var twin = TwinFixtures.twin(kind: nil)
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("caf\u{E9}", 1, "x")]), received: at("06:00:01"))
+        twin.apply(TwinFixtures.sample(2, "06:00:02", [("cafe\u{301}", 2, "x")]), received: at("06:00:02"))
+        #expect(twin.reported.count == 1 && twin.reported["caf\u{E9}"]?.value == 2)
+        #expect(twin.record.reported.count == 1)
+    }
+
     @Test("The store numbers its twins densely in the order they appear, and a restored twin keeps its number")
     func serials() {
         var store = TwinStore(kinds: TwinStoreTests.kinds)
@@ -62,13 +74,28 @@ struct CompactTwinTests {
         #expect(store.twins[fresh.address]?.serial == 3 && store.serials == 4)
     }
 
+    @Test("A twin taken out of the store gives its serial to the next new twin")
+    func serialReuse() {
+        var store = TwinStore(kinds: TwinStoreTests.kinds, unknownKinds: .reject)
+        let ghost = MachineAddress(site: "s", area: "a", line: "l", machine: "ghost")
+        for round in 1...3 {
+            // Seen through its status, then refused for its unknown kind: it leaves the store each time.
+            _ = store.ingest(Array(#"{"status":"online","reason":"hello"}"#.utf8), channel: .status, address: ghost, received: at("06:00:01"))
+            #expect(store.twins[ghost]?.serial == 0, "round \(round)")
+            _ = store.ingest(TwinStoreTests.telemetry(1, machine: "ghost", kind: "warp_drive"), channel: .telemetry, address: ghost, received: at("06:00:01"))
+            #expect(store.twins[ghost] == nil)
+        }
+        _ = store.ingest(TwinStoreTests.telemetry(1), channel: .telemetry, address: TwinStoreTests.cnc, received: at("06:00:02"))
+        #expect(store.twins[TwinStoreTests.cnc]?.serial == 0 && store.serials == 1)
+    }
+
     @Test("Twins of a kind in a store share one kind, and a twin seen first without telemetry adopts it")
     func sharedKind() {
         var store = TwinStore(kinds: TwinStoreTests.kinds)
         let first = TwinStoreTests.cnc, second = MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-02")
         _ = store.ingest(TwinStoreTests.telemetry(1), channel: .telemetry, address: first, received: at("06:00:01"))
-        _ = store.ingest(Array(#"{"online":true,"reason":"hello"}"#.utf8), channel: .status, address: second, received: at("06:00:01"))
-        #expect(store.twins[second]?.kind == nil)
+        _ = store.ingest(Array(#"{"status":"online","reason":"hello"}"#.utf8), channel: .status, address: second, received: at("06:00:01"))
+        #expect(store.twins[second] != nil && store.twins[second]?.kind == nil)
         _ = store.ingest(TwinStoreTests.telemetry(2, machine: "cnc-02"), channel: .telemetry, address: second, received: at("06:00:02"))
         #expect(store.twins[second]?.kind?.id == "cnc_machining_centre" && store.twins[first]?.kind?.id == "cnc_machining_centre")
     }
@@ -107,6 +134,21 @@ struct WindowBucketTests {
         #expect(read.idealSeconds == 300 && read.seconds(in: .fault) == 30.5)
         #expect(abs(read.seconds(in: .running) - tally.seconds(in: .running)) < 1e-4)
         #expect(WindowBucket(read) == bucket)
+    }
+
+    @Test("Time accounted in small steps adds up in the window as it does in the lifetime tally (Double)")
+    func precision() {
+        var tracker = KPITracker()
+        tracker.observe(state: .running, at: at("06:00:00"))
+        var time = at("06:00:00")
+        for _ in 0..<18_000 {
+            time = time.addingTimeInterval(0.1)
+            tracker.advance(to: time)
+        }
+        let window = tracker.window.seconds(in: .running), lifetime = tracker.lifetime.seconds(in: .running)
+        #expect(abs(lifetime - 1800) < 1e-2, "0.1 s steps of a Date drift a little")
+        #expect(abs(window - lifetime) < 1e-4, "window \(window) s against \(lifetime) s")
+        #expect(KPITracker(configuration: .init(), restoring: tracker.saved).window == tracker.window)
     }
 
     @Test("A fresh tracker holds no buckets, stores an empty window and reads it back; a clock jump empties it again")

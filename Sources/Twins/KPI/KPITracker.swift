@@ -26,8 +26,11 @@ public struct KPITracker: Sendable {
     public let configuration: Configuration
     private let bucketSeconds: Double
     private let calendar: ShiftCalendar
-    /// The window's buckets; empty while they would all be zero (a twin that has accounted no time yet, or whose
-    /// clock jumped), which would otherwise be most of a fresh twin's memory.
+    /// The bucket time is being accounted in, at full precision. It joins the ring when the window moves on.
+    private var current = ProductionTally()
+    /// The window's closed buckets, in 32-bit fields (converted once, when they close); the current bucket's place
+    /// holds zero. Empty while they would all be zero (a twin that has not yet closed a bucket, or whose clock
+    /// jumped), which would otherwise be most of a fresh twin's memory.
     private var ring: [WindowBucket] = []
     private let bucketCount: Int
     /// Index of the bucket that `now` falls in, as a count of bucket lengths since the epoch.
@@ -126,7 +129,10 @@ public struct KPITracker: Sendable {
     }
 
     public var saved: Saved {
-        Saved(ring: ring.map(\.tally), currentBucket: currentBucket, shift: shift, shiftStart: shiftStart, lifetime: lifetime, state: state,
+        var tallies = ring.map(\.tally)
+        if tallies.isEmpty && current != ProductionTally() { tallies = Array(repeating: ProductionTally(), count: bucketCount) }
+        if !tallies.isEmpty { tallies[currentSlot] = current }
+        return Saved(ring: tallies, currentBucket: currentBucket, shift: shift, shiftStart: shiftStart, lifetime: lifetime, state: state,
               stateSince: stateSince, accountedUntil: accountedUntil, lastCounters: lastCounters.map { [$0.total, $0.good, $0.scrap] },
               bucketSeconds: bucketSeconds)
     }
@@ -134,9 +140,15 @@ public struct KPITracker: Sendable {
     /// A tracker carrying on from saved accumulators. A window of another shape starts empty.
     public init(configuration: Configuration, restoring saved: Saved) {
         self.init(configuration: configuration)
-        if saved.ring.count == bucketCount || saved.ring.isEmpty, saved.bucketSeconds == bucketSeconds {
-            ring = saved.ring.map(WindowBucket.init)
+        if saved.ring.count == bucketCount || saved.ring.isEmpty, saved.bucketSeconds == bucketSeconds, saved.currentBucket >= 0 {
             currentBucket = saved.currentBucket
+            if !saved.ring.isEmpty {
+                current = saved.ring[currentSlot]
+                if saved.ring.indices.contains(where: { $0 != currentSlot && saved.ring[$0] != ProductionTally() }) {
+                    ring = saved.ring.map(WindowBucket.init)
+                    ring[currentSlot] = WindowBucket()
+                }
+            }
         }
         shift = saved.shift
         shiftStart = saved.shiftStart
@@ -152,6 +164,7 @@ public struct KPITracker: Sendable {
     public mutating func restartClock(at time: Date) {
         guard time.timeIntervalSince1970.isFinite else { return }
         ring = []
+        current = ProductionTally()
         currentBucket = Int64((time.timeIntervalSince1970 / bucketSeconds).rounded(.down))
         accountedUntil = time
         let start = calendar.start(of: time)
@@ -166,12 +179,15 @@ public struct KPITracker: Sendable {
 
     /// KPIs now: call ``advance(to:)`` first.
     public var window: ProductionTally {
-        ring.reduce(into: ProductionTally()) { $1.add(to: &$0) }
+        ring.reduce(into: current) { $1.add(to: &$0) }
     }
 
+    private var currentSlot: Int { slot(currentBucket) }
+
+    private func slot(_ bucket: Int64) -> Int { Int(bucket % Int64(bucketCount)) }
+
     private mutating func record(_ change: ProductionTally.Change) {
-        if ring.isEmpty { ring = Array(repeating: WindowBucket(), count: bucketCount) }
-        ring[Int(currentBucket % Int64(bucketCount))].apply(change)
+        current.apply(change)
         shift.apply(change)
         lifetime.apply(change)
     }
@@ -181,8 +197,14 @@ public struct KPITracker: Sendable {
         let bucket = Int64((time.timeIntervalSince1970 / bucketSeconds).rounded(.down))
         if accountedUntil == nil || bucket - currentBucket >= Int64(bucketCount) {
             ring = []
-        } else if bucket > currentBucket, !ring.isEmpty {
-            for skipped in (currentBucket + 1)...bucket { ring[Int(skipped % Int64(bucketCount))] = WindowBucket() }
+            current = ProductionTally()
+        } else if bucket > currentBucket {
+            if current != ProductionTally() || !ring.isEmpty {
+                if ring.isEmpty { ring = Array(repeating: WindowBucket(), count: bucketCount) }
+                ring[currentSlot] = WindowBucket(current)
+                for skipped in (currentBucket + 1)...bucket { ring[slot(skipped)] = WindowBucket() }
+            }
+            current = ProductionTally()
         }
         currentBucket = max(currentBucket, bucket)
         let start = calendar.start(of: time)

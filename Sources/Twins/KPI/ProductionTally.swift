@@ -4,7 +4,7 @@ import TwinModel
 /// window is a sum of buckets and a line is a sum of machines; KPIs are computed from the sum.
 public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable {
     /// Seconds in each state, indexed by `MachineState.allCases` order; inline, so a tally is one value with no
-    /// allocation of its own (a twin keeps fourteen).
+    /// allocation of its own (a twin keeps three: its shift, its lifetime and the current bucket of its window).
     private var seconds = InlineArray<9, Double>(repeating: 0)
     public var total = 0
     public var good = 0
@@ -54,7 +54,7 @@ public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable 
             && lhs.scrap == rhs.scrap && lhs.idealSeconds == rhs.idealSeconds && lhs.failures == rhs.failures && lhs.repairs == rhs.repairs
     }
 
-    /// The JSON of its synthesized `Encodable` conformance, written directly (a stored twin has fourteen tallies).
+    /// The JSON of its synthesized `Encodable` conformance, written directly (a stored twin has fourteen: its window of twelve, shift and lifetime).
     public func write(to writer: inout JSONWriter) throws {
         writer.open()
         writer.key("seconds")

@@ -1,8 +1,8 @@
 import TwinModel
 
-/// One bucket of a KPI window: a ``ProductionTally`` in 32-bit fields. A twin keeps a window of these (twelve by
-/// default), so their size is most of a running twin's KPI memory: 60 bytes here against 120. A bucket spans minutes
-/// (an hour at most for any sensible window), where a `Float` keeps time to well under a millisecond.
+/// A closed bucket of a KPI window: a ``ProductionTally`` in 32-bit fields, 60 bytes against 120. A twin keeps a
+/// window of these (twelve by default), so their size is most of a running twin's KPI memory. Time is accounted in
+/// the current bucket at full precision and converted once, when the bucket closes (a relative error of 6e-8).
 struct WindowBucket: Sendable, Equatable {
     private var seconds = InlineArray<9, Float>(repeating: 0)
     private var total: Int32 = 0

@@ -35,8 +35,13 @@ public struct TwinStore: Sendable {
     public let unknownKinds: UnknownKindPolicy
     public let maximumPayload: Int
     public private(set) var twins: [MachineAddress: Twin] = [:]
-    /// Twins created so far: the next twin's ``Twin/serial``.
+    /// Serials handed out so far: every ``Twin/serial`` is below it, so a table by serial needs this many places.
     public private(set) var serials = 0
+    /// Serials of twins taken out of the store, for the next new twins (a machine that keeps coming and going must
+    /// not make the tables by serial grow).
+    private var freedSerials: [Int] = []
+    /// The serial the next new twin gets.
+    private var nextSerial: Int { freedSerials.last ?? serials }
     public private(set) var statistics = Statistics()
 
     public init(kinds: [String: MachineKind], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
@@ -104,7 +109,10 @@ public struct TwinStore: Sendable {
                     if twins[address] == nil { statistics.unknownKind += 1 }
                 case .refused:
                     statistics.unknownKind += 1
-                    if twins[address]?.kind == nil { twins[address] = nil }  // seen only through state or status
+                    if let twin = twins[address], twin.kind == nil {  // seen only through state or status
+                        twins[address] = nil
+                        freedSerials.append(twin.serial)
+                    }
                     return refuse("unknown_kind", "no kind '\(telemetry.kind)' in twins/ (policy: reject)")
                 }
                 return record(address, kind: kind) { twin in
@@ -138,8 +146,8 @@ public struct TwinStore: Sendable {
     public mutating func restore(_ records: [Twin.Record], restartedAt: Date = Date()) {
         for var record in records {
             if record.connectivity.lastHeard != nil { record.connectivity.lastHeard = restartedAt }
-            var serial = serials
-            if let existing = twins[record.address] { serial = existing.serial } else { serials += 1 }
+            var serial = nextSerial
+            if let existing = twins[record.address] { serial = existing.serial } else { takeSerial() }
             twins[record.address] = Twin(record: record, serial: serial,
                                          shared: record.kind.flatMap { sharedKinds[$0] }, settings: settings)
         }
@@ -198,12 +206,17 @@ public struct TwinStore: Sendable {
     /// properties and histories with every message.
     private mutating func record(_ address: MachineAddress, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
         // One lookup: a new twin takes the next serial, counted once it is in.
-        let (count, serial) = (twins.count, serials)
+        let (count, serial) = (twins.count, nextSerial)
         let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: settings)])
-        if twins.count > count { serials += 1 }
+        if twins.count > count { takeSerial() }
         for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
         statistics.deadLetters += refusals.count
         return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }
+    }
+
+    /// Marks ``nextSerial`` as taken.
+    private mutating func takeSerial() {
+        if freedSerials.isEmpty { serials += 1 } else { freedSerials.removeLast() }
     }
 
     private mutating func refuse(_ reason: String, _ detail: String) -> [DeadLetter] {
