@@ -43,16 +43,20 @@ struct CompactTwinTests {
         #expect(restored.history["spindle_speed"] == twin.history["spindle_speed"])
     }
 
-    @Test("Names are found as == finds them: ASCII names by length first, canonically equal spellings as one")
-    func names() {
+    @Test("Names of another length are other names, as MQTT topics are; two spellings of one name store as one")
+    func names() throws {
         #expect(["spindle_speed", "power"].position(ofName: "power") == 1)
-        #expect(["spindle_speed", "power"].position(ofName: "powe") == nil)
-        #expect("caf\u{E9}".isSameName(as: "cafe\u{301}") && "cafe\u{301}".isSameName(as: "caf\u{E9}"))
+        #expect(["spindle_speed", "power"].position(ofName: "powe") == nil && ["spindle_speed", "power"].position(ofName: "powers") == nil)
+        #expect(!"caf\u{E9}".isSameName(as: "cafe\u{301}") && "caf\u{E9}".isSameName(as: "caf\u{E9}"))
         var twin = TwinFixtures.twin(kind: nil)
         twin.apply(TwinFixtures.sample(1, "06:00:01", [("caf\u{E9}", 1, "x")]), received: at("06:00:01"))
         twin.apply(TwinFixtures.sample(2, "06:00:02", [("cafe\u{301}", 2, "x")]), received: at("06:00:02"))
-        #expect(twin.reported.count == 1 && twin.reported["caf\u{E9}"]?.value == 2)
-        #expect(twin.record.reported.count == 1)
+        #expect(twin.reported.count == 2 && twin.reported["caf\u{E9}"]?.value == 1 && twin.reported["cafe\u{301}"]?.value == 2)
+        // A dictionary takes them for one key: storing keeps the later, and does not stop the program.
+        let record = twin.record
+        #expect(record.reported.count == 1 && record.reported["caf\u{E9}"]?.value == 2)
+        let restored = Twin(record: try JSONDecoder().decode(Twin.Record.self, from: JSONEncoder().encode(record)), kind: nil, settings: twin.settings)
+        #expect(restored.reported.count == 1)
     }
 
     @Test("The store numbers its twins densely in the order they appear, and a restored twin keeps its number")

@@ -27,9 +27,11 @@ public struct PropertyValues<Value: Sendable>: Sendable, RandomAccessCollection 
         names.position(ofName: name).map { values[$0] }
     }
 
-    /// The same, as a dictionary (for storage).
+    /// The same, as a dictionary (for storage). A twin tells spellings of another length apart (see
+    /// `String.isSameName(as:)`), a dictionary does not: of two spellings of one name (`é`, `e` + U+0301), the later
+    /// one is kept.
     public var dictionary: [String: Value] {
-        Dictionary(uniqueKeysWithValues: zip(names, values))
+        Dictionary(zip(names, values), uniquingKeysWith: { _, later in later })
     }
 }
 
