@@ -290,8 +290,8 @@ public final class TwinService: Sendable {
 
     /// Hands the memory malloc holds free back to the system. glibc keeps freed memory in the arena of the thread
     /// that took it, and the service's threads pass messages to each other: without this, resident memory stays
-    /// well above what is in use (at 10,000 twins about 135 MB against 57 MB of heap, BENCHMARKS.md). It takes well
-    /// under a millisecond when done this often; after a burst that freed a lot, some tens of milliseconds.
+    /// well above what is in use (at 10,000 twins 127–167 MB against about 51 MB of heap, BENCHMARKS.md). It takes
+    /// about half a millisecond when done this often; after a burst that freed a lot, some tens of milliseconds.
     func releaseFreeMemory() {
         let start = ContinuousClock.now
         let released = twinhub_release_free_memory() == 1
