@@ -93,6 +93,14 @@ struct StoredStateEncodingTests {
         #expect(try Self.tree(bytes) == Self.tree(Array(try JSONEncoder().encode(value))))
     }
 
+    @Test("Negative zero keeps its sign, as with JSONEncoder")
+    func negativeZero() throws {
+        let bytes = try StreamingJSONEncoder().encode([-0.0, 0.0])
+        #expect(String(decoding: bytes, as: UTF8.self) == "[-0,0]")
+        let read = try JSONDecoder().decode([Double].self, from: Data(bytes))
+        #expect(read[0].sign == .minus && read[1].sign == .plus)
+    }
+
     @Test("Non-finite numbers are refused, as JSONEncoder refuses them")
     func nonFinite() {
         #expect(throws: EncodingError.self) { try StreamingJSONEncoder().encode(["x": Double.nan]) }

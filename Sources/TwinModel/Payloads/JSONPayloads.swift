@@ -419,6 +419,8 @@ public struct JSONWriter {
     private mutating func appendNumber(_ value: Double) {
         if !value.isFinite {
             bytes.append(contentsOf: "null".utf8)
+        } else if value == 0, value.sign == .minus {
+            bytes.append(contentsOf: "-0".utf8)  // as JSONEncoder writes it: the sign reads back
         } else if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int64(value))
         } else {
