@@ -17,11 +17,4 @@ static inline int twinhub_release_free_memory(void) {
     return malloc_trim(0);
 }
 
-// Caps the allocator's arenas. glibc gives threads arenas of their own (up to 8 per core); memory freed by
-// another thread than the one that took it stays in its arena, which a long-running service pays in RSS.
-// Returns 1 on success.
-static inline int twinhub_limit_malloc_arenas(int arenas) {
-    return mallopt(M_ARENA_MAX, arenas);
-}
-
 #endif

@@ -86,7 +86,10 @@ public final class TwinService: Sendable {
 
         /// Takes the unsaved twins (of `only`, or all of them) to write.
         mutating func takeUnsaved(only: Set<MachineAddress>?) -> Set<MachineAddress> {
-            guard let only else { return Self.take(&unsaved) }
+            guard let only else {
+                defer { unsaved = [] }  // freeing its table
+                return unsaved
+            }
             let taken = unsaved.intersection(only)
             unsaved.subtract(taken)
             return taken
@@ -112,11 +115,6 @@ public final class TwinService: Sendable {
             return due
         }
 
-        /// Empties `set`, freeing its table, and returns what it held.
-        private static func take(_ set: inout Set<MachineAddress>) -> Set<MachineAddress> {
-            defer { set = [] }
-            return set
-        }
     }
 
     public init(options: Options, logger: Logger) {

@@ -5,7 +5,7 @@ import TwinModel
 public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable {
     /// Seconds in each state, indexed by `MachineState.allCases` order; inline, so a tally is one value with no
     /// allocation of its own (a twin keeps three: its shift, its lifetime and the current bucket of its window).
-    private var seconds = InlineArray<9, Double>(repeating: 0)
+    private var seconds = PerState<Double>(repeating: 0)
     public var total = 0
     public var good = 0
     public var scrap = 0
@@ -148,8 +148,11 @@ public struct OEE: Sendable, Equatable {
     public var value: Double?
 }
 
+/// One value per machine state, inline, at ``MachineState/index``.
+typealias PerState<Value> = InlineArray<9, Value>
+
 extension MachineState {
-    /// Position in `allCases`, for per-state arrays.
+    /// Position in `allCases`, for per-state arrays (``PerState``).
     var index: Int {
         switch self {
         case .idle: 0

@@ -4,7 +4,7 @@ import TwinModel
 /// window of these (twelve by default), so their size is most of a running twin's KPI memory. Time is accounted in
 /// the current bucket at full precision and converted once, when the bucket closes (a relative error of 6e-8).
 struct WindowBucket: Sendable, Equatable {
-    private var seconds = InlineArray<9, Float>(repeating: 0)
+    private var seconds = PerState<Float>(repeating: 0)
     private var total: Int32 = 0
     private var good: Int32 = 0
     private var scrap: Int32 = 0
