@@ -126,7 +126,7 @@ public struct CoreBenchmark: Sendable {
     /// Seconds of thread CPU to encode one twin for storage (its record and its rules' memories), as the service
     /// writes every changed twin each second.
     static func storeCost(_ store: TwinStore, _ rules: RuleEngine) -> Double {
-        let twins = store.twins.values.map { StoredTwin(record: $0.record, rules: rules.saved($0.address)) }
+        let twins = store.twins.values.map { StoredTwin(record: $0.record, rules: rules.saved($0)) }
         let start = ThreadCPUClock.now
         let rounds = 5
         var bytes = 0

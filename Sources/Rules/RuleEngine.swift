@@ -6,7 +6,10 @@ import Twins
 /// the clock every second, and publishes the events it returns.
 public struct RuleEngine: Sendable {
     public let book: RuleBook
-    public private(set) var machines: [MachineAddress: MachineRules] = [:]
+    /// Each twin's rules at the twin's ``Twin/serial``: a table by serial rather than a hash table by address, which
+    /// cost more memory than the rules themselves. A place holds the rules of the twin whose address they carry; a
+    /// twin that finds another's there (its store reused the serial) gets its own.
+    private var machines: [MachineRules?] = []
     /// Saved memories of machines whose rules are not built yet (restored before their twin came back).
     private var restored: [MachineAddress: MachineRules.Saved] = [:]
     /// Rule sets by kind and the overrides that apply: one per combination, shared by its machines.
@@ -21,44 +24,45 @@ public struct RuleEngine: Sendable {
         self.book = book
     }
 
-    /// Runs the rules of `twin` that `trigger` concerns. A twin without a kind has no rules.
+    /// Runs the rules of `twin` that `trigger` concerns. A twin without a kind has no rules. The twins of one engine
+    /// come from one ``TwinStore``, whose serials tell them apart.
     public mutating func evaluate(_ twin: Twin, trigger: RuleTrigger, wall: Date) -> [AlertEvent] {
         guard let kind = twin.kind else { return [] }
         var events: [AlertEvent] = []
-        if machines.index(forKey: twin.address).map({ machines.values[$0].kind }) != kind.id {
-            events = build(twin.address, kind: kind.id, wall: wall)
+        if rules(of: twin).map({ $0.kind != kind.id }) ?? true {
+            events = build(twin, kind: kind.id, wall: wall)
         }
-        events += machines[twin.address]!.evaluate(twin, trigger: trigger, wall: wall)
+        events += machines[twin.serial]!.evaluate(twin, trigger: trigger, wall: wall)
         return events
     }
 
     /// Runs the clock-driven rules of every twin in `twins`.
     public mutating func evaluateClock(_ twins: [MachineAddress: Twin], wall: Date) -> [AlertEvent] {
         var events: [AlertEvent] = []
-        // By index, in place: iterating `machines` would hold a second reference to it (and to each machine's
-        // memories), and every evaluation would copy them.
-        var index = machines.startIndex
-        while index != machines.endIndex {
-            if machines.values[index].hasClockRules, let twin = twins[machines.keys[index]] {
-                events += machines.values[index].evaluate(twin, trigger: .clock, wall: wall)
-            }
-            machines.formIndex(after: &index)
+        for twin in twins.values where rules(of: twin)?.hasClockRules == true {
+            events += machines[twin.serial]!.evaluate(twin, trigger: .clock, wall: wall)
         }
         return events
     }
 
-    /// Acknowledges an alert by its id (`{site}/{area}/{line}/{machine}/{rule}`).
-    public mutating func acknowledge(_ address: MachineAddress, rule: String, by person: String, comment: String,
+    /// The rules built for `twin`, if any.
+    private func rules(of twin: Twin) -> MachineRules? {
+        guard twin.serial < machines.count, let machine = machines[twin.serial], machine.address == twin.address else { return nil }
+        return machine
+    }
+
+    /// Acknowledges the alert of `rule` of `twin`.
+    public mutating func acknowledge(_ twin: Twin, rule: String, by person: String, comment: String,
                                      at time: Date) throws(AlertError) -> [AlertEvent] {
-        guard machines[address] != nil else { throw AlertError(.unknownAlert, "no open alert \(address)/\(rule)") }
-        return try machines[address]!.acknowledge(rule: rule, by: person, comment: comment, at: time)
+        guard rules(of: twin) != nil else { throw AlertError(.unknownAlert, "no open alert \(twin.address)/\(rule)") }
+        return try machines[twin.serial]!.acknowledge(rule: rule, by: person, comment: comment, at: time)
     }
 
     /// Every alert not yet closed.
-    public var alerts: [Alert] { machines.values.flatMap(\.alerts) }
+    public var alerts: [Alert] { machines.flatMap { $0?.alerts ?? [] } }
 
     /// How many rules ran in all (incremental evaluation runs only those a change concerns).
-    public var evaluations: Int { machines.values.reduce(0) { $0 + $1.evaluations } }
+    public var evaluations: Int { machines.reduce(0) { $0 + ($1?.evaluations ?? 0) } }
 
     /// Counts of open alerts per site, area and line.
     public func counts() -> [AggregateKey: AlertCounts] {
@@ -75,20 +79,22 @@ public struct RuleEngine: Sendable {
     // MARK: Persistence
 
     /// The memories of a twin's rules, for storage with the twin.
-    public func saved(_ address: MachineAddress) -> MachineRules.Saved? {
-        machines[address]?.saved ?? restored[address]
+    public func saved(_ twin: Twin) -> MachineRules.Saved? {
+        rules(of: twin)?.saved ?? restored[twin.address]
     }
 
-    /// Takes back a twin's saved memories (at start-up, before anything is evaluated).
+    /// Takes back the saved memories of `twin`'s rules, stored when its kind was `kind` (at start-up, once the store
+    /// has the twin back and before anything is evaluated).
     /// - Returns: events for alerts whose rule no longer applies (closed).
-    public mutating func restore(_ saved: MachineRules.Saved, for address: MachineAddress, kind: String?, wall: Date) -> [AlertEvent] {
-        restored[address] = saved
+    public mutating func restore(_ saved: MachineRules.Saved, for twin: Twin, kind: String?, wall: Date) -> [AlertEvent] {
+        restored[twin.address] = saved
         guard let kind else { return [] }
-        return build(address, kind: kind, wall: wall)
+        return build(twin, kind: kind, wall: wall)
     }
 
     /// Builds a twin's rules from the book, with its restored memories if any.
-    private mutating func build(_ address: MachineAddress, kind: String, wall: Date) -> [AlertEvent] {
+    private mutating func build(_ twin: Twin, kind: String, wall: Date) -> [AlertEvent] {
+        let address = twin.address
         let key = RuleSetKey(kind: kind, overrides: book.overrides(kind: kind, site: address.site, area: address.area, line: address.line,
                                                                    machine: address.machine))
         let set = sets[key] ?? MachineRules.RuleSet(book.rules(kind: kind, site: address.site, area: address.area, line: address.line,
@@ -100,7 +106,8 @@ public struct RuleEngine: Sendable {
             let time = saved.values.compactMap { $0.alert?.lastSeen }.max() ?? wall
             closed = machine.restore(saved, at: time)
         }
-        machines[address] = machine
+        if twin.serial >= machines.count { machines += repeatElement(nil, count: twin.serial + 1 - machines.count) }
+        machines[twin.serial] = machine
         return closed
     }
 }

@@ -52,10 +52,11 @@ extension TwinService {
                 state.alertStatistics.acknowledgementsRefused += 1
                 return .refused(reason: error.code.rawValue, detail: error.reason)
             }
-            // On the machine's clock, like every other time of the alert.
-            let time = state.store.twins[address].flatMap { $0.kpi.accountedTime ?? $0.machineTime } ?? now
             let result = Result { () throws(AlertError) in
-                try state.rules.acknowledge(address, rule: target.rule, by: acknowledgement.by, comment: acknowledgement.comment, at: time)
+                guard let twin = state.store.twins[address] else { throw AlertError(.unknownAlert, "no open alert \(address)/\(target.rule)") }
+                // On the machine's clock, like every other time of the alert.
+                let time = twin.kpi.accountedTime ?? twin.machineTime ?? now
+                return try state.rules.acknowledge(twin, rule: target.rule, by: acknowledgement.by, comment: acknowledgement.comment, at: time)
             }
             switch result {
             case .success(let events):

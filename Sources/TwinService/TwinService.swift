@@ -142,8 +142,8 @@ public final class TwinService: Sendable {
                 state.dirty.formUnion(twins.map(\.record.address))
                 var events: [AlertEvent] = []
                 for twin in twins {
-                    guard let saved = twin.rules else { continue }
-                    let closed = state.rules.restore(saved, for: twin.record.address, kind: twin.record.kind, wall: Date())
+                    guard let saved = twin.rules, let restored = state.store.twins[twin.record.address] else { continue }
+                    let closed = state.rules.restore(saved, for: restored, kind: twin.record.kind, wall: Date())
                     if !closed.isEmpty { state.noteUnsaved(twin.record.address) }
                     events += closed
                 }
@@ -180,7 +180,7 @@ public final class TwinService: Sendable {
         guard let storage = options.storage else { return }
         let twins = state.withLock { state -> [StoredTwin] in
             return state.takeUnsaved(only: only).compactMap { address in
-                state.store.twins[address].map { StoredTwin(record: $0.record, rules: state.rules.saved(address)) }
+                state.store.twins[address].map { StoredTwin(record: $0.record, rules: state.rules.saved($0)) }
             }
         }
         do {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Rules
 import TwinModel
-import Twins
+@testable import Twins
 
 @Suite("Rule engine")
 struct RuleEngineTests {
@@ -38,15 +38,15 @@ struct RuleEngineTests {
         let saved = try JSONDecoder().decode(MachineRules.Saved.self, from: data)
 
         var engine = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
-        #expect(engine.restore(saved, for: bench.twin.address, kind: "probe", wall: t(6)).isEmpty)
+        #expect(engine.restore(saved, for: bench.twin, kind: "probe", wall: t(6)).isEmpty)
         var twin = bench.twin
         twin.apply(TelemetrySample(time: t(10), sequence: 10, values: [.init(property: "temp", value: 75, unit: "°C"), .init(property: "load", value: 130, unit: "%")]), received: t(10))
         let events = engine.evaluate(twin, trigger: .telemetry(["temp", "load"]), wall: t(10))
         #expect(Set(events.map(\.alert.rule)) == ["hot", "spikes"], "the pending wait and the first occurrence carried over")
 
-        let again = try JSONDecoder().decode(MachineRules.Saved.self, from: JSONEncoder().encode(engine.saved(twin.address)!))
+        let again = try JSONDecoder().decode(MachineRules.Saved.self, from: JSONEncoder().encode(engine.saved(twin)!))
         var restarted = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
-        _ = restarted.restore(again, for: twin.address, kind: "probe", wall: t(11))
+        _ = restarted.restore(again, for: twin, kind: "probe", wall: t(11))
         #expect(restarted.alerts.count == 2)
         twin.apply(TelemetrySample(time: t(11), sequence: 11, values: [.init(property: "temp", value: 76, unit: "°C")]), received: t(11))
         #expect(restarted.evaluate(twin, trigger: .telemetry(["temp"]), wall: t(11)).isEmpty, "no second raise after the restart")
@@ -61,6 +61,33 @@ struct RuleEngineTests {
         let line = try #require(engine.counts()[AggregateKey(site: "site", area: "area", line: "line")])
         #expect(line.active == 1 && line.unacknowledged == 1 && line.bySeverity == [.major: 1])
         #expect(engine.counts()[AggregateKey(site: "site")] == line)
+    }
+
+    @Test("Twins are told apart by their store's serials; a twin that finds another's rules at its serial gets its own")
+    func bySerial() throws {
+        let kind = try probeKind(rules: "- { id: hot, threshold: { property: temp, above: 70 } }")
+        var store = TwinStore(kinds: ["probe": kind])
+        var engine = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
+        func send(_ machine: String, temp: Double, at time: Double) -> [AlertEvent] {
+            let address = MachineAddress(site: "site", area: "area", line: "line", machine: machine)
+            let sample = TelemetrySample(time: t(time), sequence: UInt64(time + 1), values: [.init(property: "temp", value: temp, unit: "°C")])
+            _ = store.apply(.telemetry(.init(machine: machine, kind: "probe", sample: sample)), address: address, received: t(time))
+            return engine.evaluate(store.twins[address]!, trigger: .telemetry(["temp"]), wall: t(time))
+        }
+        #expect(send("m1", temp: 75, at: 0).map(\.kind) == [.raised])
+        #expect(send("m2", temp: 20, at: 0).isEmpty)
+        #expect(send("m1", temp: 76, at: 1).isEmpty, "m1's alert is still open: m2 did not take its rules")
+        #expect(Set(engine.alerts.map(\.address.machine)) == ["m1"])
+        let m1 = try #require(store.twins.values.first { $0.address.machine == "m1" })
+        #expect(engine.saved(m1)?["hot"]?.alert?.isActive == true)
+
+        // A twin at m1's serial with another address (a store that reused the serial) starts with fresh rules.
+        let stranger = Twin(record: Twin(address: MachineAddress(site: "site", area: "area", line: "line", machine: "m9"), kind: kind).record,
+                            serial: m1.serial, shared: SharedKind(kind), settings: .init())
+        #expect(engine.saved(stranger) == nil, "m1's memories are not the stranger's")
+        #expect(engine.evaluate(stranger, trigger: .clock, wall: t(2)).isEmpty)
+        #expect(engine.saved(stranger)?["hot"]?.alert == nil)
+        #expect(engine.saved(m1) == nil, "m1's rules were replaced at that serial")
     }
 
     @Test("Overrides: a rules file replaces or switches a kind's rule for chosen machines; a scenario's last")

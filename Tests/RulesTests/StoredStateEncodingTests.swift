@@ -42,12 +42,12 @@ struct StoredStateEncodingTests {
                 }
             }
             guard hour % 2 == 0 else { continue }
-            for (address, twin) in store.twins {
+            for twin in store.twins.values {
                 let record = twin.record
                 let bytes = try streaming.encode(record)
                 #expect(try decoder.decode(Twin.Record.self, from: Data(bytes)) == record)
                 #expect(try Self.tree(bytes) == Self.tree(Array(try reference.encode(record))))
-                let saved = try #require(engine.saved(address))
+                let saved = try #require(engine.saved(twin))
                 let savedBytes = try streaming.encode(saved)
                 #expect(try decoder.decode(MachineRules.Saved.self, from: Data(savedBytes)) == saved)
                 #expect(try Self.tree(savedBytes) == Self.tree(Array(try reference.encode(saved))))
