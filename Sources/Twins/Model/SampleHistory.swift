@@ -1,46 +1,32 @@
 import Foundation
 import TwinModel
 
-/// The last `capacity` samples of a property, oldest first, for trends and sparklines. A fixed ring in
-/// compact storage (32-bit value and time offset, in one array that grows up to the capacity): memory per
-/// twin stays bounded and small.
+/// The last `capacity` samples of a property, oldest first, for trends and sparklines: a fixed ring in compact
+/// storage (32-bit value and whole-second time offset), so memory per twin stays bounded and small. A twin keeps
+/// the histories of all its properties in one table and hands out this value when asked.
 public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
-    /// A value and its time, as seconds after `base`.
-    private struct Sample: Sendable, Equatable {
-        var value: Float
-        var offset: UInt32
-    }
-
-    private var ring: [Sample] = []
-    /// The time of the first sample, in seconds since 1970 (meaningless while the ring is empty).
-    private var base = 0.0
-    private var storedCapacity: UInt32
-    /// Where the next sample goes once the ring is full.
-    private var next: UInt32 = 0
-
-    public var capacity: Int { Int(storedCapacity) }
+    /// A table of this one property.
+    private var table: HistoryTable
 
     public init(capacity: Int) {
-        storedCapacity = UInt32(clamping: max(capacity, 1))
+        table = HistoryTable(capacity: capacity)
+        table.addProperty()
     }
 
-    public var count: Int { ring.count }
+    /// Property `property` of `table`.
+    init(_ property: Int, of table: HistoryTable) {
+        self.table = HistoryTable(capacity: table.capacity, base: table.base, ring: Array(table.stored(property)), next: table.next(of: property))
+    }
+
+    public var capacity: Int { table.capacity }
+    public var count: Int { table.count(of: 0) }
 
     public mutating func append(_ value: Double, at time: Date) {
-        let seconds = time.timeIntervalSince1970
-        if ring.isEmpty { base = seconds }
-        let offset = UInt32(clamping: Int64(max(0, seconds - base)))
-        // Clamped to Float's finite range: an extreme reading must not become infinity and break storage.
-        let stored = Float(min(max(value, -Double(Float.greatestFiniteMagnitude)), Double(Float.greatestFiniteMagnitude)))
-        if ring.count < capacity {
-            // Grown by doubling, but never past the capacity.
-            if ring.count == ring.capacity { ring.reserveCapacity(min(capacity, max(2, ring.count * 2))) }
-            ring.append(Sample(value: stored, offset: offset))
-        } else {
-            ring[Int(next)] = Sample(value: stored, offset: offset)
-            next = (next + 1) % storedCapacity
-        }
+        table.append(value, at: time, to: 0)
     }
+
+    /// The samples, oldest first (times to the second).
+    public var samples: [(time: Date, value: Double)] { table.samples(of: 0) }
 
     /// The same samples in a history of another capacity (the newest kept).
     public func resized(to newCapacity: Int) -> SampleHistory {
@@ -48,6 +34,13 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
         var resized = SampleHistory(capacity: newCapacity)
         for sample in samples.suffix(max(newCapacity, 1)) { resized.append(sample.value, at: sample.time) }
         return resized
+    }
+
+    /// Equal when they have the same capacity and the same samples, wherever their rings start.
+    public static func == (lhs: SampleHistory, rhs: SampleHistory) -> Bool {
+        let (left, right) = (lhs.samples, rhs.samples)
+        return lhs.capacity == rhs.capacity && left.count == right.count
+            && zip(left, right).allSatisfy { $0.time == $1.time && $0.value == $1.value }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -59,8 +52,8 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(capacity, forKey: .capacity)
-        if !ring.isEmpty { try container.encode(base, forKey: .base) }
-        try container.encode(Int(next), forKey: .next)
+        if count > 0 { try container.encode(table.base, forKey: .base) }
+        try container.encode(table.next(of: 0), forKey: .next)
         try container.encode(packedValues, forKey: .values)
         try container.encode(packedOffsets, forKey: .offsets)
     }
@@ -69,11 +62,11 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
     public func write(to writer: inout JSONWriter) throws {
         writer.open()
         writer.field("capacity", integer: capacity)
-        if !ring.isEmpty {
+        if count > 0 {
             writer.key("base")
-            try writer.element(finite: base)
+            try writer.element(finite: table.base)
         }
-        writer.field("next", integer: Int(next))
+        writer.field("next", integer: table.next(of: 0))
         writer.key("values")
         writer.element(base64: packedValues)
         writer.key("offsets")
@@ -88,14 +81,12 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
         let next = try container.decode(Int.self, forKey: .next)
         let values = try Self.decodePacked(Float.self, container, .values)
         let offsets = try Self.decodePacked(UInt32.self, container, .offsets)
-        storedCapacity = UInt32(clamping: max(capacity, 1))
-        guard values.count == offsets.count, values.count <= self.capacity, (0..<self.capacity).contains(next), values.allSatisfy(\.isFinite),
+        let clamped = Int(UInt32(clamping: max(capacity, 1)))
+        guard values.count == offsets.count, values.count <= clamped, (0..<clamped).contains(next), values.allSatisfy(\.isFinite),
               values.isEmpty || base?.isFinite == true else {
             throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "inconsistent sample history")
         }
-        self.base = base ?? 0
-        self.next = UInt32(next)
-        ring = zip(values, offsets).map { Sample(value: $0, offset: $1) }
+        table = HistoryTable(capacity: clamped, base: base ?? 0, ring: zip(values, offsets).map { .init(value: $0, offset: $1) }, next: next)
     }
 
     private static func decodePacked<T: Codable & BitwiseCopyable>(_ type: T.Type, _ container: KeyedDecodingContainer<CodingKeys>,
@@ -107,17 +98,12 @@ public struct SampleHistory: Sendable, Equatable, Codable, JSONStreamWritable {
         return data.withUnsafeBytes { raw in (0..<data.count / MemoryLayout<T>.size).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) } }
     }
 
-    /// The samples, oldest first (times to the second).
-    public var samples: [(time: Date, value: Double)] {
-        let order = ring.count < capacity ? Array(ring) : Array(ring[Int(next)...] + ring[..<Int(next)])
-        return order.map { (Date(timeIntervalSince1970: base + Double($0.offset)), Double($0.value)) }
-    }
-
     /// Values and offsets, each packed little-endian, as stored.
     private var packedValues: Data { packed { $0.value.bitPattern.littleEndian } }
     private var packedOffsets: Data { packed { $0.offset.littleEndian } }
 
-    private func packed(_ field: (Sample) -> UInt32) -> Data {
+    private func packed(_ field: (HistoryTable.Sample) -> UInt32) -> Data {
+        let ring = table.stored(0)
         var data = Data(count: ring.count * MemoryLayout<UInt32>.size)
         data.withUnsafeMutableBytes { raw in
             for (index, sample) in ring.enumerated() { raw.storeBytes(of: field(sample), toByteOffset: index * MemoryLayout<UInt32>.size, as: UInt32.self) }

@@ -47,7 +47,9 @@ public struct Twin: Sendable {
         _modify { makeUnique(); yield &storage.desiredState }
     }
     /// The recent samples of each property, by name.
-    public var history: PropertyValues<SampleHistory> { PropertyValues(names: storage.names, values: storage.history) }
+    public var history: PropertyValues<SampleHistory> {
+        PropertyValues(names: storage.names, values: (0..<storage.history.propertyCount).map { SampleHistory($0, of: storage.history) })
+    }
     public private(set) var kpi: KPITracker {
         get { storage.kpi }
         _modify { makeUnique(); yield &storage.kpi }
@@ -58,7 +60,7 @@ public struct Twin: Sendable {
         get { storage.machineTime }
         _modify { makeUnique(); yield &storage.machineTime }
     }
-    /// Property names; a property's reported value and history are at its name's position in their arrays.
+    /// Property names; a property's reported value and history are at its name's position in their array and table.
     private var names: [String] {
         get { storage.names }
         _modify { makeUnique(); yield &storage.names }
@@ -67,7 +69,7 @@ public struct Twin: Sendable {
         get { storage.reported }
         _modify { makeUnique(); yield &storage.reported }
     }
-    private var histories: [SampleHistory] {
+    private var histories: HistoryTable {
         get { storage.history }
         _modify { makeUnique(); yield &storage.history }
     }
@@ -100,7 +102,7 @@ public struct Twin: Sendable {
         var connectivity = Connectivity()
         var counters: ProductionCounters?
         var desiredState: MachineState?
-        var history: [SampleHistory] = []
+        var history: HistoryTable
         var kpi: KPITracker
         var machineTime: Date?
         var lastSequence = LastStamps()
@@ -111,6 +113,7 @@ public struct Twin: Sendable {
             self.kind = kind
             self.settings = settings
             kpi = KPITracker(configuration: settings.kpi)
+            history = HistoryTable(capacity: settings.historySize)
         }
 
         func copy() -> Storage {
@@ -218,19 +221,17 @@ public struct Twin: Sendable {
         let property = ReportedProperty(value: reading.value, unit: reading.unit, sourceTime: source, receiveTime: received, quality: quality)
         if let index = names.position(ofName: reading.property) {
             reportedValues[index] = property
-            histories[index].append(reading.value, at: source)
+            histories.append(reading.value, at: source, to: index)
         } else {
-            var history = SampleHistory(capacity: settings.historySize)
-            history.append(reading.value, at: source)
             if names.isEmpty, let count = storage.kind?.kind.properties.count {
                 // Room for every property of the kind at once, rather than growing by doubling.
                 names.reserveCapacity(count)
                 reportedValues.reserveCapacity(count)
-                histories.reserveCapacity(count)
+                histories.reserve(properties: count)
             }
             names.append(reading.property)
             reportedValues.append(property)
-            histories.append(history)
+            histories.append(reading.value, at: source, to: histories.addProperty())
         }
     }
 
@@ -397,7 +398,13 @@ public struct Twin: Sendable {
         counters = record.counters
         desiredState = record.desiredState
         // Kept at today's history size: the newest samples.
-        histories = names.map { record.history[$0]?.resized(to: settings.historySize) ?? SampleHistory(capacity: settings.historySize) }
+        histories.reserve(properties: names.count)
+        for name in names {
+            let property = histories.addProperty()
+            for sample in (record.history[name]?.samples ?? []).suffix(histories.capacity) {
+                histories.append(sample.value, at: sample.time, to: property)
+            }
+        }
         kpi = KPITracker(configuration: settings.kpi, restoring: record.kpi)
         machineTime = record.machineTime
         let stamps = record.lastStamps + [nil, nil, nil]
