@@ -83,7 +83,7 @@ struct RuleEngineTests {
 
         // A twin at m1's serial with another address (a store that reused the serial) starts with fresh rules.
         let stranger = Twin(record: Twin(address: MachineAddress(site: "site", area: "area", line: "line", machine: "m9"), kind: kind).record,
-                            serial: m1.serial, shared: SharedKind(kind), settings: .init())
+                            serial: m1.serial, shared: SharedKind(kind), settings: SharedSettings(TwinSettings()))
         #expect(engine.saved(stranger) == nil, "m1's memories are not the stranger's")
         #expect(engine.evaluate(stranger, trigger: .clock, wall: t(2)).isEmpty)
         #expect(engine.saved(stranger)?["hot"]?.alert == nil)

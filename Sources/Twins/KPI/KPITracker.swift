@@ -23,33 +23,51 @@ public struct KPITracker: Sendable {
         }
     }
 
-    public let configuration: Configuration
-    private let bucketSeconds: Double
-    private let calendar: ShiftCalendar
+    /// What every tracker of one configuration shares, held once: a store's twins all point at one.
+    public final class Frame: Sendable {
+        public let configuration: Configuration
+        let bucketSeconds: Double
+        let calendar: ShiftCalendar
+        let bucketCount: Int
+
+        public init(_ configuration: Configuration) {
+            self.configuration = configuration
+            bucketCount = max(configuration.buckets, 1)
+            bucketSeconds = max(configuration.window.secondsValue / Double(bucketCount), 1)
+            calendar = ShiftCalendar(shifts: configuration.shifts)
+        }
+    }
+
+    // Stored fields in an order that leaves little padding (a tracker per twin, a hundred thousand twins).
+    private let frame: Frame
     /// The bucket time is being accounted in, at full precision. It joins the ring when the window moves on.
     private var current = ProductionTally()
     /// The window's closed buckets, in 32-bit fields (converted once, when they close); the current bucket's place
     /// holds zero. Empty while they would all be zero (a twin that has not yet closed a bucket, or whose clock
     /// jumped), which would otherwise be most of a fresh twin's memory.
     private var ring: [WindowBucket] = []
-    private let bucketCount: Int
     /// Index of the bucket that `now` falls in, as a count of bucket lengths since the epoch.
-    private var currentBucket: Int64
+    private var currentBucket: Int64 = 0
     public private(set) var shift = ProductionTally()
-    public private(set) var shiftStart: Date?
     public private(set) var lifetime = ProductionTally()
+    public private(set) var shiftStart: Date?
     public private(set) var state: MachineState = .offline
     public private(set) var stateSince: Date?
     private var accountedUntil: Date?
     private var lastCounters: (total: Int, good: Int, scrap: Int)?
 
+    public var configuration: Configuration { frame.configuration }
+    private var bucketSeconds: Double { frame.bucketSeconds }
+    private var calendar: ShiftCalendar { frame.calendar }
+    private var bucketCount: Int { frame.bucketCount }
+
     public init(configuration: Configuration = .init()) {
-        self.configuration = configuration
-        let buckets = max(configuration.buckets, 1)
-        bucketSeconds = max(configuration.window.secondsValue / Double(buckets), 1)
-        calendar = ShiftCalendar(shifts: configuration.shifts)
-        bucketCount = buckets
-        currentBucket = 0
+        self.init(frame: Frame(configuration))
+    }
+
+    /// A tracker of a shared frame.
+    public init(frame: Frame) {
+        self.frame = frame
     }
 
     /// The machine entered `newState` at `time`. Events older than what is accounted are ignored.
@@ -139,7 +157,12 @@ public struct KPITracker: Sendable {
 
     /// A tracker carrying on from saved accumulators. A window of another shape starts empty.
     public init(configuration: Configuration, restoring saved: Saved) {
-        self.init(configuration: configuration)
+        self.init(frame: Frame(configuration), restoring: saved)
+    }
+
+    /// A tracker of a shared frame carrying on from saved accumulators.
+    public init(frame: Frame, restoring saved: Saved) {
+        self.init(frame: frame)
         if saved.ring.count == bucketCount || saved.ring.isEmpty, saved.bucketSeconds == bucketSeconds, saved.currentBucket >= 0 {
             currentBucket = saved.currentBucket
             if !saved.ring.isEmpty {

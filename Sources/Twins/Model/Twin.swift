@@ -14,7 +14,7 @@ public struct Twin: Sendable {
     public var serial: Int { Int(storage.serial) }
     /// The machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
     public var kind: MachineKind? { storage.kind?.kind }
-    public var settings: TwinSettings { storage.settings }
+    public var settings: TwinSettings { storage.shared.settings }
     public private(set) var version: UInt64 {
         get { storage.version }
         _modify { makeUnique(); yield &storage.version }
@@ -80,44 +80,65 @@ public struct Twin: Sendable {
 
     /// The last message applied of each kind that carries a sequence number.
     struct LastStamps: Sendable {
-        var telemetry: Stamp?
-        var state: Stamp?
-        var counters: Stamp?
+        private var storedTelemetry = Stamp.absent
+        private var storedState = Stamp.absent
+        private var storedCounters = Stamp.absent
+
+        init(telemetry: Stamp? = nil, state: Stamp? = nil, counters: Stamp? = nil) {
+            self.telemetry = telemetry
+            self.state = state
+            self.counters = counters
+        }
+
+        var telemetry: Stamp? {
+            get { storedTelemetry.present }
+            set { storedTelemetry = newValue ?? .absent }
+        }
+        var state: Stamp? {
+            get { storedState.present }
+            set { storedState = newValue ?? .absent }
+        }
+        var counters: Stamp? {
+            get { storedCounters.present }
+            set { storedCounters = newValue ?? .absent }
+        }
     }
 
     /// Every field, behind one reference: a store's dictionary holds a pointer per slot rather than the whole twin
     /// (its hash table has up to 2.7 slots per twin), and a change copies the fields only when the twin is shared
     /// (copy on write, as the standard collections do).
+    ///
+    /// Fields are in an order that leaves little padding: each one-byte state follows an optional date's tag byte.
     private final class Storage: @unchecked Sendable {
         let address: MachineAddress
-        let serial: UInt32
-        let settings: TwinSettings
+        let shared: SharedSettings
         var kind: SharedKind?
         var version: UInt64 = 0
         var names: [String] = []
         var reported: [ReportedProperty] = []
-        var state: MachineState = .offline
+        var history: HistoryTable
+        var kpi: KPITracker
         var stateSince: Date?
+        var state: MachineState = .offline
+        var machineTime: Date?
+        var desiredState: MachineState?
+        let serial: UInt32
         var stateReason = ""
         var connectivity = Connectivity()
         var counters: ProductionCounters?
-        var desiredState: MachineState?
-        var history: HistoryTable
-        var kpi: KPITracker
-        var machineTime: Date?
         var lastSequence = LastStamps()
 
-        init(address: MachineAddress, serial: UInt32, kind: SharedKind?, settings: TwinSettings) {
+        init(address: MachineAddress, serial: UInt32, kind: SharedKind?, shared: SharedSettings) {
             self.address = address
             self.serial = serial
             self.kind = kind
-            self.settings = settings
-            kpi = KPITracker(configuration: settings.kpi)
-            history = HistoryTable(capacity: settings.historySize)
+            self.shared = shared
+            kpi = KPITracker(frame: shared.kpi)
+            history = HistoryTable(capacity: shared.settings.historySize)
         }
 
         func copy() -> Storage {
-            let copy = Storage(address: address, serial: serial, kind: kind, settings: settings)
+            let copy = Storage(address: address, serial: serial, kind: kind, shared: shared)
             copy.version = version
             copy.names = names
             copy.reported = reported
@@ -145,18 +166,23 @@ public struct Twin: Sendable {
     struct Stamp: Sendable, Codable, Equatable {
         var sequence: UInt64
         var time: Date
+
+        /// No stamp yet (a NaN time, which no message has): an optional stamp would take a padded word more.
+        static let absent = Stamp(sequence: 0, time: Date(timeIntervalSinceReferenceDate: .nan))
+        var present: Stamp? { time.timeIntervalSinceReferenceDate.isNaN ? nil : self }
     }
 
     /// Most properties a generic twin keeps (a kind bounds its own).
     public static let maximumGenericProperties = 256
 
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
-        self.init(address: address, serial: 0, shared: kind.map(SharedKind.init), settings: settings)
+        self.init(address: address, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
 
-    /// A twin of a kind other twins share (a store types all its twins of a kind with one ``SharedKind``).
-    init(address: MachineAddress, serial: Int, shared kind: SharedKind?, settings: TwinSettings) {
-        storage = Storage(address: address, serial: UInt32(serial), kind: kind, settings: settings)
+    /// A twin of a kind and settings other twins share (a store gives all its twins one ``SharedSettings``, and all
+    /// its twins of a kind one ``SharedKind``).
+    init(address: MachineAddress, serial: Int, shared kind: SharedKind?, settings: SharedSettings) {
+        storage = Storage(address: address, serial: UInt32(serial), kind: kind, shared: settings)
     }
 
     /// Types a twin first seen without its kind (through its state or status, before any telemetry).
@@ -380,10 +406,10 @@ public struct Twin: Sendable {
 
     /// A twin brought back from its record; `kind` is looked up again by the caller.
     public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
-        self.init(record: record, serial: 0, shared: kind.map(SharedKind.init), settings: settings)
+        self.init(record: record, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
 
-    init(record: Record, serial: Int, shared: SharedKind?, settings: TwinSettings) {
+    init(record: Record, serial: Int, shared: SharedKind?, settings: SharedSettings) {
         self.init(address: record.address, serial: serial, shared: shared, settings: settings)
         let kind = shared?.kind
         version = record.version
@@ -405,7 +431,7 @@ public struct Twin: Sendable {
                 histories.append(sample.value, at: sample.time, to: property)
             }
         }
-        kpi = KPITracker(configuration: settings.kpi, restoring: record.kpi)
+        kpi = KPITracker(frame: settings.kpi, restoring: record.kpi)
         machineTime = record.machineTime
         let stamps = record.lastStamps + [nil, nil, nil]
         lastSequence = LastStamps(telemetry: stamps[0], state: stamps[1], counters: stamps[2])
@@ -503,25 +529,18 @@ public struct Connectivity: Sendable, Equatable, Codable {
         case unknown, online, offline, stale
     }
 
-    public var status: Status = .unknown
+    // (`since` before `status`: the status fits beside the optional date's tag byte.)
     public var since: Date?
+    public var status: Status = .unknown
     public var reason = ""
     /// When the last message from the machine arrived.
     public var lastHeard: Date?
-}
 
-/// Settings shared by all twins.
-public struct TwinSettings: Sendable {
-    /// Samples kept per property for trends and sparklines.
-    public var historySize = 60
-    /// A machine or property is stale after this many sample intervals without data.
-    public var staleAfter = 5.0
-    public var kpi = KPITracker.Configuration()
-
-    public init(historySize: Int = 60, staleAfter: Double = 5, kpi: KPITracker.Configuration = .init()) {
-        self.historySize = historySize
-        self.staleAfter = staleAfter
-        self.kpi = kpi
+    public init(status: Status = .unknown, since: Date? = nil, reason: String = "", lastHeard: Date? = nil) {
+        self.status = status
+        self.since = since
+        self.reason = reason
+        self.lastHeard = lastHeard
     }
 }
 

@@ -31,7 +31,9 @@ public struct TwinStore: Sendable {
     public let kinds: [String: MachineKind]
     /// The same kinds, each held once for all its twins.
     private let sharedKinds: [String: SharedKind]
-    public let settings: TwinSettings
+    public var settings: TwinSettings { sharedSettings.settings }
+    /// The settings, held once for all the twins.
+    private let sharedSettings: SharedSettings
     public let unknownKinds: UnknownKindPolicy
     public let maximumPayload: Int
     public private(set) var twins: [MachineAddress: Twin] = [:]
@@ -48,7 +50,7 @@ public struct TwinStore: Sendable {
                 maximumPayload: Int = JSONPayloads.defaultMaximumSize) {
         self.kinds = kinds
         sharedKinds = kinds.mapValues(SharedKind.init)
-        self.settings = settings
+        sharedSettings = SharedSettings(settings)
         self.unknownKinds = unknownKinds
         self.maximumPayload = maximumPayload
     }
@@ -149,7 +151,7 @@ public struct TwinStore: Sendable {
             var serial = nextSerial
             if let existing = twins[record.address] { serial = existing.serial } else { takeSerial() }
             twins[record.address] = Twin(record: record, serial: serial,
-                                         shared: record.kind.flatMap { sharedKinds[$0] }, settings: settings)
+                                         shared: record.kind.flatMap { sharedKinds[$0] }, settings: sharedSettings)
         }
     }
 
@@ -207,7 +209,7 @@ public struct TwinStore: Sendable {
     private mutating func record(_ address: MachineAddress, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
         // One lookup: a new twin takes the next serial, counted once it is in.
         let (count, serial) = (twins.count, nextSerial)
-        let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: settings)])
+        let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: sharedSettings)])
         if twins.count > count { takeSerial() }
         for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
         statistics.deadLetters += refusals.count
