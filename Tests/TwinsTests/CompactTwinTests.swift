@@ -23,12 +23,45 @@ struct CompactTwinTests {
         #expect(copy.reported["spindle_speed"]?.quality == .good, "the copy taken before is not marked stale")
     }
 
-    @Test("Properties keep the order they were first seen in, are found by name, and go to storage as a dictionary")
+    @Test("Twins with every property of their kind share the kind's names, in whatever order they came; others keep their own")
+    func sharedNames() {
+        let kind = SharedKind(TwinFixtures.cnc)
+        let all = TwinFixtures.cnc.properties.map { ($0.name, ($0.normal.lowerBound + $0.normal.upperBound) / 2, $0.unit) }
+        let settings = SharedSettings(TwinSettings())
+        var inOrder = Twin(address: TwinFixtures.address, serial: 0, shared: kind, settings: settings)
+        var reversed = inOrder
+        var some = inOrder
+        inOrder.apply(TwinFixtures.sample(1, "06:00:01", all), received: at("06:00:01"))
+        reversed.apply(TwinFixtures.sample(1, "06:00:01", all.reversed()), received: at("06:00:01"))
+        some.apply(TwinFixtures.sample(1, "06:00:01", Array(all.reversed().prefix(3))), received: at("06:00:01"))
+        func buffer(_ names: [String]) -> UnsafeRawPointer? { names.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        #expect(buffer(inOrder.reported.names) == buffer(kind.propertyNames))
+        #expect(buffer(reversed.reported.names) == buffer(kind.propertyNames))
+        #expect(reversed.reported.dictionary == inOrder.reported.dictionary && reversed.history.dictionary == inOrder.history.dictionary)
+        #expect(some.reported.names == kind.propertyNames.suffix(3) && buffer(some.reported.names) != buffer(kind.propertyNames))
+
+        let restored = Twin(record: reversed.record, serial: 1, shared: kind, settings: settings)
+        #expect(buffer(restored.reported.names) == buffer(kind.propertyNames))
+        var added = inOrder
+        added.apply(TwinFixtures.sample(2, "06:00:02", [("extra", 1, "")]), received: at("06:00:02"))
+        #expect(added.reported.names == kind.propertyNames, "an unknown property is refused, names unchanged")
+    }
+
+    @Test("A generic twin keeps properties in the order it first saw them")
+    func genericOrder() {
+        var twin = TwinFixtures.twin(kind: nil)
+        twin.apply(TwinFixtures.sample(1, "06:00:01", [("zeta", 1, "x"), ("alpha", 2, "x")]), received: at("06:00:01"))
+        twin.apply(TwinFixtures.sample(2, "06:00:02", [("beta", 3, "x"), ("alpha", 4, "x")]), received: at("06:00:02"))
+        #expect(twin.reported.names == ["zeta", "alpha", "beta"])
+        #expect(twin.history["alpha"]?.samples.map(\.value) == [2, 4])
+    }
+
+    @Test("A kind's twin keeps its properties in the kind's order, finds them by name, and stores them as a dictionary")
     func propertyValues() {
         var twin = TwinFixtures.twin()
         twin.apply(TwinFixtures.sample(1, "06:00:01", [("vibration", 2, "mm/s"), ("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
         twin.apply(TwinFixtures.sample(2, "06:00:02", [("spindle_speed", 9600, "rpm"), ("power", 12, "kW")]), received: at("06:00:02"))
-        #expect(twin.reported.names == ["vibration", "spindle_speed", "power"])
+        #expect(twin.reported.names == ["spindle_speed", "vibration", "power"], "in the kind's order, not as they came")
         #expect(twin.reported.map(\.key) == twin.history.map(\.key))
         #expect(twin.reported["spindle_speed"]?.value == 9600 && twin.reported["nothing"] == nil)
         #expect(twin.history["spindle_speed"]?.samples.map(\.value) == [9500, 9600])

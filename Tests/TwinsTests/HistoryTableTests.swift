@@ -19,7 +19,7 @@ struct HistoryTableTests {
         left.count == right.count && zip(left, right).allSatisfy { $0.time == $1.time && $0.value == $1.value }
     }
 
-    @Test("Properties arriving at different rates, added late, with times going back: each keeps its own last samples",
+    @Test("Properties arriving at different rates, added late anywhere among the others, with times going back: each keeps its own last samples",
           arguments: [1, 2, 5, 8, 60])
     func differential(capacity: Int) {
         var random = SystemRandomNumberGenerator()
@@ -28,8 +28,10 @@ struct HistoryTableTests {
         var second = 0.0
         for step in 0..<3_000 {
             if references.isEmpty || (references.count < 12 && Int.random(in: 0..<40, using: &random) == 0) {
-                #expect(table.addProperty() == references.count)
-                references.append(Reference())
+                // Anywhere among the others, as a twin puts a new property in its kind's order.
+                let position = Int.random(in: 0...references.count, using: &random)
+                table.insertProperty(at: position)
+                references.insert(Reference(), at: position)
             }
             // Mostly forward, at times back by up to a minute (a clock set back, a straggler).
             second += Int.random(in: 0..<20, using: &random) == 0 ? -Double.random(in: 1...60, using: &random).rounded() : 1

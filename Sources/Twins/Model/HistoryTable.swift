@@ -42,12 +42,17 @@ struct HistoryTable: Sendable {
         samples.reserveCapacity(count * Int(stride))
     }
 
-    /// Adds an empty property; returns its position.
+    /// Adds an empty property after the others; returns its position.
     @discardableResult
     mutating func addProperty() -> Int {
-        fills.append(Fill())
-        samples.append(contentsOf: repeatElement(Sample(value: 0, offset: 0), count: Int(stride)))
+        insertProperty(at: fills.count)
         return fills.count - 1
+    }
+
+    /// Adds an empty property at `position`; the properties from there on move one place up.
+    mutating func insertProperty(at position: Int) {
+        fills.insert(Fill(), at: position)
+        samples.insert(contentsOf: repeatElement(Sample(value: 0, offset: 0), count: Int(stride)), at: position * Int(stride))
     }
 
     func count(of property: Int) -> Int { Int(fills[property].count) }

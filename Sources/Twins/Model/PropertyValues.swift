@@ -1,5 +1,5 @@
-/// A twin's properties by name, in the order it first saw them (restored from storage: in its kind's order, then by
-/// name): its reported values or their histories.
+/// A twin's properties by name, in its kind's order (a generic twin: in the order it first saw them, restored from
+/// storage by name): its reported values or their histories.
 ///
 /// Two arrays the twin already keeps (names, and values at the same positions), shown without copying: a
 /// dictionary per twin cost more than a kilobyte of hash table for the dozen properties a machine has, and

@@ -255,10 +255,33 @@ public struct Twin: Sendable {
                 reportedValues.reserveCapacity(count)
                 histories.reserve(properties: count)
             }
-            names.append(reading.property)
-            reportedValues.append(property)
-            histories.append(reading.value, at: source, to: histories.addProperty())
+            let position = position(ofNew: reading.property)
+            names.insert(reading.property, at: position)
+            reportedValues.insert(property, at: position)
+            histories.insertProperty(at: position)
+            histories.append(reading.value, at: source, to: position)
+            shareKindNames()
         }
+    }
+
+    /// Where a new property goes: a twin of a known kind keeps its properties in the kind's order, a generic twin in
+    /// the order it first saw them.
+    private func position(ofNew name: String) -> Int {
+        guard let kindNames = storage.kind?.propertyNames else { return names.count }
+        // The names before it in the kind's order, if the twin's names follow that order (they may not if it had
+        // properties before it learnt its kind).
+        var before = 0
+        for kindName in kindNames {
+            if kindName.isSameName(as: name) { return before }
+            if before < names.count, names[before].isSameName(as: kindName) { before += 1 }
+        }
+        return names.count
+    }
+
+    /// Once the twin has every property of its kind, it keeps the kind's array of names rather than its own copy.
+    private mutating func shareKindNames() {
+        guard let kindNames = storage.kind?.propertyNames, names.count == kindNames.count, names == kindNames else { return }
+        names = kindNames
     }
 
     // MARK: State, counters, status
@@ -417,6 +440,7 @@ public struct Twin: Sendable {
         let order = Dictionary((kind?.properties ?? []).enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         names = record.reported.keys.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
         reportedValues = names.map { record.reported[$0]! }
+        shareKindNames()
         state = record.state
         stateSince = record.stateSince
         stateReason = record.stateReason
@@ -476,9 +500,12 @@ public struct Twin: Sendable {
 /// A machine kind held once for every twin of it: a twin keeps a reference, not a copy of the kind.
 public final class SharedKind: Sendable {
     public let kind: MachineKind
+    /// The names of its properties, in its order: the twins that have them all in that order share this array.
+    let propertyNames: [String]
 
     public init(_ kind: MachineKind) {
         self.kind = kind
+        propertyNames = kind.properties.map(\.name)
     }
 
     /// The kind's property `name`, read in place (reading ``kind`` out first would copy the whole kind).
