@@ -32,13 +32,16 @@ public struct MachineRules: Sendable {
     /// A list of rules with the indexes that say which of them a change concerns. Immutable, so every machine of
     /// a kind with the same overrides shares one (rule specs are large; thousands of twins need not copy them).
     public final class RuleSet: Sendable {
+        /// The kind whose rules they are.
+        public let kind: String
         public let rules: [RuleSpec]
         let byProperty: [String: [Int]]
         let onState: [Int]
         let onCounters: [Int]
         let onClock: [Int]
 
-        public init(_ rules: [RuleSpec]) {
+        public init(kind: String, _ rules: [RuleSpec]) {
+            self.kind = kind
             self.rules = rules
             var byProperty: [String: [Int]] = [:]
             var onState: [Int] = [], onCounters: [Int] = [], onClock: [Int] = []
@@ -55,47 +58,12 @@ public struct MachineRules: Sendable {
         }
     }
 
-    public var address: MachineAddress { storage.address }
-    public var kind: String { storage.kind }
-    public var ruleSet: RuleSet { storage.ruleSet }
-    public private(set) var memories: [RuleMemory] {
-        get { storage.memories }
-        _modify { makeUnique(); yield &storage.memories }
-    }
+    public let address: MachineAddress
+    public let ruleSet: RuleSet
+    public var kind: String { ruleSet.kind }
+    public private(set) var memories: [RuleMemory]
     /// Rules evaluated so far (for tests and metrics of the incremental evaluation).
-    public private(set) var evaluations: Int {
-        get { storage.evaluations }
-        _modify { makeUnique(); yield &storage.evaluations }
-    }
-
-    /// Every field behind one reference, copied on write: an engine's hash table of machines then holds a pointer
-    /// per slot (it has up to 2.7 slots a machine) rather than the address, kind and memories.
-    private final class Storage: @unchecked Sendable {
-        let address: MachineAddress
-        let kind: String
-        let ruleSet: RuleSet
-        var memories: [RuleMemory]
-        var evaluations = 0
-
-        init(address: MachineAddress, kind: String, ruleSet: RuleSet, memories: [RuleMemory]) {
-            self.address = address
-            self.kind = kind
-            self.ruleSet = ruleSet
-            self.memories = memories
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(address: address, kind: kind, ruleSet: ruleSet, memories: memories)
-            copy.evaluations = evaluations
-            return copy
-        }
-    }
-
-    private var storage: Storage
-
-    private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
+    public private(set) var evaluations = 0
 
     /// The memories of a twin's rules, by rule id, for storage.
     public typealias Saved = [String: RuleMemory]
@@ -107,12 +75,14 @@ public struct MachineRules: Sendable {
     private var onClock: [Int] { ruleSet.onClock }
 
     public init(address: MachineAddress, kind: String, rules: [RuleSpec]) {
-        self.init(address: address, kind: kind, set: RuleSet(rules))
+        self.init(address: address, set: RuleSet(kind: kind, rules))
     }
 
     /// The rules of `set` (shared with other machines) for the machine at `address`, with fresh memories.
-    public init(address: MachineAddress, kind: String, set: RuleSet) {
-        storage = Storage(address: address, kind: kind, ruleSet: set, memories: Array(repeating: RuleMemory(), count: set.rules.count))
+    public init(address: MachineAddress, set: RuleSet) {
+        self.address = address
+        ruleSet = set
+        memories = Array(repeating: RuleMemory(), count: set.rules.count)
     }
 
     /// Whether any rule moves with time alone.

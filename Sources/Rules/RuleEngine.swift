@@ -29,7 +29,7 @@ public struct RuleEngine: Sendable {
     public mutating func evaluate(_ twin: Twin, trigger: RuleTrigger, wall: Date) -> [AlertEvent] {
         guard let kind = twin.kind else { return [] }
         var events: [AlertEvent] = []
-        if rules(of: twin).map({ $0.kind != kind.id }) ?? true {
+        if !hasRules(twin) || machines[twin.serial]!.kind != kind.id {
             events = build(twin, kind: kind.id, wall: wall)
         }
         events += machines[twin.serial]!.evaluate(twin, trigger: trigger, wall: wall)
@@ -39,22 +39,22 @@ public struct RuleEngine: Sendable {
     /// Runs the clock-driven rules of every twin in `twins`.
     public mutating func evaluateClock(_ twins: [MachineAddress: Twin], wall: Date) -> [AlertEvent] {
         var events: [AlertEvent] = []
-        for twin in twins.values where rules(of: twin)?.hasClockRules == true {
+        for twin in twins.values where hasRules(twin) && machines[twin.serial]!.hasClockRules {
             events += machines[twin.serial]!.evaluate(twin, trigger: .clock, wall: wall)
         }
         return events
     }
 
-    /// The rules built for `twin`, if any.
-    private func rules(of twin: Twin) -> MachineRules? {
-        guard twin.serial < machines.count, let machine = machines[twin.serial], machine.address == twin.address else { return nil }
-        return machine
+    /// Whether `twin`'s place holds its rules. (Read in place: a copy of them taken out of the table would make the
+    /// change that follows copy their memories.)
+    private func hasRules(_ twin: Twin) -> Bool {
+        twin.serial < machines.count && machines[twin.serial]?.address == twin.address
     }
 
     /// Acknowledges the alert of `rule` of `twin`.
     public mutating func acknowledge(_ twin: Twin, rule: String, by person: String, comment: String,
                                      at time: Date) throws(AlertError) -> [AlertEvent] {
-        guard rules(of: twin) != nil else { throw AlertError(.unknownAlert, "no open alert \(twin.address)/\(rule)") }
+        guard hasRules(twin) else { throw AlertError(.unknownAlert, "no open alert \(twin.address)/\(rule)") }
         return try machines[twin.serial]!.acknowledge(rule: rule, by: person, comment: comment, at: time)
     }
 
@@ -80,7 +80,7 @@ public struct RuleEngine: Sendable {
 
     /// The memories of a twin's rules, for storage with the twin.
     public func saved(_ twin: Twin) -> MachineRules.Saved? {
-        rules(of: twin)?.saved ?? restored[twin.address]
+        hasRules(twin) ? machines[twin.serial]!.saved : restored[twin.address]
     }
 
     /// Takes back the saved memories of `twin`'s rules, stored when its kind was `kind` (at start-up, once the store
@@ -97,10 +97,10 @@ public struct RuleEngine: Sendable {
         let address = twin.address
         let key = RuleSetKey(kind: kind, overrides: book.overrides(kind: kind, site: address.site, area: address.area, line: address.line,
                                                                    machine: address.machine))
-        let set = sets[key] ?? MachineRules.RuleSet(book.rules(kind: kind, site: address.site, area: address.area, line: address.line,
-                                                               machine: address.machine))
+        let set = sets[key] ?? MachineRules.RuleSet(kind: kind, book.rules(kind: kind, site: address.site, area: address.area, line: address.line,
+                                                                           machine: address.machine))
         sets[key] = set
-        var machine = MachineRules(address: address, kind: kind, set: set)
+        var machine = MachineRules(address: address, set: set)
         var closed: [AlertEvent] = []
         if let saved = restored.removeValue(forKey: address) {
             let time = saved.values.compactMap { $0.alert?.lastSeen }.max() ?? wall
