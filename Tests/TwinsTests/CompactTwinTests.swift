@@ -45,6 +45,19 @@ struct CompactTwinTests {
         var added = inOrder
         added.apply(TwinFixtures.sample(2, "06:00:02", [("extra", 1, "")]), received: at("06:00:02"))
         #expect(added.reported.names == kind.propertyNames, "an unknown property is refused, names unchanged")
+
+        // Units: the kind's array once the twin has every property, as the values show them.
+        #expect(buffer(inOrder.reported.column.units) == buffer(kind.propertyUnits))
+        #expect(inOrder.reported.map(\.value.unit) == TwinFixtures.cnc.properties.map(\.unit))
+        // A twin stored when its kind had another unit keeps that unit until a reading in today's unit.
+        var record = inOrder.record
+        record.reported["power"]?.unit = "W"
+        var old = Twin(record: record, serial: 2, shared: kind, settings: settings)
+        #expect(buffer(old.reported.names) == buffer(kind.propertyNames) && buffer(old.reported.column.units) != buffer(kind.propertyUnits))
+        #expect(old.reported["power"]?.unit == "W")
+        old.apply(TwinFixtures.sample(3, "06:00:03", [("power", 12, "kW")]), received: at("06:00:03"))
+        #expect(old.reported["power"]?.unit == "kW" && old.reported["power"]?.value == 12)
+        #expect(buffer(old.reported.column.units) == buffer(kind.propertyUnits), "back to the kind's units")
     }
 
     @Test("A generic twin keeps properties in the order it first saw them")
@@ -54,6 +67,8 @@ struct CompactTwinTests {
         twin.apply(TwinFixtures.sample(2, "06:00:02", [("beta", 3, "x"), ("alpha", 4, "x")]), received: at("06:00:02"))
         #expect(twin.reported.names == ["zeta", "alpha", "beta"])
         #expect(twin.history["alpha"]?.samples.map(\.value) == [2, 4])
+        twin.apply(TwinFixtures.sample(3, "06:00:03", [("alpha", 5, "y")]), received: at("06:00:03"))
+        #expect(twin.reported["alpha"]?.unit == "y" && twin.reported["zeta"]?.unit == "x", "a generic twin takes each reading's unit")
     }
 
     @Test("A kind's twin keeps its properties in the kind's order, finds them by name, and stores them as a dictionary")

@@ -20,7 +20,9 @@ public struct Twin: Sendable {
         _modify { makeUnique(); yield &storage.version }
     }
     /// The latest value of each property, by name.
-    public var reported: PropertyValues<ReportedProperty> { PropertyValues(names: storage.names, values: storage.reported) }
+    public var reported: PropertyValues<ReportedColumn> {
+        PropertyValues(names: storage.names, column: ReportedColumn(readings: storage.reported, units: storage.units))
+    }
     public private(set) var state: MachineState {
         get { storage.state }
         _modify { makeUnique(); yield &storage.state }
@@ -47,8 +49,8 @@ public struct Twin: Sendable {
         _modify { makeUnique(); yield &storage.desiredState }
     }
     /// The recent samples of each property, by name.
-    public var history: PropertyValues<SampleHistory> {
-        PropertyValues(names: storage.names, values: (0..<storage.history.propertyCount).map { SampleHistory($0, of: storage.history) })
+    public var history: PropertyValues<[SampleHistory]> {
+        PropertyValues(names: storage.names, column: (0..<storage.history.propertyCount).map { SampleHistory($0, of: storage.history) })
     }
     public private(set) var kpi: KPITracker {
         get { storage.kpi }
@@ -60,14 +62,18 @@ public struct Twin: Sendable {
         get { storage.machineTime }
         _modify { makeUnique(); yield &storage.machineTime }
     }
-    /// Property names; a property's reported value and history are at its name's position in their array and table.
+    /// Property names; a property's latest reading, unit and history are at its name's position in their arrays and table.
     private var names: [String] {
         get { storage.names }
         _modify { makeUnique(); yield &storage.names }
     }
-    private var reportedValues: [ReportedProperty] {
+    private var reportedValues: [LatestReading] {
         get { storage.reported }
         _modify { makeUnique(); yield &storage.reported }
+    }
+    private var units: [String] {
+        get { storage.units }
+        _modify { makeUnique(); yield &storage.units }
     }
     private var histories: HistoryTable {
         get { storage.history }
@@ -115,7 +121,8 @@ public struct Twin: Sendable {
         var kind: SharedKind?
         var version: UInt64 = 0
         var names: [String] = []
-        var reported: [ReportedProperty] = []
+        var reported: [LatestReading] = []
+        var units: [String] = []
         var history: HistoryTable
         var kpi: KPITracker
         var stateSince: Date?
@@ -142,6 +149,7 @@ public struct Twin: Sendable {
             copy.version = version
             copy.names = names
             copy.reported = reported
+            copy.units = units
             copy.state = state
             copy.stateSince = stateSince
             copy.stateReason = stateReason
@@ -244,23 +252,30 @@ public struct Twin: Sendable {
     }
 
     private mutating func store(_ reading: TelemetrySample.Reading, quality: ReportedProperty.Quality, source: Date, received: Date) {
-        let property = ReportedProperty(value: reading.value, unit: reading.unit, sourceTime: source, receiveTime: received, quality: quality)
+        let latest = LatestReading(value: reading.value, sourceTime: source, receiveTime: received, quality: quality)
         if let index = names.position(ofName: reading.property) {
-            reportedValues[index] = property
+            reportedValues[index] = latest
+            // (A kind's twin always has the kind's unit: it refuses others. Its units may be the kind's array.)
+            if units[index] != reading.unit {
+                units[index] = reading.unit
+                shareKindColumns()
+            }
             histories.append(reading.value, at: source, to: index)
         } else {
             if names.isEmpty, let count = storage.kind?.kind.properties.count {
                 // Room for every property of the kind at once, rather than growing by doubling.
                 names.reserveCapacity(count)
                 reportedValues.reserveCapacity(count)
+                units.reserveCapacity(count)
                 histories.reserve(properties: count)
             }
             let position = position(ofNew: reading.property)
             names.insert(reading.property, at: position)
-            reportedValues.insert(property, at: position)
+            reportedValues.insert(latest, at: position)
+            units.insert(reading.unit, at: position)
             histories.insertProperty(at: position)
             histories.append(reading.value, at: source, to: position)
-            shareKindNames()
+            shareKindColumns()
         }
     }
 
@@ -278,10 +293,12 @@ public struct Twin: Sendable {
         return names.count
     }
 
-    /// Once the twin has every property of its kind, it keeps the kind's array of names rather than its own copy.
-    private mutating func shareKindNames() {
-        guard let kindNames = storage.kind?.propertyNames, names.count == kindNames.count, names == kindNames else { return }
-        names = kindNames
+    /// Once the twin has every property of its kind, it keeps the kind's arrays of names and units rather than its
+    /// own copies (units apart: a twin restored from before its kind changed a unit keeps the old one until a reading).
+    private mutating func shareKindColumns() {
+        guard let kind = storage.kind, names.count == kind.propertyNames.count, names == kind.propertyNames else { return }
+        names = kind.propertyNames
+        if units == kind.propertyUnits { units = kind.propertyUnits }
     }
 
     // MARK: State, counters, status
@@ -439,8 +456,9 @@ public struct Twin: Sendable {
         // In the kind's order, then by name; a history without a reported value (never written) is dropped.
         let order = Dictionary((kind?.properties ?? []).enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         names = record.reported.keys.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
-        reportedValues = names.map { record.reported[$0]! }
-        shareKindNames()
+        reportedValues = names.map { LatestReading(record.reported[$0]!) }
+        units = names.map { record.reported[$0]!.unit }
+        shareKindColumns()
         state = record.state
         stateSince = record.stateSince
         stateReason = record.stateReason
@@ -500,12 +518,15 @@ public struct Twin: Sendable {
 /// A machine kind held once for every twin of it: a twin keeps a reference, not a copy of the kind.
 public final class SharedKind: Sendable {
     public let kind: MachineKind
-    /// The names of its properties, in its order: the twins that have them all in that order share this array.
+    /// The names of its properties, in its order: the twins that have them all share this array.
     let propertyNames: [String]
+    /// Their units, shared the same way.
+    let propertyUnits: [String]
 
     public init(_ kind: MachineKind) {
         self.kind = kind
         propertyNames = kind.properties.map(\.name)
+        propertyUnits = kind.properties.map(\.unit)
     }
 
     /// The kind's property `name`, read in place (reading ``kind`` out first would copy the whole kind).
