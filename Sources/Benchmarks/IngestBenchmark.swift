@@ -53,9 +53,11 @@ public struct IngestBenchmark: Sendable {
             try await context.publishAcknowledged(stream, with: publisher)
             publisherRates.append(Double(messages) / (ContinuousClock.now - subscriberStart).secondsValue)
             _ = await drain.waitForExit()
+            // Timed before its output is counted: counting 200,000 lines is no part of taking them in.
+            let subscriberEnd = ContinuousClock.now
             let received = Self.lineCount(output) - 1
             subscriberLost += messages - received
-            subscriberRates.append(Double(received) / (ContinuousClock.now - subscriberStart).secondsValue)
+            subscriberRates.append(Double(received) / (subscriberEnd - subscriberStart).secondsValue)
 
             // The twin service: subscribed once it counted a warm-up message.
             let service = try context.twinService(broker, clientID: "bench-ingest-service-\(round)", persistentSession: false,
@@ -124,6 +126,7 @@ public struct IngestBenchmark: Sendable {
 
     static func lineCount(_ path: String) -> Int {
         guard let data = FileManager.default.contents(atPath: path) else { return 0 }
-        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        // Over the raw bytes: `Data`'s own iterator takes about a second for the 80 MB of a round's output.
+        return data.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
     }
 }
