@@ -131,6 +131,15 @@ public struct MachineRules: Sendable {
         Dictionary(uniqueKeysWithValues: zip(rules.map(\.id), memories))
     }
 
+    /// Closes every alert still open, at the time it was last seen: the rules are being dropped (their twin changed
+    /// kind, or their place went to another twin).
+    func retiringAlerts() -> [AlertEvent] {
+        memories.compactMap(\.alert).flatMap { open in
+            var alert = open
+            return alert.retire(at: open.lastSeen).map { AlertEvent(kind: $0, alert: alert) }
+        }
+    }
+
     /// Takes back saved memories. Alerts of rules that no longer apply are closed.
     public mutating func restore(_ saved: Saved, at time: Date) -> [AlertEvent] {
         var events: [AlertEvent] = []

@@ -8,7 +8,7 @@ public struct RuleEngine: Sendable {
     public let book: RuleBook
     /// Each twin's rules at the twin's ``Twin/serial``: a table by serial rather than a hash table by address, which
     /// cost more memory than the rules themselves. A place holds the rules of the twin whose address they carry; a
-    /// twin that finds another's there (its store reused the serial) gets its own.
+    /// twin that finds another's there (its store reused the serial) gets its own, and the other's open alerts close.
     private var machines: [MachineRules?] = []
     /// Saved memories of machines whose rules are not built yet (restored before their twin came back).
     private var restored: [MachineAddress: MachineRules.Saved] = [:]
@@ -101,10 +101,11 @@ public struct RuleEngine: Sendable {
                                                                            machine: address.machine))
         sets[key] = set
         var machine = MachineRules(address: address, set: set)
-        var closed: [AlertEvent] = []
+        // Rules dropped from this place (another twin's, or this twin's under another kind) close their alerts.
+        var closed = twin.serial < machines.count ? machines[twin.serial]?.retiringAlerts() ?? [] : []
         if let saved = restored.removeValue(forKey: address) {
             let time = saved.values.compactMap { $0.alert?.lastSeen }.max() ?? wall
-            closed = machine.restore(saved, at: time)
+            closed += machine.restore(saved, at: time)
         }
         if twin.serial >= machines.count { machines += repeatElement(nil, count: twin.serial + 1 - machines.count) }
         machines[twin.serial] = machine

@@ -174,15 +174,17 @@ public final class TwinService: Sendable {
         await client.disconnect()
     }
 
-    /// Writes the twins changed since the last write (or only those of `only`). Records are taken under
-    /// the lock; encoding and the disk happen outside it, on the caller's task.
+    /// Writes the twins changed since the last write (or only those of `only`). The twins (copy-on-write values) and
+    /// their rule memories are taken under the lock; records, encoding and the disk happen outside it, on the
+    /// caller's task.
     func persist(only: Set<MachineAddress>? = nil) {
         guard let storage = options.storage else { return }
-        let twins = state.withLock { state -> [StoredTwin] in
+        let taken = state.withLock { state -> [(Twin, MachineRules.Saved?)] in
             return state.takeUnsaved(only: only).compactMap { address in
-                state.store.twins[address].map { StoredTwin(record: $0.record, rules: state.rules.saved($0)) }
+                state.store.twins[address].map { ($0, state.rules.saved($0)) }
             }
         }
+        let twins = taken.map { twin, rules in StoredTwin(record: twin.record, rules: rules) }
         do {
             for id in try storage.save(twins) {
                 logger.error("twin \(id) cannot be encoded for storage; it is skipped until it changes")

@@ -85,7 +85,8 @@ struct RuleEngineTests {
         let stranger = Twin(record: Twin(address: MachineAddress(site: "site", area: "area", line: "line", machine: "m9"), kind: kind).record,
                             serial: m1.serial, shared: SharedKind(kind), settings: SharedSettings(TwinSettings()))
         #expect(engine.saved(stranger) == nil, "m1's memories are not the stranger's")
-        #expect(engine.evaluate(stranger, trigger: .clock, wall: t(2)).isEmpty)
+        let replaced = engine.evaluate(stranger, trigger: .clock, wall: t(2))
+        #expect(replaced.map(\.kind) == [.closed] && replaced.first?.alert.address.machine == "m1", "m1's open alert closes with an event")
         #expect(engine.saved(stranger)?["hot"]?.alert == nil)
         #expect(engine.saved(m1) == nil, "m1's rules were replaced at that serial")
     }

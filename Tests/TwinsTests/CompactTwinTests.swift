@@ -60,6 +60,30 @@ struct CompactTwinTests {
         #expect(buffer(old.reported.column.units) == buffer(kind.propertyUnits), "back to the kind's units")
     }
 
+    @Test("A generic twin that learns its kind keeps every property's value, unit and history in step")
+    func adoptsKind() throws {
+        var store = TwinStore(kinds: ["cnc_machining_centre": TwinFixtures.cnc])
+        let address = TwinFixtures.address
+        func send(_ sequence: UInt64, kind: String, _ values: [(String, Double, String)]) {
+            let sample = TwinFixtures.sample(sequence, "06:00:0\(sequence)", values)
+            _ = store.apply(.telemetry(.init(machine: address.machine, kind: kind, sample: sample)), address: address, received: at("06:00:01"))
+        }
+        send(1, kind: "not_yet_known", [("vibration", 2, "in/s"), ("spindle_speed", 9000, "rpm"), ("extra", 7, "x")])
+        #expect(store.twins[address]?.kind == nil)
+        send(2, kind: TwinFixtures.cnc.id, [("power", 12, "kW"), ("vibration", 3, "mm/s"), ("spindle_load", 40, "%")])
+        let twin = try #require(store.twins[address])
+        #expect(twin.kind?.id == TwinFixtures.cnc.id)
+        let expected: [String: (Double, String, [Double])] = [
+            "vibration": (3, "mm/s", [2, 3]), "spindle_speed": (9000, "rpm", [9000]), "extra": (7, "x", [7]),
+            "power": (12, "kW", [12]), "spindle_load": (40, "%", [40]),
+        ]
+        #expect(Set(twin.reported.names) == Set(expected.keys))
+        for (name, (value, unit, samples)) in expected {
+            #expect(twin.reported[name]?.value == value && twin.reported[name]?.unit == unit, "\(name)")
+            #expect(twin.history[name]?.samples.map(\.value) == samples, "\(name)")
+        }
+    }
+
     @Test("A generic twin keeps properties in the order it first saw them")
     func genericOrder() {
         var twin = TwinFixtures.twin(kind: nil)

@@ -92,4 +92,46 @@ struct HistoryTableTests {
         fresh.append(9, at: Self.start.addingTimeInterval(9))
         #expect(ring != fresh)
     }
+
+    @Test("The buffer is sized to what it holds: after a restore, and after a property that comes late")
+    func exactSize() throws {
+        var table = HistoryTable(capacity: 60)
+        for _ in 0..<11 { table.addProperty() }
+        for second in 0..<100 {
+            for property in 0..<11 { table.append(1, at: Self.start.addingTimeInterval(Double(second)), to: property) }
+        }
+        #expect(table.allocatedSlots < 11 * 60 * 11 / 10)
+        table.insertProperty(at: 3)
+        #expect(table.allocatedSlots < 12 * 60 * 11 / 10, "not doubled for one more segment: \(table.allocatedSlots) slots")
+
+        var twin = TwinFixtures.twin(historySize: 60)
+        let names = TwinFixtures.cnc.properties.map(\.name)
+        for second in 0..<90 {
+            let values = TwinFixtures.cnc.properties.map { ($0.name, $0.normal.lowerBound, $0.unit) }
+            twin.apply(TelemetrySample(time: at("06:00:00").addingTimeInterval(Double(second)), sequence: UInt64(second + 1),
+                                       values: values.map { .init(property: $0.0, value: $0.1, unit: $0.2) }), received: at("06:00:00"))
+        }
+        let restored = Twin(record: twin.record, serial: 0, shared: SharedKind(TwinFixtures.cnc), settings: SharedSettings(twin.settings))
+        let slots = try #require(restored.historySlots)
+        #expect(slots < names.count * 60 * 11 / 10, "\(slots) slots for \(names.count) × 60 samples")
+        #expect(restored.history.dictionary == twin.history.dictionary)
+    }
+
+    @Test("Times are kept to the second whichever property came first, and a much older sample keeps its own time")
+    func times() {
+        var table = HistoryTable(capacity: 4)
+        table.addProperty()
+        table.addProperty()
+        table.append(1, at: Date(timeIntervalSince1970: 1_800_000_100.9), to: 0)
+        table.append(2, at: Date(timeIntervalSince1970: 1_800_000_101.1), to: 1)
+        #expect(table.samples(of: 0).map(\.time) == [Date(timeIntervalSince1970: 1_800_000_100)])
+        #expect(table.samples(of: 1).map(\.time) == [Date(timeIntervalSince1970: 1_800_000_101)])
+
+        // A first sample dated 2199 (the latest a timestamp may be), then one of 2027: more than 136 years before.
+        var far = HistoryTable(capacity: 4)
+        far.addProperty()
+        far.append(1, at: ISO8601Parsing.date("2199-12-31T23:59:59Z")!, to: 0)
+        far.append(2, at: at("06:00:00"), to: 0)
+        #expect(far.samples(of: 0).last?.time == at("06:00:00"))
+    }
 }

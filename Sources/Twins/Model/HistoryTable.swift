@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Segments grow together by doubling up to the capacity (properties of a machine mostly arrive in the same
 /// messages), so the buffer is rebuilt a few times in a twin's life and never holds more than `capacity` samples a
-/// property. Samples are compact: a 32-bit value and a whole-second offset from the first sample's time.
+/// property. Samples are compact: a 32-bit value and a whole-second offset from the table's base, a whole second at or
+/// before its oldest sample: times are kept to the second.
 struct HistoryTable: Sendable {
     /// A value and its time, as whole seconds after ``base``.
     struct Sample: Sendable, Equatable {
@@ -23,7 +24,8 @@ struct HistoryTable: Sendable {
     private let storedCapacity: UInt32
     /// Slots per property in ``samples``: property `p`'s segment starts at `p × stride`.
     private var stride: UInt32 = 1
-    /// The time of the table's first sample, in seconds since 1970 (meaningless while it has none).
+    /// Seconds since 1970 that offsets count from: the first sample's second, moved back for an older sample
+    /// (meaningless while the table has none).
     private(set) var base = 0.0
     private var hasBase = false
     private var fills: [Fill] = []
@@ -35,6 +37,8 @@ struct HistoryTable: Sendable {
 
     var capacity: Int { Int(storedCapacity) }
     var propertyCount: Int { fills.count }
+    /// Sample slots allocated (for tests of the buffer's size).
+    var allocatedSlots: Int { samples.capacity }
 
     /// Makes room for `count` properties at once (a twin of a known kind), rather than growing by doubling.
     mutating func reserve(properties count: Int) {
@@ -51,6 +55,8 @@ struct HistoryTable: Sendable {
 
     /// Adds an empty property at `position`; the properties from there on move one place up.
     mutating func insertProperty(at position: Int) {
+        // Exactly the room it needs: inserting would double the buffer, and only growing segments rebuilds it.
+        if samples.capacity < samples.count + Int(stride) { samples.reserveCapacity(samples.count + Int(stride)) }
         fills.insert(Fill(), at: position)
         samples.insert(contentsOf: repeatElement(Sample(value: 0, offset: 0), count: Int(stride)), at: position * Int(stride))
     }
@@ -63,7 +69,7 @@ struct HistoryTable: Sendable {
     mutating func append(_ value: Double, at time: Date, to property: Int) {
         let seconds = time.timeIntervalSince1970
         if !hasBase {
-            base = seconds
+            base = seconds.rounded(.down)
             hasBase = true
         } else if seconds < base {
             rebase(before: seconds)
@@ -87,7 +93,9 @@ struct HistoryTable: Sendable {
     /// Moves the base back to `seconds` or just before (whole seconds), for a sample older than every other (a
     /// restored twin's histories, a machine clock set back).
     private mutating func rebase(before seconds: Double) {
-        let shift = min((base - seconds).rounded(.up), Double(UInt32.max))
+        // Not clamped: the new sample's offset must be right; offsets that no longer fit (more than 136 years after
+        // it) are.
+        let shift = (base - seconds).rounded(.up)
         base -= shift
         for index in samples.indices {
             samples[index].offset = UInt32(min(Double(samples[index].offset) + shift, Double(UInt32.max)))

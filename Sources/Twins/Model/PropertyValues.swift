@@ -1,7 +1,7 @@
 import Foundation
 
-/// A twin's properties by name, in its kind's order (a generic twin: in the order it first saw them, restored from
-/// storage by name): its reported values or their histories.
+/// A twin's properties by name, in its kind's order (a generic twin: in the order it first saw them; a restored one:
+/// its kind's, then the others by name): its reported values or their histories.
 ///
 /// A view of arrays the twin already keeps (names, and a column of values at the same positions), read in place: a
 /// dictionary per twin cost more than a kilobyte of hash table for the dozen properties a machine has, and looking up

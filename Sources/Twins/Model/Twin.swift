@@ -48,6 +48,9 @@ public struct Twin: Sendable {
         get { storage.desiredState }
         _modify { makeUnique(); yield &storage.desiredState }
     }
+    /// Sample slots the twin's history table has allocated (for tests of its size).
+    var historySlots: Int? { storage.history.allocatedSlots }
+
     /// The recent samples of each property, by name.
     public var history: PropertyValues<[SampleHistory]> {
         PropertyValues(names: storage.names, column: (0..<storage.history.propertyCount).map { SampleHistory($0, of: storage.history) })
@@ -183,6 +186,8 @@ public struct Twin: Sendable {
     /// Most properties a generic twin keeps (a kind bounds its own).
     public static let maximumGenericProperties = 256
 
+    /// A twin of its own, numbered 0: twins that one ``RuleEngine`` evaluates must come from one ``TwinStore``, which
+    /// numbers them apart.
     public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
         self.init(address: address, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
@@ -255,7 +260,7 @@ public struct Twin: Sendable {
         let latest = LatestReading(value: reading.value, sourceTime: source, receiveTime: received, quality: quality)
         if let index = names.position(ofName: reading.property) {
             reportedValues[index] = latest
-            // (A kind's twin always has the kind's unit: it refuses others. Its units may be the kind's array.)
+            // (A kind's twin takes only its kind's unit, so this rarely writes: its units may be the kind's array.)
             if units[index] != reading.unit {
                 units[index] = reading.unit
                 shareKindColumns()
@@ -444,7 +449,8 @@ public struct Twin: Sendable {
                lastStamps: [lastSequence.telemetry, lastSequence.state, lastSequence.counters])
     }
 
-    /// A twin brought back from its record; `kind` is looked up again by the caller.
+    /// A twin brought back from its record; `kind` is looked up again by the caller. Numbered 0, as
+    /// ``init(address:kind:settings:)``.
     public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
         self.init(record: record, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
@@ -466,9 +472,10 @@ public struct Twin: Sendable {
         counters = record.counters
         desiredState = record.desiredState
         // Kept at today's history size: the newest samples.
+        // Every property first, then the samples: growing the segments together then sizes the buffer exactly.
         histories.reserve(properties: names.count)
-        for name in names {
-            let property = histories.addProperty()
+        for _ in names { histories.addProperty() }
+        for (property, name) in names.enumerated() {
             for sample in (record.history[name]?.samples ?? []).suffix(histories.capacity) {
                 histories.append(sample.value, at: sample.time, to: property)
             }
@@ -583,6 +590,19 @@ public struct Connectivity: Sendable, Equatable, Codable {
     public var reason = ""
     /// When the last message from the machine arrived.
     public var lastHeard: Date?
+
+    private enum CodingKeys: String, CodingKey {
+        case status, since, reason, lastHeard
+    }
+
+    /// In the order stored records have always had (not the order of the fields).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(since, forKey: .since)
+        try container.encode(reason, forKey: .reason)
+        try container.encodeIfPresent(lastHeard, forKey: .lastHeard)
+    }
 
     public init(status: Status = .unknown, since: Date? = nil, reason: String = "", lastHeard: Date? = nil) {
         self.status = status
