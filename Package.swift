@@ -119,6 +119,7 @@ let package = Package(
                 "Console",
                 "ConsoleRuntime",
                 "Benchmarks",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,7 +1,18 @@
 import ArgumentParser
+import CMalloc
+
+/// Where the process starts: bounds the allocator before any thread runs, then parses the command line.
+@main
+enum Entry {
+    static func main() async {
+        // glibc gives threads arenas of their own (up to 8 a core), and memory freed by another thread than the one
+        // that took it stays in its arena: the twin service's threads pass every message to each other.
+        twinhub_limit_malloc_arenas(2)
+        await TwinHub.main()
+    }
+}
 
 /// `twinhub`: the MQTT event hub and digital-twin simulator for Industry 4.0.
-@main
 struct TwinHub: AsyncParsableCommand {
     static let version = "0.1.0"
 
