@@ -50,9 +50,7 @@ final class MachineLink: Sendable {
         try await client.connect()
         guard !stopped.load(ordering: .relaxed) else {
             // The fleet shut down while this connection was being made: leave as the others did.
-            try? await client.publish(to: topics.status, payload: JSONPayloads.status(online: false, time: Date(), reason: "simulator stopped"),
-                                      qos: .atLeastOnce, retain: true)
-            await client.disconnect()
+            await leave(client, reason: "simulator stopped")
             return
         }
         current.withLock { $0 = client }
@@ -152,11 +150,20 @@ final class MachineLink: Sendable {
             defer { client = nil }
             return client
         }) else { return }
-        if client.state.isConnected {
-            try? await client.publish(to: topics.status, payload: JSONPayloads.status(online: false, time: Date(), reason: reason),
-                                      qos: .atLeastOnce, retain: true)
+        await leave(client, reason: reason)
+        fleet.counters.lostClients.add(client.statistics.dropped)
+    }
+
+    /// Queues the retained `offline` status and disconnects. Not `publish`, which waits for the broker's
+    /// acknowledgement without a limit: when the broker has just gone (the connection still looks up, then drops),
+    /// the client keeps the message for a reconnect that never succeeds, and the fleet would never stop.
+    /// `disconnect` sends what is queued and waits for its acknowledgement within its timeout, and returns at
+    /// once on a connection that is down.
+    private func leave(_ client: MQTTClient, reason: String) async {
+        if client.state.isConnected, let offline = try? PublishRequest(
+            topic: topics.status, payload: JSONPayloads.status(online: false, time: Date(), reason: reason), qos: .atLeastOnce, retain: true) {
+            try? client.send(offline)
         }
         await client.disconnect()
-        fleet.counters.lostClients.add(client.statistics.dropped)
     }
 }
