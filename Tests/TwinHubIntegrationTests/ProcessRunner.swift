@@ -19,6 +19,8 @@ final class ProcessRunner: Sendable {
     /// Standard output, line by line (one reader).
     let stdoutLines: AsyncStream<String>
     private let exited: AsyncStream<Int32>
+    /// Finishes once both pipes reached end of file: everything the process wrote has been captured.
+    private let drained: AsyncStream<Never>
 
     init(_ arguments: [String], stdin: String? = nil, workingDirectory: URL? = nil) throws {
         let process = Process()
@@ -31,13 +33,28 @@ final class ProcessRunner: Sendable {
         let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
         let (exited, exitSink) = AsyncStream.makeStream(of: Int32.self)
         let (outLines, outSink) = AsyncStream.makeStream(of: String.self)
+        let (drained, drainedSink) = AsyncStream.makeStream(of: Never.self)
         stdoutLines = outLines
         stderrLines = lines
         self.exited = exited
+        self.drained = drained
         self.process = process
         let output = output
+        // File descriptors of the pipes not yet at their end (each counted once, however often its handler runs).
+        let openPipes = Mutex<Set<Int32>>([out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor])
+        // The process may exit before these handlers have read its last writes: a pipe is done at its end of
+        // file, not at the process's exit.
+        @Sendable func reachedEnd(_ handle: FileHandle) {
+            handle.readabilityHandler = nil
+            if openPipes.withLock({ $0.remove(handle.fileDescriptor); return $0.isEmpty }) { drainedSink.finish() }
+        }
         out.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                outSink.finish()
+                return reachedEnd(handle)
+            }
+            let text = String(decoding: data, as: UTF8.self)
             // Whole lines only: a read can end mid-line.
             let complete = output.text.withLock { captured -> [Substring] in
                 captured.stdout += text
@@ -49,15 +66,18 @@ final class ProcessRunner: Sendable {
             for line in complete { outSink.yield(String(line)) }
         }
         err.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                lineSink.finish()
+                return reachedEnd(handle)
+            }
+            let text = String(decoding: data, as: UTF8.self)
             output.text.withLock { $0.stderr += text }
             for line in text.split(separator: "\n") { lineSink.yield(String(line)) }
         }
         process.terminationHandler = { process in
             exitSink.yield(process.terminationStatus)
             exitSink.finish()
-            lineSink.finish()
-            outSink.finish()
         }
         if let stdin {
             let input = Pipe()
@@ -91,8 +111,13 @@ final class ProcessRunner: Sendable {
             for await status in exited { return status }
             return -1
         }
-        // Let the pipes drain what the process wrote just before it exited.
         process.waitUntilExit()
+        // Let the pipes drain what the process wrote just before it exited. Bounded: a child of the process may
+        // still hold them open.
+        let drained = drained
+        _ = try? await within(.seconds(5), "the output of twinhub") {
+            for await _ in drained {}
+        }
         return status
     }
 
