@@ -49,7 +49,7 @@ public struct Twin: Sendable {
         _modify { makeUnique(); yield &storage.desiredState }
     }
     /// Sample slots the twin's history table has allocated (for tests of its size).
-    var historySlots: Int? { storage.history.allocatedSlots }
+    var historySlots: Int { storage.history.allocatedSlots }
 
     /// The recent samples of each property, by name.
     public var history: PropertyValues<[SampleHistory]> {
