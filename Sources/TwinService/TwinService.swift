@@ -114,7 +114,6 @@ public final class TwinService: Sendable {
             pending = Set(waiting)
             return due
         }
-
     }
 
     public init(options: Options, logger: Logger) {

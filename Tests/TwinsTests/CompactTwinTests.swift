@@ -182,11 +182,8 @@ struct WindowBucketTests {
     @Test("A tally and a window bucket have a place for every machine state")
     func everyState() {
         var tally = ProductionTally()
-        var bucket = WindowBucket()
-        for (offset, state) in MachineState.allCases.enumerated() {
-            tally.add(seconds: Double(offset + 1), in: state)
-            bucket.apply(.seconds(Double(offset + 1), in: state))
-        }
+        for (offset, state) in MachineState.allCases.enumerated() { tally.add(seconds: Double(offset + 1), in: state) }
+        let bucket = WindowBucket(tally)
         for (offset, state) in MachineState.allCases.enumerated() {
             #expect(tally.seconds(in: state) == Double(offset + 1))
             #expect(bucket.tally.seconds(in: state) == Double(offset + 1))
@@ -196,15 +193,13 @@ struct WindowBucketTests {
     @Test("A bucket keeps what a tally keeps, to a Float's precision, and stores and reads back unchanged")
     func bucketMatchesTally() {
         var tally = ProductionTally()
-        var bucket = WindowBucket()
         let changes: [ProductionTally.Change] = [
             .seconds(120.25, in: .running), .failure, .seconds(30.5, in: .fault), .repair,
             .parts(made: 12, good: 11, scrap: 1, idealSeconds: 300), .seconds(0.1, in: .running),
         ]
-        for change in changes {
-            tally.apply(change)
-            bucket.apply(change)
-        }
+        for change in changes { tally.apply(change) }
+        // As a tracker closes its current bucket: converted once.
+        let bucket = WindowBucket(tally)
         let read = bucket.tally
         #expect(read.total == 12 && read.good == 11 && read.scrap == 1 && read.failures == 1 && read.repairs == 1)
         #expect(read.idealSeconds == 300 && read.seconds(in: .fault) == 30.5)

@@ -14,7 +14,7 @@ struct WindowBucket: Sendable, Equatable {
 
     init() {}
 
-    /// The bucket of a stored tally (counts beyond 32 bits are clamped).
+    /// The bucket of a tally: the current bucket as it closes, or a stored one (counts beyond 32 bits are clamped).
     init(_ tally: ProductionTally) {
         for state in MachineState.allCases { seconds[state.index] = Float(tally.seconds(in: state)) }
         total = Int32(clamping: tally.total)
@@ -23,19 +23,6 @@ struct WindowBucket: Sendable, Equatable {
         failures = Int32(clamping: tally.failures)
         repairs = Int32(clamping: tally.repairs)
         idealSeconds = Float(tally.idealSeconds)
-    }
-
-    mutating func apply(_ change: ProductionTally.Change) {
-        switch change {
-        case .seconds(let elapsed, let state): seconds[state.index] += Float(elapsed)
-        case .failure: failures &+= 1
-        case .repair: repairs &+= 1
-        case .parts(let made, let good, let scrap, let ideal):
-            total &+= Int32(clamping: made)
-            self.good &+= Int32(clamping: good)
-            self.scrap &+= Int32(clamping: scrap)
-            idealSeconds += Float(ideal)
-        }
     }
 
     /// The bucket as a tally, to sum a window or to store.
