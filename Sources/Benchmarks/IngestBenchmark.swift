@@ -42,6 +42,8 @@ public struct IngestBenchmark: Sendable {
         let publisher = try await context.connectedClient(broker)
         var subscriberRates: [Double] = [], serviceRates: [Double] = [], publisherRates: [Double] = []
         var subscriberLost = 0, serviceLost = 0
+        // CPU seconds per round: this process (the publisher; in the service's round the service too), the broker, mosquitto_sub.
+        var cpu = CPUAccount()
         for round in 1...rounds {
             // mosquitto_sub: subscribed once the first (warm-up) message shows in its output.
             let output = context.folder.appendingPathComponent("ingest-sub-\(round).txt").path
@@ -50,11 +52,13 @@ public struct IngestBenchmark: Sendable {
             try await Self.warmUp({ try await publisher.publish(to: warmUp.topic, payload: warmUp.payload, qos: .atLeastOnce) },
                                   until: { Self.lineCount(output) >= 1 })
             let subscriberStart = ContinuousClock.now
+            let subscriberRound = CPUAccount.Mark(broker: broker)
             try await context.publishAcknowledged(stream, with: publisher)
             publisherRates.append(Double(messages) / (ContinuousClock.now - subscriberStart).secondsValue)
             _ = await drain.waitForExit()
             // Timed before its output is counted: counting 200,000 lines is no part of taking them in.
             let subscriberEnd = ContinuousClock.now
+            cpu.add(subscriberRound, broker: broker, to: \.subscriberRound, consumer: drain.cpuSeconds ?? 0)
             let received = Self.lineCount(output) - 1
             subscriberLost += messages - received
             subscriberRates.append(Double(received) / (subscriberEnd - subscriberStart).secondsValue)
@@ -69,8 +73,10 @@ public struct IngestBenchmark: Sendable {
                                   until: { service.statistics.messagesIn >= 1 })
             let before = service.statistics.messagesIn
             let serviceStart = ContinuousClock.now
+            let serviceRound = CPUAccount.Mark(broker: broker)
             try await context.publishAcknowledged(stream, with: publisher)
             let (ingested, serviceEnd) = try await Self.waitForCount(messages, within: .seconds(5)) { service.statistics.messagesIn - before }
+            cpu.add(serviceRound, broker: broker, to: \.serviceRound)
             serving.cancel()
             _ = try? await serving.value
             serviceLost += messages - ingested
@@ -88,6 +94,14 @@ public struct IngestBenchmark: Sendable {
                         ratio: ratio, target: "ratio ≥ 0.95", met: ratio >= 0.95),
             BenchFigure(benchmark: Self.name, measure: "the publisher (QoS 1, 100 in flight)",
                         value: "\(BenchNumber.grouped(publisherRates.median)) msg/s"),
+            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the twin service (this process less the publisher)",
+                        value: cpu.micros(cpu.serviceRound.process - cpu.subscriberRound.process, messages * rounds),
+                        peer: "mosquitto_sub \(cpu.micros(cpu.subscriberRound.consumer, messages * rounds))"),
+            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the broker, with the twin service",
+                        value: cpu.micros(cpu.serviceRound.broker, messages * rounds),
+                        peer: "with mosquitto_sub \(cpu.micros(cpu.subscriberRound.broker, messages * rounds))"),
+            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the publisher",
+                        value: cpu.micros(cpu.subscriberRound.process, messages * rounds)),
             BenchFigure(benchmark: Self.name, measure: "messages lost at QoS 1 (of \(BenchNumber.grouped(Double(messages * rounds))))",
                         value: "\(serviceLost)", peer: "mosquitto_sub \(subscriberLost)", target: "0", met: serviceLost == 0),
         ]
@@ -128,5 +142,35 @@ public struct IngestBenchmark: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return 0 }
         // Over the raw bytes: `Data`'s own iterator takes about a second for the 80 MB of a round's output.
         return data.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
+    }
+
+    /// CPU time spent in the rounds, summed: this process's, the broker's, and the consumer's when it is a process of its own.
+    struct CPUAccount {
+        struct Round {
+            var process = 0.0, broker = 0.0, consumer = 0.0
+        }
+
+        /// CPU times at a round's start.
+        struct Mark {
+            let process: Double, broker: Double
+
+            init(broker: MosquittoBroker) {
+                process = ProcessFigures.of()?.cpuSeconds ?? 0
+                self.broker = broker.processID.flatMap { ProcessFigures.of($0)?.cpuSeconds } ?? 0
+            }
+        }
+
+        var subscriberRound = Round(), serviceRound = Round()
+
+        mutating func add(_ start: Mark, broker: MosquittoBroker, to round: WritableKeyPath<CPUAccount, Round>, consumer: Double = 0) {
+            let end = Mark(broker: broker)
+            self[keyPath: round].process += end.process - start.process
+            self[keyPath: round].broker += end.broker - start.broker
+            self[keyPath: round].consumer += consumer
+        }
+
+        func micros(_ seconds: Double, _ messages: Int) -> String {
+            String(format: "%.1f µs", seconds / Double(max(messages, 1)) * 1e6)
+        }
     }
 }

@@ -26,7 +26,7 @@ public final class ChildProcess: Sendable {
 
     /// The child's process ID.
     public let processID: pid_t
-    private let termination = Mutex<(ended: Termination?, waiters: [CheckedContinuation<Termination, Never>])>((nil, []))
+    private let termination = Mutex<(ended: Termination?, cpuSeconds: Double?, waiters: [CheckedContinuation<Termination, Never>])>((nil, nil, []))
     private let exited = NSCondition()
 
     /// Starts `executable` with `arguments`.
@@ -84,6 +84,9 @@ public final class ChildProcess: Sendable {
     /// How the child ended, once it has.
     public var ended: Termination? { termination.withLock { $0.ended } }
 
+    /// The CPU time (user and system) the child used, once it has exited; its own children's not included.
+    public var cpuSeconds: Double? { termination.withLock { $0.cpuSeconds } }
+
     /// Sends `signal` to the child, unless it has already ended (its process ID may then be someone else's).
     public func send(_ signal: Int32) {
         termination.withLock { state in
@@ -112,13 +115,16 @@ public final class ChildProcess: Sendable {
     private func startReaper() {
         let thread = Thread { [self] in
             var status: Int32 = 0
+            var usage = rusage()
             var result: pid_t
-            repeat { result = waitpid(processID, &status, 0) } while result == -1 && errno == EINTR
+            repeat { result = wait4(processID, &status, 0, &usage) } while result == -1 && errno == EINTR
+            let cpuSeconds = result == -1 ? nil : Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime)
             // WIFEXITED/WTERMSIG are macros Swift does not import.
             let ended: Termination = result == -1 ? .exited(-1)
                 : (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
             let waiters = termination.withLock { state in
                 state.ended = ended
+                state.cpuSeconds = cpuSeconds
                 defer { state.waiters = [] }
                 return state.waiters
             }
@@ -129,6 +135,10 @@ public final class ChildProcess: Sendable {
         }
         thread.name = "twinhub-wait-\(processID)"
         thread.start()
+    }
+
+    private static func seconds(_ time: timeval) -> Double {
+        Double(time.tv_sec) + Double(time.tv_usec) / 1e6
     }
 
     /// The descriptors open in this process now.

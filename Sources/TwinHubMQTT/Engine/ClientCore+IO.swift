@@ -23,7 +23,9 @@ extension ClientCore {
         }
         if rc == MOSQ_ERR_SUCCESS.rawValue, !readingPaused || hangup,
            events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
+            let corked = attemptSettled && !hangup ? Self.cork(watchedFD) : -1
             rc = readAvailable(handle, stopEarly: hangup && handshaking)
+            if corked >= 0 && mosquitto_socket(handle) == corked { Self.uncork(corked) }
         }
         // Write on writability, and also when a read left something queued (the CONNECT after a TLS handshake).
         if rc == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0,
@@ -65,6 +67,22 @@ extension ClientCore {
             }
         }
         return rc
+    }
+
+    /// Holds back partial segments on `fd` while a burst of packets is read: libmosquitto writes each acknowledgement
+    /// (PUBACK) the moment it reads a QoS 1 message, and with `TCP_NODELAY` each would be a segment of its own, whose
+    /// loopback delivery to the broker is charged to this thread. Corked, a burst's acknowledgements leave as one segment
+    /// when ``uncork(_:)`` ends the burst. Returns `fd`, or -1 if it cannot be corked.
+    static func cork(_ fd: Int32) -> Int32 {
+        guard fd >= 0 else { return -1 }
+        var on: Int32 = 1
+        return setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 ? fd : -1
+    }
+
+    /// Sends what ``cork(_:)`` held back, at once.
+    static func uncork(_ fd: Int32) {
+        var off: Int32 = 0
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &off, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Stops watching a socket libmosquitto still holds but that is dead to us (a timed-out or hung-up
