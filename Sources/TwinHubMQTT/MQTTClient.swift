@@ -121,14 +121,11 @@ public final class MQTTClient: Sendable {
         for filter in filters { try Topic.validateFilter(filter) }
         let holder = Self.nextHolder.wrappingAdd(1, ordering: .relaxed).oldValue
         let pauses = whenFull == .pauseReading
-        let (stream, continuation) = AsyncStream.makeStream(of: MQTTMessage.self,
-                                                            bufferingPolicy: pauses ? .unbounded : .bufferingNewest(bufferCapacity))
-        let sink = SubscriptionSink(continuation: continuation, pausesReading: pauses, capacity: bufferCapacity)
         let core = core
         let cancel: @Sendable () -> Void = { core.loop.execute { core.unsubscribe(holder: holder) } }
-        continuation.onTermination = { _ in cancel() }
         let caughtUp: @Sendable () -> Void = { core.loop.execute { core.consumerCaughtUp() } }
-        let subscription = MQTTSubscription(filters: filters, stream: stream, sink: sink, cancelAction: cancel, caughtUpAction: caughtUp)
+        let sink = SubscriptionSink(pausesReading: pauses, capacity: bufferCapacity, unsubscribe: cancel, caughtUp: caughtUp)
+        let subscription = MQTTSubscription(filters: filters, sink: sink)
         try await withCheckedThrowingContinuation { waiter in
             core.loop.execute { core.subscribe(holder: holder, sink: sink, filters: filters, qos: qos, waiter: waiter) }
         }

@@ -12,45 +12,33 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
 
     /// The topic filters this subscription holds.
     public let filters: [String]
-    let stream: AsyncStream<MQTTMessage>
-    let sink: SubscriptionSink
-    let cancelAction: @Sendable () -> Void
-    /// Tells the client a consumer took messages off a subscription that pauses reading.
-    var caughtUpAction: @Sendable () -> Void = {}
+    let lifetime: SubscriptionLifetime
+
+    init(filters: [String], sink: SubscriptionSink) {
+        self.filters = filters
+        lifetime = SubscriptionLifetime(sink)
+    }
+
+    var sink: SubscriptionSink { lifetime.sink }
 
     /// Messages dropped because this subscription's buffer was full.
     public var droppedCount: Int { sink.dropped.load(ordering: .relaxed) }
 
-    /// Ends the subscription; filters no other subscription holds are unsubscribed at the broker.
-    public func cancel() { cancelAction() }
+    /// Ends the subscription; filters no other subscription holds are unsubscribed at the broker. Messages already
+    /// buffered are still handed out, then the iteration ends.
+    public func cancel() { sink.unsubscribe() }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(base: stream.makeAsyncIterator(), sink: sink, caughtUp: caughtUpAction)
+        Iterator(lifetime: lifetime)
     }
 
-    /// Takes the messages in order; for a subscription that pauses reading, lets the client read again once
-    /// the buffer is half empty.
+    /// Takes the messages in order (one consumer at a time); for a subscription that pauses reading, lets the client
+    /// read again once the buffer is half empty. Cancelling the consuming task ends the subscription.
     public struct Iterator: AsyncIteratorProtocol {
-        var base: AsyncStream<MQTTMessage>.Iterator
-        let sink: SubscriptionSink
-        let caughtUp: @Sendable () -> Void
+        let lifetime: SubscriptionLifetime
 
         public mutating func next() async -> MQTTMessage? {
-            guard let message = await base.next() else { return nil }
-            if sink.pausesReading {
-                let left = sink.buffered.wrappingSubtract(1, ordering: .relaxed).newValue
-                if left == sink.capacity / 2 { caughtUp() }
-            }
-            return message
-        }
-
-        public mutating func next(isolation actor: isolated (any Actor)?) async -> MQTTMessage? {
-            guard let message = await base.next(isolation: actor) else { return nil }
-            if sink.pausesReading {
-                let left = sink.buffered.wrappingSubtract(1, ordering: .relaxed).newValue
-                if left == sink.capacity / 2 { caughtUp() }
-            }
-            return message
+            await lifetime.sink.next()
         }
     }
 }

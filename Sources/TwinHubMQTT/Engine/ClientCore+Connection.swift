@@ -185,7 +185,7 @@ extension ClientCore {
         let connecting = connectWaiters
         connectWaiters.removeAll()
         for waiter in connecting { waiter.resume(throwing: closedError) }
-        for sink in sinks.values { sink.continuation.finish() }
+        for sink in sinks.values { sink.finish() }
         sinks.removeAll()
         publishState(lifecycle.state)
         let closers = closeWaiters

@@ -103,6 +103,7 @@ extension ClientCore {
 
     /// Handles what the callbacks reported, feeds libmosquitto more publishes, and updates what epoll watches.
     func afterLibraryCall() {
+        wakeConsumers()
         handleLibraryEvents()
         if handle != nil {
             flushOutgoing()

@@ -6,7 +6,7 @@ extension ClientCore {
     /// the broker granted them. While disconnected it resumes at once: the filters go out on connect.
     func subscribe(holder: UInt64, sink: SubscriptionSink, filters: [String], qos: QoS, waiter: CheckedContinuation<Void, any Error>) {
         if lifecycle.state.isClosed {
-            sink.continuation.finish()
+            sink.finish()
             waiter.resume(throwing: MQTTError(.closed, "the client is closed", host: host, topic: filters.first))
             return
         }
@@ -31,7 +31,7 @@ extension ClientCore {
     /// Drops a subscription; filters nobody else holds are unsubscribed at the broker.
     func unsubscribe(holder: UInt64) {
         guard subscriptions.contains(holder: holder) else { return }
-        sinks.removeValue(forKey: holder)?.continuation.finish()
+        sinks.removeValue(forKey: holder)?.finish()
         // A full subscription that goes away must not leave the socket unread.
         consumerCaughtUp()
         let released = subscriptions.remove(holder: holder)
@@ -116,17 +116,28 @@ extension ClientCore {
         }
         for holder in holders {
             guard let sink = sinks[holder] else { continue }
-            if sink.pausesReading { sink.buffered.add(1) }
-            if case .dropped = sink.continuation.yield(message) {
+            switch sink.push(message) {
+            case .buffered:
+                break
+            case .droppedOldest:
                 sink.dropped.add(1)
                 counters.deliveryDropped.add(1)
+            case .ended:
+                continue
             }
+            if !sinksToWake.contains(where: { $0 === sink }) { sinksToWake.append(sink) }
             if sink.isFull && !readingPaused {
                 readingPaused = true
                 counters.readPauses.add(1)
                 refreshInterest(force: true)
             }
         }
+    }
+
+    /// Wakes the consumers that were given messages during the library call that just returned.
+    func wakeConsumers() {
+        for sink in sinksToWake { sink.wakeConsumer() }
+        sinksToWake.removeAll(keepingCapacity: true)
     }
 
     /// A consumer took messages from a subscription that pauses reading: read again once none is full.

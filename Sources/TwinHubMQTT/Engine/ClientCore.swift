@@ -26,6 +26,8 @@ final class ClientCore: @unchecked Sendable {
     /// Filters released while disconnected from a persistent session, unsubscribed on the next connect.
     var pendingUnsubscribes: Set<String> = []
     var sinks: [UInt64: SubscriptionSink] = [:]
+    /// Sinks given messages during the current library call, whose consumers are woken once it returns.
+    var sinksToWake: [SubscriptionSink] = []
     var inflight: [Int32: InflightPublish] = [:]
     /// Publishes handed to libmosquitto so far (see `messageIDWindow`).
     var handedOverCount = 0
@@ -153,25 +155,4 @@ final class SubscribeWaiter {
         self.remaining = remaining
         self.continuation = continuation
     }
-}
-
-/// Where a subscription's messages go: a bounded stream, and a count of what did not fit.
-final class SubscriptionSink: Sendable {
-    let continuation: AsyncStream<MQTTMessage>.Continuation
-    let dropped = Atomic<Int>(0)
-    /// With ``SubscriptionOverflow/pauseReading``: the buffer is unbounded, and the client stops reading its
-    /// socket while ``buffered`` is at ``capacity``, so the broker holds the rest.
-    let pausesReading: Bool
-    let capacity: Int
-    /// Messages yielded and not yet taken by the consumer.
-    let buffered = Atomic<Int>(0)
-
-    init(continuation: AsyncStream<MQTTMessage>.Continuation, pausesReading: Bool = false, capacity: Int = .max) {
-        self.continuation = continuation
-        self.pausesReading = pausesReading
-        self.capacity = capacity
-    }
-
-    /// Whether this sink is full and wants the socket left alone.
-    var isFull: Bool { pausesReading && buffered.load(ordering: .relaxed) >= capacity }
 }

@@ -75,6 +75,11 @@ struct SubscriptionTable {
     /// can hold identifiers an earlier process gave other filters). Otherwise the topic is matched
     /// against every filter.
     func holders(forTopic topic: String, identifiers: [Int]) -> Set<UInt64> {
+        // The usual case, once per message: one identifier, whose holders are returned as they are.
+        if identifiers.count == 1, let filter = filterByIdentifier[identifiers[0]], Topic.matches(filter: filter, topic: topic),
+           let holders = entries[filter]?.holders {
+            return holders
+        }
         var result: Set<UInt64> = []
         let known = identifiers.compactMap { filterByIdentifier[$0] }.filter { Topic.matches(filter: $0, topic: topic) }
         if !known.isEmpty {

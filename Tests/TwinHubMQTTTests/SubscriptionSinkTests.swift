@@ -1,0 +1,128 @@
+import Synchronization
+import Testing
+@testable import TwinHubMQTT
+
+/// The buffer between the loop thread and a subscription's consumer, without a broker: this test plays the loop thread.
+@Suite("Subscription sink")
+struct SubscriptionSinkTests {
+    static func message(_ index: Int) -> MQTTMessage {
+        MQTTMessage(topic: "plant/m\(index)/telemetry", payload: Array("\(index)".utf8))
+    }
+
+    static func payloads(_ messages: [MQTTMessage?]) -> [String?] {
+        messages.map { $0.map { String(decoding: $0.payload, as: UTF8.self) } }
+    }
+
+    /// Counts the calls of a closure.
+    final class Calls: Sendable {
+        let count = Atomic(0)
+        var action: @Sendable () -> Void { { self.count.add(1, ordering: .relaxed) } }
+    }
+
+    @Test("Messages come out in order, across batches taken while more arrive")
+    func order() async {
+        let sink = SubscriptionSink()
+        for index in 1...3 { #expect(sink.push(Self.message(index)) == .buffered) }
+        var received = [await sink.next()]
+        for index in 4...5 { _ = sink.push(Self.message(index)) }
+        for _ in 1...4 { received.append(await sink.next()) }
+        #expect(Self.payloads(received) == ["1", "2", "3", "4", "5"])
+        #expect(sink.buffered.load(ordering: .relaxed) == 0)
+    }
+
+    @Test("A full buffer drops its oldest waiting message for the newest, and says so")
+    func dropOldest() async {
+        let sink = SubscriptionSink(capacity: 3)
+        let results = (1...5).map { sink.push(Self.message($0)) }
+        #expect(results == [.buffered, .buffered, .buffered, .droppedOldest, .droppedOldest])
+        sink.finish()
+        var received: [MQTTMessage?] = []
+        while let message = await sink.next() { received.append(message) }
+        #expect(Self.payloads(received) == ["3", "4", "5"])
+    }
+
+    @Test("A sink that pauses reading keeps everything, is full at its capacity, and reports the consumer caught up at half")
+    func pauseReading() async {
+        let caughtUp = Calls()
+        let sink = SubscriptionSink(pausesReading: true, capacity: 4, caughtUp: caughtUp.action)
+        for index in 1...6 { #expect(sink.push(Self.message(index)) == .buffered) }
+        #expect(sink.isFull)
+        var received: [MQTTMessage?] = []
+        for _ in 1...3 { received.append(await sink.next()) }
+        #expect(caughtUp.count.load(ordering: .relaxed) == 0)  // 3 left
+        received.append(await sink.next())
+        #expect(caughtUp.count.load(ordering: .relaxed) == 1)  // 2 left: half the capacity
+        #expect(!sink.isFull)
+        for _ in 1...2 { received.append(await sink.next()) }
+        #expect(Self.payloads(received) == ["1", "2", "3", "4", "5", "6"])
+        #expect(caughtUp.count.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("A parked consumer is woken at the end of the burst, or early once the burst reaches the threshold")
+    func wakes() async {
+        let sink = SubscriptionSink(capacity: 10)
+        #expect(sink.wakeThreshold == 5)
+        let consumer = Task { await sink.next() }
+        await waitUntilParked(sink)
+        _ = sink.push(Self.message(1))
+        sink.wakeConsumer()
+        #expect(Self.payloads([await consumer.value]) == ["1"])
+
+        let second = Task { await sink.next() }
+        await waitUntilParked(sink)
+        for index in 2...6 { _ = sink.push(Self.message(index)) }  // the fifth wakes it without wakeConsumer()
+        #expect(Self.payloads([await second.value]) == ["2"])
+    }
+
+    @Test("Finishing hands out what waits, then ends; a parked consumer ends at once")
+    func finish() async {
+        let sink = SubscriptionSink()
+        _ = sink.push(Self.message(1))
+        sink.finish()
+        #expect(sink.push(Self.message(2)) == .ended)
+        #expect(Self.payloads([await sink.next(), await sink.next()]) == ["1", nil])
+
+        let empty = SubscriptionSink()
+        let consumer = Task { await empty.next() }
+        await waitUntilParked(empty)
+        empty.finish()
+        #expect(await consumer.value == nil)
+    }
+
+    @Test("Cancelling the consuming task ends the subscription and unsubscribes once; so does dropping it")
+    func cancellation() async {
+        let unsubscribed = Calls()
+        let sink = SubscriptionSink(unsubscribe: unsubscribed.action)
+        let consumer = Task { await sink.next() }
+        await waitUntilParked(sink)
+        consumer.cancel()
+        #expect(await consumer.value == nil)
+        #expect(sink.push(Self.message(1)) == .ended)
+        sink.terminate()
+        #expect(unsubscribed.count.load(ordering: .relaxed) == 1)
+
+        let dropped = Calls()
+        do {
+            let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: dropped.action))
+            #expect(subscription.droppedCount == 0)
+        }
+        #expect(dropped.count.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("cancel() unsubscribes but leaves the iteration to the client's finish, so buffered messages still come")
+    func cancelKeepsBuffered() async {
+        let unsubscribed = Calls()
+        let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: unsubscribed.action))
+        _ = subscription.sink.push(Self.message(1))
+        subscription.cancel()
+        #expect(unsubscribed.count.load(ordering: .relaxed) == 1)
+        subscription.sink.finish()  // what the client does once it has unsubscribed
+        var iterator = subscription.makeAsyncIterator()
+        #expect(Self.payloads([await iterator.next(), await iterator.next()]) == ["1", nil])
+    }
+
+    /// Waits until a consumer task has parked in `sink`: the event the tests above need before pushing.
+    private func waitUntilParked(_ sink: SubscriptionSink) async {
+        while !sink.hasParkedConsumer { await Task.yield() }
+    }
+}
