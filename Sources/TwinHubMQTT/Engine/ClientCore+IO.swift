@@ -69,10 +69,10 @@ extension ClientCore {
         return rc
     }
 
-    /// Holds back partial segments on `fd` while a burst of packets is read: libmosquitto writes each acknowledgement
-    /// (PUBACK) the moment it reads a QoS 1 message, and with `TCP_NODELAY` each would be a segment of its own, whose
-    /// loopback delivery to the broker is charged to this thread. Corked, a burst's acknowledgements leave as one segment
-    /// when ``uncork(_:)`` ends the burst. Returns `fd`, or -1 if it cannot be corked.
+    /// Holds back partial segments on `fd` while a burst of packets is read or written: libmosquitto writes each packet
+    /// (a PUBACK the moment it reads a QoS 1 message, a publish the moment it is handed one), and with `TCP_NODELAY` each
+    /// would be a segment of its own, whose delivery to the broker is charged to this thread. Corked, a burst leaves in
+    /// as few segments as it fills when ``uncork(_:)`` ends it. Returns `fd`, or -1 if it cannot be corked.
     static func cork(_ fd: Int32) -> Int32 {
         guard fd >= 0 else { return -1 }
         var on: Int32 = 1

@@ -46,6 +46,9 @@ extension ClientCore {
     /// window has room. What stays queued waits, bounded, for the next chance. Loop thread.
     func flushOutgoing() {
         guard let handle, lifecycle.state.isConnected, attemptSettled else { return }
+        // Several publishes at once (a simulated machine's samples of one step) leave as few segments as they fill.
+        var corked: Int32 = -1
+        defer { if corked >= 0 && mosquitto_socket(handle) == corked { Self.uncork(corked) } }
         while !mosquitto_want_write(handle) {
             if handedOverCount - oldestHandedOverBound >= Self.messageIDWindow {
                 // The bound may be stale: look at the in-flight publishes themselves (rarely: only near the window).
@@ -66,6 +69,7 @@ extension ClientCore {
                 return batch
             }
             if batch.isEmpty { return }
+            if batch.count > 1 && corked < 0 { corked = Self.cork(watchedFD) }
             for publish in batch { send(publish, on: handle) }
         }
     }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TwinHubBroker
+@testable import TwinHubMQTT
+
+/// The client corks its socket while it reads a burst (its PUBACKs) or writes one (several publishes), and must
+/// always uncork it: a socket left corked holds partial segments for up to 200 ms.
+@Suite("Corked bursts", .timeLimit(.minutes(1)))
+struct CorkTests {
+    @Test("After a burst of publishes and of QoS 1 receipts, both clients' sockets are uncorked")
+    func burstsLeaveSocketsUncorked() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let consumer = try await connectedClient(broker.url)
+            let messages = try await consumer.subscribe(to: ["burst/#"], qos: .atLeastOnce)
+            let producer = try await connectedClient(broker.url)
+            // QoS 1 first: the consumer reads bursts and acknowledges them. Then QoS 0: the producer writes bursts and
+            // reads nothing after them, so a cork left on its socket would stay.
+            for qos in [QoS.atLeastOnce, .atMostOnce] {
+                for index in 1...200 {
+                    try producer.send(try PublishRequest(topic: "burst/\(index % 7)", payload: Array("\(index)".utf8), qos: qos))
+                }
+                let received = try await messages.next(200)
+                #expect(received.count == 200)
+            }
+            #expect(await producer.core.socketIsCorked == false)
+            #expect(await consumer.core.socketIsCorked == false)
+            await producer.disconnect()
+            await consumer.disconnect()
+        }
+    }
+}
+
+extension ClientCore {
+    /// Whether `TCP_CORK` is set on the client's socket (read on the loop thread); `nil` without a socket.
+    var socketIsCorked: Bool? {
+        get async {
+            await withCheckedContinuation { continuation in
+                loop.execute {
+                    guard self.watchedFD >= 0 else { return continuation.resume(returning: nil) }
+                    var value: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(self.watchedFD, Int32(IPPROTO_TCP), TCP_CORK, &value, &length)
+                    continuation.resume(returning: value != 0)
+                }
+            }
+        }
+    }
+}
