@@ -4,8 +4,8 @@ import Twins
 
 /// What made a twin's rules worth running again.
 public enum RuleTrigger: Sendable {
-    /// New readings of these properties.
-    case telemetry(Set<String>)
+    /// New readings of these properties (a name may repeat).
+    case telemetry([String])
     /// A new state.
     case state
     /// New production counters (KPIs moved).
@@ -16,7 +16,7 @@ public enum RuleTrigger: Sendable {
     /// Which rules a decoded message concerns.
     public static func triggers(for decoded: TwinStore.Decoded) -> [RuleTrigger] {
         switch decoded {
-        case .telemetry(let telemetry): [.telemetry(Set(telemetry.sample.values.map(\.property)))]
+        case .telemetry(let telemetry): [.telemetry(telemetry.sample.values.map(\.property))]
         case .state: [.state]
         case .counters: [.counters]
         // Offline changes the state too (to `offline`), and connectivity is the clock rules' business.
@@ -99,6 +99,18 @@ public struct MachineRules: Sendable {
         case .telemetry(let properties):
             if properties.count == 1, let only = properties.first {
                 indices = byProperty[only] ?? []
+            } else if rules.count <= UInt64.bitWidth {
+                // Once per message: the rules of all the readings, each once and in order, without a set.
+                var concerned: UInt64 = 0
+                for property in properties {
+                    for index in byProperty[property] ?? [] { concerned |= 1 << UInt64(index) }
+                }
+                var events: [AlertEvent] = []
+                while concerned != 0 {
+                    run(concerned.trailingZeroBitCount, twin: twin, clock: clock, into: &events)
+                    concerned &= concerned - 1
+                }
+                return events
             } else {
                 var set = Set<Int>()
                 for property in properties { set.formUnion(byProperty[property] ?? []) }

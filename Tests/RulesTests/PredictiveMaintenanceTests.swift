@@ -34,7 +34,7 @@ struct PredictiveMaintenanceTests {
                 switch event {
                 case .telemetry(let sample):
                     twin.apply(sample, received: sample.time)
-                    (trigger, time) = (.telemetry(Set(sample.values.map(\.property))), sample.time)
+                    (trigger, time) = (.telemetry(sample.values.map(\.property)), sample.time)
                 case .state(let change):
                     twin.apply(change, received: change.time)
                     if change.state == .fault { run.failure = change.time }

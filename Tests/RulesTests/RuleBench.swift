@@ -45,7 +45,7 @@ struct RuleBench {
             TelemetrySample.Reading(property: name, value: value, unit: twin.kind?.property(named: name)?.unit ?? "")
         }
         twin.apply(TelemetrySample(time: t(time), sequence: sequence, values: readings), received: t(time))
-        return rules.evaluate(twin, trigger: .telemetry(Set(values.keys)), wall: t(time))
+        return rules.evaluate(twin, trigger: .telemetry(Array(values.keys)), wall: t(time))
     }
 
     @discardableResult

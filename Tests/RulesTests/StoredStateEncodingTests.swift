@@ -31,7 +31,7 @@ struct StoredStateEncodingTests {
                         switch event {
                         case .telemetry(let sample):
                             (decoded, trigger, time) = (.telemetry(.init(machine: instance.id, kind: instance.kind.id, sample: sample)),
-                                                        .telemetry(Set(sample.values.map(\.property))), sample.time)
+                                                        .telemetry(sample.values.map(\.property)), sample.time)
                         case .state(let change): (decoded, trigger, time) = (.state(change), .state, change.time)
                         case .counters(let counters): (decoded, trigger, time) = (.counters(counters), .counters, counters.time)
                         case .network: continue

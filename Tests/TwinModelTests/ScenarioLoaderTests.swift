@@ -58,6 +58,23 @@ struct ScenarioLoaderTests {
         #expect(ISO8601Parsing.string(date) == text)
     }
 
+    @Test("A timestamp's fraction reads as the same Double as the decimal it writes, for one to nine digits")
+    func timestampFractions() throws {
+        for digits in ["5", "25", "125", "999", "0001", "12345", "654321", "7654321", "87654321", "123456789"] {
+            let date = try #require(ISO8601Parsing.date("2026-03-02T06:00:00.\(digits)Z"))
+            let whole = try #require(ISO8601Parsing.date("2026-03-02T06:00:00Z"))
+            #expect(date.timeIntervalSince1970 == whole.timeIntervalSince1970 + Double("0." + digits)!, "\(digits)")
+        }
+    }
+
+    @Test("Timestamps with anything but digits in a field, or the wrong shape, are refused", arguments: [
+        "2026-+3-02T06:00:00Z", "2026-03-02T+6:00:00Z", "2026-03-02T06:00:00.+5Z", "2026-03-02T06:00:00.Z", "2026-03-02T06:00:00.1234567890Z",
+        "2026-03-02 06:00:00Z", "2026-03-02T06:00:00", "2026-02-30T06:00:00Z", "1969-12-31T23:59:59Z", "2026-03-02T24:00:00Z", "２０26-03-02T06:00:00Z",
+    ])
+    func timestampsRefused(text: String) {
+        #expect(ISO8601Parsing.date(text) == nil)
+    }
+
     @Test("Time windows handle midnight")
     func windows() {
         let night = TimeWindow(name: "night", start: ClockTime.parse("22:00")!, end: ClockTime.parse("06:00")!)

@@ -23,6 +23,19 @@ struct CompactTwinTests {
         #expect(copy.reported["spindle_speed"]?.quality == .good, "the copy taken before is not marked stale")
     }
 
+    @Test("A reading is checked against its kind's property by exact name: a canonically equal spelling of another length is unknown")
+    func readingChecksByExactName() {
+        var kind = TwinFixtures.cnc
+        kind.properties[0].name = "caf\u{E9}"
+        let unit = kind.properties[0].unit, value = (kind.properties[0].normal.lowerBound + kind.properties[0].normal.upperBound) / 2
+        var twin = Twin(address: TwinFixtures.address, kind: kind, settings: TwinSettings())
+        let refused = twin.apply(TwinFixtures.sample(1, "06:00:01", [("cafe\u{301}", value, unit), ("caf\u{E9}", value, unit)]), received: at("06:00:01"))
+        #expect(refused.map(\.reason) == [.unknownProperty])
+        #expect(twin.reported.names == ["caf\u{E9}"])
+        #expect(twin.reported["caf\u{E9}"]?.quality == .good)
+        #expect(twin.apply(TwinFixtures.sample(2, "06:00:02", [("caf\u{E9}", value, "no such unit")]), received: at("06:00:02")).map(\.reason) == [.unitMismatch])
+    }
+
     @Test("Twins with every property of their kind share the kind's names, in whatever order they came; others keep their own")
     func sharedNames() {
         let kind = SharedKind(TwinFixtures.cnc)

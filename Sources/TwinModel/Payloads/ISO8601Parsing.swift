@@ -5,22 +5,37 @@ public enum ISO8601Parsing {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (years 1970 to 2199, up to nine fraction digits); a day the
     /// month does not have is refused.
     public static func date(_ text: String) -> Date? {
-        let scalars = Array(text.utf8)
+        // Read from the string's own UTF-8 where it is contiguous (a timestamp is in every message).
+        if let date = text.utf8.withContiguousStorageIfAvailable({ date(utf8: $0) }) { return date }
+        return Array(text.utf8).withUnsafeBufferPointer { date(utf8: $0) }
+    }
+
+    private static func date(utf8 scalars: UnsafeBufferPointer<UInt8>) -> Date? {
         guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z"),
               scalars[4] == UInt8(ascii: "-"), scalars[7] == UInt8(ascii: "-"), scalars[10] == UInt8(ascii: "T"),
               scalars[13] == UInt8(ascii: ":"), scalars[16] == UInt8(ascii: ":") else { return nil }
-        func number(_ range: Range<Int>) -> Int? { Int(String(decoding: scalars[range], as: UTF8.self)) }
+        /// The decimal digits of `range` as a number; `nil` if any is not a digit.
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(scalars[index]) - Int(UInt8(ascii: "0"))
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         guard (1970...2199).contains(year) else { return nil }
         var fraction = 0.0
         if scalars.count > 20 {
-            let digits = scalars[20..<(scalars.count - 1)]
-            guard scalars[19] == UInt8(ascii: "."), !digits.isEmpty, digits.count <= 9,
-                  digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-                  let value = Double("0." + String(decoding: digits, as: UTF8.self)) else { return nil }
-            fraction = value
+            let digits = 20..<(scalars.count - 1)
+            guard scalars[19] == UInt8(ascii: "."), !digits.isEmpty, digits.count <= 9, let value = number(digits) else { return nil }
+            // Both exact in a Double, so the quotient is rounded once: the same Double as parsing "0.ddd".
+            var scale = 1
+            for _ in digits { scale *= 10 }
+            fraction = Double(value) / Double(scale)
         }
         let days = daysFromCivil(year: year, month: month, day: day)
         guard civilFromDays(days) == (year, month, day) else { return nil }

@@ -221,7 +221,7 @@ public struct Twin: Sendable {
         var refusals: [Refusal] = []
         var changed = false
         for reading in sample.values {
-            guard let spec = storage.kind?.property(named: reading.property) else {
+            guard let spec = storage.kind?.check(for: reading.property) else {
                 if storage.kind == nil {
                     guard names.position(ofName: reading.property) != nil || names.count < Self.maximumGenericProperties else {
                         refusals.append(Refusal(.unknownProperty, "a generic twin keeps at most \(Self.maximumGenericProperties) properties"))
@@ -529,16 +529,37 @@ public final class SharedKind: Sendable {
     let propertyNames: [String]
     /// Their units, shared the same way.
     let propertyUnits: [String]
+    /// What a reading of each property is checked against, by name.
+    private let checks: [String: ReadingCheck]
 
     public init(_ kind: MachineKind) {
         self.kind = kind
         propertyNames = kind.properties.map(\.name)
         propertyUnits = kind.properties.map(\.unit)
+        checks = Dictionary(kind.properties.map { ($0.name, ReadingCheck($0)) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The kind's property `name`, read in place (reading ``kind`` out first would copy the whole kind).
-    func property(named name: String) -> PropertySpec? {
-        kind.property(named: name)
+    /// What a reading of property `name` is checked against, if the kind has it: hashed rather than scanned, and
+    /// without copying the property's whole spec (both showed for every reading of every message).
+    func check(for name: String) -> ReadingCheck? {
+        if let check = checks[name], check.name.utf8.count == name.utf8.count { return check }
+        // A spelling canonically equal to a name but of another length is another name (`isSameName`): scanned.
+        return kind.property(named: name).map(ReadingCheck.init)
+    }
+}
+
+/// The part of a kind's property a reading is checked against.
+struct ReadingCheck: Sendable {
+    let name: String
+    let unit: String
+    let normal: ClosedRange<Double>
+    let limits: ClosedRange<Double>
+
+    init(_ spec: PropertySpec) {
+        name = spec.name
+        unit = spec.unit
+        normal = spec.normal
+        limits = spec.limits
     }
 }
 
