@@ -423,10 +423,40 @@ public struct JSONWriter {
             bytes.append(contentsOf: "-0".utf8)  // as JSONEncoder writes it: the sign reads back
         } else if value == value.rounded(), abs(value) < 1e15 {
             appendInteger(Int64(value))
-        } else {
+        } else if !appendShortDecimal(value) {
             bytes.append(contentsOf: String(value).utf8)
         }
         needsComma = true
+    }
+
+    private static let powersOfTen: [Double] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
+
+    /// Writes `value` as digits and a point when it is the Double nearest a decimal of at most six places and 15
+    /// significant digits (readings rounded to a property's decimals are), without the shortest-digits search of
+    /// `description`. The text is the same: such a decimal is the only one of 15 digits or fewer that reads back as
+    /// `value`, so it is also the shortest, and in this range `description` writes no exponent. Returns false
+    /// otherwise.
+    private mutating func appendShortDecimal(_ value: Double) -> Bool {
+        let magnitude = abs(value)
+        guard magnitude >= 1e-3, magnitude < 1e9 else { return false }
+        for places in 1..<Self.powersOfTen.count {
+            let scale = Self.powersOfTen[places]
+            let scaled = (magnitude * scale).rounded()
+            guard scaled < 1e15 else { return false }
+            guard scaled / scale == magnitude else { continue }
+            let digits = Int64(scaled), divisor = Int64(scale)
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            appendInteger(digits / divisor)
+            bytes.append(UInt8(ascii: "."))
+            var fraction = digits % divisor, unit = divisor / 10
+            while unit > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(fraction / unit))
+                fraction %= unit
+                unit /= 10
+            }
+            return true
+        }
+        return false
     }
 
     public mutating func openArray() {
