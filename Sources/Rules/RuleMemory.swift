@@ -3,7 +3,7 @@ import TwinModel
 
 /// What one rule remembers about one twin between evaluations: its alert, timers, windows and trend.
 /// Persisted with the twin, so a restart carries on without losing or repeating an alert.
-public struct RuleMemory: Sendable, Codable, Equatable {
+public struct RuleMemory: Sendable, Codable, Equatable, JSONStreamWritable {
     /// The rule's alert, until it closes.
     public internal(set) var alert: Alert? {
         get { alertBox?.alert }
@@ -108,6 +108,39 @@ public struct RuleMemory: Sendable, Codable, Equatable {
         try container.encode(stops, forKey: .stops)
         try container.encodeIfPresent(lastState, forKey: .lastState)
         try container.encodeIfPresent(trend, forKey: .trend)
+    }
+
+    /// The JSON of ``encode(to:)``, written straight: a twin's memories are stored each second it changes. An alert or a
+    /// trend (few memories have one) goes through the streaming encoder.
+    public func write(to writer: inout JSONWriter) throws {
+        func dates(_ key: String, _ dates: [Date]) throws {
+            writer.key(key)
+            writer.openArray()
+            for date in dates { try writer.element(finite: date.timeIntervalSinceReferenceDate) }
+            writer.closeArray()
+        }
+        writer.open()
+        if let alert {
+            writer.key(CodingKeys.alert.rawValue)
+            writer.element(rawText: String(decoding: try StreamingJSONEncoder().encode(alert), as: UTF8.self))
+        }
+        if let pendingSince {
+            writer.key(CodingKeys.pendingSince.rawValue)
+            try writer.element(finite: pendingSince.timeIntervalSinceReferenceDate)
+        }
+        if let clearingSince {
+            writer.key(CodingKeys.clearingSince.rawValue)
+            try writer.element(finite: clearingSince.timeIntervalSinceReferenceDate)
+        }
+        try dates(CodingKeys.occurrences.rawValue, occurrences)
+        writer.field(CodingKeys.wasTrue.rawValue, bool: wasTrue)
+        try dates(CodingKeys.stops.rawValue, stops)
+        if let lastState { writer.field(CodingKeys.lastState.rawValue, string: lastState.rawValue) }
+        if let trend {
+            writer.key(CodingKeys.trend.rawValue)
+            writer.element(rawText: String(decoding: try StreamingJSONEncoder().encode(trend), as: UTF8.self))
+        }
+        writer.close()
     }
 
     public static func == (lhs: RuleMemory, rhs: RuleMemory) -> Bool {
