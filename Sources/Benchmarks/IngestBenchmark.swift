@@ -94,7 +94,7 @@ public struct IngestBenchmark: Sendable {
                         ratio: ratio, target: "ratio ≥ 0.95", met: ratio >= 0.95),
             BenchFigure(benchmark: Self.name, measure: "the publisher (QoS 1, 100 in flight)",
                         value: "\(BenchNumber.grouped(publisherRates.median)) msg/s"),
-            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the twin service (this process less the publisher)",
+            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the twin service (estimated: this process less the publisher's own round)",
                         value: cpu.micros(cpu.serviceRound.process - cpu.subscriberRound.process, messages * rounds),
                         peer: "mosquitto_sub \(cpu.micros(cpu.subscriberRound.consumer, messages * rounds))"),
             BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the broker, with the twin service",

@@ -52,6 +52,20 @@ struct RuleEngineTests {
         #expect(restarted.evaluate(twin, trigger: .telemetry(["temp"]), wall: t(11)).isEmpty, "no second raise after the restart")
     }
 
+    @Test("A rule concerned by several readings of one message, or by a name repeated, runs once for it, in rule order")
+    func oneRunPerMessage() throws {
+        var bench = try RuleBench(rules: """
+            - { id: hot, threshold: { property: temp, above: 70 } }
+            - { id: strain, threshold: { property: load, above: 120 } }
+            - { id: both, expression: "temp > 70 and load > 120", severity: major, clear: "load < 100" }
+            """)
+        bench.twin.apply(TelemetrySample(time: t(0), sequence: 1, values: [.init(property: "load", value: 130, unit: "%"),
+                                                                          .init(property: "temp", value: 80, unit: "°C")]), received: t(0))
+        let events = bench.rules.evaluate(bench.twin, trigger: .telemetry(["load", "temp", "load", "temp"]), wall: t(0))
+        #expect(bench.rules.evaluations == 3, "three rules, each run once")
+        #expect(events.map(\.alert.rule) == ["hot", "strain", "both"])
+    }
+
     @Test("Counts per site, area and line")
     func counts() throws {
         var bench = try RuleBench(rules: "- { id: hot, threshold: { property: temp, above: { warning: 70, major: 80 } } }")

@@ -24,6 +24,9 @@ struct CorkTests {
             }
             #expect(await producer.core.socketIsCorked == false)
             #expect(await consumer.core.socketIsCorked == false)
+            // …and corking did happen: the consumer's reads of QoS 1 bursts, the producer's writes of several publishes.
+            #expect(await consumer.core.onLoop { $0.corkedBursts } > 0)
+            #expect(await producer.core.onLoop { $0.corkedBursts } > 0)
             await producer.disconnect()
             await consumer.disconnect()
         }
@@ -31,6 +34,11 @@ struct CorkTests {
 }
 
 extension ClientCore {
+    /// `read` of the client's loop-thread state, on the loop thread.
+    func onLoop<T: Sendable>(_ read: @escaping @Sendable (ClientCore) -> T) async -> T {
+        await withCheckedContinuation { continuation in loop.execute { continuation.resume(returning: read(self)) } }
+    }
+
     /// Whether `TCP_CORK` is set on the client's socket (read on the loop thread); `nil` without a socket.
     var socketIsCorked: Bool? {
         get async {

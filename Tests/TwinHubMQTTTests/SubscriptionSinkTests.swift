@@ -1,9 +1,10 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import TwinHubMQTT
 
 /// The buffer between the loop thread and a subscription's consumer, without a broker: this test plays the loop thread.
-@Suite("Subscription sink")
+@Suite("Subscription sink", .timeLimit(.minutes(1)))
 struct SubscriptionSinkTests {
     static func message(_ index: Int) -> MQTTMessage {
         MQTTMessage(topic: "plant/m\(index)/telemetry", payload: Array("\(index)".utf8))
@@ -41,6 +42,20 @@ struct SubscriptionSinkTests {
         #expect(Self.payloads(received) == ["3", "4", "5"])
     }
 
+    @Test("The capacity counts what the consumer has taken in its batch too, and that is dropped first, being older")
+    func dropOldestFromTheBatch() async {
+        let sink = SubscriptionSink(capacity: 3)
+        for index in 1...3 { _ = sink.push(Self.message(index)) }
+        var received = [await sink.next()]  // takes 1, 2 and 3 into its batch and hands out 1
+        #expect(sink.push(Self.message(4)) == .buffered)  // 2, 3, 4
+        #expect(sink.push(Self.message(5)) == .droppedOldest)  // drops 2, from the batch
+        #expect(sink.push(Self.message(6)) == .droppedOldest)  // drops 3, from the batch
+        #expect(sink.push(Self.message(7)) == .droppedOldest)  // drops 4, waiting
+        sink.finish()
+        while let message = await sink.next() { received.append(message) }
+        #expect(Self.payloads(received) == ["1", "5", "6", "7"])
+    }
+
     @Test("A sink that pauses reading keeps everything, is full at its capacity, and reports the consumer caught up at half")
     func pauseReading() async {
         let caughtUp = Calls()
@@ -65,12 +80,15 @@ struct SubscriptionSinkTests {
         let consumer = Task { await sink.next() }
         await waitUntilParked(sink)
         _ = sink.push(Self.message(1))
+        #expect(sink.hasParkedConsumer, "below the threshold, a push alone does not wake the consumer")
         sink.wakeConsumer()
         #expect(Self.payloads([await consumer.value]) == ["1"])
 
         let second = Task { await sink.next() }
         await waitUntilParked(sink)
-        for index in 2...6 { _ = sink.push(Self.message(index)) }  // the fifth wakes it without wakeConsumer()
+        for index in 2...5 { _ = sink.push(Self.message(index)) }
+        #expect(sink.hasParkedConsumer)
+        _ = sink.push(Self.message(6))  // the fifth waiting wakes it without wakeConsumer()
         #expect(Self.payloads([await second.value]) == ["2"])
     }
 
@@ -107,6 +125,47 @@ struct SubscriptionSinkTests {
             #expect(subscription.droppedCount == 0)
         }
         #expect(dropped.count.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("A consumer whose task is cancelled gets what was buffered, then the end; nothing more is taken in")
+    func cancelledConsumerDrains() async {
+        let unsubscribed = Calls()
+        let sink = SubscriptionSink(unsubscribe: unsubscribed.action)
+        for index in 1...3 { _ = sink.push(Self.message(index)) }
+        let consumer = Task {
+            var received = [await sink.next()]
+            withUnsafeCurrentTask { $0?.cancel() }
+            while let message = await sink.next() { received.append(message) }
+            return received
+        }
+        #expect(Self.payloads(await consumer.value) == ["1", "2", "3"])
+        #expect(sink.push(Self.message(4)) == .ended)
+        #expect(unsubscribed.count.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("A thread pushing in bursts while a task consumes: every message, in order, with wakes at the ends of bursts")
+    func concurrentBursts() async {
+        let sink = SubscriptionSink(pausesReading: true, capacity: 100_000)
+        let total = 100_000
+        let producer = Thread {
+            var sent = 0
+            while sent < total {
+                let burst = min(1 + sent % 37, total - sent)
+                for offset in 0..<burst { _ = sink.push(Self.message(sent + offset)) }
+                sent += burst
+                sink.wakeConsumer()
+            }
+            sink.finish()
+        }
+        producer.start()
+        var expected = 0, inOrder = true
+        while let message = await sink.next() {
+            inOrder = inOrder && message.payload == Array("\(expected)".utf8)
+            expected += 1
+        }
+        #expect(expected == total)
+        #expect(inOrder)
+        #expect(sink.buffered.load(ordering: .relaxed) == 0)
     }
 
     @Test("cancel() unsubscribes but leaves the iteration to the client's finish, so buffered messages still come")

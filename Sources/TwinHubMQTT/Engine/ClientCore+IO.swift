@@ -23,7 +23,8 @@ extension ClientCore {
         }
         if rc == MOSQ_ERR_SUCCESS.rawValue, !readingPaused || hangup,
            events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue | EPOLLRDHUP.rawValue) != 0 {
-            let corked = attemptSettled && !hangup ? Self.cork(watchedFD) : -1
+            // Only when a read can make acknowledgements to write: QoS 1/2 subscribed to, or publishes in flight.
+            let corked = attemptSettled && !hangup && (!inflight.isEmpty || subscriptions.acknowledgesReceipts) ? cork(handle) : -1
             rc = readAvailable(handle, stopEarly: hangup && handshaking)
             if corked >= 0 && mosquitto_socket(handle) == corked { Self.uncork(corked) }
         }
@@ -69,14 +70,18 @@ extension ClientCore {
         return rc
     }
 
-    /// Holds back partial segments on `fd` while a burst of packets is read or written: libmosquitto writes each packet
-    /// (a PUBACK the moment it reads a QoS 1 message, a publish the moment it is handed one), and with `TCP_NODELAY` each
-    /// would be a segment of its own, whose delivery to the broker is charged to this thread. Corked, a burst leaves in
-    /// as few segments as it fills when ``uncork(_:)`` ends it. Returns `fd`, or -1 if it cannot be corked.
-    static func cork(_ fd: Int32) -> Int32 {
-        guard fd >= 0 else { return -1 }
+    /// Holds back partial segments on the client's socket while a burst of packets is read or written: libmosquitto
+    /// writes each packet (a PUBACK the moment it reads a QoS 1 message, a publish the moment it is handed one), and with
+    /// `TCP_NODELAY` each would be a segment of its own, whose delivery to the broker is charged to this thread. Corked,
+    /// a burst leaves in as few segments as it fills when ``uncork(_:)`` ends it. Returns the socket, or -1 if it
+    /// cannot be corked (none, or not the one watched).
+    func cork(_ handle: OpaquePointer) -> Int32 {
+        let fd = mosquitto_socket(handle)
+        guard fd >= 0, fd == watchedFD else { return -1 }
         var on: Int32 = 1
-        return setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 ? fd : -1
+        guard setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else { return -1 }
+        corkedBursts += 1
+        return fd
     }
 
     /// Sends what ``cork(_:)`` held back, at once.
@@ -101,7 +106,8 @@ extension ClientCore {
         afterLibraryCall()
     }
 
-    /// Handles what the callbacks reported, feeds libmosquitto more publishes, and updates what epoll watches.
+    /// Wakes the consumers of what the call delivered, handles what the callbacks reported, feeds libmosquitto more
+    /// publishes, and updates what epoll watches.
     func afterLibraryCall() {
         wakeConsumers()
         handleLibraryEvents()

@@ -69,7 +69,7 @@ extension ClientCore {
                 return batch
             }
             if batch.isEmpty { return }
-            if batch.count > 1 && corked < 0 { corked = Self.cork(watchedFD) }
+            if batch.count > 1 && corked < 0 { corked = cork(handle) }
             for publish in batch { send(publish, on: handle) }
         }
     }

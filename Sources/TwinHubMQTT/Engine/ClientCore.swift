@@ -43,6 +43,8 @@ final class ClientCore: @unchecked Sendable {
     /// A socket of a failed attempt that libmosquitto has not closed yet; never watched again.
     var abandonedFD: Int32 = -1
     var watchingWrites = false
+    /// Bursts of reads or writes for which the socket was corked (for tests).
+    var corkedBursts = 0
     /// Whether the socket is left unread because a subscription that pauses reading is full.
     var readingPaused = false
     /// Counts connection attempts; a timeout carries the attempt it was set for.

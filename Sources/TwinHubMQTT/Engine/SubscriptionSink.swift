@@ -6,11 +6,12 @@ import Synchronization
 /// The loop thread ``push(_:)``es messages as libmosquitto reads them and wakes a waiting consumer once per burst
 /// of reads (``wakeConsumer()``), not once per message. The consumer takes everything waiting in one swap and then
 /// works through it without touching the loop thread's lock. In `AsyncStream`'s place: it took a lock, looked up
-/// generic metadata and shifted its buffer for every message.
+/// generic metadata and shifted its buffer for every message. As with `AsyncStream`: one consumer at a time, and a
+/// consumer whose task is cancelled still gets what was buffered before the end.
 final class SubscriptionSink: Sendable {
     /// With ``SubscriptionOverflow/pauseReading``: nothing is dropped, and the client stops reading its socket while
-    /// ``buffered`` is at ``capacity``, so the broker holds the rest. Otherwise at most ``capacity`` messages wait for
-    /// the consumer to take them, and the oldest goes for the newest.
+    /// ``buffered`` is at ``capacity``, so the broker holds the rest. Otherwise at most ``capacity`` messages are
+    /// buffered (waiting, or in the consumer's batch), and the oldest goes for the newest.
     let pausesReading: Bool
     let capacity: Int
     let dropped = Atomic<Int>(0)
@@ -18,7 +19,8 @@ final class SubscriptionSink: Sendable {
     let buffered = Atomic<Int>(0)
 
     private let shared: Mutex<Shared>
-    /// The consumer's batch. Only the consuming task touches it; a lock nobody else takes costs little.
+    /// The consumer's batch: the consuming task takes from it; the loop thread only drops its oldest when the buffer is
+    /// full, and ``terminate()`` empties it. Mostly uncontended, so its lock costs little.
     private let batch = Mutex(Deque<MQTTMessage>())
 
     private struct Shared {
@@ -26,8 +28,10 @@ final class SubscriptionSink: Sendable {
         var consumer: UnsafeContinuation<Void, Never>?
         /// No more messages will come (unsubscribed, or the client closed); what is waiting is still handed out.
         var finished = false
-        /// The consumer is gone (cancelled, or the subscription dropped); what is waiting is discarded.
+        /// The subscription was dropped: what is buffered is discarded.
         var terminated = false
+        /// The consuming task was cancelled: the subscription was ended at the client (once).
+        var cancelled = false
     }
 
     /// Ends the subscription at the client (on the loop thread): it unsubscribes, then ``finish()``es this sink.
@@ -71,10 +75,11 @@ final class SubscriptionSink: Sendable {
     /// otherwise ``wakeConsumer()`` does, once the burst is read.
     func push(_ message: MQTTMessage) -> Push {
         let (result, wake) = shared.withLock { state -> (Push, UnsafeContinuation<Void, Never>?) in
-            guard !state.finished && !state.terminated else { return (.ended, nil) }
+            guard !state.finished && !state.terminated && !state.cancelled else { return (.ended, nil) }
             var result = Push.buffered
-            if !pausesReading && state.waiting.count >= capacity {
-                state.waiting.removeFirst()
+            if !pausesReading && buffered.load(ordering: .relaxed) >= capacity {
+                // The oldest of all: the consumer's batch, taken before anything that waits.
+                if batch.withLock({ $0.popFirst() }) == nil { state.waiting.removeFirst() }
                 result = .droppedOldest
             } else {
                 buffered.add(1, ordering: .relaxed)
@@ -101,14 +106,11 @@ final class SubscriptionSink: Sendable {
 
     // MARK: Consumer
 
-    /// The next message, waiting for one if none is there; `nil` once the subscription has ended and nothing is left,
-    /// or when the calling task is cancelled (which ends the subscription).
+    /// The next message, waiting for one if none is there; `nil` once the subscription has ended and nothing is left.
+    /// A cancelled task ends the subscription and gets what was buffered, then `nil`, as from an `AsyncStream`.
     func next() async -> MQTTMessage? {
         while true {
-            if Task.isCancelled {
-                terminate()
-                return nil
-            }
+            if Task.isCancelled { consumerCancelled() }
             if let message = batch.withLock({ $0.popFirst() }) {
                 let left = buffered.subtract(1, ordering: .relaxed).newValue
                 if pausesReading && left == capacity / 2 { caughtUp() }
@@ -121,14 +123,15 @@ final class SubscriptionSink: Sendable {
                 await withTaskCancellationHandler {
                     await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                         let resumeNow = shared.withLock { state -> Bool in
-                            guard state.waiting.isEmpty && !state.finished && !state.terminated else { return true }
+                            guard state.waiting.isEmpty && !state.finished && !state.terminated && !state.cancelled else { return true }
+                            precondition(state.consumer == nil, "a subscription is iterated by one task at a time")
                             state.consumer = continuation
                             return false
                         }
                         if resumeNow { continuation.resume() }
                     }
                 } onCancel: {
-                    terminate()
+                    consumerCancelled()
                 }
             }
         }
@@ -140,20 +143,34 @@ final class SubscriptionSink: Sendable {
     private func takeWaiting() -> Take {
         shared.withLock { state in
             if !state.waiting.isEmpty {
-                batch.withLock { swap(&$0, &state.waiting) }
+                batch.withLock { batch in
+                    precondition(batch.isEmpty, "a subscription is iterated by one task at a time")
+                    swap(&batch, &state.waiting)
+                }
                 return .taken
             }
-            return state.finished || state.terminated ? .ended : .empty
+            return state.finished || state.terminated || state.cancelled ? .ended : .empty
         }
     }
 
-    /// The consumer is gone: drops what waits and what it took, resumes it if parked, and unsubscribes (once).
+    /// The consuming task was cancelled: nothing more is taken in, the client unsubscribes (once), and a parked
+    /// consumer resumes to get what is buffered, then the end.
+    private func consumerCancelled() {
+        let (consumer, first) = shared.withLock { state in
+            defer { state.cancelled = true }
+            return (state.consumer.take(), !state.cancelled && !state.terminated)
+        }
+        consumer?.resume()
+        if first { unsubscribe() }
+    }
+
+    /// The subscription was dropped: drops what is buffered, resumes a parked consumer, and unsubscribes (once).
     func terminate() {
         let (consumer, first) = shared.withLock { state in
             defer { state.terminated = true }
             state.waiting.removeAll()
             batch.withLock { $0.removeAll() }
-            return (state.consumer.take(), !state.terminated)
+            return (state.consumer.take(), !state.terminated && !state.cancelled)
         }
         consumer?.resume()
         if first { unsubscribe() }

@@ -23,6 +23,9 @@ struct SubscriptionTable {
     /// All broker subscriptions, in identifier order (the order to restore them after a reconnect).
     var all: [Entry] { entries.values.sorted { $0.identifier < $1.identifier } }
 
+    /// Whether a message received can need an acknowledgement: some filter is subscribed at QoS 1 or 2.
+    var acknowledgesReceipts: Bool { entries.values.contains { $0.qos != .atMostOnce } }
+
     /// Whether `holder` is registered.
     func contains(holder: UInt64) -> Bool { filtersByHolder[holder] != nil }
 

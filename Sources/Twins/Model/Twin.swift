@@ -542,7 +542,8 @@ public final class SharedKind: Sendable {
     /// What a reading of property `name` is checked against, if the kind has it: hashed rather than scanned, and
     /// without copying the property's whole spec (both showed for every reading of every message).
     func check(for name: String) -> ReadingCheck? {
-        if let check = checks[name], check.name.utf8.count == name.utf8.count { return check }
+        guard let check = checks[name] else { return nil }  // not even canonically equal to a name of the kind
+        if check.name.utf8.count == name.utf8.count { return check }
         // A spelling canonically equal to a name but of another length is another name (`isSameName`): scanned.
         return kind.property(named: name).map(ReadingCheck.init)
     }
