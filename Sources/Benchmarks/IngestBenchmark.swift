@@ -29,6 +29,10 @@ public struct IngestBenchmark: Sendable {
             + "(generated ahead by the simulator's engine), published at QoS 1 (100 in flight, from its own MQTT thread) to a consumer subscribed at QoS 1: "
             + "`mosquitto_sub -C N`, then the twin service (every rule of the kinds on, SQLite storage), each alone; timed from the "
             + "first publish to the consumer's last message; median of \(rounds) rounds. Lost = published − received."
+            + " CPU per message: user and system time over each round (from the first publish to the consumer's last message), "
+            + "from /proc for this process and the broker, from wait4 for mosquitto_sub; the service's is this process's CPU in its "
+            + "rounds less this process's CPU in mosquitto_sub's rounds, where it only publishes (an estimate: the publisher's share "
+            + "moves with the load)."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
