@@ -14,6 +14,12 @@ struct SubscriptionSinkTests {
         messages.map { $0.map { String(decoding: $0.payload, as: UTF8.self) } }
     }
 
+    /// Whoever comes first, a value or the time limit, resumes the test.
+    final class Waiter<T: Sendable>: Sendable {
+        let continuation = Mutex<CheckedContinuation<T?, Never>?>(nil)
+        func take() -> CheckedContinuation<T?, Never>? { continuation.withLock { $0.take() } }
+    }
+
     /// Counts the calls of a closure.
     final class Calls: Sendable {
         let count = Atomic(0)
@@ -82,14 +88,14 @@ struct SubscriptionSinkTests {
         _ = sink.push(Self.message(1))
         #expect(sink.hasParkedConsumer, "below the threshold, a push alone does not wake the consumer")
         sink.wakeConsumer()
-        #expect(Self.payloads([await consumer.value]) == ["1"])
+        #expect(Self.payloads([await value(of: consumer) ?? nil]) == ["1"])
 
         let second = Task { await sink.next() }
         await waitUntilParked(sink)
         for index in 2...5 { _ = sink.push(Self.message(index)) }
         #expect(sink.hasParkedConsumer)
         _ = sink.push(Self.message(6))  // the fifth waiting wakes it without wakeConsumer()
-        #expect(Self.payloads([await second.value]) == ["2"])
+        #expect(Self.payloads([await value(of: second) ?? nil]) == ["2"])
     }
 
     @Test("Finishing hands out what waits, then ends; a parked consumer ends at once")
@@ -104,7 +110,7 @@ struct SubscriptionSinkTests {
         let consumer = Task { await empty.next() }
         await waitUntilParked(empty)
         empty.finish()
-        #expect(await consumer.value == nil)
+        #expect(await value(of: consumer) == .some(nil))
     }
 
     @Test("Cancelling the consuming task ends the subscription and unsubscribes once; so does dropping it")
@@ -114,7 +120,7 @@ struct SubscriptionSinkTests {
         let consumer = Task { await sink.next() }
         await waitUntilParked(sink)
         consumer.cancel()
-        #expect(await consumer.value == nil)
+        #expect(await value(of: consumer) == .some(nil))
         #expect(sink.push(Self.message(1)) == .ended)
         sink.terminate()
         #expect(unsubscribed.count.load(ordering: .relaxed) == 1)
@@ -133,13 +139,14 @@ struct SubscriptionSinkTests {
         let sink = SubscriptionSink(unsubscribe: unsubscribed.action)
         for index in 1...3 { _ = sink.push(Self.message(index)) }
         let consumer = Task {
-            var received = [await sink.next()]
+            var received = [await sink.next()]  // takes 1, 2, 3 into its batch
+            _ = sink.push(Self.message(4))  // waits
             withUnsafeCurrentTask { $0?.cancel() }
             while let message = await sink.next() { received.append(message) }
             return received
         }
-        #expect(Self.payloads(await consumer.value) == ["1", "2", "3"])
-        #expect(sink.push(Self.message(4)) == .ended)
+        #expect(Self.payloads(await value(of: consumer) ?? []) == ["1", "2", "3", "4"])
+        #expect(sink.push(Self.message(5)) == .ended)
         #expect(unsubscribed.count.load(ordering: .relaxed) == 1)
     }
 
@@ -168,6 +175,32 @@ struct SubscriptionSinkTests {
         #expect(sink.buffered.load(ordering: .relaxed) == 0)
     }
 
+    @Test("A drop-oldest sink of capacity 1 or 2 fed by a thread: what arrives and what is dropped add up, in order",
+          arguments: [1, 2])
+    func concurrentDrops(capacity: Int) async {
+        let sink = SubscriptionSink(capacity: capacity)
+        let total = 50_000
+        let dropped = Atomic(0)
+        let producer = Thread {
+            for index in 0..<total {
+                if sink.push(Self.message(index)) == .droppedOldest { dropped.add(1, ordering: .relaxed) }
+                if index % 7 == 0 { sink.wakeConsumer() }
+            }
+            sink.finish()
+        }
+        producer.start()
+        var received = 0, last = -1, increasing = true
+        while let message = await sink.next() {
+            let index = Int(String(decoding: message.payload, as: UTF8.self))!
+            increasing = increasing && index > last
+            last = index
+            received += 1
+        }
+        #expect(received + dropped.load(ordering: .relaxed) == total)
+        #expect(increasing)
+        #expect(last == total - 1, "the newest is never the one dropped")
+    }
+
     @Test("cancel() unsubscribes but leaves the iteration to the client's finish, so buffered messages still come")
     func cancelKeepsBuffered() async {
         let unsubscribed = Calls()
@@ -180,8 +213,34 @@ struct SubscriptionSinkTests {
         #expect(Self.payloads([await iterator.next(), await iterator.next()]) == ["1", nil])
     }
 
-    /// Waits until a consumer task has parked in `sink`: the event the tests above need before pushing.
-    private func waitUntilParked(_ sink: SubscriptionSink) async {
-        while !sink.hasParkedConsumer { await Task.yield() }
+    /// Waits until a consumer task has parked in `sink`: the event the tests above need before pushing. A consumer that
+    /// never parks is a failure, not a hang.
+    private func waitUntilParked(_ sink: SubscriptionSink, within limit: Duration = .seconds(10)) async {
+        let deadline = ContinuousClock.now + limit
+        while !sink.hasParkedConsumer {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the consumer did not park within \(limit)")
+                return
+            }
+            await Task.yield()
+        }
+    }
+
+    /// The value of `task`, or `nil` and a recorded issue if it has none within `limit` (a consumer never woken): the
+    /// task is then cancelled and left behind, so the test fails instead of hanging.
+    private func value<T: Sendable>(of task: Task<T, Never>, within limit: Duration = .seconds(10)) async -> T? {
+        let waiter = Waiter<T>()
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            waiter.continuation.withLock { $0 = continuation }
+            Task { let value = await task.value; waiter.take()?.resume(returning: value) }
+            Task {
+                try? await Task.sleep(for: limit)
+                guard let continuation = waiter.take() else { return }
+                task.cancel()
+                continuation.resume(returning: nil)
+            }
+        }
+        if result == nil { Issue.record("the consumer had no value within \(limit)") }
+        return result
     }
 }

@@ -77,9 +77,13 @@ final class SubscriptionSink: Sendable {
         let (result, wake) = shared.withLock { state -> (Push, UnsafeContinuation<Void, Never>?) in
             guard !state.finished && !state.terminated && !state.cancelled else { return (.ended, nil) }
             var result = Push.buffered
-            if !pausesReading && buffered.load(ordering: .relaxed) >= capacity {
+            // Under both locks `buffered` is exactly what waits plus what is left in the consumer's batch.
+            let droppedOldest = !pausesReading && batch.withLock { batch -> Bool in
+                guard buffered.load(ordering: .relaxed) >= capacity else { return false }
                 // The oldest of all: the consumer's batch, taken before anything that waits.
-                if batch.withLock({ $0.popFirst() }) == nil { state.waiting.removeFirst() }
+                return batch.popFirst() != nil || state.waiting.popFirst() != nil
+            }
+            if droppedOldest {
                 result = .droppedOldest
             } else {
                 buffered.add(1, ordering: .relaxed)
@@ -111,10 +115,15 @@ final class SubscriptionSink: Sendable {
     func next() async -> MQTTMessage? {
         while true {
             if Task.isCancelled { consumerCancelled() }
-            if let message = batch.withLock({ $0.popFirst() }) {
-                let left = buffered.subtract(1, ordering: .relaxed).newValue
-                if pausesReading && left == capacity / 2 { caughtUp() }
+            var left = 0
+            let taken = batch.withLock { batch -> MQTTMessage? in
+                guard let message = batch.popFirst() else { return nil }
+                left = buffered.subtract(1, ordering: .relaxed).newValue
                 return message
+            }
+            if let taken {
+                if pausesReading && left == capacity / 2 { caughtUp() }
+                return taken
             }
             switch takeWaiting() {
             case .taken: continue
@@ -170,6 +179,7 @@ final class SubscriptionSink: Sendable {
             defer { state.terminated = true }
             state.waiting.removeAll()
             batch.withLock { $0.removeAll() }
+            buffered.store(0, ordering: .relaxed)
             return (state.consumer.take(), !state.terminated && !state.cancelled)
         }
         consumer?.resume()
