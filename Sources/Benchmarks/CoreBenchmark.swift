@@ -142,13 +142,14 @@ public struct CoreBenchmark: Sendable {
         let stride = max(1, scenario.machines.count / machines)
         let picked = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(machines))
         var simulators = picked.map { MachineSimulator(instance: $0, scenario: scenario) }
+        let encoders = picked.map(TelemetryEncoder.init(for:))
         var produced = 0, bytes = 0, time = 0.0
         let start = ThreadCPUClock.now
         while produced < messages {
             time += 1
             for index in simulators.indices {
                 for case .telemetry(let sample) in simulators[index].advance(to: time) {
-                    bytes += JSONPayloads.telemetry(sample, machine: picked[index].id, kind: picked[index].kind.id).count
+                    bytes += encoders[index].encode(sample).count
                     produced += 1
                 }
             }

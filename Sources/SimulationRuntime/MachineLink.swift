@@ -10,6 +10,7 @@ final class MachineLink: Sendable {
     let index: Int
     let instance: MachineInstance
     let topics: (telemetry: String, state: String, counters: String, status: String, cmd: String)
+    let telemetry: TelemetryEncoder
     private let current = Mutex<MQTTClient?>(nil)
     /// Whether the simulated network is up (a network or power loss takes it down).
     private let networkUp = Atomic<Bool>(true)
@@ -28,6 +29,7 @@ final class MachineLink: Sendable {
         self.instance = instance
         topics = (map.topic(.telemetry, for: instance.path), map.topic(.state, for: instance.path),
                   map.topic(.counters, for: instance.path), map.topic(.status, for: instance.path), map.topic(.cmd, for: instance.path))
+        telemetry = TelemetryEncoder(for: instance)
     }
 
     var client: MQTTClient? { current.withLock { $0 } }
@@ -74,24 +76,37 @@ final class MachineLink: Sendable {
     func publishInitialState(_ state: MachineState, at time: Date) {
         let payload = JSONPayloads.state(StateChange(time: time, sequence: 0, state: state, previous: state, reason: "simulator started"))
         latest.withLock { $0.state = payload }
-        send(topics.state, payload, qos: .atLeastOnce, retain: true, counters: nil)
+        guard let request = try? PublishRequest(topic: topics.state, payload: payload, qos: .atLeastOnce, retain: true) else { return }
+        send([request], counters: nil)
     }
 
-    /// Publishes a step's events; a network change drops or restores the connection.
+    /// Publishes a step's events, handed to the connection together; a network change drops or restores the connection.
     func publish(_ events: [SimulationEvent], simulator: MachineSimulator, fleet: FleetSimulator) {
+        var batch: [PublishRequest] = []
+        batch.reserveCapacity(events.count)
+        func add(_ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {
+            do {
+                batch.append(try PublishRequest(topic: topic, payload: payload, qos: qos, retain: retain))
+            } catch {
+                fleet.counters.suppressed.add(1)
+            }
+        }
         for event in events {
             switch event {
             case .telemetry(let sample):
-                send(topics.telemetry, JSONPayloads.telemetry(sample, machine: instance.id, kind: instance.kind.id), qos: .atMostOnce, retain: false, counters: fleet.counters)
+                add(topics.telemetry, telemetry.encode(sample), qos: .atMostOnce, retain: false)
             case .state(let change):
                 let payload = JSONPayloads.state(change)
                 latest.withLock { $0.state = payload }
-                send(topics.state, payload, qos: .atLeastOnce, retain: true, counters: fleet.counters)
+                add(topics.state, payload, qos: .atLeastOnce, retain: true)
             case .counters(let counters):
                 let payload = JSONPayloads.counters(counters)
                 latest.withLock { $0.counters = payload }
-                send(topics.counters, payload, qos: .atLeastOnce, retain: true, counters: fleet.counters)
+                add(topics.counters, payload, qos: .atLeastOnce, retain: true)
             case .network(let up, let reason):
+                // What came before the change leaves (or is suppressed) before it.
+                send(batch, counters: fleet.counters)
+                batch.removeAll(keepingCapacity: true)
                 networkUp.store(up, ordering: .relaxed)
                 if up {
                     Task { await self.reconnect(fleet: fleet) }
@@ -110,18 +125,20 @@ final class MachineLink: Sendable {
                 }
             }
         }
+        send(batch, counters: fleet.counters)
     }
 
-    private func send(_ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool, counters: FleetCounters?) {
+    private func send(_ requests: [PublishRequest], counters: FleetCounters?) {
+        guard !requests.isEmpty else { return }
         guard networkUp.load(ordering: .relaxed), let client = client else {
-            counters?.suppressed.add(1)
+            counters?.suppressed.add(requests.count)
             return
         }
         do {
-            try client.send(PublishRequest(topic: topic, payload: payload, qos: qos, retain: retain))
-            counters?.published.add(1)
+            try client.send(contentsOf: requests)
+            counters?.published.add(requests.count)
         } catch {
-            counters?.suppressed.add(1)
+            counters?.suppressed.add(requests.count)
         }
     }
 

@@ -31,6 +31,38 @@ struct CorkTests {
             await consumer.disconnect()
         }
     }
+
+    @Test("Publishes sent together leave in order, corked, from one hand-over to the loop")
+    func sentTogether() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let consumer = try await connectedClient(broker.url)
+            let messages = try await consumer.subscribe(to: ["together/#"], qos: .atMostOnce)
+            let producer = try await connectedClient(broker.url)
+            let requests = try (1...50).map { index in try PublishRequest(topic: "together/\(index % 3)", payload: Array("\(index)".utf8)) }
+            try producer.send(contentsOf: requests)
+            let received = try await messages.next(50)
+            #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == (1...50).map(String.init))
+            // One hand-over: the loop found the 50 queued at once and wrote them corked.
+            #expect(await producer.core.onLoop { $0.corkedBursts } == 1)
+            #expect(await producer.core.socketIsCorked == false)
+            #expect(producer.statistics.published == 50)
+            await producer.disconnect()
+            #expect(throws: MQTTError.self) { try producer.send(contentsOf: requests) }
+            await consumer.disconnect()
+        }
+    }
+
+    @Test("libmosquitto's wake-up socket pair is closed: nothing reads it, and it cost a system call per packet")
+    func wakeupPairClosed() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let client = try await connectedClient(broker.url)
+            let messages = try await client.subscribe(to: ["pair/#"], qos: .atLeastOnce)
+            #expect(await client.core.onLoop { $0.wakeupPairClosed })
+            try await client.publish(to: "pair/1", payload: [1], qos: .atLeastOnce)
+            #expect(try await messages.next(1).map(\.payload) == [[1]])
+            await client.disconnect()
+        }
+    }
 }
 
 extension ClientCore {

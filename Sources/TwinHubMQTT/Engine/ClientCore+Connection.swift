@@ -201,6 +201,10 @@ extension ClientCore {
         guard let handle = mosquitto_new(configuration.clientID, clean, context) else {
             throw MQTTError(.library, "mosquitto_new failed: \(String(cString: strerror(errno)))", host: host)
         }
+        wakeupPairClosed = WakeupPair.close(in: handle)
+        if !wakeupPairClosed {
+            logger.debug("libmosquitto's wake-up socket pair was not found where expected; it stays open", metadata: ["library": "\(Mosquitto.libraryVersion)"])
+        }
         do {
             try configure(handle)
         } catch {

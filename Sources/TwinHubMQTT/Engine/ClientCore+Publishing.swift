@@ -10,27 +10,35 @@ extension ClientCore {
     /// come round again and its acknowledgement could be matched to the wrong publish.
     static let messageIDWindow = 60_000
 
-    /// Queues a publish for the loop. Any thread. A publish the bounded queue drops is failed and counted.
-    func enqueue(_ publish: PendingPublish) {
-        var dropped: PendingPublish?
+    /// Queues publishes for the loop, in order, under one lock and with one hand-over to the loop thread: a burst
+    /// handed over together leaves in as few segments as it fills. Any thread. What the bounded queue drops is
+    /// failed and counted.
+    func enqueue(_ publishes: some Collection<PendingPublish>) {
+        var dropped: [PendingPublish] = []
         var closed = false
         let mustSchedule = outbox.withLock { outbox in
             if outbox.closed {
                 closed = true
                 return false
             }
-            dropped = outbox.queue.append(publish)
+            for publish in publishes {
+                if let drop = outbox.queue.append(publish) { dropped.append(drop) }
+            }
             defer { outbox.flushScheduled = true }
             return !outbox.flushScheduled
         }
         if closed {
-            counters.publishDropped.add(1)
-            publish.fail(MQTTError(.closed, "the client is closed", host: host, topic: publish.request.topic))
+            counters.publishDropped.add(publishes.count)
+            for publish in publishes {
+                publish.fail(MQTTError(.closed, "the client is closed", host: host, topic: publish.request.topic))
+            }
             return
         }
-        if let dropped {
-            counters.publishDropped.add(1)
-            dropped.fail(MQTTError(.dropped, "the outgoing queue is full (\(configuration.outgoingQueue.capacity) messages) and dropped this publish", host: host, topic: dropped.request.topic))
+        if !dropped.isEmpty {
+            counters.publishDropped.add(dropped.count)
+            for publish in dropped {
+                publish.fail(MQTTError(.dropped, "the outgoing queue is full (\(configuration.outgoingQueue.capacity) messages) and dropped this publish", host: host, topic: publish.request.topic))
+            }
         }
         if mustSchedule {
             loop.execute { [self] in

@@ -45,6 +45,8 @@ final class ClientCore: @unchecked Sendable {
     var watchingWrites = false
     /// Bursts of reads or writes for which the socket was corked (for tests).
     var corkedBursts = 0
+    /// Whether libmosquitto's wake-up socket pair of the current handle was closed (``WakeupPair``).
+    var wakeupPairClosed = false
     /// Whether the socket is left unread because a subscription that pauses reading is full.
     var readingPaused = false
     /// Counts connection attempts; a timeout carries the attempt it was set for.

@@ -6,6 +6,12 @@ public enum Topic {
     /// Checks that `name` can be published to: not empty, no `+` or `#`, no NUL, at most 65,535 bytes.
     /// - Throws: ``MQTTError`` with code ``MQTTError/Code/invalidTopic``, saying what is wrong.
     public static func validateName(_ name: String) throws(MQTTError) {
+        // Every publish is checked: one pass over the bytes for a good name; what is wrong is worked out after.
+        let valid = name.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.isEmpty && bytes.count <= maximumLength
+                && !bytes.contains { $0 == 0 || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") }
+        }
+        if valid == true { return }
         try validateCommon(name, code: .invalidTopic, kind: "topic")
         if let index = name.utf8.firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") }) {
             let column = name.utf8.distance(from: name.utf8.startIndex, to: index) + 1

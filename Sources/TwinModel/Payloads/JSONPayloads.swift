@@ -14,13 +14,7 @@ public enum JSONPayloads {
         writer.field("kind", string: kind)
         writer.key("values")
         writer.open()
-        for reading in sample.values {
-            writer.key(reading.property)
-            writer.open()
-            writer.field("value", number: reading.value)
-            writer.field("unit", string: reading.unit)
-            writer.close()
-        }
+        for reading in sample.values { writer.member(reading) }
         writer.close()
         writer.close()
         return writer.bytes
@@ -381,6 +375,24 @@ public struct JSONWriter {
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
+    }
+
+    /// Appends JSON made ahead, exactly as this writer's own calls would write it here. A `member` fragment (a key and
+    /// what follows it, or an element) gets the comma due before it; one that `leavesOpen` ends inside a fresh object or
+    /// array, so no comma comes before what follows.
+    public mutating func append(fragment: [UInt8], member: Bool = true, leavesOpen: Bool) {
+        if member { separate() }
+        bytes.append(contentsOf: fragment)
+        needsComma = !leavesOpen
+    }
+
+    /// A telemetry reading as a member of `values`: `"name":{"value":…,"unit":"…"}`.
+    mutating func member(_ reading: TelemetrySample.Reading) {
+        key(reading.property)
+        open()
+        field("value", number: reading.value)
+        field("unit", string: reading.unit)
+        close()
     }
 
     public mutating func field(_ name: String, string value: String) {
