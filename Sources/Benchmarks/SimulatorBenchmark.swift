@@ -26,21 +26,24 @@ public struct SimulatorBenchmark: Sendable {
     public var rateMachines: Int
     /// Wall seconds of the rate's steady part (after the first second, which is skipped).
     public var rateSeconds: Int
-    /// What the simulator is asked for, as a multiple of the peer's rate: above 1 it publishes flat out and the figure is
-    /// its highest rate; below 1 (smoke mode, where a debug build would take long to fall behind and catch up) the
-    /// figure only shows that it runs, and has no target.
-    public var demand: Double
+    /// What the simulator is asked for, one run each, as multiples of the peer's rate; the figure is the highest rate
+    /// the broker took. One demand well above what it sustains would understate it: past its highest rate, what the
+    /// broker takes falls (making messages the broker cannot take yet costs the CPU the broker needs, on 2 cores). With
+    /// none above 1 (smoke mode, where a debug build would take long to fall behind and catch up) the figure only
+    /// shows that it runs, and has no target.
+    public var demands: [Double]
     /// `twinhub sim` processes for the connections: `--shard k/shards` for `k` in `1...processes`.
     public var processes: Int
     public var shards: Int
     /// Wall seconds the simulators' CPU is measured over, once every machine is connected.
     public var cpuSeconds: Int
 
-    public init(peerMessages: Int, rateMachines: Int, rateSeconds: Int, demand: Double = 1.25, processes: Int, shards: Int, cpuSeconds: Int) {
+    public init(peerMessages: Int, rateMachines: Int, rateSeconds: Int, demands: [Double] = [0.9, 1.0, 1.1], processes: Int, shards: Int, cpuSeconds: Int) {
         self.peerMessages = peerMessages
         self.rateMachines = rateMachines
         self.rateSeconds = rateSeconds
-        self.demand = demand
+        precondition(!demands.isEmpty, "the simulator's rate needs a demand")
+        self.demands = demands
         self.processes = processes
         self.shards = shards
         self.cpuSeconds = cpuSeconds
@@ -56,8 +59,9 @@ public struct SimulatorBenchmark: Sendable {
         "Rate, one private mosquitto with no subscribers to telemetry: `mosquitto_pub -l -q 0` sends "
             + "\(BenchNumber.grouped(Double(peerMessages))) telemetry lines of `scale_10k` from a file, timed from spawn to exit, "
             + "once before and once after the simulator (the peer's figure is their mean). The simulator, in process with "
-            + "\(BenchNumber.grouped(Double(rateMachines))) machines of `scale_10k` (one connection each), is asked \(demand)× "
-            + "the peer's rate for \(rateSeconds + 1) s of its clock; its rate is what the broker counted received "
+            + "\(BenchNumber.grouped(Double(rateMachines))) machines of `scale_10k` (one connection each), is asked "
+            + demands.map { "\($0)×" }.joined(separator: ", ") + " the peer's rate (one run each) for \(rateSeconds + 1) s of its clock; the figure is "
+            + "the highest of these runs (past its highest rate, what reaches the broker falls); a run's rate is what the broker counted received "
             + "(`$SYS/broker/publish/messages/received`, reported every 2 s) from its first status report to the first machine announcing "
             + "its stop (not its connecting, first second or shutdown), so messages its queues dropped or still held do not count. "
             + "Connections: \(processes) `twinhub sim scale_10k --shard k/\(shards) --speed 1` processes (every machine its own MQTT "
@@ -76,7 +80,14 @@ public struct SimulatorBenchmark: Sendable {
         // The peer runs before and after the simulator, so that a change of load on the machine shows in both.
         let input = try peerInput(context)
         let peerBefore = try await peerRate(context, input: input, broker: broker, round: 1)
-        let rate = try await simulatorRate(context, broker: broker, observer: observer, counters: counters, peerRate: peerBefore)
+        var runs: [SimulatorRun] = []
+        for demand in demands {
+            let run = try await simulatorRate(context, demand: demand, broker: broker, observer: observer, counters: counters, peerRate: peerBefore)
+            context.progress("simulator: asked \(BenchNumber.grouped(run.demand)) msg/s, the broker took \(BenchNumber.grouped(run.brokerRate)) msg/s")
+            runs.append(run)
+        }
+        let rate = runs.max { $0.brokerRate < $1.brokerRate }!
+        let flatOut = demands.contains { $0 > 1 }
         let peerAfter = try await peerRate(context, input: input, broker: broker, round: 2)
         let peer = (peerBefore + peerAfter) / 2
         let scale = try await connections(context, broker: broker, counters: counters)
@@ -89,11 +100,13 @@ public struct SimulatorBenchmark: Sendable {
                 measure: "simulator publish rate reaching the broker, \(BenchNumber.grouped(Double(rate.machines))) machines at "
                     + "×\(BenchNumber.grouped(rate.speed)) asking \(BenchNumber.grouped(rate.demand)) msg/s"
                     + (rate.dropped > 0 ? " (its queues dropped \(BenchNumber.grouped(Double(rate.dropped))))" : "")
-                    + (demand > 1 ? "" : ", below the peer's rate: not its highest"),
+                    + (runs.count > 1 ? ", the highest of its runs asking "
+                        + runs.map { "\(BenchNumber.grouped($0.demand / 1000))k (took \(BenchNumber.grouped($0.brokerRate / 1000))k)" }.joined(separator: ", ") : "")
+                    + (flatOut ? "" : ", below the peer's rate: not its highest"),
                 value: "\(BenchNumber.grouped(rate.brokerRate)) msg/s",
                 peer: "mosquitto_pub -l \(BenchNumber.grouped(peer)) msg/s "
                     + "(\(BenchNumber.grouped(peerBefore)) before, \(BenchNumber.grouped(peerAfter)) after)",
-                ratio: ratio, target: demand > 1 ? "ratio ≥ 0.9" : nil, met: demand > 1 ? ratio >= 0.9 : nil),
+                ratio: ratio, target: flatOut ? "ratio ≥ 0.9" : nil, met: flatOut ? ratio >= 0.9 : nil),
             BenchFigure(
                 benchmark: Self.name,
                 measure: "machines connected at once, each with its own connection and last will (\(processes) × `twinhub sim --shard`)",
@@ -143,9 +156,14 @@ public struct SimulatorBenchmark: Sendable {
         return Double(peerMessages) / seconds
     }
 
-    /// What the in-process simulator publishes flat out.
-    private func simulatorRate(_ context: BenchContext, broker: MosquittoBroker, observer: MQTTClient, counters: BrokerCounters,
-                               peerRate: Double) async throws -> (machines: Int, speed: Double, demand: Double, brokerRate: Double, dropped: Int) {
+    /// One run of the simulator, and what the broker took from it.
+    struct SimulatorRun {
+        var machines: Int, speed: Double, demand: Double, brokerRate: Double, dropped: Int
+    }
+
+    /// What the in-process simulator publishes asked `demand` × the peer's rate.
+    private func simulatorRate(_ context: BenchContext, demand: Double, broker: MosquittoBroker, observer: MQTTClient, counters: BrokerCounters,
+                               peerRate: Double) async throws -> SimulatorRun {
         var scenario = context.fleet
         let stride = max(1, scenario.machines.count / rateMachines)
         scenario.machines = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(rateMachines))
@@ -163,7 +181,8 @@ public struct SimulatorBenchmark: Sendable {
         let statuses = try await observer.subscribe(to: [context.topics.filter(.status)], qos: .atLeastOnce)
         defer { statuses.cancel() }
         let stopping = Task { () -> ContinuousClock.Instant? in
-            for await message in statuses where message.payloadString?.contains(#""reason":"simulator stopped""#) == true {
+            // Not a stop retained from an earlier run, delivered as this one subscribes.
+            for await message in statuses where !message.retain && message.payloadString?.contains(#""reason":"simulator stopped""#) == true {
                 return message.receivedAt ?? .now
             }
             return nil
@@ -194,7 +213,8 @@ public struct SimulatorBenchmark: Sendable {
             throw BenchError("the broker reported its count too rarely while the simulator ran")
         }
         let brokerRate = (last.value - first.value) / (last.at - first.at).secondsValue
-        return (scenario.machines.count, speed, Double(scenario.machines.count) * speed / interval, brokerRate, summary.dropped)
+        return SimulatorRun(machines: scenario.machines.count, speed: speed, demand: Double(scenario.machines.count) * speed / interval,
+                            brokerRate: brokerRate, dropped: summary.dropped)
     }
 
     // MARK: Connections and CPU
