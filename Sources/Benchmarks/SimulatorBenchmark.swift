@@ -60,7 +60,7 @@ public struct SimulatorBenchmark: Sendable {
             + "\(BenchNumber.grouped(Double(peerMessages))) telemetry lines of `scale_10k` from a file, timed from spawn to exit, "
             + "once before and once after the simulator (the peer's figure is their mean). The simulator, in process with "
             + "\(BenchNumber.grouped(Double(rateMachines))) machines of `scale_10k` (one connection each), is asked "
-            + demands.map { "\($0)×" }.joined(separator: ", ") + " the peer's rate (one run each) for \(rateSeconds + 1) s of its clock; the figure is "
+            + demands.map { "\($0)×" }.joined(separator: ", ") + " the peer's first rate (one run each, the next once the broker saw every machine of the last leave) for \(rateSeconds + 1) s of its clock; the figure is "
             + "the highest of these runs (past its highest rate, what reaches the broker falls); a run's rate is what the broker counted received "
             + "(`$SYS/broker/publish/messages/received`, reported every 2 s) from its first status report to the first machine announcing "
             + "its stop (not its connecting, first second or shutdown), so messages its queues dropped or still held do not count. "
@@ -85,6 +85,10 @@ public struct SimulatorBenchmark: Sendable {
             let run = try await simulatorRate(context, demand: demand, broker: broker, observer: observer, counters: counters, peerRate: peerBefore)
             context.progress("simulator: asked \(BenchNumber.grouped(run.demand)) msg/s, the broker took \(BenchNumber.grouped(run.brokerRate)) msg/s")
             runs.append(run)
+            // The next run starts once the broker has seen every machine of this one leave: what it still had to read
+            // of this run would count in the next.
+            let left = try await counters.wait(Self.connectedTopic, atMost: 1, within: .seconds(30))
+            if left > 1 { throw BenchError("the simulator's machines had not all left the broker 30 s after it stopped") }
         }
         let rate = runs.max { $0.brokerRate < $1.brokerRate }!
         let flatOut = demands.contains { $0 > 1 }
@@ -156,6 +160,14 @@ public struct SimulatorBenchmark: Sendable {
         return Double(peerMessages) / seconds
     }
 
+    /// When the simulator reported its status, oldest first.
+    final class StatusReports: Sendable {
+        private let times = Mutex<[ContinuousClock.Instant]>([])
+
+        func append(_ time: ContinuousClock.Instant) { times.withLock { $0.append(time) } }
+        var first: ContinuousClock.Instant? { times.withLock { $0.first } }
+    }
+
     /// One run of the simulator, and what the broker took from it.
     struct SimulatorRun {
         var machines: Int, speed: Double, demand: Double, brokerRate: Double, dropped: Int
@@ -180,21 +192,22 @@ public struct SimulatorBenchmark: Sendable {
         // Its shutdown starts with a machine announcing it stops: the end of the steady part.
         let statuses = try await observer.subscribe(to: [context.topics.filter(.status)], qos: .atLeastOnce)
         defer { statuses.cancel() }
+        let reports = StatusReports()
         let stopping = Task { () -> ContinuousClock.Instant? in
-            // Not a stop retained from an earlier run, delivered as this one subscribes.
             for await message in statuses where !message.retain && message.payloadString?.contains(#""reason":"simulator stopped""#) == true {
-                return message.receivedAt ?? .now
+                // A stop of an earlier run (retained, or still on its way) comes before this run's first report.
+                let at = message.receivedAt ?? .now
+                if let first = reports.first, at > first { return at }
             }
             return nil
         }
         defer { stopping.cancel() }
 
         context.progress("simulator: \(scenario.machines.count) machines at ×\(Int(speed)) for \(rateSeconds + 1) s of its clock")
-        let reports = Mutex<[ContinuousClock.Instant]>([])
-        let summary = try await fleet.run { _ in reports.withLock { $0.append(.now) } }
+        let summary = try await fleet.run { _ in reports.append(.now) }
         // The steady part: from the first report (the fleet connected, then ran a second) to its shutdown, whose
         // sending of what its queues still hold does not count.
-        guard let steadyStart = reports.withLock({ $0.first }) else { throw BenchError("the simulator did not report its rate") }
+        guard let steadyStart = reports.first else { throw BenchError("the simulator did not report its rate") }
         // The announcement may still be on its way to the observer: wait for it, a few seconds at most.
         let announced = await withTaskGroup(of: ContinuousClock.Instant?.self) { group in
             group.addTask { await stopping.value }
@@ -295,6 +308,17 @@ final class BrokerCounters: Sendable {
 
     /// Every reading of `topic` so far, oldest first.
     func readings(_ topic: String) -> [Reading] { byTopic.update { $0[topic] ?? [] } }
+
+    /// Waits until `topic` reports at most `target` (after now: an older report may predate what is awaited), or `limit`
+    /// passes; returns the latest value.
+    func wait(_ topic: String, atMost target: Double, within limit: Duration) async throws -> Double {
+        let start = ContinuousClock.now, deadline = start + limit
+        while ContinuousClock.now < deadline {
+            if let latest = readings(topic).last, latest.at > start, latest.value <= target { return latest.value }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return readings(topic).last?.value ?? .infinity
+    }
 
     /// Waits until `topic` reaches `target`, `limit` passes, or `going()` turns false; returns the latest value.
     /// The broker reports every 2 s, so a poll every 50 ms is fine-grained enough.

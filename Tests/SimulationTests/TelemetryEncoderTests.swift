@@ -15,7 +15,8 @@ struct TelemetryEncoderTests {
             var events = machine.advance(to: 1200)
             // Each fault in turn: sensor dropouts leave gaps, stuck and drifting sensors change values.
             for (offset, fault) in instance.kind.faults.enumerated() {
-                _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: fault.name, duration: .seconds(300)))
+                let refusal = machine.handle(MachineCommandRequest(command: .injectFault, fault: fault.name, duration: .seconds(300)))
+                #expect(refusal == nil, "\(kind): \(fault.name)")
                 events += machine.advance(to: 1200 + Double(offset + 1) * 400)
             }
             for sample in events.samples {
@@ -30,7 +31,8 @@ struct TelemetryEncoderTests {
 
     @Test("Names needing escapes, readings out of the kind's order, unknown properties and other units")
     func readingsOffThePieces() {
-        let properties = [(name: "a\"b", unit: "°C"), (name: "speed", unit: "rpm"), (name: "tab\there", unit: "\\")]
+        let properties = [(name: "a\"b", unit: "°C"), (name: "speed", unit: "rpm"), (name: "spe\u{00E9}d", unit: "rpm"), (name: "r", unit: "\u{2126}"),
+                          (name: "tab\there", unit: "\\")]
         let encoder = TelemetryEncoder(machine: "m\"1\n", kind: "k\\", properties: properties)
         let time = Date(timeIntervalSince1970: 1_772_430_000.125)
         let cases: [[TelemetrySample.Reading]] = [
@@ -39,6 +41,8 @@ struct TelemetryEncoderTests {
             [.init(property: "tab\there", value: 3, unit: "\\"), .init(property: "a\"b", value: .nan, unit: "°C")],
             [.init(property: "speed", value: 1e300, unit: "rpm"), .init(property: "other", value: 0.1, unit: "x"), .init(property: "tab\there", value: -0.0, unit: "\\")],
             [.init(property: "speed", value: 7, unit: "rad/s"), .init(property: "speed", value: 8, unit: "rpm")],
+            // Canonically equal to the kind's, other bytes: the reading's own are written.
+            [.init(property: "spe\u{0065}\u{0301}d", value: 1, unit: "rpm"), .init(property: "r", value: 2, unit: "\u{03A9}")],
         ]
         for (index, values) in cases.enumerated() {
             let sample = TelemetrySample(time: time, sequence: UInt64(index + 1), values: values)

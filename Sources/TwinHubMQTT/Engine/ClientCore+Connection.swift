@@ -203,7 +203,8 @@ extension ClientCore {
         }
         wakeupPairClosed = WakeupPair.close(in: handle)
         if !wakeupPairClosed {
-            logger.debug("libmosquitto's wake-up socket pair was not found where expected; it stays open", metadata: ["library": "\(Mosquitto.libraryVersion)"])
+            logger.debug("libmosquitto's wake-up socket pair stays open (not a 2.0 library, or not found where 2.0 keeps it)",
+                         metadata: ["library": "\(Mosquitto.libraryVersion)"])
         }
         do {
             try configure(handle)

@@ -13,12 +13,14 @@ import Foundation
 /// client struct begins with its socket and then the pair (`sock, sockpairR, sockpairW` in `mosquitto_internal.h`), and
 /// the library skips the pair wherever it is `INVALID_SOCKET`. It touches nothing unless everything checks out: the
 /// socket word reads as no socket, like `mosquitto_socket` says, and the next two words are two Unix stream sockets
-/// connected to each other (a byte written to one arrives at the other). Otherwise the pair stays open and all works
-/// as before, a system call per packet slower.
+/// connected to each other (a byte written to one arrives at the other), in a 2.0 release of the library. Otherwise
+/// the pair stays open and all works as before, a system call per packet slower.
 enum WakeupPair {
     /// Closes the pair of a handle fresh from `mosquitto_new` (not connected yet) if it is found as described.
     /// - Returns: whether it was closed.
     static func close(in handle: OpaquePointer) -> Bool {
+        // The layout is 2.0's: another version is left alone before anything is read as a descriptor or written to one.
+        guard layoutKnown else { return false }
         let words = UnsafeMutableRawPointer(handle).assumingMemoryBound(to: Int32.self)
         let socket = words[0], reading = words[1], writing = words[2]
         guard socket == -1, mosquitto_socket(handle) == -1, reading >= 0, writing >= 0, reading != writing,
@@ -28,6 +30,19 @@ enum WakeupPair {
         Glibc.close(reading)
         Glibc.close(writing)
         return true
+    }
+
+    /// Whether the loaded libmosquitto is a 2.0 release, whose client struct begins as described.
+    static let layoutKnown: Bool = {
+        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        mosquitto_lib_version(&major, &minor, &revision)
+        return major == 2 && minor == 0
+    }()
+
+    /// The pair's descriptors as the handle holds them (-1 once closed). For tests.
+    static func descriptors(of handle: OpaquePointer) -> (reading: Int32, writing: Int32) {
+        let words = UnsafeRawPointer(handle).assumingMemoryBound(to: Int32.self)
+        return (words[1], words[2])
     }
 
     private static func isUnixStream(_ fd: Int32) -> Bool {

@@ -53,9 +53,10 @@ public struct TelemetryEncoder: Sendable {
         var next = 0
         for reading in sample.values {
             // Readings follow the kind's order; a sensor that dropped out leaves a gap.
+            // Compared byte by byte: `==` on strings holds canonically equivalent ones equal ("Ω" and the Ohm sign).
             var index = next
-            while index < pieces.count, pieces[index].property != reading.property { index += 1 }
-            if index < pieces.count, pieces[index].unit == reading.unit {
+            while index < pieces.count, !pieces[index].property.utf8.elementsEqual(reading.property.utf8) { index += 1 }
+            if index < pieces.count, pieces[index].unit.utf8.elementsEqual(reading.unit.utf8) {
                 writer.append(fragment: pieces[index].opening, leavesOpen: true)
                 writer.element(number: reading.value)
                 writer.append(fragment: pieces[index].closing, leavesOpen: false)
