@@ -160,12 +160,12 @@ public struct SimulatorBenchmark: Sendable {
         return Double(peerMessages) / seconds
     }
 
-    /// When the simulator reported its status, oldest first.
-    final class StatusReports: Sendable {
-        private let times = Mutex<[ContinuousClock.Instant]>([])
+    /// When the simulator first reported its status: the start of a run's steady part.
+    final class FirstReport: Sendable {
+        private let time = Mutex<ContinuousClock.Instant?>(nil)
 
-        func append(_ time: ContinuousClock.Instant) { times.withLock { $0.append(time) } }
-        var first: ContinuousClock.Instant? { times.withLock { $0.first } }
+        func note(_ now: ContinuousClock.Instant) { time.withLock { $0 = $0 ?? now } }
+        var first: ContinuousClock.Instant? { time.withLock { $0 } }
     }
 
     /// One run of the simulator, and what the broker took from it.
@@ -192,7 +192,7 @@ public struct SimulatorBenchmark: Sendable {
         // Its shutdown starts with a machine announcing it stops: the end of the steady part.
         let statuses = try await observer.subscribe(to: [context.topics.filter(.status)], qos: .atLeastOnce)
         defer { statuses.cancel() }
-        let reports = StatusReports()
+        let reports = FirstReport()
         let stopping = Task { () -> ContinuousClock.Instant? in
             for await message in statuses where !message.retain && message.payloadString?.contains(#""reason":"simulator stopped""#) == true {
                 // A stop of an earlier run (retained, or still on its way) comes before this run's first report.
@@ -204,7 +204,7 @@ public struct SimulatorBenchmark: Sendable {
         defer { stopping.cancel() }
 
         context.progress("simulator: \(scenario.machines.count) machines at ×\(Int(speed)) for \(rateSeconds + 1) s of its clock")
-        let summary = try await fleet.run { _ in reports.append(.now) }
+        let summary = try await fleet.run { _ in reports.note(.now) }
         // The steady part: from the first report (the fleet connected, then ran a second) to its shutdown, whose
         // sending of what its queues still hold does not count.
         guard let steadyStart = reports.first else { throw BenchError("the simulator did not report its rate") }

@@ -97,10 +97,7 @@ public final class MQTTClient: Sendable {
     /// - Throws: ``MQTTError/Code/closed`` if the client is closed. Drops by the bounded queue are counted
     ///   in ``statistics``, not thrown.
     public func send(_ request: PublishRequest) throws {
-        if core.outbox.withLock({ $0.closed }) {
-            throw MQTTError(.closed, "the client is closed", host: core.host, topic: request.topic)
-        }
-        core.enqueue(CollectionOfOne(PendingPublish(request: request, waiter: nil)))
+        try queue(CollectionOfOne(request))
     }
 
     /// Queues publishes in order without waiting for anything, handed to the network thread together: a
@@ -108,9 +105,14 @@ public final class MQTTClient: Sendable {
     /// would usually leave one segment each. Drops by the bounded queue are counted in ``statistics``.
     /// - Throws: ``MQTTError/Code/closed`` if the client is closed; then none is queued.
     public func send(contentsOf requests: [PublishRequest]) throws {
-        guard !requests.isEmpty else { return }
+        try queue(requests)
+    }
+
+    /// Queues publishes that no one waits for, unless the client is closed.
+    private func queue(_ requests: some Collection<PublishRequest>) throws {
+        guard let first = requests.first else { return }
         if core.outbox.withLock({ $0.closed }) {
-            throw MQTTError(.closed, "the client is closed", host: core.host, topic: requests[0].topic)
+            throw MQTTError(.closed, "the client is closed", host: core.host, topic: first.topic)
         }
         core.enqueue(requests.lazy.map { PendingPublish(request: $0, waiter: nil) })
     }

@@ -377,14 +377,17 @@ public struct JSONWriter {
         needsComma = false
     }
 
-    /// Appends JSON made ahead, exactly as this writer's own calls would write it here. A `member` fragment (a key and
-    /// what follows it, or an element) gets the comma due before it; one that `leavesOpen` ends inside a fresh object or
+    /// Appends JSON made ahead (see ``fragment``), exactly as this writer's own calls would write it here: members (a
+    /// key and what follows it), with the comma due before them. One that `leavesOpen` ends inside a fresh object or
     /// array, so no comma comes before what follows.
-    public mutating func append(fragment: [UInt8], member: Bool = true, leavesOpen: Bool) {
-        if member { separate() }
+    public mutating func append(fragment: [UInt8], leavesOpen: Bool) {
+        separate()
         bytes.append(contentsOf: fragment)
         needsComma = !leavesOpen
     }
+
+    /// What was written, in an array of its own size, to keep: ``bytes`` has the 512 bytes a writer reserves.
+    public var fragment: [UInt8] { bytes.withUnsafeBufferPointer(Array.init) }
 
     /// A telemetry reading as a member of `values`: `"name":{"value":…,"unit":"…"}`.
     mutating func member(_ reading: TelemetrySample.Reading) {

@@ -24,8 +24,8 @@ public struct TelemetryEncoder: Sendable {
         head.field("kind", string: kind)
         head.key("values")
         head.open()
-        // Copied to their own size: a writer reserves 512 bytes, and a fleet of 10,000 machines keeps these for good.
-        self.head = head.bytes.withUnsafeBufferPointer(Array.init)
+        // At their own size: a fleet of 10,000 machines keeps these for good.
+        self.head = head.fragment
         pieces = properties.map { property in
             var opening = JSONWriter()
             opening.key(property.name)
@@ -34,7 +34,7 @@ public struct TelemetryEncoder: Sendable {
             var closing = JSONWriter()
             closing.field("unit", string: property.unit)
             closing.close()
-            return Piece(property: property.name, unit: property.unit, opening: opening.bytes.withUnsafeBufferPointer(Array.init), closing: closing.bytes.withUnsafeBufferPointer(Array.init))
+            return Piece(property: property.name, unit: property.unit, opening: opening.fragment, closing: closing.fragment)
         }
     }
 
