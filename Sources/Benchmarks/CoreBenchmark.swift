@@ -141,7 +141,7 @@ public struct CoreBenchmark: Sendable {
     static func simulatorCost(_ scenario: Scenario, machines: Int, messages: Int) -> Double {
         let stride = max(1, scenario.machines.count / machines)
         let picked = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(machines))
-        var simulators = picked.map { MachineSimulator(instance: $0, scenario: scenario) }
+        var simulators = MachineSimulator.fleet(picked, scenario: scenario)
         let encoders = picked.map(TelemetryEncoder.init(for:))
         var produced = 0, bytes = 0, time = 0.0
         let start = ThreadCPUClock.now

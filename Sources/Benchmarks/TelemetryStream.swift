@@ -20,7 +20,7 @@ public struct TelemetryStream: Sendable {
     public init(scenario: Scenario, machines: Int, count: Int, topics: TopicMap) {
         let stride = max(1, scenario.machines.count / machines)
         let picked = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(machines))
-        var simulators = picked.map { MachineSimulator(instance: $0, scenario: scenario) }
+        var simulators = MachineSimulator.fleet(picked, scenario: scenario)
         let topicsOfMachines = picked.map { topics.topic(.telemetry, for: $0.path) }
         var messages: [Message] = []
         messages.reserveCapacity(count)

@@ -6,7 +6,7 @@ import TwinModel
 public struct MachineSimulator: Sendable {
     public let instance: MachineInstance
     let plan: ProductionPlan
-    let order: [Int]
+    let program: SignalProgram
     let interval: Double
     var rng: RandomSource
 
@@ -60,12 +60,23 @@ public struct MachineSimulator: Sendable {
     }
 
     public init(instance: MachineInstance, scenario: Scenario) {
+        var programs = SignalProgramCache()
+        self.init(instance: instance, scenario: scenario, programs: &programs)
+    }
+
+    /// Simulators of `machines`, sharing one signal program between the machines of a kind.
+    public static func fleet(_ machines: some Sequence<MachineInstance>, scenario: Scenario) -> [MachineSimulator] {
+        var programs = SignalProgramCache()
+        return machines.map { MachineSimulator(instance: $0, scenario: scenario, programs: &programs) }
+    }
+
+    /// A machine whose signal program comes from `programs`, shared there with the other machines of its kind.
+    init(instance: MachineInstance, scenario: Scenario, programs: inout SignalProgramCache) {
         self.instance = instance
         plan = ProductionPlan(scenario: scenario)
         let kind = instance.kind
-        order = (DependencyOrder.order(kind.properties) ?? kind.properties.map(\.name))
-            .compactMap { name in kind.properties.firstIndex { $0.name == name } }
         interval = max(kind.sampleInterval.secondsValue, 0.01)
+        program = programs.program(for: kind, interval: interval)
         rng = RandomSource(seed: scenario.seed, stream: instance.path.description)
         state = kind.states.initial
         levels = kind.properties.map { $0.signal.target?.value(in: kind.states.initial) ?? $0.signal.constant ?? 0 }
@@ -252,48 +263,49 @@ public struct MachineSimulator: Sendable {
     }
 
     private mutating func computeSignals(dt: Double) {
-        let kind = instance.kind
         let operating = state.isOperating
-        for index in order {
-            let property = kind.properties[index]
-            let signal = property.signal
+        let program = program
+        let faulty = !activeFaults.isEmpty
+        for index in program.order {
+            let signal = program.signals[index]
             var value: Double
             if let replay = signal.replay {
-                value = replay.values[replayPositions[index] % replay.values.count]
+                value = replay[replayPositions[index] % replay.count]
                 replayPositions[index] += 1
                 if state == .offline || !operating && state != .idle { value = 0 }
             } else {
-                var level = signal.constant ?? 0
-                if let target = signal.target {
-                    var goal = target.value(in: state)
-                    for term in signal.follow { goal += term.coefficient * values[propertyIndex(term.property)] }
-                    goal += faultRise(on: property.name)
-                    if faultCuts(property.name) { goal = 0 }
-                    if let lag = signal.lag {
-                        levels[index] = SignalMath.lag(level: levels[index], target: goal, dt: dt, tau: lag.secondsValue)
-                        let snap = max(1e-9, (property.normal.upperBound - property.normal.lowerBound) * 1e-4)
-                        if abs(levels[index] - goal) < snap { levels[index] = goal }
+                let name = faulty ? program.names[index] : ""
+                let cut = faulty && faultCuts(name)
+                var level = signal.constant
+                if signal.targetRow >= 0 {
+                    var goal = program.target(of: signal, in: state)
+                    for term in program.terms[signal.follow] { goal += term.coefficient * values[term.index] }
+                    goal += faulty ? faultRise(on: name) : 0
+                    if cut { goal = 0 }
+                    if let factor = signal.lagFactor {
+                        levels[index] = SignalMath.lag(level: levels[index], target: goal, factor: factor)
+                        if abs(levels[index] - goal) < signal.snap { levels[index] = goal }
                     } else {
                         levels[index] = goal
                     }
                     level = levels[index]
                 }
                 value = level
-                for term in signal.couple { value += term.coefficient * values[propertyIndex(term.property)] }
-                if let wear = signal.wear {
+                for term in program.terms[signal.couple] { value += term.coefficient * values[term.index] }
+                if let perHour = signal.wearPerHour {
                     if operating {
-                        wears[index] = SignalMath.wear(level: wears[index], perHour: wear.perHour,
-                                                       acceleration: wearAcceleration(on: property.name), operatingSeconds: dt)
+                        wears[index] = SignalMath.wear(level: wears[index], perHour: perHour,
+                                                       acceleration: faulty ? wearAcceleration(on: name) : 1, operatingSeconds: dt)
                     }
                     value += wears[index]
                 }
-                let live = operating && !faultCuts(property.name)
+                let live = operating && !cut
                 if live, let walk = signal.walk {
                     walks[index] = SignalMath.walk(position: walks[index], step: walk.step, range: walk.range, uniform: rng.uniform())
                     value += walks[index]
                 }
                 if live, let sine = signal.sine {
-                    value += SignalMath.sine(t: time, amplitude: sine.amplitude, period: sine.period.secondsValue, phase: sine.phase)
+                    value += SignalMath.sine(t: time, amplitude: sine.amplitude, period: sine.period, phase: sine.phase)
                 }
                 if live, let noise = signal.noise, noise > 0 {
                     value += noise * rng.gaussian()
@@ -302,7 +314,7 @@ public struct MachineSimulator: Sendable {
                     value += SignalMath.daily(secondsOfDay: Double(plan.secondsOfDay(at: time)), amplitude: daily.amplitude, peakHour: daily.peakHour)
                 }
             }
-            values[index] = min(max(value, property.limits.lowerBound), property.limits.upperBound)
+            values[index] = min(max(value, signal.lowerLimit), signal.upperLimit)
         }
     }
 
@@ -352,12 +364,13 @@ public struct MachineSimulator: Sendable {
     }
 
     private mutating func emitTelemetry() {
+        let program = program
         var readings: [TelemetrySample.Reading] = []
         readings.reserveCapacity(values.count)
-        for (index, property) in instance.kind.properties.enumerated() {
+        for index in values.indices {
             var reported = values[index]
             var dropped = false
-            for fault in activeFaults where fault.spec.value.effect.property == property.name {
+            for fault in activeFaults where fault.spec.value.effect.property == program.names[index] {
                 switch fault.spec.value.effect {
                 case .sensorStuck:
                     if stuckValues[index] == nil { stuckValues[index] = reported }
@@ -373,7 +386,8 @@ public struct MachineSimulator: Sendable {
                 }
             }
             if !dropped {
-                readings.append(.init(property: property.name, value: SignalMath.rounded(reported, decimals: property.decimals), unit: property.unit))
+                let scale = program.signals[index].scale
+                readings.append(.init(property: program.names[index], value: SignalMath.rounded(reported, scale: scale), unit: program.units[index]))
             }
         }
         sequences.telemetry += 1
@@ -443,7 +457,7 @@ public struct MachineSimulator: Sendable {
             }
         case .bearingWear(let property, _, _):
             let propertyIndex = propertyIndex(property)
-            wears[propertyIndex] = instance.kind.properties[propertyIndex].signal.wear?.initial ?? 0
+            wears[propertyIndex] = program.signals[propertyIndex].wearInitial
         case .sensorStuck(let property):
             stuckValues[propertyIndex(property)] = nil
         default:
@@ -477,7 +491,7 @@ public struct MachineSimulator: Sendable {
     }
 
     private func propertyIndex(_ name: String) -> Int {
-        instance.kind.properties.firstIndex { $0.name == name }!
+        program.names.firstIndex { $0 == name }!
     }
 
     private mutating func nextCycleLength() -> Double {

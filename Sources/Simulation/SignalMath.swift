@@ -6,7 +6,17 @@ public enum SignalMath {
     /// Exact for a constant target over `dt`: after one `tau` the gap has shrunk to 1/e.
     public static func lag(level: Double, target: Double, dt: Double, tau: Double) -> Double {
         guard tau > 0 else { return target }
-        return target + (level - target) * exp(-dt / tau)
+        return lag(level: level, target: target, factor: lagFactor(dt: dt, tau: tau))
+    }
+
+    /// What is left of the gap to the target after a lag step of `dt` with time constant `tau` (> 0).
+    public static func lagFactor(dt: Double, tau: Double) -> Double {
+        exp(-dt / tau)
+    }
+
+    /// One lag step with its ``lagFactor(dt:tau:)`` worked out ahead (a machine's sample interval does not change).
+    public static func lag(level: Double, target: Double, factor: Double) -> Double {
+        target + (level - target) * factor
     }
 
     /// One step of a bounded random walk: a uniform move of at most ±`step`, reflected into `range`.
@@ -34,7 +44,16 @@ public enum SignalMath {
 
     /// Rounds to `decimals` places for publishing.
     public static func rounded(_ value: Double, decimals: Int) -> Double {
-        let scale = pow(10, Double(decimals))
-        return (value * scale).rounded() / scale
+        rounded(value, scale: roundingScale(decimals: decimals))
+    }
+
+    /// `10^decimals`, for ``rounded(_:scale:)``.
+    public static func roundingScale(decimals: Int) -> Double {
+        pow(10, Double(decimals))
+    }
+
+    /// Rounds with a ``roundingScale(decimals:)`` worked out ahead.
+    public static func rounded(_ value: Double, scale: Double) -> Double {
+        (value * scale).rounded() / scale
     }
 }

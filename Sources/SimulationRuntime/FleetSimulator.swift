@@ -58,7 +58,7 @@ public final class FleetSimulator: Sendable {
         let started = ContinuousClock.now
         try await connectAll()
         logger.info("fleet connected", metadata: ["machines": "\(links.count)", "seconds": "\((ContinuousClock.now - started).secondsValue)"])
-        var simulators = scenario.machines.map { MachineSimulator(instance: $0, scenario: scenario) }
+        var simulators = MachineSimulator.fleet(scenario.machines, scenario: scenario)
         for (index, link) in links.enumerated() {
             link.publishInitialState(simulators[index].state, at: simulators[index].date)
         }

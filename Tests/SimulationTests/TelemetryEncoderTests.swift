@@ -32,7 +32,7 @@ struct TelemetryEncoderTests {
     @Test("Names needing escapes, readings out of the kind's order, unknown properties and other units")
     func readingsOffThePieces() {
         let properties = [(name: "a\"b", unit: "°C"), (name: "speed", unit: "rpm"), (name: "spe\u{00E9}d", unit: "rpm"), (name: "r", unit: "\u{2126}"),
-                          (name: "tab\there", unit: "\\")]
+                          (name: "tab\there", unit: "\\"), (name: "q\u{0301}\u{0316}", unit: "")]
         let encoder = TelemetryEncoder(machine: "m\"1\n", kind: "k\\", properties: properties)
         let time = Date(timeIntervalSince1970: 1_772_430_000.125)
         let cases: [[TelemetrySample.Reading]] = [
@@ -43,6 +43,8 @@ struct TelemetryEncoderTests {
             [.init(property: "speed", value: 7, unit: "rad/s"), .init(property: "speed", value: 8, unit: "rpm")],
             // Canonically equal to the kind's, other bytes: the reading's own are written.
             [.init(property: "spe\u{0065}\u{0301}d", value: 1, unit: "rpm"), .init(property: "r", value: 2, unit: "\u{03A9}")],
+            // Canonically equal and as long in UTF-8 (the marks in the other order).
+            [.init(property: "q\u{0316}\u{0301}", value: 3, unit: "")],
         ]
         for (index, values) in cases.enumerated() {
             let sample = TelemetrySample(time: time, sequence: UInt64(index + 1), values: values)

@@ -36,3 +36,21 @@ public enum MachineCommand: String, Sendable, Hashable, CaseIterable, Codable {
     case clearFault = "clear_fault"
     case setSpeed = "set_speed"
 }
+
+extension MachineState {
+    /// The state's position in `allCases`, for tables with one entry per state.
+    @inlinable
+    public var index: Int {
+        switch self {
+        case .idle: 0
+        case .setup: 1
+        case .running: 2
+        case .held: 3
+        case .starved: 4
+        case .stopped: 5
+        case .fault: 6
+        case .maintenance: 7
+        case .offline: 8
+        }
+    }
+}

@@ -16,3 +16,17 @@ extension Array where Element == String {
         firstIndex { $0.isSameName(as: name) }
     }
 }
+
+extension String {
+    /// Whether both strings are the same UTF-8 bytes: stricter than `==`, which holds canonically equivalent
+    /// spellings equal ("Ω" and the Ohm sign), and than ``isSameName(as:)``. For writers that must reproduce input
+    /// byte for byte.
+    @inlinable
+    public func hasSameBytes(as other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        var this = self, other = other
+        return this.withUTF8 { these in
+            other.withUTF8 { those in these.elementsEqual(those) }
+        }
+    }
+}

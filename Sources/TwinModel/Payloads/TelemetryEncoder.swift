@@ -56,8 +56,8 @@ public struct TelemetryEncoder: Sendable {
             // Readings follow the kind's order; a sensor that dropped out leaves a gap.
             // Compared byte by byte: `==` on strings holds canonically equivalent ones equal ("Ω" and the Ohm sign).
             var index = next
-            while index < pieces.count, !pieces[index].property.utf8.elementsEqual(reading.property.utf8) { index += 1 }
-            if index < pieces.count, pieces[index].unit.utf8.elementsEqual(reading.unit.utf8) {
+            while index < pieces.count, !pieces[index].property.hasSameBytes(as: reading.property) { index += 1 }
+            if index < pieces.count, pieces[index].unit.hasSameBytes(as: reading.unit) {
                 writer.append(fragment: pieces[index].opening, leavesOpen: true)
                 writer.element(number: reading.value)
                 writer.append(fragment: pieces[index].closing, leavesOpen: false)

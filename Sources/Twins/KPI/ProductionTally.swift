@@ -150,20 +150,3 @@ public struct OEE: Sendable, Equatable {
 
 /// One value per machine state, inline, at ``MachineState/index``.
 typealias PerState<Value> = InlineArray<9, Value>
-
-extension MachineState {
-    /// Position in `allCases`, for per-state arrays (``PerState``).
-    var index: Int {
-        switch self {
-        case .idle: 0
-        case .setup: 1
-        case .running: 2
-        case .held: 3
-        case .starved: 4
-        case .stopped: 5
-        case .fault: 6
-        case .maintenance: 7
-        case .offline: 8
-        }
-    }
-}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import Simulation
+import TwinModel
+
+@Suite("Signal programs")
+struct SignalProgramTests {
+    @Test("A fleet's machines of one kind share a program; a machine with its own overrides, or its own sample interval, gets its own")
+    func sharing() throws {
+        let scenario = try Fixtures.scenario(kind: "cnc_machining_centre", machine: """
+                          - id: m2
+                            kind: cnc_machining_centre
+                          - id: m3
+                            kind: cnc_machining_centre
+                            properties:
+                              spindle_speed: { limits: [0, 12500] }
+                          - id: m4
+                            kind: screw_compressor
+            """)
+        let fleet = MachineSimulator.fleet(scenario.machines, scenario: scenario)
+        #expect(fleet.map(\.instance.id) == ["m1", "m2", "m3", "m4"])
+        #expect(fleet[0].program === fleet[1].program)
+        #expect(fleet[2].program !== fleet[0].program, "m3 overrides a property")
+        #expect(fleet[3].program !== fleet[0].program, "another kind")
+        let speed = try #require(fleet[2].program.names.firstIndex(of: "spindle_speed"))
+        #expect(fleet[2].program.signals[speed].upperLimit == 12500)
+        #expect(fleet[0].program.signals[speed].upperLimit == 15000)
+
+        var programs = SignalProgramCache()
+        let slow = programs.program(for: scenario.machines[0].kind, interval: 2)
+        #expect(programs.program(for: scenario.machines[1].kind, interval: 2) === slow)
+        #expect(programs.program(for: scenario.machines[1].kind, interval: 1) !== slow, "the lag factors depend on the interval")
+    }
+
+    @Test("A per-state target is read from the table by the state's position among all states")
+    func stateTable() throws {
+        #expect(MachineState.allCases.map(\.index) == Array(MachineState.allCases.indices))
+        let kind = try #require(Fixtures.kinds["cnc_machining_centre"])
+        let program = SignalProgram(kind: kind, interval: 1)
+        for (index, property) in kind.properties.enumerated() {
+            let signal = program.signals[index]
+            guard let target = property.signal.target else {
+                #expect(signal.targetRow == -1, "\(property.name)")
+                continue
+            }
+            for state in MachineState.allCases {
+                #expect(program.target(of: signal, in: state) == target.value(in: state), "\(property.name) in \(state)")
+            }
+        }
+    }
+
+    @Test("Following and coupled properties are found by index; lag factors and rounding scales are those of the spec")
+    func resolvedTerms() throws {
+        let kind = try #require(Fixtures.kinds["cnc_machining_centre"])
+        let program = SignalProgram(kind: kind, interval: 0.5)
+        var termsSeen = 0
+        for (index, property) in kind.properties.enumerated() {
+            let signal = program.signals[index]
+            for (term, resolved) in zip(property.signal.follow + property.signal.couple,
+                                        program.terms[signal.follow] + program.terms[signal.couple]) {
+                #expect(kind.properties[resolved.index].name == term.property)
+                #expect(resolved.coefficient == term.coefficient)
+                termsSeen += 1
+            }
+            #expect(signal.lagFactor == property.signal.lag.map { SignalMath.lagFactor(dt: 0.5, tau: $0.secondsValue) })
+            #expect(signal.scale == SignalMath.roundingScale(decimals: property.decimals))
+        }
+        #expect(termsSeen > 0, "the CNC kind follows and couples properties")
+    }
+}
