@@ -24,9 +24,9 @@ extension String {
     @inlinable
     public func hasSameBytes(as other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        var this = self, other = other
-        return this.withUTF8 { these in
-            other.withUTF8 { those in these.elementsEqual(those) }
+        let same = utf8.withContiguousStorageIfAvailable { these in
+            other.utf8.withContiguousStorageIfAvailable { those in these.elementsEqual(those) }
         }
+        return (same ?? nil) ?? utf8.elementsEqual(other.utf8)
     }
 }
