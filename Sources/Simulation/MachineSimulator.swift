@@ -263,8 +263,9 @@ public struct MachineSimulator: Sendable {
     }
 
     private mutating func computeSignals(dt: Double) {
-        let operating = state.isOperating
         let program = program
+        assert(dt == program.interval, "lag factors are worked out for the sample interval")
+        let operating = state.isOperating
         let faulty = !activeFaults.isEmpty
         for index in program.order {
             let signal = program.signals[index]

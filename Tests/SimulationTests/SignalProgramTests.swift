@@ -62,9 +62,41 @@ struct SignalProgramTests {
                 #expect(resolved.coefficient == term.coefficient)
                 termsSeen += 1
             }
-            #expect(signal.lagFactor == property.signal.lag.map { SignalMath.lagFactor(dt: 0.5, tau: $0.secondsValue) })
+            // A lag of zero is no lag: the level jumps.
+            #expect(signal.lagFactor == property.signal.lag.flatMap { $0 > .zero ? SignalMath.lagFactor(dt: 0.5, tau: $0.secondsValue) : nil })
             #expect(signal.scale == SignalMath.roundingScale(decimals: property.decimals))
         }
         #expect(termsSeen > 0, "the CNC kind follows and couples properties")
+    }
+
+    @Test("A fleet sharing programs runs each machine exactly as a simulator of its own does, faults included")
+    func fleetRunsAsAlone() throws {
+        let scenario = try ScenarioLoader.load(file: Fixtures.root.appendingPathComponent("simulations/textile-weaving-hall.yaml").path, kinds: Fixtures.kinds)
+        let machines = Array(scenario.machines.prefix(11)) + scenario.machines.dropFirst(11).filter { !$0.scheduledFaults.isEmpty }.prefix(1)
+        #expect(machines.contains { !$0.scheduledFaults.isEmpty }, "a scripted fault runs in the first hours")
+        var fleet = MachineSimulator.fleet(machines, scenario: scenario)
+        var alone = machines.map { MachineSimulator(instance: $0, scenario: scenario) }
+        #expect(Set(fleet.map { ObjectIdentifier($0.program) }).count < fleet.count, "machines of a kind share a program")
+        var events = 0
+        for hour in 1...3 {
+            for index in fleet.indices {
+                let shared = fleet[index].advance(to: Double(hour) * 3600)
+                #expect(shared == alone[index].advance(to: Double(hour) * 3600), "\(machines[index].id), hour \(hour)")
+                events += shared.count
+            }
+        }
+        #expect(events > 5_000)
+    }
+
+    @Test("Same bytes: small and heap strings, empty ones, and canonically equal spellings that are other bytes")
+    func sameBytes() {
+        let long = "spindle_motor_temperature_°C"
+        #expect(String(decoding: Array(long.utf8), as: UTF8.self).hasSameBytes(as: long), "a copy with storage of its own")
+        #expect(!long.hasSameBytes(as: long.replacingOccurrences(of: "°", with: "º")), "as long, other bytes")
+        #expect("".hasSameBytes(as: ""))
+        #expect(!"".hasSameBytes(as: "a"))
+        #expect("rpm".hasSameBytes(as: "rpm") && !"rpm".hasSameBytes(as: "rps"))
+        #expect("q\u{0301}\u{0316}" == "q\u{0316}\u{0301}" && !"q\u{0301}\u{0316}".hasSameBytes(as: "q\u{0316}\u{0301}"))
+        #expect(!"\u{2126}".hasSameBytes(as: "\u{03A9}"))
     }
 }
