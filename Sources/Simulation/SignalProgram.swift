@@ -5,8 +5,8 @@ import TwinModel
 /// in a table rather than a dictionary, durations in seconds and the factors that depend only on the sample interval
 /// worked out once. What it computes is exactly what ``SignalSpec`` says; only the lookups are done ahead.
 ///
-/// One program serves every machine whose kind has the same properties (see ``SignalProgramCache``): a fleet of
-/// thousands of machines of a few kinds holds a few programs.
+/// One program serves every machine of a kind that shares the kind's properties, unchanged by overrides, and its sample
+/// interval (see ``SignalProgramCache``): a fleet of thousands of machines of a few kinds holds a few programs.
 final class SignalProgram: Sendable {
     /// One property's signal. Plain values but `replay`, so that reading one in the sample loop copies next to nothing.
     struct Signal: Sendable {
