@@ -7,7 +7,6 @@ public struct MachineSimulator: Sendable {
     public let instance: MachineInstance
     let plan: ProductionPlan
     let program: SignalProgram
-    let interval: Double
     var rng: RandomSource
 
     /// Simulated seconds since the scenario start.
@@ -75,19 +74,22 @@ public struct MachineSimulator: Sendable {
         self.instance = instance
         plan = ProductionPlan(scenario: scenario)
         let kind = instance.kind
-        interval = max(kind.sampleInterval.secondsValue, 0.01)
-        program = programs.program(for: kind, interval: interval)
+        let program = programs.program(for: kind, interval: max(kind.sampleInterval.secondsValue, 0.01))
+        self.program = program
         rng = RandomSource(seed: scenario.seed, stream: instance.path.description)
         state = kind.states.initial
-        levels = kind.properties.map { $0.signal.target?.value(in: kind.states.initial) ?? $0.signal.constant ?? 0 }
+        levels = program.signals.map { $0.targetRow >= 0 ? program.target(of: $0, in: kind.states.initial) : $0.constant }
         walks = Array(repeating: 0, count: kind.properties.count)
-        wears = kind.properties.map { $0.signal.wear?.initial ?? 0 }
+        wears = program.signals.map(\.wearInitial)
         values = levels
         replayPositions = Array(repeating: 0, count: kind.properties.count)
         pendingFaults = instance.scheduledFaults.sorted { $0.at < $1.at }
         cycleLength = kind.production.idealCycleTime.secondsValue
         cycleLength = nextCycleLength()
     }
+
+    /// Simulated seconds between samples.
+    var interval: Double { program.interval }
 
     /// The absolute simulated time now.
     public var date: Date { plan.start.addingTimeInterval(time) }
@@ -492,7 +494,7 @@ public struct MachineSimulator: Sendable {
     }
 
     private func propertyIndex(_ name: String) -> Int {
-        program.names.firstIndex { $0 == name }!
+        program.names.firstIndex(of: name)!
     }
 
     private mutating func nextCycleLength() -> Double {

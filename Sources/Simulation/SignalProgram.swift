@@ -56,14 +56,15 @@ final class SignalProgram: Sendable {
         let properties = kind.properties
         self.properties = properties
         self.interval = interval
-        names = properties.map(\.name)
         units = properties.map(\.unit)
-        order = (DependencyOrder.order(properties) ?? properties.map(\.name)).compactMap { name in properties.firstIndex { $0.name == name } }
+        let names = properties.map(\.name)
+        self.names = names
+        order = (DependencyOrder.order(properties) ?? names).compactMap { names.firstIndex(of: $0) }
         var terms: [Term] = [], targets: [Double] = []
         func resolve(_ list: [SignalSpec.Term]) -> Range<Int> {
             let start = terms.count
             // The loader has checked that every term names a property of the kind.
-            terms += list.map { term in Term(index: properties.firstIndex { $0.name == term.property }!, coefficient: term.coefficient) }
+            terms += list.map { term in Term(index: names.firstIndex(of: term.property)!, coefficient: term.coefficient) }
             return start..<terms.count
         }
         signals = properties.map { property in
