@@ -51,7 +51,7 @@ public struct BenchContext: Sendable {
 
     /// The event loop (thread) of the benchmarks' own clients, apart from the one the in-process twin service uses:
     /// as if the load came from another process, as it does in production.
-    static let peerLoop = MQTTEventLoop(name: "twinhub-bench-peers")
+    static let peerLoop = MQTTEventLoop(name: "bench-peers")
 
     /// A client of the benchmark itself (publisher, observer, probe) connected to `broker`, on ``peerLoop``.
     func connectedClient(_ broker: MosquittoBroker, clientID: String? = nil) async throws -> MQTTClient {

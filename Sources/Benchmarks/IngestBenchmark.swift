@@ -92,6 +92,9 @@ public struct IngestBenchmark: Sendable {
 
         let subscriberRate = subscriberRates.median, serviceRate = serviceRates.median
         let ratio = serviceRate / subscriberRate
+        let count = messages * rounds
+        let service = ServiceParts(loop: cpu.serviceRound.serviceLoop, tasks: cpu.serviceRound.tasks - cpu.subscriberRound.tasks, messages: count)
+        let brokerCapacity = Double(count) / max(cpu.serviceRound.broker, .leastNonzeroMagnitude)
         return [
             BenchFigure(benchmark: Self.name, measure: "twin service ingest, all rules on (\(BenchNumber.grouped(Double(machines))) machines)",
                         value: "\(BenchNumber.grouped(serviceRate)) msg/s", peer: "mosquitto_sub \(BenchNumber.grouped(subscriberRate)) msg/s",
@@ -99,16 +102,40 @@ public struct IngestBenchmark: Sendable {
             BenchFigure(benchmark: Self.name, measure: "the publisher (QoS 1, 100 in flight)",
                         value: "\(BenchNumber.grouped(publisherRates.median)) msg/s"),
             BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the twin service (estimated: this process less the publisher's own round)",
-                        value: cpu.micros(cpu.serviceRound.process - cpu.subscriberRound.process, messages * rounds),
-                        peer: "mosquitto_sub \(cpu.micros(cpu.subscriberRound.consumer, messages * rounds))"),
+                        value: cpu.micros(cpu.serviceRound.process - cpu.subscriberRound.process, count),
+                        peer: "mosquitto_sub \(cpu.micros(cpu.subscriberRound.consumer, count))"),
+            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the twin service's MQTT thread (libmosquitto reading, acknowledging)",
+                        value: cpu.micros(service.loop, count), peer: "mosquitto_sub (all of it) \(cpu.micros(cpu.subscriberRound.consumer, count))"),
+            BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the twin service's tasks (decode, twins, rules, storage, "
+                            + "snapshots; estimated: this process's other threads less theirs in mosquitto_sub's rounds)",
+                        value: cpu.micros(service.tasks, count)),
+            BenchFigure(benchmark: Self.name, measure: "with a core each (1 / CPU per message): the twin service's slower part (its MQTT thread, "
+                            + "or its tasks as if one thread), against the broker's one thread",
+                        value: "\(BenchNumber.grouped(service.slower.capacity)) msg/s (\(service.slower.name))", peer: "the broker \(BenchNumber.grouped(brokerCapacity)) msg/s",
+                        ratio: service.slower.capacity / brokerCapacity),
             BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the broker, with the twin service",
-                        value: cpu.micros(cpu.serviceRound.broker, messages * rounds),
-                        peer: "with mosquitto_sub \(cpu.micros(cpu.subscriberRound.broker, messages * rounds))"),
+                        value: cpu.micros(cpu.serviceRound.broker, count),
+                        peer: "with mosquitto_sub \(cpu.micros(cpu.subscriberRound.broker, count))"),
             BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the publisher",
-                        value: cpu.micros(cpu.subscriberRound.process, messages * rounds)),
+                        value: cpu.micros(cpu.subscriberRound.process, count)),
             BenchFigure(benchmark: Self.name, measure: "messages lost at QoS 1 (of \(BenchNumber.grouped(Double(messages * rounds))))",
                         value: "\(serviceLost)", peer: "mosquitto_sub \(subscriberLost)", target: "0", met: serviceLost == 0),
         ]
+    }
+
+    /// The twin service's CPU seconds in its rounds, in its two parts, and the one that would limit it with a core each.
+    struct ServiceParts {
+        /// Its MQTT thread: libmosquitto reading messages and acknowledging them, and handing them over.
+        var loop: Double
+        /// Its tasks (estimated), taken as one thread: decode, twins, rules, storage, snapshots, on the cooperative threads.
+        var tasks: Double
+        var messages: Int
+
+        /// The part with the most CPU per message, and the messages a second one core would carry through it.
+        var slower: (name: String, capacity: Double) {
+            let (name, seconds) = loop >= tasks ? ("MQTT thread", loop) : ("tasks", tasks)
+            return (name, Double(messages) / max(seconds, .leastNonzeroMagnitude))
+        }
     }
 
     /// Publishes a warm-up message and waits for `arrived`; again every half second (a subscription still being
@@ -148,17 +175,26 @@ public struct IngestBenchmark: Sendable {
         return data.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
     }
 
-    /// CPU time spent in the rounds, summed: this process's, the broker's, and the consumer's when it is a process of its own.
+    /// CPU time spent in the rounds, summed: this process's (and of it, the twin service's MQTT thread and the
+    /// publisher's), the broker's, and the consumer's when it is a process of its own.
     struct CPUAccount {
         struct Round {
             var process = 0.0, broker = 0.0, consumer = 0.0
+            /// This process's event-loop threads: the twin service's, and the one of the benchmark's own clients.
+            var serviceLoop = 0.0, peerLoop = 0.0
+
+            /// This process less its two event-loop threads: the tasks (the twin service's, and the publisher's hand-over).
+            var tasks: Double { process - serviceLoop - peerLoop }
         }
 
         /// CPU times at a round's start.
         struct Mark {
-            let process: Double, broker: Double
+            let process: Double, broker: Double, serviceLoop: Double, peerLoop: Double
 
             init(broker: MosquittoBroker) {
+                let threads = ThreadTimes.of()
+                serviceLoop = threads[MQTTEventLoop.shared.threadName]
+                peerLoop = threads[BenchContext.peerLoop.threadName]
                 process = ProcessFigures.of()?.cpuSeconds ?? 0
                 self.broker = broker.processID.flatMap { ProcessFigures.of($0)?.cpuSeconds } ?? 0
             }
@@ -170,6 +206,8 @@ public struct IngestBenchmark: Sendable {
             let end = Mark(broker: broker)
             self[keyPath: round].process += end.process - start.process
             self[keyPath: round].broker += end.broker - start.broker
+            self[keyPath: round].serviceLoop += end.serviceLoop - start.serviceLoop
+            self[keyPath: round].peerLoop += end.peerLoop - start.peerLoop
             self[keyPath: round].consumer += consumer
         }
 

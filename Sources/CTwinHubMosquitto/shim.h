@@ -13,5 +13,12 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/prctl.h>
+
+// Names the calling thread as `top -H`, `perf` and /proc show it (the system keeps the first 15 bytes). prctl is
+// variadic, so Swift cannot call it directly.
+static inline int twinhub_name_current_thread(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
 
 #endif

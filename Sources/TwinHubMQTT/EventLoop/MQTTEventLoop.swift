@@ -26,9 +26,13 @@ public final class MQTTEventLoop: Sendable {
         var wakePending = false
     }
 
+    /// The loop thread's name, as the system shows it (at most 15 bytes).
+    public let threadName: String
+
     /// Creates a loop and starts its thread.
-    /// - Parameter name: the thread's name, seen in `top -H` and debuggers.
+    /// - Parameter name: the thread's name, seen in `top -H`, `perf` and debuggers; the system keeps its first 15 bytes.
     public init(name: String) {
+        threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(epollFD >= 0 && wakeFD >= 0, "epoll/eventfd unavailable: \(String(cString: strerror(errno)))")
@@ -37,9 +41,11 @@ public final class MQTTEventLoop: Sendable {
         event.data.u64 = Confined.wakeToken
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
         confined = Confined(epollFD: epollFD)
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        // Named by the thread itself: Foundation's `Thread.name` does not reach the system's name on Linux.
+        Thread { [self] in
+            _ = twinhub_name_current_thread(threadName)
+            run()
+        }.start()
     }
 
     /// Runs `job` on the loop's thread, soon. Safe from any thread.
