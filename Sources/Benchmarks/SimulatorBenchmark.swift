@@ -182,8 +182,8 @@ public struct SimulatorBenchmark: Sendable {
         let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).max() ?? 1
         // Demand per wall second: machines × speed / sample interval.
         let speed = (demand * peerRate * interval / Double(scenario.machines.count)).rounded(.up)
-        // A limit in simulated time bounds the work even if generating, not publishing, is what cannot keep up: the
-        // simulator then falls behind its clock and catches up in ever longer steps.
+        // A limit in simulated time, so that a run whose clock is held back (the broker or generating cannot keep up)
+        // still does the same work.
         var options = FleetSimulator.Options(connection: try ClientConfiguration(url: broker.url), topics: context.topics, speed: speed,
                                              duration: .seconds(Double(rateSeconds + 1) * speed))
         options.connection.reconnect.enabled = false

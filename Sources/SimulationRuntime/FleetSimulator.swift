@@ -24,6 +24,12 @@ public final class FleetSimulator: Sendable {
         public var connectConcurrency = 200
         /// Each machine's bounded outgoing queue while its connection is down or backed up.
         public var queuePerMachine = 1000
+        /// Whether the simulated clock is paced by what the machines get sent (``StepPacing``): while a connected
+        /// machine's messages back up (the broker or the network takes less than the speed asks), or a step would
+        /// produce more than its queue can take, the clock is held back and the run is slower than asked, the status
+        /// says by how much. Machines whose connection is down never hold it: their queues fill and drop, counted, as a
+        /// real machine's would. Off: the clock keeps the speed asked, and what full queues drop is counted.
+        public var paced = true
 
         public init(connection: ClientConfiguration, topics: TopicMap, speed: Double, duration: Duration? = nil) {
             self.connection = connection
@@ -62,33 +68,58 @@ public final class FleetSimulator: Sendable {
         for (index, link) in links.enumerated() {
             link.publishInitialState(simulators[index].state, at: simulators[index].date)
         }
-        let clock = VirtualClock(speed: options.speed, start: .now)
+        var clock = VirtualClock(speed: options.speed, start: .now)
         let limit = options.duration?.secondsValue
-        var lastStatus = ContinuousClock.now
-        var lastPublished = 0
+        var last = (status: ContinuousClock.now, published: 0, simulated: 0.0, held: Duration.zero)
+        var lastPass = ContinuousClock.now
+        var simulated = 0.0
         let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).min() ?? 1
+        var pacing = StepPacing(queueCapacity: options.queuePerMachine, shortestInterval: interval)
+        // Whether the last step was cut short by the pacing: the next follows at once instead of a tick later.
+        var behind = false, holding = false
+        // The machines whose queues pace the clock: a few spread over the fleet, not thousands of locks a step.
+        let sampleStride = max(1, links.count / Self.pacingSample)
+        let sample = Swift.stride(from: 0, to: links.count, by: sampleStride)
         while !Task.isCancelled {
             let now = ContinuousClock.now
-            var simulated = clock.simulatedSeconds(at: now)
-            if let limit { simulated = min(simulated, limit) }
             drainCommands(into: &simulators)
-            let finalPass = limit.map { simulated >= $0 } ?? false
-            for index in simulators.indices {
-                // Spread machines over the sample interval so a fleet does not publish in one burst
-                // (the last pass of a limited run takes every machine to the end).
-                let offset = finalPass ? 0 : interval * Double(index) / Double(simulators.count)
-                let events = simulators[index].advance(to: max(0, simulated - offset))
-                if !events.isEmpty { links[index].publish(events, simulator: simulators[index], fleet: self) }
+            if options.paced && !pacing.mayStep(queued: sample.lazy.map { self.links[$0].backlog }, machinesEach: sampleStride) {
+                clock.hold(now - lastPass)
+                (behind, holding) = (false, true)
+            } else {
+                var target = clock.simulatedSeconds(at: now)
+                holding = false
+                behind = options.paced && target - simulated > pacing.maximumStep
+                if behind {
+                    clock.hold(.seconds((target - simulated - pacing.maximumStep) / options.speed))
+                    target = simulated + pacing.maximumStep
+                }
+                simulated = limit.map { min(target, $0) } ?? target
+                let finalPass = limit.map { simulated >= $0 } ?? false
+                var produced = 0
+                for index in simulators.indices {
+                    // Spread machines over the sample interval so a fleet does not publish in one burst
+                    // (the last pass of a limited run takes every machine to the end).
+                    let offset = finalPass ? 0 : interval * Double(index) / Double(simulators.count)
+                    let events = simulators[index].advance(to: max(0, simulated - offset))
+                    if !events.isEmpty {
+                        produced += events.count
+                        links[index].publish(events, simulator: simulators[index], fleet: self)
+                    }
+                }
+                pacing.stepped(producing: produced)
             }
-            if now - lastStatus >= .seconds(1) {
+            lastPass = now
+            if now - last.status >= .seconds(1) {
                 let published = counters.published.load(ordering: .relaxed)
-                let rate = Double(published - lastPublished) / (now - lastStatus).secondsValue
-                lastPublished = published
-                lastStatus = now
-                status(currentStatus(simulated: simulated, rate: rate))
+                let wall = (now - last.status).secondsValue
+                status(currentStatus(simulated: simulated, rate: Double(published - last.published) / wall,
+                                     speed: (simulated - last.simulated) / wall, held: (clock.held - last.held).secondsValue / wall))
+                last = (now, published, simulated, clock.held)
             }
             if let limit, simulated >= limit { break }
-            try? await Task.sleep(for: options.tick)
+            // Held, the queues are looked at again soon: the connections must not run dry waiting for a tick.
+            if behind { await Task.yield() } else { try? await Task.sleep(for: holding ? options.tick / 5 : options.tick) }
         }
         let finalTime = simulators.map(\.time).max() ?? 0
         await shutdown()
@@ -98,13 +129,16 @@ public final class FleetSimulator: Sendable {
             suppressedWhileOffline: counters.suppressed.load(ordering: .relaxed),
             commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
             commandsRejected: counters.commandsRejected.load(ordering: .relaxed),
-            reconnects: counters.reconnects.load(ordering: .relaxed))
+            reconnects: counters.reconnects.load(ordering: .relaxed), heldSeconds: clock.held.secondsValue)
     }
 
-    func currentStatus(simulated: Double, rate: Double) -> FleetStatus {
+    /// Most machines whose queues are looked at to pace the clock.
+    static let pacingSample = 32
+
+    func currentStatus(simulated: Double, rate: Double, speed: Double, held: Double) -> FleetStatus {
         FleetStatus(
             simulatedTime: scenario.start.addingTimeInterval(simulated), machines: links.count,
-            online: links.filter(\.isOnline).count, messagesPerSecond: rate, dropped: droppedMessages(),
+            online: links.filter(\.isOnline).count, messagesPerSecond: rate, speed: speed, held: held, dropped: droppedMessages(),
             commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
             commandsRejected: counters.commandsRejected.load(ordering: .relaxed))
     }
@@ -188,27 +222,16 @@ public final class FleetSimulator: Sendable {
     }
 }
 
-/// Simulated time from wall time: `speed` simulated seconds per wall second since `start`.
-public struct VirtualClock: Sendable {
-    public let speed: Double
-    public let start: ContinuousClock.Instant
-
-    public init(speed: Double, start: ContinuousClock.Instant) {
-        self.speed = speed
-        self.start = start
-    }
-
-    public func simulatedSeconds(at instant: ContinuousClock.Instant) -> Double {
-        max(0, (instant - start).secondsValue * speed)
-    }
-}
-
 /// Live figures for the status line.
 public struct FleetStatus: Sendable {
     public var simulatedTime: Date
     public var machines: Int
     public var online: Int
     public var messagesPerSecond: Double
+    /// Simulated seconds per wall second over the last interval: the speed asked, or less while the clock was held back.
+    public var speed: Double
+    /// The share of the last interval the clock was held back (``FleetSimulator/Options/paced``), 0–1.
+    public var held: Double
     public var dropped: Int
     public var commandsApplied: Int
     public var commandsRejected: Int
@@ -228,6 +251,8 @@ public struct FleetSummary: Sendable {
     public var commandsRejected: Int
     /// Connections re-established after a simulated network loss.
     public var reconnects: Int
+    /// Wall seconds the simulated clock was held back: the broker, the network or this host could not keep up (``FleetSimulator/Options/paced``).
+    public var heldSeconds: Double
 }
 
 /// Fleet-wide counters.

@@ -36,6 +36,12 @@ final class MachineLink: Sendable {
 
     var isOnline: Bool { networkUp.load(ordering: .relaxed) && client?.state.isConnected == true }
 
+    /// Messages queued on a connected client, not yet taken by its connection; 0 while it is not connected.
+    var backlog: Int {
+        guard networkUp.load(ordering: .relaxed), let client, client.state.isConnected else { return 0 }
+        return client.queuedCount
+    }
+
     /// Connects with a last will of `offline` on the status topic, announces `online`, listens for commands.
     func connect(fleet: FleetSimulator) async throws {
         var configuration = fleet.options.connection

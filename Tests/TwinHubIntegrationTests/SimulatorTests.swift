@@ -139,6 +139,37 @@ struct SimulatorTests {
         }
     }
 
+    @Test("A broker that stops taking messages holds the simulated clock: nothing is dropped, and the wait is reported")
+    func waitsForBroker() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let pid = try #require(broker.processID)
+            var options = FleetSimulator.Options(connection: try clientConfiguration(broker.url, clientID: nil), topics: try TopicMap(root: "itest"),
+                                                 speed: 4000)
+            options.tick = .milliseconds(20)
+            // Without waiting, a queue this short fills within a pass once the socket is full.
+            options.queuePerMachine = 500
+            let fleet = FleetSimulator(scenario: try Self.scenario(), options: options, logger: testLogger)
+            let (statuses, reported) = AsyncStream.makeStream(of: FleetStatus.self)
+            let run = Task { try await fleet.run { reported.yield($0) } }
+            defer { run.cancel() }
+            _ = try await within(.seconds(20), "running") { for await status in statuses where status.online == 2 { return } }
+            // The broker stops reading; its socket buffers, then the clients', fill up, and the clock must wait.
+            kill(pid, SIGSTOP)
+            let waiting = try await within(.seconds(20), "the clock waiting") { () -> FleetStatus? in
+                for await status in statuses where status.held > 0.9 { return status }
+                return nil
+            }
+            kill(pid, SIGCONT)
+            #expect(try #require(waiting).speed < 400, "simulated time (almost) stood still: \(String(describing: waiting))")
+            #expect(waiting?.dropped == 0)
+            _ = try await within(.seconds(20), "running again") { for await status in statuses where status.held < 0.5 { return } }
+            run.cancel()
+            let summary = try await run.value
+            #expect(summary.dropped == 0, "nothing was dropped while the broker stood still")
+            #expect(summary.heldSeconds > 0.9)
+        }
+    }
+
     @Test("After a power cut the machine announces itself again, with its current state retained")
     func powerCutRepublishesState() async throws {
         try await MosquittoBroker.withBroker { broker in

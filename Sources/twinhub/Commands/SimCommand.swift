@@ -88,7 +88,11 @@ enum ScenarioFiles {
 enum StatusLine {
     static func render(_ status: FleetStatus, speed: Double) -> String {
         let time = ISO8601Parsing.string(status.simulatedTime).prefix(19).replacingOccurrences(of: "T", with: " ")
-        return "sim \(time) ×\(format(speed)) | \(status.online)/\(status.machines) online | \(format(status.messagesPerSecond)) msg/s | dropped \(status.dropped) | commands \(status.commandsApplied) ok, \(status.commandsRejected) refused"
+        // Below the speed asked only while the clock was held back; otherwise the speed asked, as steady.
+        let pace = status.held > 0.005
+            ? "×\(format(status.speed)) of ×\(format(speed)) (held back \(Int((status.held * 100).rounded())) %: the broker or this host cannot keep up)"
+            : "×\(format(speed))"
+        return "sim \(time) \(pace) | \(status.online)/\(status.machines) online | \(format(status.messagesPerSecond)) msg/s | dropped \(status.dropped) | commands \(status.commandsApplied) ok, \(status.commandsRejected) refused"
     }
 
     static func summary(_ summary: FleetSummary) -> String {
@@ -96,7 +100,8 @@ enum StatusLine {
         simulated \(clock(summary.simulatedSeconds)) in \(clock(summary.wallSeconds)): \(summary.machines) machines, \
         \(summary.published) messages published, \(summary.dropped) dropped by full queues, \
         \(summary.suppressedWhileOffline) not sent while a machine's network was down, \
-        \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects
+        \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects\
+        \(summary.heldSeconds > 0 ? "; the clock was held back \(summary.heldSeconds >= 60 ? clock(summary.heldSeconds) : String(format: "%.1fs", summary.heldSeconds)) to keep up" : "")
         """
     }
 
