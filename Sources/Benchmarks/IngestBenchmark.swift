@@ -32,7 +32,12 @@ public struct IngestBenchmark: Sendable {
             + " CPU per message: user and system time over each round (from the first publish to the consumer's last message), "
             + "from /proc for this process and the broker, from wait4 for mosquitto_sub; the service's is this process's CPU in its "
             + "rounds less this process's CPU in mosquitto_sub's rounds, where it only publishes (an estimate: the publisher's share "
-            + "moves with the load)."
+            + "moves with the load). Of it: its MQTT thread's, from /proc/self/task (the thread names itself `twinhub-mqtt`); its "
+            + "tasks', the rest of this process in its rounds (less the two MQTT threads, the service's and the publisher's), less "
+            + "the same in mosquitto_sub's rounds. "
+            + "\"With a core each\": the messages a second one core would carry through the service's costlier part (its tasks "
+            + "taken as one thread, which overstates them: storing runs beside ingest) and through the broker's one thread, "
+            + "1 / CPU per message: which would limit the rate if each had a core of its own, not a rate measured here."
     }
 
     public func run(_ context: BenchContext) async throws -> [BenchFigure] {
@@ -94,7 +99,7 @@ public struct IngestBenchmark: Sendable {
         let ratio = serviceRate / subscriberRate
         let count = messages * rounds
         let service = ServiceParts(loop: cpu.serviceRound.serviceLoop, tasks: cpu.serviceRound.tasks - cpu.subscriberRound.tasks, messages: count)
-        let brokerCapacity = Double(count) / max(cpu.serviceRound.broker, .leastNonzeroMagnitude)
+        let brokerCapacity = cpu.serviceRound.broker > 0 ? Double(count) / cpu.serviceRound.broker : nil
         return [
             BenchFigure(benchmark: Self.name, measure: "twin service ingest, all rules on (\(BenchNumber.grouped(Double(machines))) machines)",
                         value: "\(BenchNumber.grouped(serviceRate)) msg/s", peer: "mosquitto_sub \(BenchNumber.grouped(subscriberRate)) msg/s",
@@ -111,8 +116,9 @@ public struct IngestBenchmark: Sendable {
                         value: cpu.micros(service.tasks, count)),
             BenchFigure(benchmark: Self.name, measure: "with a core each (1 / CPU per message): the twin service's slower part (its MQTT thread, "
                             + "or its tasks as if one thread), against the broker's one thread",
-                        value: "\(BenchNumber.grouped(service.slower.capacity)) msg/s (\(service.slower.name))", peer: "the broker \(BenchNumber.grouped(brokerCapacity)) msg/s",
-                        ratio: service.slower.capacity / brokerCapacity),
+                        value: service.slower.capacity.map { "\(BenchNumber.grouped($0)) msg/s (\(service.slower.name))" } ?? "n/a (no CPU counted)",
+                        peer: "the broker " + (brokerCapacity.map { "\(BenchNumber.grouped($0)) msg/s" } ?? "n/a (no CPU counted)"),
+                        ratio: service.slower.capacity.flatMap { service in brokerCapacity.map { service / $0 } }),
             BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the broker, with the twin service",
                         value: cpu.micros(cpu.serviceRound.broker, count),
                         peer: "with mosquitto_sub \(cpu.micros(cpu.subscriberRound.broker, count))"),
@@ -131,10 +137,11 @@ public struct IngestBenchmark: Sendable {
         var tasks: Double
         var messages: Int
 
-        /// The part with the most CPU per message, and the messages a second one core would carry through it.
-        var slower: (name: String, capacity: Double) {
+        /// The part with the most CPU per message, and the messages a second one core would carry through it (`nil`
+        /// when no CPU was counted).
+        var slower: (name: String, capacity: Double?) {
             let (name, seconds) = loop >= tasks ? ("MQTT thread", loop) : ("tasks", tasks)
-            return (name, Double(messages) / max(seconds, .leastNonzeroMagnitude))
+            return (name, seconds > 0 ? Double(messages) / seconds : nil)
         }
     }
 

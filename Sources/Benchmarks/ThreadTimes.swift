@@ -12,8 +12,9 @@ struct ThreadTimes: Sendable {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var seconds: [String: Double] = [:]
         for task in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-            guard let stat = try? String(contentsOfFile: "\(folder)/\(task)/stat", encoding: .utf8),
-                  let (name, cpu) = parse(stat) else { continue }
+            // Read leniently: a name the system cut inside a character is not valid UTF-8.
+            guard let bytes = FileManager.default.contents(atPath: "\(folder)/\(task)/stat"),
+                  let (name, cpu) = parse(String(decoding: bytes, as: UTF8.self)) else { continue }
             seconds[name, default: 0] += cpu / ticks
         }
         return ThreadTimes(secondsByName: seconds)

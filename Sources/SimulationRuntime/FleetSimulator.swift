@@ -27,8 +27,11 @@ public final class FleetSimulator: Sendable {
         /// Whether the simulated clock is paced by what the machines get sent (``StepPacing``): while a connected
         /// machine's messages back up (the broker or the network takes less than the speed asks), or a step would
         /// produce more than its queue can take, the clock is held back and the run is slower than asked, the status
-        /// says by how much. Machines whose connection is down never hold it: their queues fill and drop, counted, as a
-        /// real machine's would. Off: the clock keeps the speed asked, and what full queues drop is counted.
+        /// says by how much. Machines whose connection is down never hold it: a simulated network loss suppresses their
+        /// messages, and a lost broker connection queues them until its bounded queue drops them, counted, as a real
+        /// machine's would. A broker that still holds the connections but takes nothing holds the clock until their
+        /// keepalive ends them (so a `duration` has no bound in wall time). Off: the clock keeps the speed asked, and
+        /// what full queues drop is counted.
         public var paced = true
 
         public init(connection: ClientConfiguration, topics: TopicMap, speed: Double, duration: Duration? = nil) {
@@ -74,8 +77,8 @@ public final class FleetSimulator: Sendable {
         var lastPass = ContinuousClock.now
         var simulated = 0.0
         let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).min() ?? 1
-        var pacing = StepPacing(queueCapacity: options.queuePerMachine, shortestInterval: interval)
-        // Whether the last step was cut short by the pacing: the next follows at once instead of a tick later.
+        var pacing = StepPacing(queueCapacity: options.queuePerMachine, shortestInterval: interval, machines: links.count)
+        // Whether the last step was cut short by the pacing: the next follows at once, to catch up, instead of a tick later.
         var behind = false, holding = false
         // The machines whose queues pace the clock: a few spread over the fleet, not thousands of locks a step.
         let sampleStride = max(1, links.count / Self.pacingSample)
@@ -89,11 +92,10 @@ public final class FleetSimulator: Sendable {
             } else {
                 var target = clock.simulatedSeconds(at: now)
                 holding = false
+                // A step after a slow one covers at most `maximumStep`; the rest is caught up in the steps that follow
+                // at once (each still waiting for the queues), not held back.
                 behind = options.paced && target - simulated > pacing.maximumStep
-                if behind {
-                    clock.hold(.seconds((target - simulated - pacing.maximumStep) / options.speed))
-                    target = simulated + pacing.maximumStep
-                }
+                if behind { target = simulated + pacing.maximumStep }
                 simulated = limit.map { min(target, $0) } ?? target
                 let finalPass = limit.map { simulated >= $0 } ?? false
                 var produced = 0

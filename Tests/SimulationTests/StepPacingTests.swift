@@ -5,16 +5,18 @@ import Simulation
 struct StepPacingTests {
     @Test("A step covers at most a quarter of a queue of samples of the shortest interval")
     func maximumStep() {
-        let pacing = StepPacing(queueCapacity: 1000, shortestInterval: 0.5)
+        let pacing = StepPacing(queueCapacity: 1000, shortestInterval: 0.5, machines: 10)
         #expect(pacing.samplesPerStep == 250)
         #expect(pacing.maximumStep == 125)
-        #expect(StepPacing(queueCapacity: 2, shortestInterval: 1).samplesPerStep == 1, "at least one sample a step")
+        #expect(StepPacing(queueCapacity: 2, shortestInterval: 1, machines: 1).samplesPerStep == 1, "at least one sample a step")
     }
 
     @Test("A step starts while each machine has at most a step of samples queued and the fleet no more than the last step made")
     func mayStep() {
-        var pacing = StepPacing(queueCapacity: 400, shortestInterval: 1)
-        #expect(pacing.mayStep(queued: [100, 0, 100]), "before any step, only each machine's queue counts")
+        var pacing = StepPacing(queueCapacity: 400, shortestInterval: 1, machines: 10)
+        #expect(pacing.allowance == 40)
+        #expect(pacing.mayStep(queued: [100, 0, 100]) == false, "before any step, the allowance counts")
+        #expect(pacing.mayStep(queued: [20, 0, 20]))
         #expect(!pacing.mayStep(queued: [0, 101]), "one machine over a step's worth holds the fleet")
         pacing.stepped(producing: 150)
         #expect(pacing.mayStep(queued: [50, 100]))
@@ -22,6 +24,9 @@ struct StepPacingTests {
         pacing.stepped(producing: 0)
         #expect(pacing.lastProduced == 150, "a step that made nothing leaves the figure")
         #expect(pacing.mayStep(queued: []))
+        pacing.stepped(producing: 10)
+        #expect(pacing.mayStep(queued: [40]), "a small step still allows a few messages a machine")
+        #expect(!pacing.mayStep(queued: [2, 2], machinesEach: 12), "a sample stands for the machines between")
     }
 
     @Test("A held clock stands still for the time held, then runs at its speed again")

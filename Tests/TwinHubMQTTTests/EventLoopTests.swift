@@ -16,4 +16,11 @@ struct EventLoopTests {
         }
         #expect(shown == "twinhub-test-lo")
     }
+
+    @Test("A name is cut at a character's boundary, never inside one")
+    func cutAtCharacters() {
+        #expect(MQTTEventLoop.systemThreadName("machine-hall-äö") == "machine-hall-ä", "ä is 2 bytes: 13 + 2 fits, ö does not")
+        #expect(MQTTEventLoop.systemThreadName("twinhub-mqtt") == "twinhub-mqtt")
+        #expect(MQTTEventLoop.systemThreadName("日本語の名前のスレッド").utf8.count == 15)
+    }
 }

@@ -32,7 +32,7 @@ public final class MQTTEventLoop: Sendable {
     /// Creates a loop and starts its thread.
     /// - Parameter name: the thread's name, seen in `top -H`, `perf` and debuggers; the system keeps its first 15 bytes.
     public init(name: String) {
-        threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        threadName = Self.systemThreadName(name)
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(epollFD >= 0 && wakeFD >= 0, "epoll/eventfd unavailable: \(String(cString: strerror(errno)))")
@@ -41,11 +41,21 @@ public final class MQTTEventLoop: Sendable {
         event.data.u64 = Confined.wakeToken
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
         confined = Confined(epollFD: epollFD)
-        // Named by the thread itself: Foundation's `Thread.name` does not reach the system's name on Linux.
+        // Named by the thread itself, through prctl: Foundation's `Thread.name` did not show in `perf` or /proc.
         Thread { [self] in
             _ = twinhub_name_current_thread(threadName)
             run()
         }.start()
+    }
+
+    /// `name` cut to the 15 bytes of UTF-8 the system keeps for a thread, at a character's boundary.
+    static func systemThreadName(_ name: String) -> String {
+        var kept = ""
+        for character in name {
+            guard kept.utf8.count + character.utf8.count <= 15 else { break }
+            kept.append(character)
+        }
+        return kept
     }
 
     /// Runs `job` on the loop's thread, soon. Safe from any thread.

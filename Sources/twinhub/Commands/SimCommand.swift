@@ -88,8 +88,8 @@ enum ScenarioFiles {
 enum StatusLine {
     static func render(_ status: FleetStatus, speed: Double) -> String {
         let time = ISO8601Parsing.string(status.simulatedTime).prefix(19).replacingOccurrences(of: "T", with: " ")
-        // Below the speed asked only while the clock was held back; otherwise the speed asked, as steady.
-        let pace = status.held > 0.005
+        // Below the speed asked only while the clock was held back or catching up; otherwise the speed asked, as steady.
+        let pace = status.held > 0.005 || status.speed < speed * 0.98
             ? "×\(format(status.speed)) of ×\(format(speed)) (held back \(Int((status.held * 100).rounded())) %: the broker or this host cannot keep up)"
             : "×\(format(speed))"
         return "sim \(time) \(pace) | \(status.online)/\(status.machines) online | \(format(status.messagesPerSecond)) msg/s | dropped \(status.dropped) | commands \(status.commandsApplied) ok, \(status.commandsRejected) refused"
@@ -101,7 +101,7 @@ enum StatusLine {
         \(summary.published) messages published, \(summary.dropped) dropped by full queues, \
         \(summary.suppressedWhileOffline) not sent while a machine's network was down, \
         \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects\
-        \(summary.heldSeconds > 0 ? "; the clock was held back \(summary.heldSeconds >= 60 ? clock(summary.heldSeconds) : String(format: "%.1fs", summary.heldSeconds)) to keep up" : "")
+        \(summary.heldSeconds >= 0.05 ? "; the clock was held back \(summary.heldSeconds >= 60 ? clock(summary.heldSeconds) : String(format: "%.1fs", summary.heldSeconds)) to keep up" : "")
         """
     }
 
