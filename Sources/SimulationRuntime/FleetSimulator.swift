@@ -25,9 +25,9 @@ public final class FleetSimulator: Sendable {
         /// Each machine's bounded outgoing queue while its connection is down or backed up.
         public var queuePerMachine = 1000
         /// Whether the simulated clock is paced by what the machines get sent (``StepPacing``): while a connected
-        /// machine's messages back up (the broker or the network takes less than the speed asks), or a step would
-        /// produce more than its queue can take, the clock is held back and the run is slower than asked, the status
-        /// says by how much. Machines whose connection is down never hold it: a simulated network loss suppresses their
+        /// machine's messages back up (the broker, the network or the MQTT thread takes less than the speed asks), the
+        /// clock is held back and the run is slower than asked, the status says by how much; a step after a slow one
+        /// covers at most a quarter of a queue, and the rest is caught up at once. Machines whose connection is down never hold it: a simulated network loss suppresses their
         /// messages, and a lost broker connection queues them until its bounded queue drops them, counted, as a real
         /// machine's would. A broker that still holds the connections but takes nothing holds the clock until their
         /// keepalive ends them (so a `duration` has no bound in wall time). Off: the clock keeps the speed asked, and
@@ -230,7 +230,8 @@ public struct FleetStatus: Sendable {
     public var machines: Int
     public var online: Int
     public var messagesPerSecond: Double
-    /// Simulated seconds per wall second over the last interval: the speed asked, or less while the clock was held back.
+    /// Simulated seconds per wall second over the last interval: the speed asked, less while the clock was held back
+    /// or behind (steps capped by the pacing), more while it caught up.
     public var speed: Double
     /// The share of the last interval the clock was held back (``FleetSimulator/Options/paced``), 0–1.
     public var held: Double
@@ -253,7 +254,7 @@ public struct FleetSummary: Sendable {
     public var commandsRejected: Int
     /// Connections re-established after a simulated network loss.
     public var reconnects: Int
-    /// Wall seconds the simulated clock was held back: the broker, the network or this host could not keep up (``FleetSimulator/Options/paced``).
+    /// Wall seconds the simulated clock was held back: the broker, the network or the MQTT thread could not keep up (``FleetSimulator/Options/paced``).
     public var heldSeconds: Double
 }
 

@@ -89,9 +89,9 @@ enum StatusLine {
     static func render(_ status: FleetStatus, speed: Double) -> String {
         let time = ISO8601Parsing.string(status.simulatedTime).prefix(19).replacingOccurrences(of: "T", with: " ")
         // Below the speed asked only while the clock was held back or catching up; otherwise the speed asked, as steady.
-        let pace = status.held > 0.005 || status.speed < speed * 0.98
+        let pace = status.held > 0.005
             ? "×\(format(status.speed)) of ×\(format(speed)) (held back \(Int((status.held * 100).rounded())) %: the broker or this host cannot keep up)"
-            : "×\(format(speed))"
+            : status.speed < speed * 0.98 ? "×\(format(status.speed)) of ×\(format(speed)) (behind: this host cannot produce it)" : "×\(format(speed))"
         return "sim \(time) \(pace) | \(status.online)/\(status.machines) online | \(format(status.messagesPerSecond)) msg/s | dropped \(status.dropped) | commands \(status.commandsApplied) ok, \(status.commandsRejected) refused"
     }
 
