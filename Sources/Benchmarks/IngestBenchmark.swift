@@ -124,7 +124,7 @@ public struct IngestBenchmark: Sendable {
                         peer: "with mosquitto_sub \(cpu.micros(cpu.subscriberRound.broker, count))"),
             BenchFigure(benchmark: Self.name, measure: "CPU per message, all rounds: the publisher",
                         value: cpu.micros(cpu.subscriberRound.process, count)),
-            BenchFigure(benchmark: Self.name, measure: "messages lost at QoS 1 (of \(BenchNumber.grouped(Double(messages * rounds))))",
+            BenchFigure(benchmark: Self.name, measure: "messages lost at QoS 1 (of \(BenchNumber.grouped(Double(count))))",
                         value: "\(serviceLost)", peer: "mosquitto_sub \(subscriberLost)", target: "0", met: serviceLost == 0),
         ]
     }

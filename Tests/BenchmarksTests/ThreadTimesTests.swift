@@ -8,11 +8,11 @@ struct ThreadTimesTests {
     @Test("A stat line gives its thread's name (spaces and parentheses in it too) and utime + stime")
     func parse() throws {
         let line = "4242 (odd (name) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 37 0 0 20 0 3 0 123 4096 10 0"
-        let parsed = try #require(ThreadTimes.parse(line))
+        let parsed = try #require(ProcessFigures.statLine(line))
         #expect(parsed.name == "odd (name) x")
         #expect(parsed.ticks == 287)
-        #expect(ThreadTimes.parse("4242 (cut short) S 1 2") == nil)
-        #expect(ThreadTimes.parse("no name at all") == nil)
+        #expect(ProcessFigures.statLine("4242 (cut short) S 1 2") == nil)
+        #expect(ProcessFigures.statLine("no name at all") == nil)
     }
 
     @Test("This process's threads are found by name, and a busy one's time grows")
