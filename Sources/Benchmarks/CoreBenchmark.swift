@@ -139,8 +139,7 @@ public struct CoreBenchmark: Sendable {
 
     /// Seconds of thread CPU per telemetry message stepped and encoded.
     static func simulatorCost(_ scenario: Scenario, machines: Int, messages: Int) -> Double {
-        let stride = max(1, scenario.machines.count / machines)
-        let picked = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(machines))
+        let picked = scenario.machinesSpread(machines)
         var simulators = MachineSimulator.fleet(picked, scenario: scenario)
         let encoders = picked.map(TelemetryEncoder.init(for:))
         var produced = 0, bytes = 0, time = 0.0

@@ -177,8 +177,7 @@ public struct SimulatorBenchmark: Sendable {
     private func simulatorRate(_ context: BenchContext, demand: Double, broker: MosquittoBroker, observer: MQTTClient, counters: BrokerCounters,
                                peerRate: Double) async throws -> SimulatorRun {
         var scenario = context.fleet
-        let stride = max(1, scenario.machines.count / rateMachines)
-        scenario.machines = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(rateMachines))
+        scenario.machines = scenario.machinesSpread(rateMachines)
         let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).max() ?? 1
         // Demand per wall second: machines × speed / sample interval.
         let speed = (demand * peerRate * interval / Double(scenario.machines.count)).rounded(.up)

@@ -18,8 +18,7 @@ public struct TelemetryStream: Sendable {
     /// `count` telemetry messages, one sample per machine in turn, from `machines` machines picked evenly from
     /// `scenario` (a mix of its kinds), under `topics`.
     public init(scenario: Scenario, machines: Int, count: Int, topics: TopicMap) {
-        let stride = max(1, scenario.machines.count / machines)
-        let picked = Array(scenario.machines.enumerated().filter { $0.offset % stride == 0 }.map(\.element).prefix(machines))
+        let picked = scenario.machinesSpread(machines)
         var simulators = MachineSimulator.fleet(picked, scenario: scenario)
         let topicsOfMachines = picked.map { topics.topic(.telemetry, for: $0.path) }
         var messages: [Message] = []

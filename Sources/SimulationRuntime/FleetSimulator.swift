@@ -78,8 +78,9 @@ public final class FleetSimulator: Sendable {
         var simulated = 0.0
         let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).min() ?? 1
         var pacing = StepPacing(queueCapacity: options.queuePerMachine, shortestInterval: interval, machines: links.count)
-        // Whether the last step was cut short by the pacing: the next follows at once, to catch up, instead of a tick later.
-        var behind = false, holding = false
+        // When the next pass comes: a tick later, at once after a step the pacing cut short (to catch up), or soon
+        // while the clock is held (the connections must not run dry waiting for a tick).
+        var next = NextPass.afterTick
         // The machines whose queues pace the clock: a few spread over the fleet, not thousands of locks a step.
         let sampleStride = max(1, links.count / Self.pacingSample)
         let sample = Swift.stride(from: 0, to: links.count, by: sampleStride)
@@ -88,14 +89,16 @@ public final class FleetSimulator: Sendable {
             drainCommands(into: &simulators)
             if options.paced && !pacing.mayStep(queued: sample.lazy.map { self.links[$0].backlog }, machinesEach: sampleStride) {
                 clock.hold(now - lastPass)
-                (behind, holding) = (false, true)
+                next = .soon
             } else {
                 var target = clock.simulatedSeconds(at: now)
-                holding = false
+                next = .afterTick
                 // A step after a slow one covers at most `maximumStep`; the rest is caught up in the steps that follow
                 // at once (each still waiting for the queues), not held back.
-                behind = options.paced && target - simulated > pacing.maximumStep
-                if behind { target = simulated + pacing.maximumStep }
+                if options.paced && target - simulated > pacing.maximumStep {
+                    target = simulated + pacing.maximumStep
+                    next = .atOnce
+                }
                 simulated = limit.map { min(target, $0) } ?? target
                 let finalPass = limit.map { simulated >= $0 } ?? false
                 var produced = 0
@@ -120,8 +123,11 @@ public final class FleetSimulator: Sendable {
                 last = (now, published, simulated, clock.held)
             }
             if let limit, simulated >= limit { break }
-            // Held, the queues are looked at again soon: the connections must not run dry waiting for a tick.
-            if behind { await Task.yield() } else { try? await Task.sleep(for: holding ? options.tick / 5 : options.tick) }
+            switch next {
+            case .afterTick: try? await Task.sleep(for: options.tick)
+            case .soon: try? await Task.sleep(for: options.tick / 5)
+            case .atOnce: await Task.yield()
+            }
         }
         let finalTime = simulators.map(\.time).max() ?? 0
         await shutdown()
@@ -136,6 +142,9 @@ public final class FleetSimulator: Sendable {
 
     /// Most machines whose queues are looked at to pace the clock.
     static let pacingSample = 32
+
+    /// When the run loop's next pass comes.
+    private enum NextPass { case afterTick, soon, atOnce }
 
     func currentStatus(simulated: Double, rate: Double, speed: Double, held: Double) -> FleetStatus {
         FleetStatus(

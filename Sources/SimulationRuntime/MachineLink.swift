@@ -34,13 +34,16 @@ final class MachineLink: Sendable {
 
     var client: MQTTClient? { current.withLock { $0 } }
 
-    var isOnline: Bool { networkUp.load(ordering: .relaxed) && client?.state.isConnected == true }
+    /// The client while the simulated network is up and the client connected.
+    private var connectedClient: MQTTClient? {
+        guard networkUp.load(ordering: .relaxed), let client, client.state.isConnected else { return nil }
+        return client
+    }
+
+    var isOnline: Bool { connectedClient != nil }
 
     /// Messages queued on a connected client, not yet taken by its connection; 0 while it is not connected.
-    var backlog: Int {
-        guard networkUp.load(ordering: .relaxed), let client, client.state.isConnected else { return 0 }
-        return client.queuedCount
-    }
+    var backlog: Int { connectedClient?.queuedCount ?? 0 }
 
     /// Connects with a last will of `offline` on the status topic, announces `online`, listens for commands.
     func connect(fleet: FleetSimulator) async throws {
