@@ -97,8 +97,7 @@ public struct CoreBenchmark: Sendable {
     /// Topic, decode, twin and rules for one telemetry message, as the service's ingest does them; returns the alert events.
     private static func ingest(_ topic: String, _ payload: [UInt8], into store: inout TwinStore, rules: inout RuleEngine, received: Date,
                                topics: TopicMap) -> Int {
-        guard let address = topics.address(of: topic) else { return 0 }
-        let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+        guard let machine = topics.machineTopic(of: topic)?.machine else { return 0 }
         guard let decoded = try? TwinStore.decode(payload, channel: .telemetry, maximumSize: JSONPayloads.defaultMaximumSize) else { return 0 }
         _ = store.apply(decoded, address: machine, received: received)
         guard let twin = store.twins[machine] else { return 0 }

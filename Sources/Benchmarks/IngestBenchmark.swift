@@ -76,7 +76,7 @@ public struct IngestBenchmark: Sendable {
             let service = try context.twinService(broker, clientID: "bench-ingest-service-\(round)", persistentSession: false,
                                                   database: "ingest-\(round).sqlite")
             let serving = try await started(service)
-            let path = EquipmentPath(enterprise: "bench", site: "warm", area: "up", line: "line", machine: "m")
+            let path = PlantPath(site: "warm", area: "up", line: "line", machine: "m")
             try await Self.warmUp({ try await publisher.publish(to: context.topics.topic(.state, for: path), string: #"{"seq":1,"state":"idle"}"#,
                                                                 qos: .atLeastOnce) },
                                   until: { service.statistics.messagesIn >= 1 })

@@ -143,7 +143,7 @@ struct ProbeMachines {
 
     init(count: Int, topics map: TopicMap) {
         names = (1...count).map { String(format: "probe-%02d", $0) }
-        topics = names.map { map.topic(.telemetry, for: EquipmentPath(enterprise: "bench", site: "probe", area: "cell", line: "line", machine: $0)) }
+        topics = names.map { map.topic(.telemetry, for: PlantPath(site: "probe", area: "cell", line: "line", machine: $0)) }
     }
 
     /// A sample of machine `index`; each call is one second later on the machines' clock.

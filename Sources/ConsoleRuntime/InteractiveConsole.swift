@@ -203,7 +203,7 @@ struct HistoryFollower {
     let client: MQTTClient
     let shared: SharedConsoleState
     let decoder: ConsoleDecoder
-    private var machine: MachineAddress?
+    private var machine: PlantPath?
     private var task: Task<Void, Never>?
 
     init(client: MQTTClient, shared: SharedConsoleState, decoder: ConsoleDecoder) {
@@ -212,7 +212,7 @@ struct HistoryFollower {
         self.decoder = decoder
     }
 
-    mutating func follow(_ key: MachineAddress?) {
+    mutating func follow(_ key: PlantPath?) {
         guard key != machine else { return }
         stop()
         machine = key

@@ -31,8 +31,10 @@ public struct Alert: Sendable, Codable, Equatable {
     }
 
     /// `{site}/{area}/{line}/{machine}/{rule}`.
-    public var id: String { "\(address)/\(rule)" }
-    public var address: MachineAddress
+    public var id: String { key.description }
+    /// The machine and the rule.
+    public var key: AlertKey { AlertKey(machine: address, rule: rule) }
+    public var address: PlantPath
     public var kind: String
     public var rule: String
     public var ruleName: String
@@ -55,7 +57,7 @@ public struct Alert: Sendable, Codable, Equatable {
     public var isActive: Bool { status == .activeUnacknowledged || status == .activeAcknowledged }
 
     /// A new alert, active and unacknowledged.
-    public init(address: MachineAddress, kind: String, rule: RuleSpec, severity: Severity, at time: Date, message: String,
+    public init(address: PlantPath, kind: String, rule: RuleSpec, severity: Severity, at time: Date, message: String,
                 explanation: AlertExplanation) {
         self.address = address
         self.kind = kind

@@ -25,12 +25,10 @@ public enum AlertPayloads {
     }
 
     /// Open alerts of a site, area or line (retained).
-    public static func counts(_ key: AggregateKey, _ counts: AlertCounts) -> [UInt8] {
+    public static func counts(_ key: PlantPath, _ counts: AlertCounts) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("site", string: key.site)
-        if let area = key.area { writer.field("area", string: area) }
-        if let line = key.line { writer.field("line", string: line) }
+        writer.fields(of: key)
         writer.field("active", integer: counts.active)
         writer.field("unacknowledged", integer: counts.unacknowledged)
         writer.key("by_severity")
@@ -44,10 +42,7 @@ public enum AlertPayloads {
     private static func write(_ alert: Alert, into writer: inout JSONWriter) {
         writer.open()
         writer.field("id", string: alert.id)
-        writer.field("site", string: alert.address.site)
-        writer.field("area", string: alert.address.area)
-        writer.field("line", string: alert.address.line)
-        writer.field("machine", string: alert.address.machine)
+        writer.fields(of: alert.address)
         writer.field("kind", string: alert.kind)
         writer.field("rule", string: alert.rule)
         writer.field("name", string: alert.ruleName)

@@ -58,7 +58,7 @@ public struct MachineRules: Sendable {
         }
     }
 
-    public let address: MachineAddress
+    public let address: PlantPath
     public let ruleSet: RuleSet
     public var kind: String { ruleSet.kind }
     public private(set) var memories: [RuleMemory]
@@ -74,12 +74,12 @@ public struct MachineRules: Sendable {
     private var onCounters: [Int] { ruleSet.onCounters }
     private var onClock: [Int] { ruleSet.onClock }
 
-    public init(address: MachineAddress, kind: String, rules: [RuleSpec]) {
+    public init(address: PlantPath, kind: String, rules: [RuleSpec]) {
         self.init(address: address, set: RuleSet(kind: kind, rules))
     }
 
     /// The rules of `set` (shared with other machines) for the machine at `address`, with fresh memories.
-    public init(address: MachineAddress, set: RuleSet) {
+    public init(address: PlantPath, set: RuleSet) {
         self.address = address
         ruleSet = set
         memories = Array(repeating: RuleMemory(), count: set.rules.count)
@@ -267,10 +267,10 @@ public struct MachineRules: Sendable {
         return rule.message.render { name in
             if let text = texts[name] { return text }
             switch name {
-            case "machine": return address.machine
+            case "machine": return address.machine ?? ""
             case "site": return address.site
-            case "area": return address.area
-            case "line": return address.line
+            case "area": return address.area ?? ""
+            case "line": return address.line ?? ""
             case "kind": return kind
             case "rule": return rule.id
             case "name": return rule.name

@@ -11,7 +11,7 @@ public struct RuleEngine: Sendable {
     /// twin that finds another's there (its store reused the serial) gets its own, and the other's open alerts close.
     private var machines: [MachineRules?] = []
     /// Saved memories of machines whose rules are not built yet (restored before their twin came back).
-    private var restored: [MachineAddress: MachineRules.Saved] = [:]
+    private var restored: [PlantPath: MachineRules.Saved] = [:]
     /// Rule sets by kind and the overrides that apply: one per combination, shared by its machines.
     private var sets: [RuleSetKey: MachineRules.RuleSet] = [:]
 
@@ -37,7 +37,7 @@ public struct RuleEngine: Sendable {
     }
 
     /// Runs the clock-driven rules of every twin in `twins`.
-    public mutating func evaluateClock(_ twins: [MachineAddress: Twin], wall: Date) -> [AlertEvent] {
+    public mutating func evaluateClock(_ twins: [PlantPath: Twin], wall: Date) -> [AlertEvent] {
         var events: [AlertEvent] = []
         for twin in twins.values where hasRules(twin) && machines[twin.serial]!.hasClockRules {
             events += machines[twin.serial]!.evaluate(twin, trigger: .clock, wall: wall)
@@ -65,11 +65,10 @@ public struct RuleEngine: Sendable {
     public var evaluations: Int { machines.reduce(0) { $0 + ($1?.evaluations ?? 0) } }
 
     /// Counts of open alerts per site, area and line.
-    public func counts() -> [AggregateKey: AlertCounts] {
-        var counts: [AggregateKey: AlertCounts] = [:]
+    public func counts() -> [PlantPath: AlertCounts] {
+        var counts: [PlantPath: AlertCounts] = [:]
         for alert in alerts {
-            let a = alert.address
-            for key in [AggregateKey(site: a.site), AggregateKey(site: a.site, area: a.area), AggregateKey(site: a.site, area: a.area, line: a.line)] {
+            for key in alert.address.prefixes {
                 counts[key, default: AlertCounts()].add(alert)
             }
         }
@@ -95,10 +94,8 @@ public struct RuleEngine: Sendable {
     /// Builds a twin's rules from the book, with its restored memories if any.
     private mutating func build(_ twin: Twin, kind: String, wall: Date) -> [AlertEvent] {
         let address = twin.address
-        let key = RuleSetKey(kind: kind, overrides: book.overrides(kind: kind, site: address.site, area: address.area, line: address.line,
-                                                                   machine: address.machine))
-        let set = sets[key] ?? MachineRules.RuleSet(kind: kind, book.rules(kind: kind, site: address.site, area: address.area, line: address.line,
-                                                                           machine: address.machine))
+        let key = RuleSetKey(kind: kind, overrides: book.overrides(kind: kind, path: address))
+        let set = sets[key] ?? MachineRules.RuleSet(kind: kind, book.rules(kind: kind, path: address))
         sets[key] = set
         var machine = MachineRules(address: address, set: set)
         // Rules dropped from this place (another twin's, or this twin's under another kind) close their alerts.

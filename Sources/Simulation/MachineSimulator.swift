@@ -76,7 +76,8 @@ public struct MachineSimulator: Sendable {
         let kind = instance.kind
         let program = programs.program(for: kind, interval: max(kind.sampleInterval.secondsValue, 0.01))
         self.program = program
-        rng = RandomSource(seed: scenario.seed, stream: instance.path.description)
+        // The enterprise is part of the stream name, as it always was: the same seed gives the same data.
+        rng = RandomSource(seed: scenario.seed, stream: "\(scenario.enterprise)/\(instance.path)")
         state = kind.states.initial
         levels = program.signals.map { $0.targetRow >= 0 ? program.target(of: $0, in: kind.states.initial) : $0.constant }
         walks = Array(repeating: 0, count: kind.properties.count)

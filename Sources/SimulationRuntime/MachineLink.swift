@@ -48,7 +48,7 @@ final class MachineLink: Sendable {
     /// Connects with a last will of `offline` on the status topic, announces `online`, listens for commands.
     func connect(fleet: FleetSimulator) async throws {
         var configuration = fleet.options.connection
-        configuration.clientID = "twinhub-sim/\(instance.path)"
+        configuration.clientID = "twinhub-sim/\(fleet.scenario.enterprise)/\(instance.path)"
         configuration.will = .init(topic: topics.status, payload: JSONPayloads.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
         configuration.outgoingQueue = .init(capacity: fleet.options.queuePerMachine, whenFull: .dropOldest)

@@ -26,7 +26,7 @@ extension TwinService.State {
 
     /// Alert counts to publish, when they may have changed: every site, area and line with open alerts,
     /// and zeros for those whose last alert closed.
-    mutating func takeAlertCounts() -> [(AggregateKey, AlertCounts)] {
+    mutating func takeAlertCounts() -> [(PlantPath, AlertCounts)] {
         guard alertCountsChanged else { return [] }
         alertCountsChanged = false
         let counts = rules.counts()
@@ -40,8 +40,8 @@ extension TwinService.State {
 extension TwinService {
     /// An acknowledgement from `…/alert/{rule}/ack`: applied, stored, then its events published. One
     /// that cannot be taken (unknown alert, already acknowledged, bad payload) is a counted dead letter.
-    func acknowledge(_ target: TopicMap.AlertAddress, message: MQTTMessage, client: MQTTClient) {
-        let address = MachineAddress(site: target.site, area: target.area, line: target.line, machine: target.machine)
+    func acknowledge(_ target: AlertKey, message: MQTTMessage, client: MQTTClient) {
+        let address = target.machine
         let now = Date()
         let decoded = Result { () throws(PayloadError) in try JSONPayloads.decodeAcknowledgement(message.payload) }
         let outcome = state.withLock { state -> AcknowledgementOutcome in
@@ -90,7 +90,7 @@ extension TwinService {
             let alert = event.alert
             logger.info("alert \(event.kind.rawValue): \(alert.id) \(alert.severity) \(alert.message)")
             send(client, options.topics.alertEvents, AlertPayloads.event(event, time: now), qos: .atLeastOnce, retain: false)
-            let topic = options.topics.alert(rule: alert.rule, for: path(alert.address))
+            let topic = options.topics.alert(alert.key)
             send(client, topic, alert.status == .closed ? [] : AlertPayloads.alert(alert), qos: .atLeastOnce, retain: true)
         }
     }
@@ -102,7 +102,7 @@ extension TwinService {
             return state.rules.alerts
         }
         for alert in alerts {
-            send(client, options.topics.alert(rule: alert.rule, for: path(alert.address)), AlertPayloads.alert(alert), qos: .atLeastOnce, retain: true)
+            send(client, options.topics.alert(alert.key), AlertPayloads.alert(alert), qos: .atLeastOnce, retain: true)
         }
     }
 }

@@ -54,18 +54,18 @@ public final class TwinService: Sendable {
 
     struct State: Sendable {
         var store: TwinStore
-        var dirty: Set<MachineAddress> = []
+        var dirty: Set<PlantPath> = []
         var lastSnapshot = PublicationTimes()
         var lastHistory = PublicationTimes()
         /// Twins whose history changed since it was last published.
-        var historyDirty: Set<MachineAddress> = []
-        var lastCommand: [MachineAddress: Date] = [:]
+        var historyDirty: Set<PlantPath> = []
+        var lastCommand: [PlantPath: Date] = [:]
         var loggedRefusals: [String: Int] = [:]
         /// Twins changed since they were last written to storage (none are noted without storage).
-        private(set) var unsaved: Set<MachineAddress> = []
+        private(set) var unsaved: Set<PlantPath> = []
         let persisting: Bool
         /// Twins with a desired state not yet reported: the only ones a command may be due for.
-        var pendingCommands: Set<MachineAddress> = []
+        var pendingCommands: Set<PlantPath> = []
         var lastRefresh: Date?
         /// How long messages waited between the broker connection and the store, this metrics interval.
         var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
@@ -74,18 +74,18 @@ public final class TwinService: Sendable {
         /// Whether alert counts may have changed since they were last published.
         var alertCountsChanged = true
         /// The sites, areas and lines whose counts were published (zeros go out when their last alert closes).
-        var publishedCounts: Set<AggregateKey> = []
+        var publishedCounts: Set<PlantPath> = []
 
-        mutating func noteUnsaved(_ address: MachineAddress) {
+        mutating func noteUnsaved(_ address: PlantPath) {
             if persisting { unsaved.insert(address) }
         }
 
-        mutating func noteUnsaved(_ addresses: some Sequence<MachineAddress>) {
+        mutating func noteUnsaved(_ addresses: some Sequence<PlantPath>) {
             if persisting { unsaved.formUnion(addresses) }
         }
 
         /// Takes the unsaved twins (of `only`, or all of them) to write.
-        mutating func takeUnsaved(only: Set<MachineAddress>?) -> Set<MachineAddress> {
+        mutating func takeUnsaved(only: Set<PlantPath>?) -> Set<PlantPath> {
             guard let only else {
                 defer { unsaved = [] }  // freeing its table
                 return unsaved
@@ -97,10 +97,10 @@ public final class TwinService: Sendable {
 
         /// The twins of `pending` not published within `interval`: they leave `pending`, stamped `now`. Twins no
         /// longer in the store leave it too.
-        static func due(_ pending: inout Set<MachineAddress>, lastPublished: inout PublicationTimes, interval: Double,
+        static func due(_ pending: inout Set<PlantPath>, lastPublished: inout PublicationTimes, interval: Double,
                         now: Date, in store: TwinStore) -> [Twin] {
             var due: [Twin] = []
-            var waiting: [MachineAddress] = []
+            var waiting: [PlantPath] = []
             for address in pending {
                 guard let twin = store.twins[address] else { continue }
                 if let last = lastPublished[twin.serial], now.timeIntervalSince(last) < interval {
@@ -176,7 +176,7 @@ public final class TwinService: Sendable {
     /// Writes the twins changed since the last write (or only those of `only`). The twins (copy-on-write values) and
     /// their rule memories are taken under the lock; records, encoding and the disk happen outside it, on the
     /// caller's task.
-    func persist(only: Set<MachineAddress>? = nil) {
+    func persist(only: Set<PlantPath>? = nil) {
         guard let storage = options.storage else { return }
         let taken = state.withLock { state -> [(Twin, MachineRules.Saved?)] in
             return state.takeUnsaved(only: only).compactMap { address in
@@ -223,13 +223,13 @@ public final class TwinService: Sendable {
     }
 
     func ingest(_ message: MQTTMessage, client: MQTTClient) {
-        guard let address = options.topics.address(of: message.topic) else {
-            if let alert = options.topics.alertAddress(of: message.topic), alert.isAcknowledgement {
-                acknowledge(alert, message: message, client: client)
+        guard let address = options.topics.machineTopic(of: message.topic) else {
+            if let alert = options.topics.alertTopic(of: message.topic), alert.isAcknowledgement {
+                acknowledge(alert.alert, message: message, client: client)
             }
             return
         }
-        let machine = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+        let machine = address.machine
         let now = Date()
         let waited = message.receivedAt.map { ContinuousClock.now - $0 }
         // Decoding needs no shared state: it runs outside the lock.
@@ -317,7 +317,7 @@ public final class TwinService: Sendable {
             }
             let snapshotTwins = State.due(&state.dirty, lastPublished: &state.lastSnapshot, interval: interval, now: now, in: state.store)
             let historyTwins = State.due(&state.historyDirty, lastPublished: &state.lastHistory, interval: historyInterval, now: now, in: state.store)
-            var commands: [(MachineAddress, MachineCommandRequest)] = []
+            var commands: [(PlantPath, MachineCommandRequest)] = []
             for address in state.pendingCommands {
                 guard let twin = state.store.twins[address], let command = twin.command else {
                     state.pendingCommands.remove(address)
@@ -329,7 +329,7 @@ public final class TwinService: Sendable {
                 commands.append((address, command))
                 state.lastCommand[address] = now
             }
-            var sums: [(AggregateKey, TwinStore.Aggregate)] = []
+            var sums: [(PlantPath, TwinStore.Aggregate)] = []
             var metrics: [UInt8]?
             if aggregates {
                 sums = state.store.aggregates().map { ($0.key, $0.value) }
@@ -343,18 +343,18 @@ public final class TwinService: Sendable {
             publish(events, client: client)
         }
         for (key, count) in counts {
-            send(client, options.topics.alertCounts(site: key.site, area: key.area, line: key.line), AlertPayloads.counts(key, count),
+            send(client, options.topics.alertCounts(key), AlertPayloads.counts(key, count),
                  qos: .atLeastOnce, retain: true)
         }
         for twin in snapshotTwins {
-            send(client, options.topics.topic(.twin, for: path(twin.address)), TwinPayloads.snapshot(twin), qos: .atLeastOnce, retain: true)
+            send(client, options.topics.topic(.twin, for: twin.address), TwinPayloads.snapshot(twin), qos: .atLeastOnce, retain: true)
         }
         for twin in historyTwins {
-            send(client, options.topics.topic(.history, for: path(twin.address)), TwinPayloads.history(twin), qos: .atLeastOnce, retain: true)
+            send(client, options.topics.topic(.history, for: twin.address), TwinPayloads.history(twin), qos: .atLeastOnce, retain: true)
         }
         for (address, command) in commands { sendCommand(command, to: address, client: client) }
         for (key, sum) in sums {
-            send(client, options.topics.aggregate(site: key.site, area: key.area, line: key.line),
+            send(client, options.topics.aggregate(key),
                  TwinPayloads.aggregate(key, machines: sum.machines, shift: sum.shift, window: sum.window), qos: .atLeastOnce, retain: true)
         }
         if let metrics {
@@ -363,9 +363,9 @@ public final class TwinService: Sendable {
         }
     }
 
-    private func sendCommand(_ command: MachineCommandRequest, to address: MachineAddress, client: MQTTClient) {
+    private func sendCommand(_ command: MachineCommandRequest, to address: PlantPath, client: MQTTClient) {
         logger.info("sending \(command.command.rawValue) to \(address) for its desired state")
-        send(client, options.topics.topic(.cmd, for: path(address)), JSONPayloads.command(command), qos: .atLeastOnce, retain: false)
+        send(client, options.topics.topic(.cmd, for: address), JSONPayloads.command(command), qos: .atLeastOnce, retain: false)
     }
 
     func send(_ client: MQTTClient, _ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {
@@ -374,10 +374,6 @@ public final class TwinService: Sendable {
         } catch {
             logger.warning("cannot publish on \(topic): \(error)")
         }
-    }
-
-    func path(_ address: MachineAddress) -> EquipmentPath {
-        EquipmentPath(enterprise: options.topics.root, site: address.site, area: address.area, line: address.line, machine: address.machine)
     }
 
     /// The service's metrics: messages in, decode errors and refusals by reason, dead letters, twins by connectivity.

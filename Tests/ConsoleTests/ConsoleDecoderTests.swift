@@ -77,7 +77,7 @@ import TwinModel
         var model = ConsoleModel(broker: "b", root: "acme")
         let line = try #require(try decode("acme/leuven/fabrication/line-2/kpi", "{\"site\":\"leuven\",\"area\":\"fabrication\",\"line\":\"line-2\",\"machines\":2,\"shift\":{},\"window\":{\"oee\":0.5}}"))
         model.apply(line)
-        #expect(model.lines[LineKey(site: "leuven", area: "fabrication", line: "line-2")]?.window.oee == 0.5)
+        #expect(model.lines[PlantPath(site: "leuven", area: "fabrication", line: "line-2")]?.window.oee == 0.5)
         model.apply(try #require(try decode("acme/_twinhub/metrics", "{\"ts\":\"2026-11-22T10:00:00.000Z\",\"messages_in\":1000}")))
         model.apply(try #require(try decode("acme/_twinhub/metrics", "{\"ts\":\"2026-11-22T10:00:02.000Z\",\"messages_in\":3000}")))
         #expect(model.fleetRate == 1000)

@@ -15,7 +15,7 @@ import TwinModel
         machine.mttrSeconds = -1e300
         model.apply(.twin(machine))
         model.apply(.history(PlantFixture.key("zzz-99"), ["x": [-1e308, 1e308, 0]]))
-        model.apply(.aggregate(AggregateView(site: "leuven", area: "fabrication", line: "line-1", machines: 1,
+        model.apply(.aggregate(AggregateView(path: PlantPath(site: "leuven", area: "fabrication", line: "line-1"), machines: 1,
                                              shift: OEEFigures(oee: -1e19), window: OEEFigures(oee: -1e19))))
         model.apply(.metrics(time: now.addingTimeInterval(10), messagesIn: 20_000))
         model.apply(.metrics(time: now.addingTimeInterval(10.000001), messagesIn: Int(1e15)))

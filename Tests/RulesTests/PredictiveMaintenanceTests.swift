@@ -21,7 +21,7 @@ struct PredictiveMaintenanceTests {
         let scenario = try ScenarioLoader.load(file: root.appendingPathComponent("simulations/predictive-maintenance-training.yaml").path, kinds: kinds)
         let instance = try #require(scenario.machines.first { $0.id == machine })
         var simulator = MachineSimulator(instance: instance, scenario: scenario)
-        let address = MachineAddress(site: instance.path.site, area: instance.path.area, line: instance.path.line, machine: machine)
+        let address = PlantPath(site: instance.path.site, area: instance.path.area!, line: instance.path.line!, machine: machine)
         var twin = Twin(address: address, kind: instance.kind)
         var engine = RuleEngine(book: RuleBook(kinds: kinds, overrides: scenario.ruleOverrides))
         var run = Run()

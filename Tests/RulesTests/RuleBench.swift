@@ -28,7 +28,7 @@ struct RuleBench {
     private var stateSequence: UInt64 = 0
 
     init(kind: MachineKind) {
-        let address = MachineAddress(site: "site", area: "area", line: "line", machine: "m1")
+        let address = PlantPath(site: "site", area: "area", line: "line", machine: "m1")
         twin = Twin(address: address, kind: kind, settings: TwinSettings(historySize: 8))
         rules = MachineRules(address: address, kind: kind.id, rules: kind.rules)
     }

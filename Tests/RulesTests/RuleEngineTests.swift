@@ -72,9 +72,9 @@ struct RuleEngineTests {
         var engine = RuleEngine(book: RuleBook(kinds: ["probe": bench.twin.kind!]))
         bench.send(temp: 85, at: 0)
         _ = engine.evaluate(bench.twin, trigger: .telemetry(["temp"]), wall: t(0))
-        let line = try #require(engine.counts()[AggregateKey(site: "site", area: "area", line: "line")])
+        let line = try #require(engine.counts()[PlantPath(site: "site", area: "area", line: "line")])
         #expect(line.active == 1 && line.unacknowledged == 1 && line.bySeverity == [.major: 1])
-        #expect(engine.counts()[AggregateKey(site: "site")] == line)
+        #expect(engine.counts()[PlantPath(site: "site")] == line)
     }
 
     @Test("Twins are told apart by their store's serials; a twin that finds another's rules at its serial gets its own")
@@ -83,7 +83,7 @@ struct RuleEngineTests {
         var store = TwinStore(kinds: ["probe": kind])
         var engine = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
         func send(_ machine: String, temp: Double, at time: Double) -> [AlertEvent] {
-            let address = MachineAddress(site: "site", area: "area", line: "line", machine: machine)
+            let address = PlantPath(site: "site", area: "area", line: "line", machine: machine)
             let sample = TelemetrySample(time: t(time), sequence: UInt64(time + 1), values: [.init(property: "temp", value: temp, unit: "°C")])
             _ = store.apply(.telemetry(.init(machine: machine, kind: "probe", sample: sample)), address: address, received: t(time))
             return engine.evaluate(store.twins[address]!, trigger: .telemetry(["temp"]), wall: t(time))
@@ -96,7 +96,7 @@ struct RuleEngineTests {
         #expect(engine.saved(m1)?["hot"]?.alert?.isActive == true)
 
         // A twin at m1's serial with another address (a store that reused the serial) starts with fresh rules.
-        let stranger = Twin(record: Twin(address: MachineAddress(site: "site", area: "area", line: "line", machine: "m9"), kind: kind).record,
+        let stranger = Twin(record: Twin(address: PlantPath(site: "site", area: "area", line: "line", machine: "m9"), kind: kind).record,
                             serial: m1.serial, shared: SharedKind(kind), settings: SharedSettings(TwinSettings()))
         #expect(engine.saved(stranger) == nil, "m1's memories are not the stranger's")
         let replaced = engine.evaluate(stranger, trigger: .clock, wall: t(2))
@@ -118,10 +118,10 @@ struct RuleEngineTests {
                   - { id: busy, enabled: false }
             """, file: "strict.yaml", kinds: ["probe": kind])
         let book = RuleBook(kinds: ["probe": kind], overrides: set.overrides)
-        let here = book.rules(kind: "probe", site: "site", area: "area", line: "line", machine: "m1")
+        let here = book.rules(kind: "probe", path: PlantPath(site: "site", area: "area", line: "line", machine: "m1"))
         #expect(here.map(\.id) == ["hot"])
         #expect(here.first?.severity == .major)
-        #expect(book.rules(kind: "probe", site: "site", area: "area", line: "other", machine: "m1").map(\.id) == ["hot", "busy"])
+        #expect(book.rules(kind: "probe", path: PlantPath(site: "site", area: "area", line: "other", machine: "m1")).map(\.id) == ["hot", "busy"])
     }
 }
 

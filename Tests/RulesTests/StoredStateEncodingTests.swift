@@ -25,7 +25,7 @@ struct StoredStateEncodingTests {
         for hour in 1...8 {
             for step in 1...60 {
                 for (index, instance) in scenario.machines.enumerated() {
-                    let address = MachineAddress(site: instance.path.site, area: instance.path.area, line: instance.path.line, machine: instance.id)
+                    let address = instance.path
                     for event in simulators[index].advance(to: Double((hour - 1) * 3600 + step * 60)) {
                         let decoded: TwinStore.Decoded, trigger: RuleTrigger, time: Date
                         switch event {

@@ -131,23 +131,23 @@ struct PayloadSchemaTests {
     @Test("The topic map builds and reads machine topics")
     func topicMap() throws {
         let map = try TopicMap(root: "acme")
-        let path = EquipmentPath(enterprise: "acme", site: "leuven", area: "fab", line: "l1", machine: "laser-01")
+        let path = PlantPath(site: "leuven", area: "fab", line: "l1", machine: "laser-01")
         #expect(map.topic(.telemetry, for: path) == "acme/leuven/fab/l1/laser-01/telemetry")
         #expect(map.filter(.status) == "acme/+/+/+/+/status")
-        #expect(map.address(of: "acme/leuven/fab/l1/laser-01/cmd") == .init(site: "leuven", area: "fab", line: "l1", machine: "laser-01", channel: .cmd))
-        #expect(map.address(of: "acme/leuven/fab/l1/laser-01/other") == nil)
-        #expect(map.address(of: "other/leuven/fab/l1/laser-01/cmd") == nil)
-        #expect(map.address(of: "acme/leuven/fab/laser-01/cmd") == nil)
+        #expect(map.machineTopic(of: "acme/leuven/fab/l1/laser-01/cmd") == .init(machine: path, channel: .cmd))
+        #expect(map.machineTopic(of: "acme/leuven/fab/l1/laser-01/other") == nil)
+        #expect(map.machineTopic(of: "other/leuven/fab/l1/laser-01/cmd") == nil)
+        #expect(map.machineTopic(of: "acme/leuven/fab/laser-01/cmd") == nil)
         // Read byte by byte: the root whole, then exactly five non-empty levels.
         for bad in ["acme", "acme/", "acmex/leuven/fab/l1/laser-01/cmd", "acme/leuven/fab/l1/laser-01/cmd/", "acme/leuven//l1/laser-01/cmd",
                     "acme/leuven/fab/l1/laser-01/cmd/extra", "/acme/leuven/fab/l1/laser-01/cmd", "acme/leuven/fab/l1/laser-01/alert/x"] {
-            #expect(map.address(of: bad) == nil, "\(bad)")
+            #expect(map.machineTopic(of: bad) == nil, "\(bad)")
         }
-        #expect(map.address(of: "acme/Lëuven/fåb/l1/läser 01/state")
-                == .init(site: "Lëuven", area: "fåb", line: "l1", machine: "läser 01", channel: .state))
+        #expect(map.machineTopic(of: "acme/Lëuven/fåb/l1/läser 01/state")
+                == .init(machine: PlantPath(site: "Lëuven", area: "fåb", line: "l1", machine: "läser 01"), channel: .state))
         let nested = try TopicMap(root: "acme/plants")
-        #expect(nested.address(of: "acme/plants/leuven/fab/l1/laser-01/telemetry")?.machine == "laser-01")
-        #expect(nested.address(of: "acme/leuven/fab/l1/laser-01/telemetry") == nil)
+        #expect(nested.machineTopic(of: "acme/plants/leuven/fab/l1/laser-01/telemetry")?.machine.name == "laser-01")
+        #expect(nested.machineTopic(of: "acme/leuven/fab/l1/laser-01/telemetry") == nil)
         for bad in ["", "a/+", "#", "a//b", "$SYS"] { #expect(throws: TopicMapError.self) { try TopicMap(root: bad) } }
     }
 }

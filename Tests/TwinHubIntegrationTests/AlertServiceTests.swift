@@ -31,13 +31,13 @@ struct AlertServiceTests {
             message: "Spindle at {value} {unit}, above {limit} {unit}"
         """
     static let topics = try! TopicMap(root: "itest")
-    static let cnc = EquipmentPath(enterprise: "itest", site: "site", area: "area", line: "line", machine: "cnc")
+    static let cnc = PlantPath(site: "site", area: "area", line: "line", machine: "cnc")
     /// The alert of the `spindle_overheat` rule (critical above 92 °C, `for: 10s`).
-    static let alertTopic = topics.alert(rule: "spindle_overheat", for: cnc)
-    static let ackTopic = topics.alertAcknowledgement(rule: "spindle_overheat", for: cnc)
-    static let lineCounts = topics.alertCounts(site: "site", area: "area", line: "line")
+    static let alertTopic = topics.alert(AlertKey(machine: cnc, rule: "spindle_overheat"))
+    static let ackTopic = topics.alertAcknowledgement(AlertKey(machine: cnc, rule: "spindle_overheat"))
+    static let lineCounts = topics.alertCounts(PlantPath(site: "site", area: "area", line: "line"))
     /// A retained acknowledgement of an alert nobody has: the service refuses it as soon as it subscribes.
-    static let probeTopic = topics.alertAcknowledgement(rule: "probe", for: EquipmentPath(enterprise: "itest", site: "site", area: "area", line: "line", machine: "probe"))
+    static let probeTopic = topics.alertAcknowledgement(AlertKey(machine: PlantPath(site: "site", area: "area", line: "line", machine: "probe"), rule: "probe"))
 
     /// The machine, played by the test: spindle temperatures one second apart on the machine's clock, sent at once.
     struct PlayedMachine {
@@ -234,7 +234,7 @@ struct AlertServiceTests {
                 #expect(twice.topic == "itest/_deadletter/already_acknowledged")
                 #expect((try Self.json(twice)["detail"] as? String)?.contains("trainer") == true)
 
-                let unknownRule = Self.topics.alertAcknowledgement(rule: "no_such_rule", for: Self.cnc)
+                let unknownRule = Self.topics.alertAcknowledgement(AlertKey(machine: Self.cnc, rule: "no_such_rule"))
                 try await Self.acknowledge(observer, topic: unknownRule, #"{"by":"trainer"}"#)
                 #expect(try await Self.deadLetter(letters, for: unknownRule).topic == "itest/_deadletter/unknown_alert")
 

@@ -47,7 +47,7 @@ struct ConsoleEndToEndTests {
     /// A retained alert that cannot be read. A console reports it (on stderr) as soon as its subscriptions are in
     /// place, so the report is the sign that it listens; it prints no line for it.
     static func probeTopic(_ topics: TopicMap) -> String {
-        topics.alert(rule: "probe", for: EquipmentPath(enterprise: topics.root, site: "probe", area: "probe", line: "probe", machine: "probe"))
+        topics.alert(AlertKey(machine: PlantPath(site: "probe", area: "probe", line: "probe", machine: "probe"), rule: "probe"))
     }
 
     /// Starts `twinhub console` on `topics`' root and returns once it listens: it has reported the probe (which
@@ -148,7 +148,7 @@ struct ConsoleEndToEndTests {
         try Self.scenarioYAML.write(to: scenario, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: scenario) }
         try await Self.withBroker(root: "e2e") { broker, topics, observer in
-            let twin = topics.topic(.twin, for: EquipmentPath(enterprise: "e2e", site: "site", area: "area", line: "line", machine: "cnc"))
+            let twin = topics.topic(.twin, for: PlantPath(site: "site", area: "area", line: "line", machine: "cnc"))
             let watched = try await observer.subscribe(to: [topics.alertEvents, twin])
             let serve = try await Self.serve(broker, topics)
             let plain = try await Self.console(broker, topics, ["--plain", "--count", "8"])
@@ -234,7 +234,7 @@ struct ConsoleEndToEndTests {
             let console = try await Self.console(broker, topics, ["--plain", "--count", "1"])
             #expect(console.stderr.contains("twinhub console: unreadable message on \(Self.probeTopic(topics)): malformed_json"), "a retained alert: \(console.stderr)")
 
-            let alertTopic = topics.alert(rule: "r", for: EquipmentPath(enterprise: "bad", site: "s", area: "a", line: "l", machine: "m"))
+            let alertTopic = topics.alert(AlertKey(machine: PlantPath(site: "s", area: "a", line: "l", machine: "m"), rule: "r"))
             let unreadable: [(topic: String, payload: [UInt8], reason: String)] = [
                 (topics.alertEvents, Array("{not json".utf8), "malformed_json"),
                 (topics.alertEvents, [0xff, 0xfe, 0x00], "malformed_json"),

@@ -63,7 +63,7 @@ struct SimulatorTests {
             let status = try await observer.subscribe(to: ["itest/site/area/line/+/status"])
             let summary = try await Self.withFleet(broker, speed: 120) { topics in
                 let online = try await status.next(2)
-                #expect(Set(online.map(\.topic)) == [topics.topic(.status, for: EquipmentPath(enterprise: "itest", site: "site", area: "area", line: "line", machine: "cnc")),
+                #expect(Set(online.map(\.topic)) == [topics.topic(.status, for: PlantPath(site: "site", area: "area", line: "line", machine: "cnc")),
                                                       "itest/site/area/line/loom/status"])
                 #expect(try online.map { try Self.json($0)["status"] as? String } == ["online", "online"])
                 #expect(online.allSatisfy(\.retain) == false, "live, not from the retained store")

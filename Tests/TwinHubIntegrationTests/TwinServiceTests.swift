@@ -87,7 +87,7 @@ struct TwinServiceTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let storage = try SQLiteTwinStorage(path: path)
-        var twin = Twin(address: MachineAddress(site: "s", area: "a", line: "l", machine: "m"), kind: nil)
+        var twin = Twin(address: PlantPath(site: "s", area: "a", line: "l", machine: "m"), kind: nil)
         twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_200), sequence: 1, state: .running, previous: .idle, reason: "r"), received: Date())
         try storage.save([StoredTwin(record: twin.record)])
         twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_260), sequence: 2, state: .held, previous: .running, reason: "r"), received: Date())

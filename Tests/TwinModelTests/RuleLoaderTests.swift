@@ -85,10 +85,10 @@ struct RuleLoaderTests {
             """
         let scenario = try ScenarioLoader.load(yaml: yaml, file: "s.yaml", kinds: kinds)
         let book = RuleBook(kinds: kinds, overrides: scenario.ruleOverrides)
-        let rules = book.rules(kind: "cnc_machining_centre", site: "site", area: "area", line: "line", machine: "cnc-01").map(\.id)
+        let rules = book.rules(kind: "cnc_machining_centre", path: PlantPath(site: "site", area: "area", line: "line", machine: "cnc-01")).map(\.id)
         #expect(!rules.contains("low_oee"))
         #expect(rules.last == "hot_air")
-        #expect(book.rules(kind: "cnc_machining_centre", site: "site", area: "area", line: "line", machine: "cnc-02").map(\.id).contains("low_oee"))
+        #expect(book.rules(kind: "cnc_machining_centre", path: PlantPath(site: "site", area: "area", line: "line", machine: "cnc-02")).map(\.id).contains("low_oee"))
         do {
             _ = try ScenarioLoader.load(yaml: yaml.replacingOccurrences(of: "id: low_oee", with: "id: low_oe"), file: "s.yaml", kinds: kinds)
             Issue.record("an unknown rule id was accepted")

@@ -79,7 +79,7 @@ struct CompactTwinTests {
         let address = TwinFixtures.address
         func send(_ sequence: UInt64, kind: String, _ values: [(String, Double, String)]) {
             let sample = TwinFixtures.sample(sequence, "06:00:0\(sequence)", values)
-            _ = store.apply(.telemetry(.init(machine: address.machine, kind: kind, sample: sample)), address: address, received: at("06:00:01"))
+            _ = store.apply(.telemetry(.init(machine: address.name, kind: kind, sample: sample)), address: address, received: at("06:00:01"))
         }
         send(1, kind: "not_yet_known", [("vibration", 2, "in/s"), ("spindle_speed", 9000, "rpm"), ("extra", 7, "x")])
         #expect(store.twins[address]?.kind == nil)
@@ -149,14 +149,14 @@ struct CompactTwinTests {
         var store = TwinStore(kinds: TwinStoreTests.kinds)
         let machines = ["cnc-01", "cnc-02", "cnc-03"]
         for (index, machine) in machines.enumerated() {
-            let address = MachineAddress(site: "s", area: "a", line: "l", machine: machine)
+            let address = PlantPath(site: "s", area: "a", line: "l", machine: machine)
             _ = store.ingest(TwinStoreTests.telemetry(UInt64(index + 1), machine: machine), channel: .telemetry, address: address, received: at("06:00:01"))
         }
-        let serials = machines.map { store.twins[MachineAddress(site: "s", area: "a", line: "l", machine: $0)]!.serial }
+        let serials = machines.map { store.twins[PlantPath(site: "s", area: "a", line: "l", machine: $0)]!.serial }
         #expect(serials == [0, 1, 2] && store.serials == 3)
 
-        let second = store.twins[MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-02")]!
-        var fresh = Twin(address: MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-09"), kind: TwinFixtures.cnc)
+        let second = store.twins[PlantPath(site: "s", area: "a", line: "l", machine: "cnc-02")]!
+        var fresh = Twin(address: PlantPath(site: "s", area: "a", line: "l", machine: "cnc-09"), kind: TwinFixtures.cnc)
         fresh.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
         store.restore([second.record, fresh.record])
         #expect(store.twins[second.address]?.serial == 1, "a twin already in the store keeps its number")
@@ -166,7 +166,7 @@ struct CompactTwinTests {
     @Test("A twin taken out of the store gives its serial to the next new twin")
     func serialReuse() {
         var store = TwinStore(kinds: TwinStoreTests.kinds, unknownKinds: .reject)
-        let ghost = MachineAddress(site: "s", area: "a", line: "l", machine: "ghost")
+        let ghost = PlantPath(site: "s", area: "a", line: "l", machine: "ghost")
         for round in 1...3 {
             // Seen through its status, then refused for its unknown kind: it leaves the store each time.
             _ = store.ingest(Array(#"{"status":"online","reason":"hello"}"#.utf8), channel: .status, address: ghost, received: at("06:00:01"))
@@ -181,7 +181,7 @@ struct CompactTwinTests {
     @Test("Twins of a kind in a store share one kind, and a twin seen first without telemetry adopts it")
     func sharedKind() {
         var store = TwinStore(kinds: TwinStoreTests.kinds)
-        let first = TwinStoreTests.cnc, second = MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-02")
+        let first = TwinStoreTests.cnc, second = PlantPath(site: "s", area: "a", line: "l", machine: "cnc-02")
         _ = store.ingest(TwinStoreTests.telemetry(1), channel: .telemetry, address: first, received: at("06:00:01"))
         _ = store.ingest(Array(#"{"status":"online","reason":"hello"}"#.utf8), channel: .status, address: second, received: at("06:00:01"))
         #expect(store.twins[second] != nil && store.twins[second]?.kind == nil)

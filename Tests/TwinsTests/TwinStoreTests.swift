@@ -6,7 +6,7 @@ import TwinModel
 @Suite("The twin store")
 struct TwinStoreTests {
     static let kinds = ["cnc_machining_centre": TwinFixtures.cnc]
-    static let cnc = MachineAddress(site: "s", area: "a", line: "l", machine: "cnc-01")
+    static let cnc = PlantPath(site: "s", area: "a", line: "l", machine: "cnc-01")
 
     static func telemetry(_ sequence: UInt64, machine: String = "cnc-01", kind: String = "cnc_machining_centre", _ values: [(String, Double, String)] = [("spindle_speed", 9500, "rpm")]) -> [UInt8] {
         JSONPayloads.telemetry(TwinFixtures.sample(sequence, "06:00:0\(sequence % 10)", values), machine: machine, kind: kind)
@@ -64,21 +64,21 @@ struct TwinStoreTests {
     @Test("Aggregates per line, area and site sum their machines")
     func aggregates() {
         var store = TwinStore(kinds: Self.kinds)
-        let other = MachineAddress(site: "s", area: "a", line: "l2", machine: "cnc-02")
+        let other = PlantPath(site: "s", area: "a", line: "l2", machine: "cnc-02")
         for (address, state) in [(Self.cnc, MachineState.running), (other, .fault)] {
             _ = store.ingest(JSONPayloads.state(StateChange(time: at("06:00"), sequence: 1, state: state, previous: .idle, reason: "r")),
                              channel: .state, address: address, received: at("06:00"))
         }
         for address in [Self.cnc, other] {  // KPIs move with each machine's own clock: its next message
-            _ = store.ingest(JSONPayloads.telemetry(TwinFixtures.sample(1, "07:00", [("spindle_speed", 0, "rpm")]), machine: address.machine, kind: "cnc_machining_centre"),
+            _ = store.ingest(JSONPayloads.telemetry(TwinFixtures.sample(1, "07:00", [("spindle_speed", 0, "rpm")]), machine: address.name, kind: "cnc_machining_centre"),
                              channel: .telemetry, address: address, received: at("07:00"))
         }
         let sums = store.aggregates()
-        #expect(sums[AggregateKey(site: "s", area: "a", line: "l")]?.shift.oee.availability == 1)
-        #expect(sums[AggregateKey(site: "s", area: "a", line: "l2")]?.shift.oee.availability == 0)
-        #expect(sums[AggregateKey(site: "s")]?.shift.oee.availability == 0.5, "one hour running out of two planned")
+        #expect(sums[PlantPath(site: "s", area: "a", line: "l")]?.shift.oee.availability == 1)
+        #expect(sums[PlantPath(site: "s", area: "a", line: "l2")]?.shift.oee.availability == 0)
+        #expect(sums[PlantPath(site: "s")]?.shift.oee.availability == 0.5, "one hour running out of two planned")
         #expect(sums.count == 4, "one site, one area, two lines")
-        #expect(sums[AggregateKey(site: "s")]?.machines == 2 && sums[AggregateKey(site: "s", area: "a", line: "l")]?.machines == 1)
+        #expect(sums[PlantPath(site: "s")]?.machines == 2 && sums[PlantPath(site: "s", area: "a", line: "l")]?.machines == 1)
     }
 
     @Test("A desired state becomes the command to send; a bad one is refused")

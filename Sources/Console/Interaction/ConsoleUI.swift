@@ -16,7 +16,7 @@ public struct ConsoleUI: Sendable, Equatable {
         /// The focused item's full detail.
         case detail
         /// The faults of a machine's kind, one selected.
-        case faultMenu(machine: MachineAddress, faults: [FaultChoice], selected: Int)
+        case faultMenu(machine: PlantPath, faults: [FaultChoice], selected: Int)
     }
 
     /// A line of text being typed in the footer.
@@ -47,7 +47,7 @@ public struct ConsoleUI: Sendable, Equatable {
     /// The selected alert, once the selection is pinned.
     public var selectedAlert: AlertKey? { alertSelection.key }
     /// The selected machine, once the selection is pinned.
-    public var selectedMachine: MachineAddress? { machineSelection.key }
+    public var selectedMachine: PlantPath? { machineSelection.key }
     public private(set) var overlay: Overlay?
     public private(set) var prompt: Prompt?
     /// Text every shown alert and machine contains (case-insensitive); empty shows all.
@@ -57,7 +57,7 @@ public struct ConsoleUI: Sendable, Equatable {
     public private(set) var quitRequested = false
 
     private var alertSelection = ListSelection<AlertKey>()
-    private var machineSelection = ListSelection<MachineAddress>()
+    private var machineSelection = ListSelection<PlantPath>()
 
     public init(topics: TopicMap, user: String, faults: [String: [FaultChoice]] = [:]) {
         self.topics = topics
@@ -107,7 +107,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// The machine the actions (`f`, `c`, `s`) act on: the selected machine, or the selected alert's.
-    public func targetMachine(in model: ConsoleModel) -> MachineAddress? {
+    public func targetMachine(in model: ConsoleModel) -> PlantPath? {
         switch focus {
         case .fleet: currentMachine(in: model)?.key
         case .alerts: currentAlert(in: model)?.key.machine ?? currentMachine(in: model)?.key
@@ -115,7 +115,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// The machine whose properties and history the detail shows.
-    public func shownMachine(in model: ConsoleModel) -> MachineAddress? {
+    public func shownMachine(in model: ConsoleModel) -> PlantPath? {
         switch focus {
         case .fleet: currentMachine(in: model)?.key
         case .alerts: currentAlert(in: model)?.key.machine
@@ -219,7 +219,7 @@ public struct ConsoleUI: Sendable, Equatable {
             self.prompt = nil
             if case .acknowledge(let alert) = prompt.purpose {
                 guard model.alerts[alert] != nil else {
-                    status = StatusMessage("\(alert.machine.machine) \(alert.rule) closed meanwhile: nothing to acknowledge", tone: .warning, time: now)
+                    status = StatusMessage("\(alert.machine.name) \(alert.rule) closed meanwhile: nothing to acknowledge", tone: .warning, time: now)
                     return []
                 }
                 return [acknowledge(alert, comment: prompt.text.trimmingCharacters(in: .whitespaces), model: model, now: now)]
@@ -250,7 +250,7 @@ public struct ConsoleUI: Sendable, Equatable {
             return
         }
         if let ack = alert.acknowledgement {
-            status = StatusMessage("\(alert.key.machine.machine) \(alert.key.rule) is already acknowledged by \(ack.by)", tone: .warning, time: now)
+            status = StatusMessage("\(alert.key.machine.name) \(alert.key.rule) is already acknowledged by \(ack.by)", tone: .warning, time: now)
             return
         }
         prompt = Prompt(purpose: .acknowledge(alert.key), text: "")
@@ -262,9 +262,9 @@ public struct ConsoleUI: Sendable, Equatable {
         writer.field("by", string: user)
         writer.field("comment", string: comment)
         writer.close()
-        expect(.acknowledged(alert, afterEvent: model.eventCount), what: "acknowledgement of \(alert.machine.machine) \(alert.rule)", success: "\(alert.machine.machine) \(alert.rule) acknowledged", now: now,
-               sent: "acknowledgement of \(alert.machine.machine) \(alert.rule) sent; waiting for the twin service")
-        return .publish(topic: topics.alertAcknowledgement(rule: alert.rule, for: alert.machine.path(root: topics.root)), payload: writer.bytes)
+        expect(.acknowledged(alert, afterEvent: model.eventCount), what: "acknowledgement of \(alert.machine.name) \(alert.rule)", success: "\(alert.machine.name) \(alert.rule) acknowledged", now: now,
+               sent: "acknowledgement of \(alert.machine.name) \(alert.rule) sent; waiting for the twin service")
+        return .publish(topic: topics.alertAcknowledgement(alert), payload: writer.bytes)
     }
 
     private mutating func openFaultMenu(model: ConsoleModel, now: Date) {
@@ -279,10 +279,10 @@ public struct ConsoleUI: Sendable, Equatable {
         overlay = .faultMenu(machine: key, faults: choices, selected: 0)
     }
 
-    private mutating func inject(_ fault: FaultChoice, into machine: MachineAddress, now: Date) -> ConsoleAction {
+    private mutating func inject(_ fault: FaultChoice, into machine: PlantPath, now: Date) -> ConsoleAction {
         var request = MachineCommandRequest(command: .injectFault)
         request.fault = fault.name
-        status = StatusMessage("inject_fault \(fault.name) sent to \(machine.machine); its effect shows as the twin changes", time: now)
+        status = StatusMessage("inject_fault \(fault.name) sent to \(machine.name); its effect shows as the twin changes", time: now)
         return command(request, to: machine)
     }
 
@@ -292,10 +292,10 @@ public struct ConsoleUI: Sendable, Equatable {
             return []
         }
         if model.machines[key]?.state == MachineState.fault.rawValue {
-            expect(.leftState(key, MachineState.fault.rawValue), what: "clear_fault of \(key.machine)", success: "\(key.machine) is out of fault", now: now,
-                   sent: "clear_fault sent to \(key.machine); waiting for its twin")
+            expect(.leftState(key, MachineState.fault.rawValue), what: "clear_fault of \(key.name)", success: "\(key.name) is out of fault", now: now,
+                   sent: "clear_fault sent to \(key.name); waiting for its twin")
         } else {
-            status = StatusMessage("clear_fault sent to \(key.machine) (clears every active fault)", time: now)
+            status = StatusMessage("clear_fault sent to \(key.name) (clears every active fault)", time: now)
         }
         return [command(MachineCommandRequest(command: .clearFault), to: key)]
     }
@@ -307,23 +307,23 @@ public struct ConsoleUI: Sendable, Equatable {
         }
         switch machine.machineState {
         case .running?, .setup?, .starved?, .held?:
-            expect(.state(key, [MachineState.stopped.rawValue]), what: "stop of \(key.machine)", success: "\(key.machine) is stopped", now: now,
-                   sent: "stop sent to \(key.machine); waiting for its twin")
+            expect(.state(key, [MachineState.stopped.rawValue]), what: "stop of \(key.name)", success: "\(key.name) is stopped", now: now,
+                   sent: "stop sent to \(key.name); waiting for its twin")
             return [command(MachineCommandRequest(command: .stop), to: key)]
         case .stopped?, .idle?:
-            expect(.state(key, [MachineState.running.rawValue]), what: "start of \(key.machine)", success: "\(key.machine) is running", now: now,
-                   sent: "start sent to \(key.machine); waiting for its twin")
+            expect(.state(key, [MachineState.running.rawValue]), what: "start of \(key.name)", success: "\(key.name) is running", now: now,
+                   sent: "start sent to \(key.name); waiting for its twin")
             return [command(MachineCommandRequest(command: .start), to: key)]
         case .fault?:
-            status = StatusMessage("\(key.machine) is in fault: clear it with c first", tone: .warning, time: now)
+            status = StatusMessage("\(key.name) is in fault: clear it with c first", tone: .warning, time: now)
         default:
-            status = StatusMessage("\(key.machine) is \(machine.state): it takes no start or stop", tone: .warning, time: now)
+            status = StatusMessage("\(key.name) is \(machine.state): it takes no start or stop", tone: .warning, time: now)
         }
         return []
     }
 
-    private func command(_ request: MachineCommandRequest, to machine: MachineAddress) -> ConsoleAction {
-        .publish(topic: topics.topic(.cmd, for: machine.path(root: topics.root)), payload: JSONPayloads.command(request))
+    private func command(_ request: MachineCommandRequest, to machine: PlantPath) -> ConsoleAction {
+        .publish(topic: topics.topic(.cmd, for: machine), payload: JSONPayloads.command(request))
     }
 
     private mutating func expect(_ expectation: PendingAction.Expectation, what: String, success: String, now: Date, sent: String) {

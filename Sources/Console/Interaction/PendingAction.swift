@@ -7,9 +7,9 @@ public struct PendingAction: Sendable, Equatable {
     /// What would show that the action worked.
     public enum Expectation: Sendable, Equatable {
         /// The machine's twin reports one of these states.
-        case state(MachineAddress, [String])
+        case state(PlantPath, [String])
         /// The machine's twin reports a state other than this one.
-        case leftState(MachineAddress, String)
+        case leftState(PlantPath, String)
         /// The alert shows as acknowledged, or an `acknowledged` event for it came after event number `afterEvent`.
         case acknowledged(AlertKey, afterEvent: Int)
     }

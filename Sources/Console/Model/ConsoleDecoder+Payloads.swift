@@ -3,9 +3,9 @@ import TwinModel
 
 /// The payload shapes the twin service publishes (see `TwinPayloads` and `AlertPayloads`), read back.
 extension ConsoleDecoder {
-    static func twin(_ fields: JSONFields, key: MachineAddress) throws(PayloadError) -> MachineView {
+    static func twin(_ fields: JSONFields, key: PlantPath) throws(PayloadError) -> MachineView {
         let machine = try fields.string("machine")
-        guard machine == key.machine else { throw PayloadError(.invalidValue, "the twin is of '\(machine)', not of its topic's '\(key.machine)'") }
+        guard machine == key.name else { throw PayloadError(.invalidValue, "the twin is of '\(machine)', not of its topic's '\(key.name)'") }
         let state = try fields.object("state")
         let connectivity = try fields.object("connectivity")
         var readings: [MachineView.Reading] = []
@@ -45,9 +45,9 @@ extension ConsoleDecoder {
     }
 
     static func alert(_ fields: JSONFields) throws(PayloadError) -> AlertView {
-        let key = AlertKey(machine: MachineAddress(site: try fields.string("site"), area: try fields.string("area"), line: try fields.string("line"),
-                                               machine: try fields.string("machine")),
-                           rule: try fields.string("rule"))
+        let machine = try fields.path()
+        guard machine.isMachine else { throw PayloadError(.missingField, "an alert names its machine (\"machine\")") }
+        let key = AlertKey(machine: machine, rule: try fields.string("rule"))
         let severityName = try fields.string("severity")
         guard let severity = Severity(rawValue: severityName) else {
             throw PayloadError(.invalidValue, "unknown severity '\(severityName.prefix(40))'")

@@ -22,7 +22,7 @@ public struct ConsoleDecoder: Sendable {
     /// The state the console shows, all retained: twins, aggregate KPIs and the service's metrics. Histories are
     /// subscribed per selected machine (``historyTopic(for:)``).
     public var stateFilters: [String] {
-        [topics.filter(.twin), topics.serviceMetrics] + topics.aggregateFilters("kpi")
+        [topics.filter(.twin), topics.serviceMetrics] + topics.aggregateFilters(.kpi)
     }
 
     /// Open alerts (retained) and their lifecycle events, which must not be missed.
@@ -31,8 +31,8 @@ public struct ConsoleDecoder: Sendable {
     }
 
     /// The history topic of one machine.
-    public func historyTopic(for key: MachineAddress) -> String {
-        topics.topic(.history, for: key.path(root: topics.root))
+    public func historyTopic(for key: PlantPath) -> String {
+        topics.topic(.history, for: key)
     }
 
     /// The update `payload` on `topic` brings; `nil` for a topic the console does not show.
@@ -55,16 +55,16 @@ public struct ConsoleDecoder: Sendable {
             guard count >= 0, count < 9e15 else { throw PayloadError(.invalidValue, "\"messages_in\" must be a count") }
             return .metrics(time: try fields.timestamp("ts"), messagesIn: Int(count))
         }
-        if let address = topics.alertAddress(of: topic) {
+        if let address = topics.alertTopic(of: topic) {
             guard !address.isAcknowledgement else { return nil }
-            let key = AlertKey(machine: MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine), rule: address.rule)
+            let key = address.alert
             if payload.isEmpty { return .alertRemoved(key) }
             let alert = try Self.alert(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert"))
             guard alert.key == key else { throw PayloadError(.invalidValue, "the alert is \(alert.key), not the one of its topic") }
             return .alert(alert)
         }
-        if let address = topics.address(of: topic) {
-            let key = MachineAddress(site: address.site, area: address.area, line: address.line, machine: address.machine)
+        if let address = topics.machineTopic(of: topic) {
+            let key = address.machine
             switch address.channel {
             case .twin:
                 if payload.isEmpty { return .twinRemoved(key) }
@@ -76,10 +76,10 @@ public struct ConsoleDecoder: Sendable {
                 return nil
             }
         }
-        if let address = topics.aggregateAddress(of: topic), address.channel == "kpi", !payload.isEmpty {
+        if let address = topics.aggregateTopic(of: topic), address.channel == .kpi, !payload.isEmpty {
             let fields = try JSONFields.read(payload, maximumSize: maximumSize, what: "aggregate KPIs")
             let machines = try fields.number("machines")
-            return .aggregate(AggregateView(site: address.site, area: address.area, line: address.line,
+            return .aggregate(AggregateView(path: address.path,
                                             machines: machines.isFinite && machines >= 0 && machines < 1e9 ? Int(machines) : 0,
                                             shift: try Self.oee(fields.optionalObject("shift")), window: try Self.oee(fields.optionalObject("window"))))
         }

@@ -13,14 +13,14 @@ public struct ConsoleModel: Sendable {
     /// The topic root shown.
     public var root: String
     public var connection: ConnectionStatus = .connecting
-    public private(set) var machines: [MachineAddress: MachineView] = [:]
+    public private(set) var machines: [PlantPath: MachineView] = [:]
     /// The machines' addresses, sorted: kept on change of membership, so a redraw never sorts the fleet.
-    private var machineOrder: [MachineAddress] = []
+    private var machineOrder: [PlantPath] = []
     /// Recent samples per machine and property, oldest first (the selected machine's `history` topic).
-    public private(set) var histories: [MachineAddress: [String: [Double]]] = [:]
+    public private(set) var histories: [PlantPath: [String: [Double]]] = [:]
     public private(set) var alerts: [AlertKey: AlertView] = [:]
     /// Aggregate KPIs of each line.
-    public private(set) var lines: [LineKey: AggregateView] = [:]
+    public private(set) var lines: [PlantPath: AggregateView] = [:]
     /// The latest alert events, oldest first.
     public private(set) var recentEvents: [AlertEventView] = []
     /// Alert events received so far (``recentEvents`` keeps the last ``recentEventLimit``).
@@ -71,7 +71,7 @@ public struct ConsoleModel: Sendable {
             if recentEvents.count > Self.recentEventLimit { recentEvents.removeFirst(recentEvents.count - Self.recentEventLimit) }
             alerts[event.alert.key] = event.closesAlert ? nil : event.alert
         case .aggregate(let aggregate):
-            if let key = aggregate.lineKey { lines[key] = aggregate }
+            if aggregate.path.level == .line { lines[aggregate.path] = aggregate }
         case .metrics(let time, let messagesIn):
             if let last = lastMetrics, time > last.time, messagesIn >= last.messagesIn {
                 fleetRate = Double(messagesIn - last.messagesIn) / time.timeIntervalSince(last.time)
@@ -108,7 +108,7 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Forgets the history of every machine but `key` (the console keeps only the selected machine's).
-    public mutating func keepHistory(of key: MachineAddress?) {
+    public mutating func keepHistory(of key: PlantPath?) {
         histories = histories.filter { $0.key == key }
     }
 
@@ -145,13 +145,13 @@ public struct ConsoleModel: Sendable {
     public var unacknowledgedCount: Int { alerts.values.count { !$0.isAcknowledged } }
 
     /// The machine clock of `key`: the newest reading time of its twin (alert times are on this clock).
-    public func machineTime(of key: MachineAddress) -> Date? {
+    public func machineTime(of key: PlantPath) -> Date? {
         machines[key]?.readings.compactMap(\.time).max()
     }
 
     /// The most severe active alert of a machine (a cleared one waiting for its acknowledgement says nothing
     /// about the machine now).
-    public func worstAlert(of key: MachineAddress) -> AlertView? {
+    public func worstAlert(of key: PlantPath) -> AlertView? {
         alerts.values.filter { $0.key.machine == key && $0.isActive }.max { $0.severity < $1.severity }
     }
 }

@@ -6,9 +6,9 @@ public enum ConsoleUpdate: Sendable, Equatable {
     /// A twin snapshot (retained `…/{machine}/twin`).
     case twin(MachineView)
     /// The twin was removed (an empty retained `…/twin`).
-    case twinRemoved(MachineAddress)
+    case twinRemoved(PlantPath)
     /// Recent samples of a machine's properties, oldest first (`…/{machine}/history`).
-    case history(MachineAddress, [String: [Double]])
+    case history(PlantPath, [String: [Double]])
     /// An open alert (retained `…/alert/{rule}`).
     case alert(AlertView)
     /// The alert closed (its retained topic emptied).

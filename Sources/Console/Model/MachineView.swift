@@ -34,7 +34,7 @@ public struct MachineView: Sendable, Equatable {
         }
     }
 
-    public var key: MachineAddress
+    public var key: PlantPath
     public var kind: String
     /// The twin's version: it grows with every change the twin service applies.
     public var version: Int
@@ -57,7 +57,7 @@ public struct MachineView: Sendable, Equatable {
     public var mtbfSeconds: Double?
     public var mttrSeconds: Double?
 
-    public init(key: MachineAddress, kind: String, version: Int = 0, state: String, stateSince: Date? = nil, stateReason: String = "",
+    public init(key: PlantPath, kind: String, version: Int = 0, state: String, stateSince: Date? = nil, stateReason: String = "",
                 connectivity: String, connectivitySince: Date? = nil, connectivityReason: String = "", readings: [Reading] = [],
                 counters: Counters? = nil, desiredState: String? = nil, pendingCommand: String? = nil,
                 shift: OEEFigures = .init(), window: OEEFigures = .init(), mtbfSeconds: Double? = nil, mttrSeconds: Double? = nil) {

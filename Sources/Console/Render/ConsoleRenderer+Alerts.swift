@@ -34,7 +34,7 @@ extension ConsoleRenderer {
             column += frame.put(" " + DisplayFormat.padLeft(age(of: alert, model: model, now: now), to: 5) + " ", row: row, column: column, style: base)
             column += frame.put(alert.isAcknowledged ? "✓" : "•", row: row, column: column,
                                 style: alert.isAcknowledged ? Palette.success : TextStyle(foreground: .brightYellow, bold: true))
-            column += frame.put(" " + DisplayFormat.pad(alert.key.machine.machine, to: machineWidth) + " ", row: row, column: column, style: base)
+            column += frame.put(" " + DisplayFormat.pad(alert.key.machine.name, to: machineWidth) + " ", row: row, column: column, style: base)
             var message = alert.message.isEmpty ? alert.name : alert.message
             if !alert.isActive { message = "cleared: " + message }
             if alert.count > 1 { message += " ×\(alert.count)" }

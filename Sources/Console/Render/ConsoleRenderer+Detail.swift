@@ -3,7 +3,7 @@ import TwinModel
 
 extension ConsoleRenderer {
     static func drawMachineDetail(_ machine: MachineView?, model: ConsoleModel, in region: Region, on frame: inout Frame) {
-        title(machine.map { "Machine · \($0.key.machine)" } ?? "Machine", in: region, on: &frame)
+        title(machine.map { "Machine · \($0.key.name)" } ?? "Machine", in: region, on: &frame)
         let body = Region(row: region.row + 1, column: region.column + 1, width: region.width - 1, height: region.height - 1)
         guard let machine else {
             frame.put("select a machine in the fleet (Tab)", row: body.row, column: body.column, style: Palette.muted, maxWidth: body.width)
@@ -25,7 +25,7 @@ extension ConsoleRenderer {
     /// The machine's state, connectivity, KPIs and properties with unit, quality and a sparkline of recent history.
     static func machineLines(_ machine: MachineView, model: ConsoleModel, width: Int, trendWidth: Int) -> [StyledLine] {
         var lines: [StyledLine] = []
-        lines.append(StyledLine([(machine.key.machine, Palette.title), (" · \(machine.kind)", Palette.muted)]))
+        lines.append(StyledLine([(machine.key.name, Palette.title), (" · \(machine.kind)", Palette.muted)]))
         var state = StyledLine([("state ", Palette.muted), (machine.state, Palette.state(machine.state))])
         if let since = machine.stateSince, let clock = model.machineTime(of: machine.key) {
             state.append(" for " + DisplayFormat.age(clock.timeIntervalSince(since)), style: Palette.muted)
@@ -79,7 +79,7 @@ extension ConsoleRenderer {
     static func alertLines(_ alert: AlertView, model: ConsoleModel, width: Int) -> [StyledLine] {
         var lines: [StyledLine] = []
         lines.append(StyledLine([(alert.severity.rawValue.uppercased(), Palette.severity(alert.severity)), ("  " + alert.name, Palette.title)]))
-        lines.append(StyledLine("\(alert.key.machine.machine) · \(alert.key.rule) · \(alert.status.replacingOccurrences(of: "_", with: ", "))",
+        lines.append(StyledLine("\(alert.key.machine.name) · \(alert.key.rule) · \(alert.status.replacingOccurrences(of: "_", with: ", "))",
                                 style: Palette.muted))
         lines += StyledLine.wrapped(alert.message, width: width)
         if !alert.explanation.condition.isEmpty {

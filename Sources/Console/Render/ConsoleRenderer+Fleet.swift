@@ -4,7 +4,7 @@ import TwinModel
 extension ConsoleRenderer {
     /// One row of the fleet list: a line's heading or a machine.
     enum FleetRow {
-        case line(LineKey)
+        case line(PlantPath)
         case machine(MachineView, index: Int)
     }
 
@@ -24,7 +24,8 @@ extension ConsoleRenderer {
         }
         var list: [FleetRow] = []
         for (index, machine) in machines.enumerated() {
-            if index == 0 || machines[index - 1].key.lineKey != machine.key.lineKey { list.append(.line(machine.key.lineKey)) }
+            let line = machine.key.parent ?? machine.key
+            if index == 0 || machines[index - 1].key.parent != line { list.append(.line(line)) }
             list.append(.machine(machine, index: index))
         }
         let selected = ui.machineIndex(in: model)
@@ -37,7 +38,7 @@ extension ConsoleRenderer {
             case .line(let key):
                 let oee = model.lines[key].map { "OEE " + DisplayFormat.percent($0.window.oee) } ?? ""
                 let width = region.width - oee.count - 3
-                frame.put(" " + DisplayFormat.truncate("\(key.site)/\(key.area)/\(key.line)", to: width), row: row, column: region.column,
+                frame.put(" " + DisplayFormat.truncate(key.description, to: width), row: row, column: region.column,
                           style: Palette.title, maxWidth: width + 1)
                 frame.put(oee, row: row, column: region.column + region.width - oee.count - 1, style: Palette.title)
             case .machine(let machine, let index):
@@ -45,7 +46,7 @@ extension ConsoleRenderer {
                 column += frame.put(index == selected ? "▶ " : "  ", row: row, column: column)
                 let (dot, dotStyle) = Palette.connectivity(machine.connectivity)
                 column += frame.put(String(dot), row: row, column: column, style: dotStyle)
-                column += frame.put(" " + DisplayFormat.pad(machine.key.machine, to: nameWidth) + " ", row: row, column: column)
+                column += frame.put(" " + DisplayFormat.pad(machine.key.name, to: nameWidth) + " ", row: row, column: column)
                 column += frame.put(DisplayFormat.pad(machine.state, to: 11), row: row, column: column, style: Palette.state(machine.state))
                 column += frame.put(DisplayFormat.padLeft(DisplayFormat.percent(machine.window.oee), to: 4), row: row, column: column)
                 if let alert = model.worstAlert(of: machine.key) {

@@ -12,7 +12,7 @@ extension ConsoleRenderer {
         if let prompt = ui.prompt {
             let label: String
             switch prompt.purpose {
-            case .acknowledge(let key): label = " Acknowledge \(key.machine.machine) \(key.rule), comment (Enter sends, Esc cancels): "
+            case .acknowledge(let key): label = " Acknowledge \(key.machine.name) \(key.rule), comment (Enter sends, Esc cancels): "
             case .filter: label = " Filter (Enter keeps, Esc clears): "
             }
             var column = frame.put(label, row: row, column: 0, style: Palette.title, maxWidth: room)

@@ -40,8 +40,8 @@ extension ConsoleRenderer {
                   column: inside.column, style: Palette.muted, maxWidth: inside.width)
     }
 
-    static func drawFaultMenu(machine: MachineAddress, faults: [FaultChoice], selected: Int, on frame: inout Frame) {
-        let inside = box(title: "Inject a fault into \(machine.machine)", width: 76, height: min(faults.count, 9) + 4, on: &frame)
+    static func drawFaultMenu(machine: PlantPath, faults: [FaultChoice], selected: Int, on frame: inout Frame) {
+        let inside = box(title: "Inject a fault into \(machine.name)", width: 76, height: min(faults.count, 9) + 4, on: &frame)
         let rows = inside.height - 2
         let offset = scrollOffset(selected: selected, count: faults.count, rows: rows)
         for (line, index) in (offset..<min(faults.count, offset + rows)).enumerated() {

@@ -28,9 +28,10 @@ public struct RuleOverride: Sendable {
         self.location = location
     }
 
-    public func matches(kind: String, site: String, area: String, line: String, machine: String) -> Bool {
-        kind == self.kind && (self.site ?? site) == site && (self.area ?? area) == area && (self.line ?? line) == line
-            && (self.machine ?? machine) == machine
+    /// Whether the override applies to the machine at `path`, of `kind`.
+    public func matches(kind: String, path: PlantPath) -> Bool {
+        kind == self.kind && (site ?? path.site) == path.site && (area ?? path.area) == path.area
+            && (line ?? path.line) == path.line && (machine ?? path.machine) == path.machine
     }
 }
 
@@ -47,14 +48,14 @@ public struct RuleBook: Sendable {
 
     /// The positions of the overrides that apply to a machine: machines with the same kind and the same overrides
     /// have the same rules (so they can share them).
-    public func overrides(kind: String, site: String, area: String, line: String, machine: String) -> [Int] {
-        overrides.indices.filter { overrides[$0].matches(kind: kind, site: site, area: area, line: line, machine: machine) }
+    public func overrides(kind: String, path: PlantPath) -> [Int] {
+        overrides.indices.filter { overrides[$0].matches(kind: kind, path: path) }
     }
 
     /// The enabled rules of a machine, in declaration order.
-    public func rules(kind: String, site: String, area: String, line: String, machine: String) -> [RuleSpec] {
+    public func rules(kind: String, path: PlantPath) -> [RuleSpec] {
         guard var rules = kinds[kind]?.rules else { return [] }
-        for override in overrides where override.matches(kind: kind, site: site, area: area, line: line, machine: machine) {
+        for override in overrides where override.matches(kind: kind, path: path) {
             for entry in override.entries {
                 switch entry {
                 case .replace(let rule):

@@ -52,7 +52,8 @@ public struct Microstops: Sendable {
 
 /// One simulated machine: a kind (with this machine's overrides applied) at a place in the hierarchy.
 public struct MachineInstance: Sendable {
-    public var path: EquipmentPath
+    /// Where the machine stands: site, area, line and its id.
+    public var path: PlantPath
     public var kind: MachineKind
     public var scheduledFaults: [ScheduledFault]
     /// Whether the kind's random failures (MTBF/MTTR) apply.
@@ -61,7 +62,7 @@ public struct MachineInstance: Sendable {
     public var ruleOverrides: [RuleOverride.Entry] = []
     public var location: SourceLocation
 
-    public var id: String { path.machine }
+    public var id: String { path.name }
 }
 
 extension Scenario {
@@ -72,25 +73,6 @@ extension Scenario {
                          machine: machine.path.machine, entries: machine.ruleOverrides, location: machine.location)
         }
     }
-}
-
-/// Where a machine stands in the ISA-95 hierarchy.
-public struct EquipmentPath: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var enterprise: String
-    public var site: String
-    public var area: String
-    public var line: String
-    public var machine: String
-
-    public init(enterprise: String, site: String, area: String, line: String, machine: String) {
-        self.enterprise = enterprise
-        self.site = site
-        self.area = area
-        self.line = line
-        self.machine = machine
-    }
-
-    public var description: String { "\(enterprise)/\(site)/\(area)/\(line)/\(machine)" }
 }
 
 /// A fault that happens at a simulated time after the start.

@@ -54,9 +54,9 @@ public enum ScenarioLoader {
         for siteNode in try map.required("sites").sequence("sites") {
             let instances = diagnostics.collect { try parseSite(siteNode, enterprise: enterprise, kinds: kinds, diagnostics: diagnostics) } ?? []
             for instance in instances {
-                let key = "\(instance.path.site)/\(instance.path.area)/\(instance.path.line)/\(instance.id)"
+                let key = instance.path.description
                 if let first = seen[key] {
-                    diagnostics.record(ModelError("machine '\(instance.id)' is already on line '\(instance.path.line)' (at \(first))", at: instance.location))
+                    diagnostics.record(ModelError("machine '\(instance.id)' is already on line '\(instance.path.line ?? "")' (at \(first))", at: instance.location))
                 } else {
                     seen[key] = instance.location
                     machines.append(instance)
@@ -89,7 +89,7 @@ public enum ScenarioLoader {
                 let line = try lineNode.mapping("a line")
                 try line.checkKeys(["id", "name", "machines"])
                 let lineID = try line.required("id").identifier("line id")
-                let base = EquipmentPath(enterprise: enterprise, site: siteID, area: areaID, line: lineID, machine: "")
+                let base = PlantPath(site: siteID, area: areaID, line: lineID)
                 for machineNode in try line.required("machines").sequence("machines") {
                     instances += diagnostics.collect { try parseMachines(machineNode, base: base, kinds: kinds, diagnostics: diagnostics) } ?? []
                 }
@@ -98,7 +98,7 @@ public enum ScenarioLoader {
         return instances
     }
 
-    private static func parseMachines(_ node: YAMLNode, base: EquipmentPath, kinds: [String: MachineKind],
+    private static func parseMachines(_ node: YAMLNode, base: PlantPath, kinds: [String: MachineKind],
                                       diagnostics: DiagnosticCollector) throws(ModelError) -> [MachineInstance] {
         let map = try node.mapping("a machine")
         try map.checkKeys(["id", "kind", "count", "properties", "production", "faults", "random_faults", "rules", "name"])
@@ -132,8 +132,8 @@ public enum ScenarioLoader {
         guard (1...1_000_000).contains(count) else { throw try map.required("count").error("count must be from 1 to 1000000") }
         let width = max(2, String(count).count)
         return (1...count).map { index in
-            var path = base
-            path.machine = count == 1 && map.optional("count") == nil ? id : "\(id)-\(String(repeating: "0", count: width - String(index).count))\(index)"
+            let name = count == 1 && map.optional("count") == nil ? id : "\(id)-\(String(repeating: "0", count: width - String(index).count))\(index)"
+            let path = PlantPath(site: base.site, area: base.area!, line: base.line!, machine: name)
             return MachineInstance(path: path, kind: kind, scheduledFaults: scheduled, randomFaults: random, ruleOverrides: ruleOverrides,
                                    location: idNode.location)
         }

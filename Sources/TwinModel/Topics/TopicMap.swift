@@ -27,23 +27,12 @@ public struct TopicMap: Sendable, Hashable {
         case history
     }
 
-    /// A level of the hierarchy that has aggregate KPIs.
-    public enum Level: String, Sendable {
-        case site, area, line
-    }
-
-    /// Where a machine topic points.
-    public struct Address: Sendable, Hashable {
-        public var site: String
-        public var area: String
-        public var line: String
-        public var machine: String
+    /// A machine topic read back: which machine, and what it carries.
+    public struct MachineTopic: Sendable, Hashable {
+        public var machine: PlantPath
         public var channel: Channel
 
-        public init(site: String, area: String, line: String, machine: String, channel: Channel) {
-            self.site = site
-            self.area = area
-            self.line = line
+        public init(machine: PlantPath, channel: Channel) {
             self.machine = machine
             self.channel = channel
         }
@@ -62,8 +51,8 @@ public struct TopicMap: Sendable, Hashable {
     }
 
     /// The topic of `channel` for a machine.
-    public func topic(_ channel: Channel, for path: EquipmentPath) -> String {
-        "\(root)/\(path.site)/\(path.area)/\(path.line)/\(path.machine)/\(channel.rawValue)"
+    public func topic(_ channel: Channel, for machine: PlantPath) -> String {
+        "\(root)/\(machine)/\(channel.rawValue)"
     }
 
     /// The filter matching `channel` of every machine under the root.
@@ -72,8 +61,8 @@ public struct TopicMap: Sendable, Hashable {
     }
 
     /// Aggregate KPIs of a site, area or line (retained): `{root}/{site}[/{area}[/{line}]]/kpi`.
-    public func aggregate(site: String, area: String? = nil, line: String? = nil) -> String {
-        ([root, site, area, line].compactMap { $0 } + ["kpi"]).joined(separator: "/")
+    public func aggregate(_ path: PlantPath) -> String {
+        "\(root)/\(path)/\(AggregateChannel.kpi.rawValue)"
     }
 
     /// Where refused messages go, with their reason: `{root}/_deadletter/{reason}`.
@@ -86,16 +75,16 @@ public struct TopicMap: Sendable, Hashable {
 
     /// An open alert of a machine and a rule (retained; emptied when the alert closes):
     /// `{root}/{site}/{area}/{line}/{machine}/alert/{rule}`.
-    public func alert(rule: String, for path: EquipmentPath) -> String {
-        "\(root)/\(path.site)/\(path.area)/\(path.line)/\(path.machine)/alert/\(rule)"
+    public func alert(_ alert: AlertKey) -> String {
+        "\(root)/\(alert.machine)/alert/\(alert.rule)"
     }
 
     /// The filter matching every open alert.
     public var alertFilter: String { "\(root)/+/+/+/+/alert/+" }
 
     /// Where an alert is acknowledged: its topic followed by `/ack`.
-    public func alertAcknowledgement(rule: String, for path: EquipmentPath) -> String {
-        alert(rule: rule, for: path) + "/ack"
+    public func alertAcknowledgement(_ alert: AlertKey) -> String {
+        self.alert(alert) + "/ack"
     }
 
     /// The filter matching every acknowledgement.
@@ -105,59 +94,70 @@ public struct TopicMap: Sendable, Hashable {
     public var alertEvents: String { "\(root)/_alerts/events" }
 
     /// Counts of open alerts of a site, area or line (retained): `{root}/{site}[/{area}[/{line}]]/alerts`.
-    public func alertCounts(site: String, area: String? = nil, line: String? = nil) -> String {
-        ([root, site, area, line].compactMap { $0 } + ["alerts"]).joined(separator: "/")
+    public func alertCounts(_ path: PlantPath) -> String {
+        "\(root)/\(path)/\(AggregateChannel.alerts.rawValue)"
     }
 
-    /// A machine and a rule, read back from an alert or acknowledgement topic.
-    public struct AlertAddress: Sendable, Hashable {
-        public var site: String
-        public var area: String
-        public var line: String
-        public var machine: String
-        public var rule: String
+    /// An alert or acknowledgement topic read back.
+    public struct AlertTopic: Sendable, Hashable {
+        public var alert: AlertKey
         /// Whether the topic is the acknowledgement topic.
         public var isAcknowledgement: Bool
+
+        public init(alert: AlertKey, isAcknowledgement: Bool) {
+            self.alert = alert
+            self.isAcknowledgement = isAcknowledgement
+        }
     }
 
     /// Reads an alert or acknowledgement topic back; `nil` if it is neither.
-    public func alertAddress(of topic: String) -> AlertAddress? {
+    public func alertTopic(of topic: String) -> AlertTopic? {
         guard topic.hasPrefix(root + "/") else { return nil }
         let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false)
-        guard levels.count == 6 || levels.count == 7, levels[4] == "alert", !levels.contains(where: \.isEmpty) else { return nil }
+        guard levels.count == 6 || levels.count == 7, levels[4] == "alert", !levels.contains(where: \.isEmpty),
+              let machine = PlantPath(levels: levels[0..<4]) else { return nil }
         if levels.count == 7 && levels[6] != "ack" { return nil }
-        return AlertAddress(site: String(levels[0]), area: String(levels[1]), line: String(levels[2]), machine: String(levels[3]),
-                            rule: String(levels[5]), isAcknowledgement: levels.count == 7)
+        return AlertTopic(alert: AlertKey(machine: machine, rule: String(levels[5])), isAcknowledgement: levels.count == 7)
     }
 
-    /// A site, area or line, read back from an aggregate topic (`…/kpi` or `…/alerts`).
-    public struct AggregateAddress: Sendable, Hashable {
-        public var site: String
-        public var area: String?
-        public var line: String?
-        /// `kpi` or `alerts`.
-        public var channel: String
+    /// What the topic of a site, area or line carries.
+    public enum AggregateChannel: String, Sendable, Hashable, CaseIterable {
+        /// Aggregate KPIs (retained).
+        case kpi
+        /// Counts of open alerts (retained).
+        case alerts
     }
 
-    /// The filters matching the aggregate topics of `channel` (`kpi` or `alerts`) of every site, area and line.
-    public func aggregateFilters(_ channel: String) -> [String] {
-        ["\(root)/+/\(channel)", "\(root)/+/+/\(channel)", "\(root)/+/+/+/\(channel)"]
+    /// An aggregate topic read back: which site, area or line, and what it carries.
+    public struct AggregateTopic: Sendable, Hashable {
+        public var path: PlantPath
+        public var channel: AggregateChannel
+
+        public init(path: PlantPath, channel: AggregateChannel) {
+            self.path = path
+            self.channel = channel
+        }
+    }
+
+    /// The filters matching the aggregate topics of `channel` of every site, area and line.
+    public func aggregateFilters(_ channel: AggregateChannel) -> [String] {
+        ["\(root)/+/\(channel.rawValue)", "\(root)/+/+/\(channel.rawValue)", "\(root)/+/+/+/\(channel.rawValue)"]
     }
 
     /// Reads an aggregate topic (`{root}/{site}[/{area}[/{line}]]/kpi` or `…/alerts`) back; `nil` if it is not one.
-    public func aggregateAddress(of topic: String) -> AggregateAddress? {
+    public func aggregateTopic(of topic: String) -> AggregateTopic? {
         guard topic.hasPrefix(root + "/") else { return nil }
-        let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard (2...4).contains(levels.count), let channel = levels.last, channel == "kpi" || channel == "alerts",
-              !levels.contains(where: \.isEmpty), !levels[0].hasPrefix("_") else { return nil }
-        return AggregateAddress(site: levels[0], area: levels.count > 2 ? levels[1] : nil, line: levels.count > 3 ? levels[2] : nil, channel: channel)
+        let levels = topic.dropFirst(root.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        guard (2...4).contains(levels.count), let channel = levels.last.flatMap({ AggregateChannel(rawValue: String($0)) }),
+              !levels[0].hasPrefix("_"), let path = PlantPath(levels: levels.dropLast()) else { return nil }
+        return AggregateTopic(path: path, channel: channel)
     }
 
     /// Reads a machine topic back; `nil` if it is not one.
-    public func address(of topic: String) -> Address? {
+    public func machineTopic(of topic: String) -> MachineTopic? {
         // On the UTF-8 bytes (every message's topic is read here): the root, then five non-empty levels.
         var topic = topic
-        return topic.withUTF8 { bytes -> Address? in
+        return topic.withUTF8 { bytes -> MachineTopic? in
             var rootBytes = root
             let rootCount = rootBytes.withUTF8 { rootUTF8 -> Int? in
                 guard bytes.count > rootUTF8.count, bytes[rootUTF8.count] == UInt8(ascii: "/"),
@@ -174,7 +174,7 @@ public struct TopicMap: Sendable, Hashable {
                 start = index + 1
             }
             guard levels.count == 5, let channel = Channel(rawValue: levels[4]) else { return nil }
-            return Address(site: levels[0], area: levels[1], line: levels[2], machine: levels[3], channel: channel)
+            return MachineTopic(machine: PlantPath(site: levels[0], area: levels[1], line: levels[2], machine: levels[3]), channel: channel)
         }
     }
 }

@@ -8,7 +8,7 @@ import TwinModel
 /// reading that cannot be right (beyond the kind's physical limits, wrong unit, unknown property) is
 /// refused while the rest of its message applies. Every change increments ``version``.
 public struct Twin: Sendable {
-    public var address: MachineAddress { storage.address }
+    public var address: PlantPath { storage.address }
     /// The store's number for this twin: dense from 0 in the order twins appeared, so that what is kept per twin
     /// outside the store (when its snapshot went out, say) can be a plain array rather than a hash table.
     public var serial: Int { Int(storage.serial) }
@@ -119,7 +119,7 @@ public struct Twin: Sendable {
     ///
     /// Fields are in an order that leaves little padding: each one-byte state follows an optional date's tag byte.
     private final class Storage: @unchecked Sendable {
-        let address: MachineAddress
+        let address: PlantPath
         let shared: SharedSettings
         var kind: SharedKind?
         var version: UInt64 = 0
@@ -138,7 +138,7 @@ public struct Twin: Sendable {
         var counters: ProductionCounters?
         var lastSequence = LastStamps()
 
-        init(address: MachineAddress, serial: UInt32, kind: SharedKind?, shared: SharedSettings) {
+        init(address: PlantPath, serial: UInt32, kind: SharedKind?, shared: SharedSettings) {
             self.address = address
             self.serial = serial
             self.kind = kind
@@ -188,13 +188,13 @@ public struct Twin: Sendable {
 
     /// A twin of its own, numbered 0: twins that one ``RuleEngine`` evaluates must come from one ``TwinStore``, which
     /// numbers them apart.
-    public init(address: MachineAddress, kind: MachineKind?, settings: TwinSettings = .init()) {
+    public init(address: PlantPath, kind: MachineKind?, settings: TwinSettings = .init()) {
         self.init(address: address, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
 
     /// A twin of a kind and settings other twins share (a store gives all its twins one ``SharedSettings``, and all
     /// its twins of a kind one ``SharedKind``).
-    init(address: MachineAddress, serial: Int, shared kind: SharedKind?, settings: SharedSettings) {
+    init(address: PlantPath, serial: Int, shared kind: SharedKind?, settings: SharedSettings) {
         storage = Storage(address: address, serial: UInt32(serial), kind: kind, shared: settings)
     }
 
@@ -426,7 +426,7 @@ public struct Twin: Sendable {
 
     /// Everything a twin needs to carry on after a restart: its fields and its KPI accumulators.
     public struct Record: Sendable, Codable, Equatable {
-        public var address: MachineAddress
+        public var address: PlantPath
         public var kind: String?
         public var version: UInt64
         public var reported: [String: ReportedProperty]

@@ -7,10 +7,7 @@ public enum TwinPayloads {
     public static func snapshot(_ twin: Twin) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("machine", string: twin.address.machine)
-        writer.field("site", string: twin.address.site)
-        writer.field("area", string: twin.address.area)
-        writer.field("line", string: twin.address.line)
+        writer.fields(of: twin.address)
         writer.field("kind", string: twin.kind?.id ?? "generic")
         writer.field("version", integer: Int(twin.version))
         writer.key("state")
@@ -83,7 +80,7 @@ public enum TwinPayloads {
     public static func history(_ twin: Twin) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("machine", string: twin.address.machine)
+        writer.field("machine", string: twin.address.name)
         writer.field("version", integer: Int(twin.version))
         writer.key("properties")
         writer.open()
@@ -108,12 +105,10 @@ public enum TwinPayloads {
     }
 
     /// Aggregate KPIs of a site, area or line (retained on `…/kpi`).
-    public static func aggregate(_ key: AggregateKey, machines: Int, shift: ProductionTally, window: ProductionTally) -> [UInt8] {
+    public static func aggregate(_ key: PlantPath, machines: Int, shift: ProductionTally, window: ProductionTally) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
-        writer.field("site", string: key.site)
-        if let area = key.area { writer.field("area", string: area) }
-        if let line = key.line { writer.field("line", string: line) }
+        writer.fields(of: key)
         writer.field("machines", integer: machines)
         writer.key("shift")
         write(shift.oee, into: &writer)

@@ -36,7 +36,7 @@ public struct TwinStore: Sendable {
     private let sharedSettings: SharedSettings
     public let unknownKinds: UnknownKindPolicy
     public let maximumPayload: Int
-    public private(set) var twins: [MachineAddress: Twin] = [:]
+    public private(set) var twins: [PlantPath: Twin] = [:]
     /// Serials handed out so far: every ``Twin/serial`` is below it, so a table by serial needs this many places.
     public private(set) var serials = 0
     /// Serials of twins taken out of the store, for the next new twins (a machine that keeps coming and going must
@@ -79,7 +79,7 @@ public struct TwinStore: Sendable {
 
     /// Decodes and applies one message from `channel` of the machine at `address`.
     /// - Returns: the dead letters it produced (empty when everything applied).
-    public mutating func ingest(_ payload: [UInt8], channel: TopicMap.Channel, address: MachineAddress, received: Date) -> [DeadLetter] {
+    public mutating func ingest(_ payload: [UInt8], channel: TopicMap.Channel, address: PlantPath, received: Date) -> [DeadLetter] {
         do {
             return apply(try Self.decode(payload, channel: channel, maximumSize: maximumPayload), address: address, received: received)
         } catch {
@@ -96,12 +96,12 @@ public struct TwinStore: Sendable {
     }
 
     /// Applies a decoded message to the machine at `address`.
-    public mutating func apply(_ decoded: Decoded, address: MachineAddress, received: Date) -> [DeadLetter] {
+    public mutating func apply(_ decoded: Decoded, address: PlantPath, received: Date) -> [DeadLetter] {
         statistics.messagesIn += 1
         switch decoded {
             case .telemetry(let telemetry):
-                guard telemetry.machine == address.machine else {
-                    return refuse("invalid_value", "the payload names machine '\(telemetry.machine)', the topic '\(address.machine)'")
+                guard telemetry.machine == address.name else {
+                    return refuse("invalid_value", "the payload names machine '\(telemetry.machine)', the topic '\(address.name)'")
                 }
                 let kind: SharedKind?
                 switch resolve(kind: telemetry.kind, for: address) {
@@ -174,13 +174,11 @@ public struct TwinStore: Sendable {
     }
 
     /// Sums of the twins' tallies per site, area and line, for the current shift and the rolling window.
-    public func aggregates() -> [AggregateKey: Aggregate] {
-        var sums: [AggregateKey: Aggregate] = [:]
+    public func aggregates() -> [PlantPath: Aggregate] {
+        var sums: [PlantPath: Aggregate] = [:]
         for twin in twins.values {
-            let address = twin.address
             let window = twin.kpi.window
-            for key in [AggregateKey(site: address.site), AggregateKey(site: address.site, area: address.area),
-                        AggregateKey(site: address.site, area: address.area, line: address.line)] {
+            for key in twin.address.prefixes {
                 sums[key, default: Aggregate()].machines += 1
                 sums[key, default: Aggregate()].shift.add(twin.kpi.shift)
                 sums[key, default: Aggregate()].window.add(window)
@@ -197,7 +195,7 @@ public struct TwinStore: Sendable {
 
     /// The kind to type a twin with. A twin first seen through its state or status gets its kind with
     /// its first telemetry.
-    private mutating func resolve(kind name: String, for address: MachineAddress) -> KindResolution {
+    private mutating func resolve(kind name: String, for address: PlantPath) -> KindResolution {
         guard let kind = sharedKinds[name] else { return unknownKinds == .generic ? .generic : .refused }
         // In place (a twin that has its kind ignores it): reading the twin out first would copy it.
         if let index = twins.index(forKey: address) { twins.values[index].adopt(kind) }
@@ -206,7 +204,7 @@ public struct TwinStore: Sendable {
 
     /// Changes the twin at `address` in place (a new one, of `kind`, if there is none yet): a copy would copy its
     /// properties and histories with every message.
-    private mutating func record(_ address: MachineAddress, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
+    private mutating func record(_ address: PlantPath, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
         // One lookup: a new twin takes the next serial, counted once it is in.
         let (count, serial) = (twins.count, nextSerial)
         let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: sharedSettings)])
@@ -225,18 +223,5 @@ public struct TwinStore: Sendable {
         statistics.deadLetters += 1
         statistics.otherRefusals[reason, default: 0] += 1
         return [DeadLetter(reason: reason, detail: detail)]
-    }
-}
-
-/// A site, area or line.
-public struct AggregateKey: Sendable, Hashable {
-    public var site: String
-    public var area: String?
-    public var line: String?
-
-    public init(site: String, area: String? = nil, line: String? = nil) {
-        self.site = site
-        self.area = area
-        self.line = line
     }
 }
