@@ -60,9 +60,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinHubProtocol",
+            dependencies: ["TwinModel", "Twins", "Rules"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinService",
             dependencies: [
-                "Twins", "TwinModel", "TwinHubMQTT", "Rules", "CMalloc",
+                "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,20 +76,20 @@ let package = Package(
         .target(
             name: "SimulationRuntime",
             dependencies: [
-                "Simulation", "TwinModel", "TwinHubMQTT",
+                "Simulation", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Console",
-            dependencies: ["TwinModel"],
+            dependencies: ["TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "ConsoleRuntime",
             dependencies: [
-                "Console", "TwinModel", "TwinHubMQTT",
+                "Console", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -99,7 +104,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "CMalloc",
+                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -111,6 +116,7 @@ let package = Package(
                 "TwinHubMQTT",
                 "TwinHubBroker",
                 "TwinModel",
+                "TwinHubProtocol",
                 "Simulation",
                 "SimulationRuntime",
                 "Twins",
@@ -127,28 +133,28 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinModelTests",
-            dependencies: ["TwinModel"],
+            dependencies: ["TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TwinsTests",
-            dependencies: ["Twins", "TwinModel"],
+            dependencies: ["Twins", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Twins", "TwinModel", "Simulation"],
+            dependencies: ["Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "TwinModel", "Simulation"],
+            dependencies: ["Console", "TwinModel", "TwinHubProtocol", "Simulation"],
             exclude: ["Snapshots"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SimulationTests",
-            dependencies: ["Simulation", "TwinModel"],
+            dependencies: ["Simulation", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -164,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "Console", "ConsoleRuntime",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "Console", "ConsoleRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

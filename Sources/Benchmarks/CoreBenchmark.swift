@@ -5,6 +5,7 @@ import Simulation
 import TwinModel
 import TwinService
 import Twins
+import TwinHubProtocol
 
 /// Core: what one message costs the pure parts, on one thread, with no broker, no lock and no I/O. The twin
 /// service's part is the topic, decoding, the twin's update and the rules a reading concerns (what `ingest` does
@@ -98,7 +99,7 @@ public struct CoreBenchmark: Sendable {
     private static func ingest(_ topic: String, _ payload: [UInt8], into store: inout TwinStore, rules: inout RuleEngine, received: Date,
                                topics: TopicMap) -> Int {
         guard let machine = topics.machineTopic(of: topic)?.machine else { return 0 }
-        guard let decoded = try? TwinStore.decode(payload, channel: .telemetry, maximumSize: JSONPayloads.defaultMaximumSize) else { return 0 }
+        guard let decoded = try? JSONCodec.decodeMachineMessage(payload, channel: .telemetry, maximumSize: JSONCodec.defaultMaximumSize) else { return 0 }
         _ = store.apply(decoded, address: machine, received: received)
         guard let twin = store.twins[machine] else { return 0 }
         var events = 0

@@ -3,6 +3,7 @@ import Histogram
 import Synchronization
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// Latency: from a fault's first telemetry sample leaving a machine to its alert reaching a subscriber, while a
 /// fleet loads the twin service with a steady background of telemetry.

@@ -3,6 +3,7 @@ import Synchronization
 import TwinHubBroker
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// Memory: the twin service's resident memory with 1k, 10k and 100k twins, as `twinhub serve` runs it (every rule
 /// of the kinds on, twins in memory only, `--history 60`).

@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import TwinModel
+import TwinHubProtocol
 
 /// A fixed, deterministic stream of telemetry messages from a fleet: what the simulator would publish,
 /// generated ahead so that producing it costs nothing while a benchmark measures.
@@ -29,7 +30,7 @@ public struct TelemetryStream: Sendable {
             for index in simulators.indices where messages.count < count {
                 for case .telemetry(let sample) in simulators[index].advance(to: time) where messages.count < count {
                     messages.append(Message(topic: topicsOfMachines[index],
-                                            payload: JSONPayloads.telemetry(sample, machine: picked[index].id, kind: picked[index].kind.id)))
+                                            payload: JSONCodec.telemetry(sample, machine: picked[index].id, kind: picked[index].kind.id)))
                 }
             }
         }

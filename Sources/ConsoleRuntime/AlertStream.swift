@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// The console without a screen: one line per alert event, as text or NDJSON, for pipes, logs and tests.
 ///
@@ -33,7 +34,7 @@ public enum AlertStream {
                            ready: @escaping @Sendable () -> Void = {}) async throws -> Summary {
         let configuration = options.sessionConfiguration
         let topics = options.topics
-        let decoder = ConsoleDecoder(topics: topics)
+        let decoder = ServiceMessageDecoder(topics: topics)
         let client = try MQTTClient(configuration, logger: logger)
         let watcher = Task {
             var wasConnected = false
@@ -67,7 +68,7 @@ public enum AlertStream {
             var summary = Summary()
             var open: Set<AlertKey> = []
             for await message in subscription {
-                let update: ConsoleUpdate?
+                let update: ServiceMessage?
                 do {
                     update = try decoder.decode(topic: message.topic, payload: message.payload)
                 } catch {
@@ -85,7 +86,7 @@ public enum AlertStream {
                     let now = Date()
                     line = format == .json
                         ? AlertLine.json(openAlertPayload: message.payload, time: now)
-                        : AlertLine.plain(AlertEventView(event: "open", time: now, alert: alert))
+                        : AlertLine.plain(AlertEventMessage(event: "open", time: now, alert: alert))
                 default:
                     break
                 }

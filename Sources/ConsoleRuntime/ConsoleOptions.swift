@@ -2,6 +2,7 @@ import Console
 import Foundation
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// How a console connects and what it shows.
 public struct ConsoleOptions: Sendable {

@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// The full-screen console: the plant model fed by MQTT, the UI state machine fed by keys, and a screen loop
 /// that redraws only the cells that changed, at most ten times a second. The loop never waits on the network:
@@ -30,7 +31,7 @@ public enum InteractiveConsole {
     public static func run(options: ConsoleOptions, terminal: Terminal, colors: Bool, logger: Logger,
                            ready: @escaping @Sendable () -> Void = {}) async throws {
         let configuration = options.sessionConfiguration
-        let decoder = ConsoleDecoder(topics: options.topics)
+        let decoder = ServiceMessageDecoder(topics: options.topics)
         let shared = SharedConsoleState(model: ConsoleModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder)
         let client = try MQTTClient(configuration, logger: logger)
         let (events, sink) = AsyncStream.makeStream(of: ScreenEvent.self, bufferingPolicy: .bufferingNewest(1024))
@@ -202,11 +203,11 @@ struct RateMeter {
 struct HistoryFollower {
     let client: MQTTClient
     let shared: SharedConsoleState
-    let decoder: ConsoleDecoder
+    let decoder: ServiceMessageDecoder
     private var machine: PlantPath?
     private var task: Task<Void, Never>?
 
-    init(client: MQTTClient, shared: SharedConsoleState, decoder: ConsoleDecoder) {
+    init(client: MQTTClient, shared: SharedConsoleState, decoder: ServiceMessageDecoder) {
         self.client = client
         self.shared = shared
         self.decoder = decoder

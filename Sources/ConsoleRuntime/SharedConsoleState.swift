@@ -1,6 +1,7 @@
 import Console
 import Synchronization
 import TwinHubMQTT
+import TwinHubProtocol
 
 /// The plant model shared by the tasks that feed it (subscriptions, connection states) and the screen loop
 /// that draws it. Messages apply under the lock; the screen takes a copy (copy-on-write, so a copy is cheap).
@@ -8,9 +9,9 @@ final class SharedConsoleState: Sendable {
     private let model: Mutex<ConsoleModel>
     private let received = Atomic<Int>(0)
     private let subscriptions = Mutex<[MQTTSubscription]>([])
-    let decoder: ConsoleDecoder
+    let decoder: ServiceMessageDecoder
 
-    init(model: ConsoleModel, decoder: ConsoleDecoder) {
+    init(model: ConsoleModel, decoder: ServiceMessageDecoder) {
         self.model = Mutex(model)
         self.decoder = decoder
     }

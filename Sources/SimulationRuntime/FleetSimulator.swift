@@ -4,6 +4,7 @@ import Simulation
 import Synchronization
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// Runs a scenario against a broker: every machine gets its own MQTT connection with a last will on its
 /// `status` topic (as a real fleet has), publishes what its simulator produces, and obeys commands on
@@ -217,7 +218,7 @@ public final class FleetSimulator: Sendable {
         for (index, bytes) in pending {
             let path = links[index].instance.path
             do {
-                let request = try JSONPayloads.decodeCommand(bytes)
+                let request = try JSONCodec.decodeCommand(bytes)
                 if let rejection = simulators[index].handle(request) {
                     counters.commandsRejected.add(1)
                     logger.warning("command refused", metadata: ["machine": "\(path)", "command": "\(request.command.rawValue)", "reason": "\(rejection)"])

@@ -3,6 +3,7 @@ import Simulation
 import Synchronization
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// One machine's MQTT side: its connection (replaced after a simulated network loss), its topics,
 /// and the command subscription.
@@ -49,7 +50,7 @@ final class MachineLink: Sendable {
     func connect(fleet: FleetSimulator) async throws {
         var configuration = fleet.options.connection
         configuration.clientID = "twinhub-sim/\(fleet.scenario.enterprise)/\(instance.path)"
-        configuration.will = .init(topic: topics.status, payload: JSONPayloads.status(online: false, time: nil, reason: "connection lost"),
+        configuration.will = .init(topic: topics.status, payload: JSONCodec.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
         configuration.outgoingQueue = .init(capacity: fleet.options.queuePerMachine, whenFull: .dropOldest)
         configuration.announcement = { [self] in
@@ -75,7 +76,7 @@ final class MachineLink: Sendable {
     /// which may have changed while it was away.
     private func announcement() -> [PublishRequest] {
         let (state, counters) = latest.withLock { $0 }
-        var requests = [try? PublishRequest(topic: topics.status, payload: JSONPayloads.status(online: true, time: Date(), reason: "connected"),
+        var requests = [try? PublishRequest(topic: topics.status, payload: JSONCodec.status(online: true, time: Date(), reason: "connected"),
                                             qos: .atLeastOnce, retain: true)]
         if let state { requests.append(try? PublishRequest(topic: topics.state, payload: state, qos: .atLeastOnce, retain: true)) }
         if let counters { requests.append(try? PublishRequest(topic: topics.counters, payload: counters, qos: .atLeastOnce, retain: true)) }
@@ -83,7 +84,7 @@ final class MachineLink: Sendable {
     }
 
     func publishInitialState(_ state: MachineState, at time: Date) {
-        let payload = JSONPayloads.state(StateChange(time: time, sequence: 0, state: state, previous: state, reason: "simulator started"))
+        let payload = JSONCodec.state(StateChange(time: time, sequence: 0, state: state, previous: state, reason: "simulator started"))
         latest.withLock { $0.state = payload }
         guard let request = try? PublishRequest(topic: topics.state, payload: payload, qos: .atLeastOnce, retain: true) else { return }
         send([request], counters: nil)
@@ -105,11 +106,11 @@ final class MachineLink: Sendable {
             case .telemetry(let sample):
                 add(topics.telemetry, telemetry.encode(sample), qos: .atMostOnce, retain: false)
             case .state(let change):
-                let payload = JSONPayloads.state(change)
+                let payload = JSONCodec.state(change)
                 latest.withLock { $0.state = payload }
                 add(topics.state, payload, qos: .atLeastOnce, retain: true)
             case .counters(let counters):
-                let payload = JSONPayloads.counters(counters)
+                let payload = JSONCodec.counters(counters)
                 latest.withLock { $0.counters = payload }
                 add(topics.counters, payload, qos: .atLeastOnce, retain: true)
             case .network(let up, let reason):
@@ -187,7 +188,7 @@ final class MachineLink: Sendable {
     /// once on a connection that is down.
     private func leave(_ client: MQTTClient, reason: String) async {
         if client.state.isConnected, let offline = try? PublishRequest(
-            topic: topics.status, payload: JSONPayloads.status(online: false, time: Date(), reason: reason), qos: .atLeastOnce, retain: true) {
+            topic: topics.status, payload: JSONCodec.status(online: false, time: Date(), reason: reason), qos: .atLeastOnce, retain: true) {
             try? client.send(offline)
         }
         await client.disconnect()

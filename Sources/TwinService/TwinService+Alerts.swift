@@ -3,6 +3,7 @@ import Rules
 import TwinHubMQTT
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// Counters of the service's alert work, published with its metrics.
 struct AlertStatistics: Sendable {
@@ -43,9 +44,9 @@ extension TwinService {
     func acknowledge(_ target: AlertKey, message: MQTTMessage, client: MQTTClient) {
         let address = target.machine
         let now = Date()
-        let decoded = Result { () throws(PayloadError) in try JSONPayloads.decodeAcknowledgement(message.payload) }
+        let decoded = Result { () throws(PayloadError) in try JSONCodec.decodeAcknowledgement(message.payload) }
         let outcome = state.withLock { state -> AcknowledgementOutcome in
-            let acknowledgement: JSONPayloads.Acknowledgement
+            let acknowledgement: AcknowledgementRequest
             switch decoded {
             case .success(let value): acknowledgement = value
             case .failure(let error):
@@ -77,7 +78,7 @@ extension TwinService {
         case .refused(let reason, let detail):
             logger.warning("acknowledgement on \(message.topic) refused (\(reason)): \(detail)")
             send(client, options.topics.deadLetter(reason: reason),
-                 TwinPayloads.deadLetter(topic: message.topic, reason: reason, detail: detail, payload: message.payload, time: now),
+                 JSONCodec.deadLetter(topic: message.topic, reason: reason, detail: detail, payload: message.payload, time: now),
                  qos: .atMostOnce, retain: false)
         }
     }
@@ -89,9 +90,9 @@ extension TwinService {
         for event in events {
             let alert = event.alert
             logger.info("alert \(event.kind.rawValue): \(alert.id) \(alert.severity) \(alert.message)")
-            send(client, options.topics.alertEvents, AlertPayloads.event(event, time: now), qos: .atLeastOnce, retain: false)
+            send(client, options.topics.alertEvents, JSONCodec.alertEvent(event, time: now), qos: .atLeastOnce, retain: false)
             let topic = options.topics.alert(alert.key)
-            send(client, topic, alert.status == .closed ? [] : AlertPayloads.alert(alert), qos: .atLeastOnce, retain: true)
+            send(client, topic, alert.status == .closed ? [] : JSONCodec.alert(alert), qos: .atLeastOnce, retain: true)
         }
     }
 
@@ -102,7 +103,7 @@ extension TwinService {
             return state.rules.alerts
         }
         for alert in alerts {
-            send(client, options.topics.alert(alert.key), AlertPayloads.alert(alert), qos: .atLeastOnce, retain: true)
+            send(client, options.topics.alert(alert.key), JSONCodec.alert(alert), qos: .atLeastOnce, retain: true)
         }
     }
 }

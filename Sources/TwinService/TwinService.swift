@@ -6,6 +6,7 @@ import Synchronization
 import TwinHubMQTT
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// The twin service: subscribes to a fleet's topics, keeps one ``Twin`` per machine, and publishes
 /// retained twin snapshots and aggregates, dead letters with their reasons, commands for desired states,
@@ -23,7 +24,7 @@ public final class TwinService: Sendable {
         public var kinds: [String: MachineKind]
         public var settings = TwinSettings()
         public var unknownKinds: TwinStore.UnknownKindPolicy = .generic
-        public var maximumPayload = JSONPayloads.defaultMaximumSize
+        public var maximumPayload = JSONCodec.defaultMaximumSize
         /// At most one snapshot per twin per interval (the latest state wins).
         public var snapshotInterval: Duration = .seconds(1)
         /// How often aggregates and metrics are published.
@@ -234,7 +235,7 @@ public final class TwinService: Sendable {
         let waited = message.receivedAt.map { ContinuousClock.now - $0 }
         // Decoding needs no shared state: it runs outside the lock.
         let decoded = Result { () throws(PayloadError) in
-            try TwinStore.decode(message.payload, channel: address.channel, maximumSize: options.maximumPayload)
+            try JSONCodec.decodeMachineMessage(message.payload, channel: address.channel, maximumSize: options.maximumPayload)
         }
         let (letters, command, logLines, events) = state.withLock { state -> ([TwinStore.DeadLetter], MachineCommandRequest?, [String], [AlertEvent]) in
             if let waited {
@@ -281,7 +282,7 @@ public final class TwinService: Sendable {
         }
         for letter in letters {
             send(client, options.topics.deadLetter(reason: letter.reason),
-                 TwinPayloads.deadLetter(topic: message.topic, reason: letter.reason, detail: letter.detail, payload: message.payload, time: now),
+                 JSONCodec.deadLetter(topic: message.topic, reason: letter.reason, detail: letter.detail, payload: message.payload, time: now),
                  qos: .atMostOnce, retain: false)
         }
         if let command { sendCommand(command, to: machine, client: client) }
@@ -343,19 +344,19 @@ public final class TwinService: Sendable {
             publish(events, client: client)
         }
         for (key, count) in counts {
-            send(client, options.topics.alertCounts(key), AlertPayloads.counts(key, count),
+            send(client, options.topics.alertCounts(key), JSONCodec.alertCounts(key, count),
                  qos: .atLeastOnce, retain: true)
         }
         for twin in snapshotTwins {
-            send(client, options.topics.topic(.twin, for: twin.address), TwinPayloads.snapshot(twin), qos: .atLeastOnce, retain: true)
+            send(client, options.topics.topic(.twin, for: twin.address), JSONCodec.twin(twin), qos: .atLeastOnce, retain: true)
         }
         for twin in historyTwins {
-            send(client, options.topics.topic(.history, for: twin.address), TwinPayloads.history(twin), qos: .atLeastOnce, retain: true)
+            send(client, options.topics.topic(.history, for: twin.address), JSONCodec.history(twin), qos: .atLeastOnce, retain: true)
         }
         for (address, command) in commands { sendCommand(command, to: address, client: client) }
         for (key, sum) in sums {
             send(client, options.topics.aggregate(key),
-                 TwinPayloads.aggregate(key, machines: sum.machines, shift: sum.shift, window: sum.window), qos: .atLeastOnce, retain: true)
+                 JSONCodec.kpi(key, machines: sum.machines, shift: sum.shift, window: sum.window), qos: .atLeastOnce, retain: true)
         }
         if let metrics {
             send(client, options.topics.serviceMetrics, metrics, qos: .atLeastOnce, retain: true)
@@ -365,7 +366,7 @@ public final class TwinService: Sendable {
 
     private func sendCommand(_ command: MachineCommandRequest, to address: PlantPath, client: MQTTClient) {
         logger.info("sending \(command.command.rawValue) to \(address) for its desired state")
-        send(client, options.topics.topic(.cmd, for: address), JSONPayloads.command(command), qos: .atLeastOnce, retain: false)
+        send(client, options.topics.topic(.cmd, for: address), JSONCodec.command(command), qos: .atLeastOnce, retain: false)
     }
 
     func send(_ client: MQTTClient, _ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {

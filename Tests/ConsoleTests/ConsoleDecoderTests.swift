@@ -2,12 +2,13 @@ import Console
 import Foundation
 import Testing
 import TwinModel
+import TwinHubProtocol
 
 /// The payloads the twin service publishes, read back; bad ones refused with the topic and the reason.
 @Suite struct ConsoleDecoderTests {
-    let decoder = ConsoleDecoder(topics: PlantFixture.topics)
+    let decoder = ServiceMessageDecoder(topics: PlantFixture.topics)
 
-    func decode(_ topic: String, _ json: String) throws(ConsoleDecodeError) -> ConsoleUpdate? {
+    func decode(_ topic: String, _ json: String) throws(ServiceMessageError) -> ServiceMessage? {
         try decoder.decode(topic: topic, payload: Array(json.utf8))
     }
 
@@ -98,7 +99,7 @@ import TwinModel
         #expect {
             _ = try decode(topic, payload)
         } throws: { error in
-            guard let error = error as? ConsoleDecodeError else { return false }
+            guard let error = error as? ServiceMessageError else { return false }
             return error.topic == topic && error.error.code.rawValue == code
         }
     }
@@ -118,7 +119,7 @@ import TwinModel
 
     @Test func hugePayloadIsRefused() {
         let huge = "{\"machine\":\"" + String(repeating: "x", count: 300_000) + "\"}"
-        #expect(throws: ConsoleDecodeError.self) { try decode("acme/leuven/fabrication/line-2/cnc-01/twin", huge) }
+        #expect(throws: ServiceMessageError.self) { try decode("acme/leuven/fabrication/line-2/cnc-01/twin", huge) }
     }
 
     @Test func unrelatedTopicsAreIgnored() throws {
@@ -132,7 +133,7 @@ import TwinModel
             Issue.record("not an alert")
             return
         }
-        let event = AlertEventView(event: "escalated", time: Date(timeIntervalSince1970: 1_795_000_000), previousSeverity: .warning, alert: alert)
+        let event = AlertEventMessage(event: "escalated", time: Date(timeIntervalSince1970: 1_795_000_000), previousSeverity: .warning, alert: alert)
         #expect(AlertLine.plain(event) == "2026-11-18T11:06:40.000Z MAJOR    escalated    leuven/fabrication/line-2/cnc-01 vibration_high: vibration 7.4 mm/s (warning → major)")
         let open = AlertLine.json(openAlertPayload: Array(Self.alert.utf8), time: Date(timeIntervalSince1970: 0))
         #expect(!open.contains("\n"))

@@ -1,6 +1,7 @@
 import Console
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 /// A small plant in a known state, for rendering and UI tests: two lines, five machines, four open alerts.
 enum PlantFixture {
@@ -21,8 +22,8 @@ enum PlantFixture {
     static let compressor = key("comp-01", line: "line-2")
 
     static func machine(_ key: PlantPath, kind: String, state: String, connectivity: String = "online", oee: Double? = nil,
-                        readings: [MachineView.Reading] = []) -> MachineView {
-        MachineView(key: key, kind: kind, version: 12, state: state, stateSince: machineNow.addingTimeInterval(-754),
+                        readings: [TwinSnapshot.Reading] = []) -> TwinSnapshot {
+        TwinSnapshot(key: key, kind: kind, version: 12, state: state, stateSince: machineNow.addingTimeInterval(-754),
                     stateReason: state == "fault" ? "fault hydraulic_overheating tripped" : "setup done",
                     connectivity: connectivity, connectivityReason: connectivity == "online" ? "connected" : "connection lost",
                     readings: readings, counters: .init(total: 120, good: 118, scrap: 2),
@@ -31,15 +32,15 @@ enum PlantFixture {
                     mtbfSeconds: 7800, mttrSeconds: 720)
     }
 
-    static func reading(_ name: String, _ value: Double, _ unit: String, quality: String = "good") -> MachineView.Reading {
+    static func reading(_ name: String, _ value: Double, _ unit: String, quality: String = "good") -> TwinSnapshot.Reading {
         .init(name: name, value: value, unit: unit, quality: quality, time: machineNow)
     }
 
     static func alert(_ machine: PlantPath, rule: String, name: String, severity: Severity, active: Bool = true, acknowledgedBy: String? = nil,
                       raisedSecondsAgo: Double, message: String, condition: String = "", values: [(name: String, value: Double)] = [],
-                      measure: Double? = nil, threshold: Double? = nil, count: Int = 1) -> AlertView {
+                      measure: Double? = nil, threshold: Double? = nil, count: Int = 1) -> AlertSnapshot {
         let status = !active ? "cleared_unacknowledged" : (acknowledgedBy == nil ? "active_unacknowledged" : "active_acknowledged")
-        return AlertView(
+        return AlertSnapshot(
             key: AlertKey(machine: machine, rule: rule), id: "\(machine.name)/\(rule)", kind: "cnc_machining_centre", name: name,
             severity: severity, status: status, isActive: active,
             acknowledgement: acknowledgedBy.map { .init(by: $0, at: machineNow.addingTimeInterval(-60), comment: "checking the coolant") },
@@ -64,9 +65,9 @@ enum PlantFixture {
         model.apply(.twin(machine(compressor, kind: "screw_compressor", state: "offline", connectivity: "offline")))
         model.apply(.history(mill, ["spindle_speed": [9400, 9450, 9480, 9470, 9490, 9480], "vibration": (0..<40).map { 2 + Double($0) * 0.14 },
                                     "spindle_temperature": [40, 40.5, 41, 41.2, 41.23]]))
-        model.apply(.aggregate(AggregateView(path: PlantPath(site: "leuven", area: "fabrication", line: "line-1"), machines: 3,
+        model.apply(.aggregate(KPISnapshot(path: PlantPath(site: "leuven", area: "fabrication", line: "line-1"), machines: 3,
                                              shift: OEEFigures(oee: 0.55), window: OEEFigures(oee: 0.616))))
-        model.apply(.aggregate(AggregateView(path: PlantPath(site: "leuven", area: "fabrication", line: "line-2"), machines: 2,
+        model.apply(.aggregate(KPISnapshot(path: PlantPath(site: "leuven", area: "fabrication", line: "line-2"), machines: 2,
                                              shift: OEEFigures(oee: 0.6), window: OEEFigures(oee: 0.723))))
         model.apply(.alert(alert(mill, rule: "bearing_failure_predicted", name: "Bearing failure predicted", severity: .critical, raisedSecondsAgo: 4000,
                                  message: "vibration predicted to exceed 7.1 mm/s in 1 h 52 min (now 6.12 mm/s, +0.52 mm/s/h)",

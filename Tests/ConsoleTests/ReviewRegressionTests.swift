@@ -2,6 +2,7 @@ import Console
 import Foundation
 import Testing
 import TwinModel
+import TwinHubProtocol
 
 /// Cases a review found: hostile numbers and text from MQTT, effects claimed too early, a selection that
 /// slipped under the trainer's hands.
@@ -15,7 +16,7 @@ import TwinModel
         machine.mttrSeconds = -1e300
         model.apply(.twin(machine))
         model.apply(.history(PlantFixture.key("zzz-99"), ["x": [-1e308, 1e308, 0]]))
-        model.apply(.aggregate(AggregateView(path: PlantPath(site: "leuven", area: "fabrication", line: "line-1"), machines: 1,
+        model.apply(.aggregate(KPISnapshot(path: PlantPath(site: "leuven", area: "fabrication", line: "line-1"), machines: 1,
                                              shift: OEEFigures(oee: -1e19), window: OEEFigures(oee: -1e19))))
         model.apply(.metrics(time: now.addingTimeInterval(10), messagesIn: 20_000))
         model.apply(.metrics(time: now.addingTimeInterval(10.000001), messagesIn: Int(1e15)))
@@ -59,7 +60,7 @@ import TwinModel
         var acknowledged = PlantFixture.alert(PlantFixture.mill, rule: "bearing_failure_predicted", name: "B", severity: .critical,
                                               acknowledgedBy: "ana", raisedSecondsAgo: 10, message: "m")
         acknowledged.status = "closed"
-        model.apply(.event(AlertEventView(event: "acknowledged", time: now, alert: acknowledged)))
+        model.apply(.event(AlertEventMessage(event: "acknowledged", time: now, alert: acknowledged)))
         ui.observe(model, now: now)
         #expect(ui.pending.isEmpty)
         #expect(ui.status?.tone == .success)

@@ -2,6 +2,7 @@ import Foundation
 @testable import Rules
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// Seconds after 06:00 on 2 March 2026 (UTC): the virtual clock of these tests.
 func t(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_772_431_200 + seconds) }
@@ -60,7 +61,7 @@ struct RuleBench {
 
     @discardableResult
     mutating func status(online: Bool, at time: Double) -> [AlertEvent] {
-        twin.apply(JSONPayloads.Status(online: online, time: nil, reason: online ? "up" : "will"), received: t(time))
+        twin.apply(MachineStatus(online: online, time: nil, reason: online ? "up" : "will"), received: t(time))
         return rules.evaluate(twin, trigger: .clock, wall: t(time))
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Simulation
 import TwinModel
+import TwinHubProtocol
 
 /// Checks JSON against the subset of JSON Schema that schemas/*.schema.json use: type, required,
 /// properties, additionalProperties, enum, minimum, maximum, exclusiveMinimum, pattern.
@@ -81,13 +82,13 @@ struct PayloadSchemaTests {
         for event in events {
             switch event {
             case .telemetry(let sample):
-                #expect(telemetry.problems(JSONPayloads.telemetry(sample, machine: "m1", kind: "cnc_machining_centre")) == [])
+                #expect(telemetry.problems(JSONCodec.telemetry(sample, machine: "m1", kind: "cnc_machining_centre")) == [])
                 checked.telemetry += 1
             case .state(let change):
-                #expect(state.problems(JSONPayloads.state(change)) == [])
+                #expect(state.problems(JSONCodec.state(change)) == [])
                 checked.state += 1
             case .counters(let production):
-                #expect(counters.problems(JSONPayloads.counters(production)) == [])
+                #expect(counters.problems(JSONCodec.counters(production)) == [])
                 checked.counters += 1
             case .network:
                 break
@@ -99,16 +100,16 @@ struct PayloadSchemaTests {
     @Test("Status, last will and commands validate; a checker catches a bad payload")
     func statusAndCommands() throws {
         let status = try SchemaChecker(file: "status.schema.json")
-        #expect(status.problems(JSONPayloads.status(online: true, time: Date(), reason: "connected")) == [])
-        #expect(status.problems(JSONPayloads.status(online: false, time: nil, reason: "connection lost")) == [])
+        #expect(status.problems(JSONCodec.status(online: true, time: Date(), reason: "connected")) == [])
+        #expect(status.problems(JSONCodec.status(online: false, time: nil, reason: "connection lost")) == [])
         let command = try SchemaChecker(file: "cmd.schema.json")
         for request in [MachineCommandRequest(command: .start),
                         MachineCommandRequest(command: .injectFault, fault: "coolant_loss", duration: .seconds(600)),
                         MachineCommandRequest(command: .setSpeed, value: 0.8),
                         MachineCommandRequest(command: .setSpeed, value: 1)] {
-            let bytes = JSONPayloads.command(request)
+            let bytes = JSONCodec.command(request)
             #expect(command.problems(bytes) == [])
-            #expect(try JSONPayloads.decodeCommand(bytes) == request, "commands round-trip")
+            #expect(try JSONCodec.decodeCommand(bytes) == request, "commands round-trip")
         }
         #expect(command.problems(Array(#"{"command":"explode"}"#.utf8)) != [])
         #expect(status.problems(Array(#"{"status":"maybe","reason":1}"#.utf8)).count == 2)
@@ -123,9 +124,9 @@ struct PayloadSchemaTests {
         (#"{"command":"inject_fault","duration":-5}"#, "\"duration\" must be"),
     ])
     func badCommands(text: String, reason: String) {
-        let error = #expect(throws: PayloadError.self) { try JSONPayloads.decodeCommand(Array(text.utf8)) }
+        let error = #expect(throws: PayloadError.self) { try JSONCodec.decodeCommand(Array(text.utf8)) }
         #expect(error?.reason.contains(reason) == true, "\(error?.reason ?? "")")
-        #expect(throws: PayloadError.self) { try JSONPayloads.decodeCommand(Array(repeating: 32, count: 5000)) }
+        #expect(throws: PayloadError.self) { try JSONCodec.decodeCommand(Array(repeating: 32, count: 5000)) }
     }
 
     @Test("The topic map builds and reads machine topics")

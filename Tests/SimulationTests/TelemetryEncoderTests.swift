@@ -2,10 +2,11 @@ import Foundation
 import Testing
 @testable import Simulation
 import TwinModel
+import TwinHubProtocol
 
 @Suite("Telemetry written from pieces made ahead")
 struct TelemetryEncoderTests {
-    @Test("Every sample of every kind, through each of its faults, is byte for byte what JSONPayloads writes")
+    @Test("Every sample of every kind, through each of its faults, is byte for byte what JSONCodec writes")
     func sameBytesAsThePayloadWriter() throws {
         var compared = 0, withGaps = 0
         for kind in Fixtures.kinds.keys.sorted() {
@@ -20,7 +21,7 @@ struct TelemetryEncoderTests {
                 events += machine.advance(to: 1200 + Double(offset + 1) * 400)
             }
             for sample in events.samples {
-                #expect(encoder.encode(sample) == JSONPayloads.telemetry(sample, machine: instance.id, kind: instance.kind.id), "\(kind) #\(sample.sequence)")
+                #expect(encoder.encode(sample) == JSONCodec.telemetry(sample, machine: instance.id, kind: instance.kind.id), "\(kind) #\(sample.sequence)")
                 compared += 1
                 if sample.values.count < instance.kind.properties.count { withGaps += 1 }
             }
@@ -48,7 +49,7 @@ struct TelemetryEncoderTests {
         ]
         for (index, values) in cases.enumerated() {
             let sample = TelemetrySample(time: time, sequence: UInt64(index + 1), values: values)
-            #expect(encoder.encode(sample) == JSONPayloads.telemetry(sample, machine: "m\"1\n", kind: "k\\"), "case \(index)")
+            #expect(encoder.encode(sample) == JSONCodec.telemetry(sample, machine: "m\"1\n", kind: "k\\"), "case \(index)")
         }
     }
 }

@@ -6,6 +6,7 @@ import TwinHubMQTT
 import TwinModel
 import Twins
 import TwinService
+import TwinHubProtocol
 
 /// The alert lifecycle end to end: the test plays the machine itself (no simulator), so every alert comes
 /// from telemetry it chose, on the machine's own clock. Its kind is written here, with one rule, so that
@@ -61,7 +62,7 @@ struct AlertServiceTests {
                 let sample = TelemetrySample(time: clock, sequence: sequence,
                                              values: [.init(property: "spindle_temperature", value: temperature, unit: "°C")])
                 try await client.publish(to: AlertServiceTests.topics.topic(.telemetry, for: AlertServiceTests.cnc),
-                                         payload: JSONPayloads.telemetry(sample, machine: "cnc", kind: "test_mill"), qos: .atLeastOnce)
+                                         payload: JSONCodec.telemetry(sample, machine: "cnc", kind: "test_mill"), qos: .atLeastOnce)
                 last = clock
                 clock = clock.addingTimeInterval(1)
             }

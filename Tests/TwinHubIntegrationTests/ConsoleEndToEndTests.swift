@@ -3,6 +3,7 @@ import Testing
 import TwinHubBroker
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// `twinhub console --plain` and `--json` end to end: the simulator, the twin service and the consoles are the
 /// built `twinhub`, talking through a private broker, as a trainer would run them.

@@ -5,6 +5,7 @@ import Testing
 import TwinHubBroker
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 @Suite("The simulator against a real broker", .timeLimit(.minutes(1)))
 struct SimulatorTests {

@@ -7,6 +7,7 @@ import TwinModel
 import Rules
 import Twins
 import TwinService
+import TwinHubProtocol
 
 @Suite("The twin service against a real broker and the simulator", .timeLimit(.minutes(1)))
 struct TwinServiceTests {

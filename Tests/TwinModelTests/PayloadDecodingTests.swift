@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TwinModel
+import TwinHubProtocol
 
 @Suite("Reading payloads from the wire")
 struct PayloadDecodingTests {
@@ -10,13 +11,13 @@ struct PayloadDecodingTests {
 
     @Test("Every message the simulator writes reads back identically")
     func roundTrips() throws {
-        let telemetry = try JSONPayloads.decodeTelemetry(JSONPayloads.telemetry(Self.sample, machine: "m1", kind: "cnc"))
+        let telemetry = try JSONCodec.decodeTelemetry(JSONCodec.telemetry(Self.sample, machine: "m1", kind: "cnc"))
         #expect(telemetry == .init(machine: "m1", kind: "cnc", sample: Self.sample))
         let change = StateChange(time: Self.sample.time, sequence: 3, state: .fault, previous: .running, reason: "fault coolant_loss")
-        #expect(try JSONPayloads.decodeState(JSONPayloads.state(change)) == change)
+        #expect(try JSONCodec.decodeState(JSONCodec.state(change)) == change)
         let counters = ProductionCounters(time: Self.sample.time, sequence: 4, total: 10, good: 9, scrap: 1, idealCycleTime: .seconds(25))
-        #expect(try JSONPayloads.decodeCounters(JSONPayloads.counters(counters)) == counters)
-        #expect(try JSONPayloads.decodeStatus(JSONPayloads.status(online: false, time: nil, reason: "connection lost"))
+        #expect(try JSONCodec.decodeCounters(JSONCodec.counters(counters)) == counters)
+        #expect(try JSONCodec.decodeStatus(JSONCodec.status(online: false, time: nil, reason: "connection lost"))
                 == .init(online: false, time: nil, reason: "connection lost"))
     }
 
@@ -60,16 +61,16 @@ struct PayloadDecodingTests {
         (#"[1,2,3]"#, .wrongType),
     ])
     func badTelemetry(text: String, code: PayloadError.Code) {
-        let error = #expect(throws: PayloadError.self) { try JSONPayloads.decodeTelemetry(Array(text.utf8)) }
+        let error = #expect(throws: PayloadError.self) { try JSONCodec.decodeTelemetry(Array(text.utf8)) }
         #expect(error?.code == code, "\(error?.description ?? "")")
     }
 
     @Test("Oversized payloads are refused before parsing, at a configurable limit")
     func oversized() {
-        let big = JSONPayloads.telemetry(Self.sample, machine: String(repeating: "m", count: 2000), kind: "k")
-        let error = #expect(throws: PayloadError.self) { try JSONPayloads.decodeTelemetry(big, maximumSize: 1024) }
+        let big = JSONCodec.telemetry(Self.sample, machine: String(repeating: "m", count: 2000), kind: "k")
+        let error = #expect(throws: PayloadError.self) { try JSONCodec.decodeTelemetry(big, maximumSize: 1024) }
         #expect(error?.code == .tooLarge)
-        #expect((try? JSONPayloads.decodeTelemetry(big)) != nil, "within the default 64 KiB")
+        #expect((try? JSONCodec.decodeTelemetry(big)) != nil, "within the default 64 KiB")
     }
 
     @Test("Fuzz: 100,000 random and mutated payloads never crash the decoders")
@@ -82,19 +83,19 @@ struct PayloadDecodingTests {
             return state &* 0x2545_F491_4F6C_DD1D
         }
         let seeds: [[UInt8]] = [
-            JSONPayloads.telemetry(Self.sample, machine: "m1", kind: "cnc"),
-            JSONPayloads.state(StateChange(time: Self.sample.time, sequence: 1, state: .running, previous: .idle, reason: "r")),
-            JSONPayloads.counters(ProductionCounters(time: Self.sample.time, sequence: 1, total: 1, good: 1, scrap: 0, idealCycleTime: .seconds(1))),
-            JSONPayloads.status(online: true, time: Self.sample.time, reason: "connected"),
-            JSONPayloads.command(MachineCommandRequest(command: .injectFault, fault: "x", duration: .seconds(5))),
+            JSONCodec.telemetry(Self.sample, machine: "m1", kind: "cnc"),
+            JSONCodec.state(StateChange(time: Self.sample.time, sequence: 1, state: .running, previous: .idle, reason: "r")),
+            JSONCodec.counters(ProductionCounters(time: Self.sample.time, sequence: 1, total: 1, good: 1, scrap: 0, idealCycleTime: .seconds(1))),
+            JSONCodec.status(online: true, time: Self.sample.time, reason: "connected"),
+            JSONCodec.command(MachineCommandRequest(command: .injectFault, fault: "x", duration: .seconds(5))),
         ]
         let alphabet = Array(#"{}[]":,.-+eE0123456789truefalsnNaI\u"#.utf8) + [0, 0x7F, 0xC3, 0xFF, 0x0A]
         let decoders: [([UInt8]) throws -> Void] = [
-            { _ = try JSONPayloads.decodeTelemetry($0) },
-            { _ = try JSONPayloads.decodeState($0) },
-            { _ = try JSONPayloads.decodeCounters($0) },
-            { _ = try JSONPayloads.decodeStatus($0) },
-            { _ = try JSONPayloads.decodeCommand($0) },
+            { _ = try JSONCodec.decodeTelemetry($0) },
+            { _ = try JSONCodec.decodeState($0) },
+            { _ = try JSONCodec.decodeCounters($0) },
+            { _ = try JSONCodec.decodeStatus($0) },
+            { _ = try JSONCodec.decodeCommand($0) },
         ]
         var decoded = 0
         var refused: [PayloadError.Code: Int] = [:]

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 @testable import TwinModel
+import TwinHubProtocol
 
 /// The streaming telemetry decoder against reading the JSON tree, which it replaces on the hot path: the same
 /// telemetry, or the same error (code and reason), for every input.
 @Suite("Decoding telemetry without a JSON tree")
 struct TelemetryDecoderTests {
     /// Telemetry read the general way: the whole JSON tree first, then the fields.
-    static func reference(_ bytes: [UInt8], maximumSize: Int = JSONPayloads.defaultMaximumSize) throws(PayloadError) -> JSONPayloads.Telemetry {
+    static func reference(_ bytes: [UInt8], maximumSize: Int = JSONCodec.defaultMaximumSize) throws(PayloadError) -> MachineTelemetry {
         let fields = try JSONFields.read(bytes, maximumSize: maximumSize, what: "telemetry")
         let time = try fields.timestamp("ts")
         let sequence = try fields.sequence("seq", minimum: 1)
@@ -28,7 +29,7 @@ struct TelemetryDecoderTests {
         return .init(machine: try fields.string("machine"), kind: try fields.string("kind"), sample: TelemetrySample(time: time, sequence: sequence, values: readings))
     }
 
-    static func outcome(_ decode: () throws(PayloadError) -> JSONPayloads.Telemetry) -> Result<JSONPayloads.Telemetry, PayloadError> {
+    static func outcome(_ decode: () throws(PayloadError) -> MachineTelemetry) -> Result<MachineTelemetry, PayloadError> {
         Result { () throws(PayloadError) in try decode() }
     }
 
@@ -69,7 +70,7 @@ struct TelemetryDecoderTests {
                     }
                 }
             }
-            let streaming = Self.outcome { () throws(PayloadError) in try JSONPayloads.decodeTelemetry(bytes) }
+            let streaming = Self.outcome { () throws(PayloadError) in try JSONCodec.decodeTelemetry(bytes) }
             let tree = Self.outcome { () throws(PayloadError) in try Self.reference(bytes) }
             guard streaming == tree else {
                 Issue.record("they disagree on \(String(decoding: bytes, as: UTF8.self)): streaming \(streaming), tree \(tree)")
@@ -83,11 +84,11 @@ struct TelemetryDecoderTests {
     @Test("Size limits and non-objects are refused alike")
     func limits() {
         let payload = Array(Self.seeds[0].utf8)
-        #expect(Self.outcome { () throws(PayloadError) in try JSONPayloads.decodeTelemetry(payload, maximumSize: 20) }
+        #expect(Self.outcome { () throws(PayloadError) in try JSONCodec.decodeTelemetry(payload, maximumSize: 20) }
                 == Self.outcome { () throws(PayloadError) in try Self.reference(payload, maximumSize: 20) })
         for text in ["[1,2", "[1,2] x", "null", "   "] {
             let bytes = Array(text.utf8)
-            #expect(Self.outcome { () throws(PayloadError) in try JSONPayloads.decodeTelemetry(bytes) }
+            #expect(Self.outcome { () throws(PayloadError) in try JSONCodec.decodeTelemetry(bytes) }
                     == Self.outcome { () throws(PayloadError) in try Self.reference(bytes) }, "\(text)")
         }
     }

@@ -1,5 +1,6 @@
 import Testing
 import TwinModel
+import TwinHubProtocol
 
 @Suite("TopicMap reads back alert and aggregate topics as paths")
 struct TopicMapTests {

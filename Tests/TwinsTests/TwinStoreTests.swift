@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Twins
 import TwinModel
+import TwinHubProtocol
 
 @Suite("The twin store")
 struct TwinStoreTests {
@@ -9,7 +10,7 @@ struct TwinStoreTests {
     static let cnc = PlantPath(site: "s", area: "a", line: "l", machine: "cnc-01")
 
     static func telemetry(_ sequence: UInt64, machine: String = "cnc-01", kind: String = "cnc_machining_centre", _ values: [(String, Double, String)] = [("spindle_speed", 9500, "rpm")]) -> [UInt8] {
-        JSONPayloads.telemetry(TwinFixtures.sample(sequence, "06:00:0\(sequence % 10)", values), machine: machine, kind: kind)
+        JSONCodec.telemetry(TwinFixtures.sample(sequence, "06:00:0\(sequence % 10)", values), machine: machine, kind: kind)
     }
 
     @Test("Every class of bad input is refused with its reason and counted; the twin is untouched")
@@ -45,7 +46,7 @@ struct TwinStoreTests {
         #expect(generic.twins[Self.cnc]?.kind == nil && generic.twins[Self.cnc]?.reported["flux"] != nil)
         #expect(generic.statistics.unknownKind == 1)
         var strict = TwinStore(kinds: Self.kinds, unknownKinds: .reject)
-        _ = strict.ingest(JSONPayloads.status(online: true, time: at("06:00"), reason: "connected"), channel: .status, address: Self.cnc, received: at("06:00"))
+        _ = strict.ingest(JSONCodec.status(online: true, time: at("06:00"), reason: "connected"), channel: .status, address: Self.cnc, received: at("06:00"))
         #expect(strict.twins.count == 1, "a status alone cannot tell the kind yet")
         #expect(strict.ingest(Self.telemetry(1, kind: "time_machine"), channel: .telemetry, address: Self.cnc, received: at("06:00:01")).map(\.reason) == ["unknown_kind"])
         #expect(strict.twins.isEmpty, "once telemetry shows an unknown kind, the twin goes")
@@ -55,7 +56,7 @@ struct TwinStoreTests {
     @Test("A twin first seen by its status takes its kind from its first telemetry")
     func adoptsKind() {
         var store = TwinStore(kinds: Self.kinds)
-        _ = store.ingest(JSONPayloads.status(online: true, time: at("06:00"), reason: "connected"), channel: .status, address: Self.cnc, received: at("06:00"))
+        _ = store.ingest(JSONCodec.status(online: true, time: at("06:00"), reason: "connected"), channel: .status, address: Self.cnc, received: at("06:00"))
         #expect(store.twins[Self.cnc]?.kind == nil)
         _ = store.ingest(Self.telemetry(1), channel: .telemetry, address: Self.cnc, received: at("06:00:01"))
         #expect(store.twins[Self.cnc]?.kind?.id == "cnc_machining_centre")
@@ -66,11 +67,11 @@ struct TwinStoreTests {
         var store = TwinStore(kinds: Self.kinds)
         let other = PlantPath(site: "s", area: "a", line: "l2", machine: "cnc-02")
         for (address, state) in [(Self.cnc, MachineState.running), (other, .fault)] {
-            _ = store.ingest(JSONPayloads.state(StateChange(time: at("06:00"), sequence: 1, state: state, previous: .idle, reason: "r")),
+            _ = store.ingest(JSONCodec.state(StateChange(time: at("06:00"), sequence: 1, state: state, previous: .idle, reason: "r")),
                              channel: .state, address: address, received: at("06:00"))
         }
         for address in [Self.cnc, other] {  // KPIs move with each machine's own clock: its next message
-            _ = store.ingest(JSONPayloads.telemetry(TwinFixtures.sample(1, "07:00", [("spindle_speed", 0, "rpm")]), machine: address.name, kind: "cnc_machining_centre"),
+            _ = store.ingest(JSONCodec.telemetry(TwinFixtures.sample(1, "07:00", [("spindle_speed", 0, "rpm")]), machine: address.name, kind: "cnc_machining_centre"),
                              channel: .telemetry, address: address, received: at("07:00"))
         }
         let sums = store.aggregates()
@@ -85,7 +86,7 @@ struct TwinStoreTests {
     func desired() {
         var store = TwinStore(kinds: Self.kinds)
         #expect(store.ingest(Array(#"{"state":"stopped"}"#.utf8), channel: .desired, address: Self.cnc, received: at("06:00")).map(\.reason) == ["unknown_machine"])
-        _ = store.ingest(JSONPayloads.state(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r")), channel: .state, address: Self.cnc, received: at("06:00"))
+        _ = store.ingest(JSONCodec.state(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r")), channel: .state, address: Self.cnc, received: at("06:00"))
         #expect(store.ingest(Array(#"{"state":"stopped"}"#.utf8), channel: .desired, address: Self.cnc, received: at("06:01")).isEmpty)
         #expect(store.twins[Self.cnc]?.command == MachineCommandRequest(command: .stop))
         #expect(store.ingest(Array(#"{"state":"fault"}"#.utf8), channel: .desired, address: Self.cnc, received: at("06:01")).map(\.reason) == ["invalid_value"])

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Twins
 import TwinModel
+import TwinHubProtocol
 
 enum TwinFixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -90,7 +91,7 @@ struct TwinTests {
     @Test("Offline by last will, and stale when nothing arrives for 5 sample intervals")
     func connectivity() {
         var twin = TwinFixtures.twin()
-        twin.apply(JSONPayloads.Status(online: true, time: at("06:00"), reason: "connected"), received: at("06:00"))
+        twin.apply(MachineStatus(online: true, time: at("06:00"), reason: "connected"), received: at("06:00"))
         twin.apply(TwinFixtures.sample(1, "06:00:01", [("spindle_speed", 9500, "rpm")]), received: at("06:00:01"))
         let quiet = twin.refresh(now: at("06:00:05"))
         #expect(!quiet, "4 s of silence is fine")
@@ -100,11 +101,11 @@ struct TwinTests {
         #expect(twin.reported["spindle_speed"]?.quality == .stale)
         twin.apply(TwinFixtures.sample(2, "06:00:08", [("spindle_speed", 9400, "rpm")]), received: at("06:00:08"))
         #expect(twin.connectivity.status == .online && twin.reported["spindle_speed"]?.quality == .good)
-        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:01"))
+        twin.apply(MachineStatus(online: false, time: nil, reason: "connection lost"), received: at("06:01"))
         #expect(twin.connectivity == Connectivity(status: .offline, since: at("06:01"), reason: "connection lost", lastHeard: at("06:00:08")))
         #expect(twin.state == .offline)
         let version = twin.version
-        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:02"))
+        twin.apply(MachineStatus(online: false, time: nil, reason: "connection lost"), received: at("06:02"))
         #expect(twin.version == version && twin.connectivity.since == at("06:01"), "a repeated status (retained) is no change")
     }
 
@@ -176,9 +177,9 @@ struct TwinEdgeTests {
         var twin = TwinFixtures.twin()
         let running = StateChange(time: at("06:00"), sequence: 3, state: .running, previous: .setup, reason: "setup done")
         twin.apply(running, received: at("06:00"))
-        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:10"))
+        twin.apply(MachineStatus(online: false, time: nil, reason: "connection lost"), received: at("06:10"))
         #expect(twin.state == .offline)
-        twin.apply(JSONPayloads.Status(online: true, time: at("06:12"), reason: "connected"), received: at("06:12"))
+        twin.apply(MachineStatus(online: true, time: at("06:12"), reason: "connected"), received: at("06:12"))
         #expect(twin.apply(running, received: at("06:12")).isEmpty, "the announcement repeats the last state: no refusal")
         #expect(twin.state == .running)
     }
@@ -187,7 +188,7 @@ struct TwinEdgeTests {
     func silentMachineRollsOver() {
         var twin = TwinFixtures.twin()
         twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r"), received: at("06:00"))
-        twin.apply(JSONPayloads.Status(online: false, time: nil, reason: "connection lost"), received: at("06:00"))
+        twin.apply(MachineStatus(online: false, time: nil, reason: "connection lost"), received: at("06:00"))
         twin.refresh(now: at("15:00"))
         #expect(twin.kpi.shiftStart == at("14:00"), "the late shift started without the machine")
         #expect(twin.kpi.window.seconds(in: .running) == 0)
@@ -220,11 +221,11 @@ struct TwinPayloadTests {
         var twin = TwinFixtures.twin()
         twin.apply(StateChange(time: at("06:00"), sequence: 1, state: .running, previous: .idle, reason: "r"), received: at("06:00"))
         try twin.desire(.held)
-        let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(TwinPayloads.snapshot(twin))) as? [String: Any])
+        let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(JSONCodec.twin(twin))) as? [String: Any])
         #expect((snapshot["delta"] as? [String: Any])?["command"] as? String == "hold")
         #expect((snapshot["desired"] as? [String: Any])?["state"] as? String == "held")
         twin.apply(StateChange(time: at("06:01"), sequence: 2, state: .held, previous: .running, reason: "command hold"), received: at("06:01"))
-        let synced = try #require(try JSONSerialization.jsonObject(with: Data(TwinPayloads.snapshot(twin))) as? [String: Any])
+        let synced = try #require(try JSONSerialization.jsonObject(with: Data(JSONCodec.twin(twin))) as? [String: Any])
         #expect(synced["delta"] == nil && synced["desired"] == nil)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 /// What the trainer sees and does, apart from the plant itself: focus, selection, filter, overlays, prompts
 /// and commands waiting for their effect. A pure state machine: keys in, ``ConsoleAction``s out.
@@ -68,7 +69,7 @@ public struct ConsoleUI: Sendable, Equatable {
     // MARK: What is shown
 
     /// Open alerts that pass the filter, in display order.
-    public func visibleAlerts(in model: ConsoleModel) -> [AlertView] {
+    public func visibleAlerts(in model: ConsoleModel) -> [AlertSnapshot] {
         let alerts = model.sortedAlerts
         guard !filter.isEmpty else { return alerts }
         return alerts.filter { alert in
@@ -78,7 +79,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// Machines that pass the filter, by site, area, line and name.
-    public func visibleMachines(in model: ConsoleModel) -> [MachineView] {
+    public func visibleMachines(in model: ConsoleModel) -> [TwinSnapshot] {
         let machines = model.sortedMachines
         guard !filter.isEmpty else { return machines }
         return machines.filter { machine in
@@ -97,12 +98,12 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// The selected alert (or the one now in its place, if it closed).
-    public func currentAlert(in model: ConsoleModel) -> AlertView? {
+    public func currentAlert(in model: ConsoleModel) -> AlertSnapshot? {
         alertIndex(in: model).map { visibleAlerts(in: model)[$0] }
     }
 
     /// The selected machine (or the one now in its place).
-    public func currentMachine(in model: ConsoleModel) -> MachineView? {
+    public func currentMachine(in model: ConsoleModel) -> TwinSnapshot? {
         machineIndex(in: model).map { visibleMachines(in: model)[$0] }
     }
 
@@ -236,7 +237,7 @@ public struct ConsoleUI: Sendable, Equatable {
     // MARK: Actions
 
     private mutating func beginAcknowledgement(model: ConsoleModel, now: Date) {
-        let alert: AlertView?
+        let alert: AlertSnapshot?
         switch focus {
         case .alerts:
             alert = currentAlert(in: model)
@@ -257,14 +258,9 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     private mutating func acknowledge(_ alert: AlertKey, comment: String, model: ConsoleModel, now: Date) -> ConsoleAction {
-        var writer = JSONWriter()
-        writer.open()
-        writer.field("by", string: user)
-        writer.field("comment", string: comment)
-        writer.close()
         expect(.acknowledged(alert, afterEvent: model.eventCount), what: "acknowledgement of \(alert.machine.name) \(alert.rule)", success: "\(alert.machine.name) \(alert.rule) acknowledged", now: now,
                sent: "acknowledgement of \(alert.machine.name) \(alert.rule) sent; waiting for the twin service")
-        return .publish(topic: topics.alertAcknowledgement(alert), payload: writer.bytes)
+        return .publish(topic: topics.alertAcknowledgement(alert), payload: JSONCodec.acknowledgement(AcknowledgementRequest(by: user, comment: comment)))
     }
 
     private mutating func openFaultMenu(model: ConsoleModel, now: Date) {
@@ -323,7 +319,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     private func command(_ request: MachineCommandRequest, to machine: PlantPath) -> ConsoleAction {
-        .publish(topic: topics.topic(.cmd, for: machine), payload: JSONPayloads.command(request))
+        .publish(topic: topics.topic(.cmd, for: machine), payload: JSONCodec.command(request))
     }
 
     private mutating func expect(_ expectation: PendingAction.Expectation, what: String, success: String, now: Date, sent: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 /// Everything the console knows about the plant, built from MQTT messages alone. Pure: updates in, state out.
 ///
@@ -13,16 +14,16 @@ public struct ConsoleModel: Sendable {
     /// The topic root shown.
     public var root: String
     public var connection: ConnectionStatus = .connecting
-    public private(set) var machines: [PlantPath: MachineView] = [:]
+    public private(set) var machines: [PlantPath: TwinSnapshot] = [:]
     /// The machines' addresses, sorted: kept on change of membership, so a redraw never sorts the fleet.
     private var machineOrder: [PlantPath] = []
     /// Recent samples per machine and property, oldest first (the selected machine's `history` topic).
     public private(set) var histories: [PlantPath: [String: [Double]]] = [:]
-    public private(set) var alerts: [AlertKey: AlertView] = [:]
+    public private(set) var alerts: [AlertKey: AlertSnapshot] = [:]
     /// Aggregate KPIs of each line.
-    public private(set) var lines: [PlantPath: AggregateView] = [:]
+    public private(set) var lines: [PlantPath: KPISnapshot] = [:]
     /// The latest alert events, oldest first.
-    public private(set) var recentEvents: [AlertEventView] = []
+    public private(set) var recentEvents: [AlertEventMessage] = []
     /// Alert events received so far (``recentEvents`` keeps the last ``recentEventLimit``).
     public private(set) var eventCount = 0
     /// Messages the twin service ingests per second, from its metrics.
@@ -35,7 +36,7 @@ public struct ConsoleModel: Sendable {
     public private(set) var messagesApplied = 0
     /// Messages refused as unreadable, and the last reason.
     public private(set) var refused = 0
-    public private(set) var lastRefusal: ConsoleDecodeError?
+    public private(set) var lastRefusal: ServiceMessageError?
     /// Grows with every change, so a view redraws only when something changed.
     public private(set) var revision = 0
 
@@ -47,7 +48,7 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Applies one update.
-    public mutating func apply(_ update: ConsoleUpdate) {
+    public mutating func apply(_ update: ServiceMessage) {
         messagesApplied += 1
         revision += 1
         switch update {
@@ -81,14 +82,14 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Counts a message that could not be read.
-    public mutating func refuse(_ error: ConsoleDecodeError) {
+    public mutating func refuse(_ error: ServiceMessageError) {
         refused += 1
         lastRefusal = error
         revision += 1
     }
 
     /// The kept events that came after event number `mark` (an ``eventCount`` seen earlier).
-    public func events(after mark: Int) -> ArraySlice<AlertEventView> {
+    public func events(after mark: Int) -> ArraySlice<AlertEventMessage> {
         recentEvents.suffix(max(0, min(recentEvents.count, eventCount - mark)))
     }
 
@@ -115,7 +116,7 @@ public struct ConsoleModel: Sendable {
     // MARK: Derived figures
 
     /// Open alerts in display order: active before cleared, then the most severe, then the most recent.
-    public var sortedAlerts: [AlertView] {
+    public var sortedAlerts: [AlertSnapshot] {
         alerts.values.sorted { a, b in
             if a.isActive != b.isActive { return a.isActive }
             if a.severity != b.severity { return a.severity > b.severity }
@@ -126,7 +127,7 @@ public struct ConsoleModel: Sendable {
     }
 
     /// Machines sorted by site, area, line and name.
-    public var sortedMachines: [MachineView] {
+    public var sortedMachines: [TwinSnapshot] {
         machineOrder.compactMap { machines[$0] }
     }
 
@@ -151,7 +152,7 @@ public struct ConsoleModel: Sendable {
 
     /// The most severe active alert of a machine (a cleared one waiting for its acknowledgement says nothing
     /// about the machine now).
-    public func worstAlert(of key: PlantPath) -> AlertView? {
+    public func worstAlert(of key: PlantPath) -> AlertSnapshot? {
         alerts.values.filter { $0.key.machine == key && $0.isActive }.max { $0.severity < $1.severity }
     }
 }

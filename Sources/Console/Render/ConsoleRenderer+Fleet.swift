@@ -1,11 +1,12 @@
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 extension ConsoleRenderer {
     /// One row of the fleet list: a line's heading or a machine.
     enum FleetRow {
         case line(PlantPath)
-        case machine(MachineView, index: Int)
+        case machine(TwinSnapshot, index: Int)
     }
 
     /// Machines grouped by site, area and line: each line with its rolling OEE, each machine with its

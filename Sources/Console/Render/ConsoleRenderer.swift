@@ -1,5 +1,6 @@
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 /// Draws the console: a pure function from the plant model and the UI state to a ``Frame``. The terminal
 /// runtime sends only the cells that changed; tests compare frames with text snapshots.
@@ -69,7 +70,7 @@ public enum ConsoleRenderer {
 
     /// The age of an alert on its machine's clock (alert times are machine times; the simulator may run faster
     /// than the wall clock).
-    static func age(of alert: AlertView, model: ConsoleModel, now: Date) -> String {
+    static func age(of alert: AlertSnapshot, model: ConsoleModel, now: Date) -> String {
         guard let since = alert.raisedAt ?? alert.firstSeen else { return "-" }
         let clock = model.machineTime(of: alert.key.machine) ?? now
         return DisplayFormat.age(max(0, clock.timeIntervalSince(since)))

@@ -1,11 +1,12 @@
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 /// One alert event as a line of text, for `twinhub console --plain` (and when there is no terminal): time,
 /// severity, event, machine and message. Pure.
 public enum AlertLine {
     /// `2026-11-22T10:00:01.000Z MAJOR    escalated   acme/leuven/fabrication/line-1/cnc-01 vibration_high: … (warning → major)`
-    public static func plain(_ event: AlertEventView) -> String {
+    public static func plain(_ event: AlertEventMessage) -> String {
         let alert = event.alert
         var text = ISO8601Parsing.string(event.time) + " " + DisplayFormat.pad(alert.severity.rawValue.uppercased(), to: 8) + " "
             + DisplayFormat.pad(event.event, to: 12) + " " + alert.key.machine.description + " " + alert.key.rule + ": "

@@ -348,7 +348,7 @@ public struct Twin: Sendable {
     }
 
     /// Online or offline, from the machine's status topic (the broker publishes the last will there).
-    public mutating func apply(_ status: JSONPayloads.Status, received: Date) {
+    public mutating func apply(_ status: MachineStatus, received: Date) {
         let next: Connectivity.Status = status.online ? .online : .offline
         // The same status again (a retained message after a reconnect or a restart) changes nothing.
         guard next != connectivity.status || status.reason != connectivity.reason else { return }

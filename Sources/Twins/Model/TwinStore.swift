@@ -47,7 +47,7 @@ public struct TwinStore: Sendable {
     public private(set) var statistics = Statistics()
 
     public init(kinds: [String: MachineKind], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
-                maximumPayload: Int = JSONPayloads.defaultMaximumSize) {
+                maximumPayload: Int = JSONFields.defaultMaximumSize) {
         self.kinds = kinds
         sharedKinds = kinds.mapValues(SharedKind.init)
         sharedSettings = SharedSettings(settings)
@@ -57,34 +57,12 @@ public struct TwinStore: Sendable {
 
     /// A decoded message, ready to apply.
     public enum Decoded: Sendable {
-        case telemetry(JSONPayloads.Telemetry)
+        case telemetry(MachineTelemetry)
         case state(StateChange)
         case counters(ProductionCounters)
-        case status(JSONPayloads.Status)
+        case status(MachineStatus)
         case desired(MachineState)
         case ignored
-    }
-
-    /// Decodes a message of `channel`: pure and independent of the store, so it can run off any lock.
-    public static func decode(_ payload: [UInt8], channel: TopicMap.Channel, maximumSize: Int) throws(PayloadError) -> Decoded {
-        switch channel {
-        case .telemetry: .telemetry(try JSONPayloads.decodeTelemetry(payload, maximumSize: maximumSize))
-        case .state: .state(try JSONPayloads.decodeState(payload, maximumSize: maximumSize))
-        case .counters: .counters(try JSONPayloads.decodeCounters(payload, maximumSize: maximumSize))
-        case .status: .status(try JSONPayloads.decodeStatus(payload, maximumSize: maximumSize))
-        case .desired: .desired(try JSONPayloads.decodeDesired(payload))
-        case .cmd, .twin, .history: .ignored
-        }
-    }
-
-    /// Decodes and applies one message from `channel` of the machine at `address`.
-    /// - Returns: the dead letters it produced (empty when everything applied).
-    public mutating func ingest(_ payload: [UInt8], channel: TopicMap.Channel, address: PlantPath, received: Date) -> [DeadLetter] {
-        do {
-            return apply(try Self.decode(payload, channel: channel, maximumSize: maximumPayload), address: address, received: received)
-        } catch {
-            return refuse(decoding: error)
-        }
     }
 
     /// Counts a message that could not be decoded, and returns its dead letter.

@@ -4,6 +4,7 @@ import ConsoleRuntime
 import Foundation
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// `twinhub console`: the live terminal view of alerts and the fleet.
 struct ConsoleCommand: AsyncParsableCommand {

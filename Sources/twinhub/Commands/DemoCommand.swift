@@ -9,6 +9,7 @@ import TwinHubBroker
 import TwinHubMQTT
 import TwinModel
 import TwinService
+import TwinHubProtocol
 
 /// `twinhub demo`: the whole factory from one command.
 struct DemoCommand: AsyncParsableCommand {

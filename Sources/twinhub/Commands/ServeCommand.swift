@@ -5,6 +5,7 @@ import TwinHubMQTT
 import TwinModel
 import Twins
 import TwinService
+import TwinHubProtocol
 
 /// `twinhub serve`: the twin service.
 struct ServeCommand: AsyncParsableCommand {
@@ -45,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     var history = 60
 
     @Option(help: ArgumentHelp("Largest payload accepted, in bytes.", valueName: "bytes"))
-    var maxPayload = JSONPayloads.defaultMaximumSize
+    var maxPayload = JSONCodec.defaultMaximumSize
 
     @Option(help: ArgumentHelp("SQLite database of the twins (default: twinhub-ROOT.sqlite here).", valueName: "path"))
     var db: String?

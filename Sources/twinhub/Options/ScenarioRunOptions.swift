@@ -2,6 +2,7 @@ import ArgumentParser
 import SimulationRuntime
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// How a scenario runs, shared by `sim` and `demo`: speed, seed, duration, topic root and the kinds' folder.
 struct ScenarioRunOptions: ParsableArguments {

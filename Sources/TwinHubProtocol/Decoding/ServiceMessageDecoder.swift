@@ -1,16 +1,18 @@
 import Foundation
 import TwinModel
 
-/// Why a message could not be shown: its topic and the reason. The console counts these and shows the last.
-public struct ConsoleDecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why a message of the twin service could not be read: its topic and the reason. Screens count these and show
+/// the last.
+public struct ServiceMessageError: Error, Sendable, Equatable, CustomStringConvertible {
     public var topic: String
     public var error: PayloadError
 
     public var description: String { "\(topic): \(error)" }
 }
 
-/// Turns the messages the console subscribes to into ``ConsoleUpdate``s. Pure: topics in, values out.
-public struct ConsoleDecoder: Sendable {
+/// Turns what the twin service publishes into ``ServiceMessage``s, for every screen (the console today). Pure:
+/// topics and payloads in, values out.
+public struct ServiceMessageDecoder: Sendable {
     public let topics: TopicMap
     /// The largest payload read (history snapshots are the largest the service sends).
     public var maximumSize = 256 * 1024
@@ -36,18 +38,18 @@ public struct ConsoleDecoder: Sendable {
     }
 
     /// The update `payload` on `topic` brings; `nil` for a topic the console does not show.
-    /// - Throws: ``ConsoleDecodeError`` with the topic and why, for a payload that cannot be read.
-    public func decode(topic: String, payload: [UInt8]) throws(ConsoleDecodeError) -> ConsoleUpdate? {
+    /// - Throws: ``ServiceMessageError`` with the topic and why, for a payload that cannot be read.
+    public func decode(topic: String, payload: [UInt8]) throws(ServiceMessageError) -> ServiceMessage? {
         do {
             return try update(topic: topic, payload: payload)
         } catch {
-            throw ConsoleDecodeError(topic: topic, error: error)
+            throw ServiceMessageError(topic: topic, error: error)
         }
     }
 
-    private func update(topic: String, payload: [UInt8]) throws(PayloadError) -> ConsoleUpdate? {
+    private func update(topic: String, payload: [UInt8]) throws(PayloadError) -> ServiceMessage? {
         if topic == topics.alertEvents {
-            return .event(try Self.event(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert event")))
+            return .event(try JSONCodec.decodeAlertEvent(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert event")))
         }
         if topic == topics.serviceMetrics {
             let fields = try JSONFields.read(payload, maximumSize: maximumSize, what: "the service metrics")
@@ -59,7 +61,7 @@ public struct ConsoleDecoder: Sendable {
             guard !address.isAcknowledgement else { return nil }
             let key = address.alert
             if payload.isEmpty { return .alertRemoved(key) }
-            let alert = try Self.alert(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert"))
+            let alert = try JSONCodec.decodeAlert(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert"))
             guard alert.key == key else { throw PayloadError(.invalidValue, "the alert is \(alert.key), not the one of its topic") }
             return .alert(alert)
         }
@@ -68,20 +70,16 @@ public struct ConsoleDecoder: Sendable {
             switch address.channel {
             case .twin:
                 if payload.isEmpty { return .twinRemoved(key) }
-                return .twin(try Self.twin(JSONFields.read(payload, maximumSize: maximumSize, what: "a twin"), key: key))
+                return .twin(try JSONCodec.decodeTwin(JSONFields.read(payload, maximumSize: maximumSize, what: "a twin"), key: key))
             case .history:
                 guard !payload.isEmpty else { return .history(key, [:]) }
-                return .history(key, try Self.history(JSONFields.read(payload, maximumSize: maximumSize, what: "a history")))
+                return .history(key, try JSONCodec.decodeHistory(JSONFields.read(payload, maximumSize: maximumSize, what: "a history")))
             default:
                 return nil
             }
         }
         if let address = topics.aggregateTopic(of: topic), address.channel == .kpi, !payload.isEmpty {
-            let fields = try JSONFields.read(payload, maximumSize: maximumSize, what: "aggregate KPIs")
-            let machines = try fields.number("machines")
-            return .aggregate(AggregateView(path: address.path,
-                                            machines: machines.isFinite && machines >= 0 && machines < 1e9 ? Int(machines) : 0,
-                                            shift: try Self.oee(fields.optionalObject("shift")), window: try Self.oee(fields.optionalObject("window"))))
+            return .aggregate(try JSONCodec.decodeKPI(JSONFields.read(payload, maximumSize: maximumSize, what: "aggregate KPIs"), path: address.path))
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TwinModel
 
 /// Every MQTT topic TwinHub uses, in one place, in a Unified-Namespace layout:
 /// `{root}/{site}/{area}/{line}/{machine}/{channel}`.

@@ -2,9 +2,9 @@ import Foundation
 
 /// Reads telemetry straight from its bytes, without a tree of ``JSON`` values: telemetry is most of what the twin
 /// service reads. It accepts and refuses exactly what reading the tree would, with the same codes and reasons, in
-/// the same order (syntax first, then the fields as ``JSONPayloads/decodeTelemetry(_:maximumSize:)`` documents);
+/// the same order (syntax first, then the fields as `JSONCodec.decodeTelemetry(_:maximumSize:)` (TwinHubProtocol) documents);
 /// a test holds the two to that on fuzzed input.
-struct TelemetryDecoder {
+public struct TelemetryDecoder {
     /// One member of `values`, as read; checked once the whole payload is known to be JSON.
     private struct Reading {
         var name: String
@@ -22,8 +22,9 @@ struct TelemetryDecoder {
     private var valuesOther: JSON?
     private var otherKeys: Set<String> = []
 
-    static func decode(_ bytes: [UInt8], maximumSize: Int) throws(PayloadError) -> JSONPayloads.Telemetry {
-        try JSONPayloads.checkSize(bytes, maximumSize: maximumSize, what: "telemetry")
+    /// Reads a telemetry payload, readings sorted by name.
+    public static func decode(_ bytes: [UInt8], maximumSize: Int) throws(PayloadError) -> MachineTelemetry {
+        try JSONFields.checkSize(bytes, maximumSize: maximumSize, what: "telemetry")
         var reader = JSONReader(bytes)
         reader.skipWhitespace()
         guard reader.peek(UInt8(ascii: "{")) else {
@@ -98,7 +99,7 @@ struct TelemetryDecoder {
     }
 
     /// The fields, checked in the documented order.
-    private func telemetry() throws(PayloadError) -> JSONPayloads.Telemetry {
+    private func telemetry() throws(PayloadError) -> MachineTelemetry {
         let time = try JSONFields.timestamp(ts, "ts")
         let sequence = try JSONFields.sequence(seq, "seq", minimum: 1)
         guard var readings else {
@@ -118,7 +119,7 @@ struct TelemetryDecoder {
             }
             values.append(.init(property: name, value: value, unit: unit))
         }
-        return JSONPayloads.Telemetry(machine: try JSONFields.string(machine, "machine"), kind: try JSONFields.string(kind, "kind"),
+        return MachineTelemetry(machine: try JSONFields.string(machine, "machine"), kind: try JSONFields.string(kind, "kind"),
                                       sample: TelemetrySample(time: time, sequence: sequence, values: values))
     }
 }

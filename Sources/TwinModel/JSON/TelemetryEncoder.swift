@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes one machine's telemetry exactly as ``JSONPayloads/telemetry(_:machine:kind:)`` does, byte for byte, from
+/// Writes one machine's telemetry exactly as `JSONCodec.telemetry(_:machine:kind:)` (TwinHubProtocol) does, byte for byte, from
 /// pieces made once: the machine's own fields, and for each property of its kind the JSON around its value (its key
 /// and its unit). Only the time, the sequence number and the values are written per sample; a simulated fleet
 /// publishes one of these per machine and sample interval.
@@ -44,7 +44,7 @@ public struct TelemetryEncoder: Sendable {
     }
 
     /// The sample's JSON. Readings of other properties or units than the kind's, or out of its order, are written in
-    /// full, as ``JSONPayloads/telemetry(_:machine:kind:)`` writes every one.
+    /// full, as `JSONCodec.telemetry(_:machine:kind:)` (TwinHubProtocol) writes every one.
     public func encode(_ sample: TelemetrySample) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()

@@ -1,10 +1,11 @@
 import Foundation
 import TwinModel
+import Twins
 
-/// The JSON the twin service publishes: twin snapshots, aggregates, dead letters, metrics. Pure.
-public enum TwinPayloads {
+/// A twin snapshot (`…/{machine}/twin`, QoS 1, retained): everything the twin service knows of a machine but its history.
+extension JSONCodec {
     /// A twin's snapshot (retained on `…/{machine}/twin`): everything but the history.
-    public static func snapshot(_ twin: Twin) -> [UInt8] {
+    public static func twin(_ twin: Twin) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
         writer.fields(of: twin.address)
@@ -76,72 +77,35 @@ public enum TwinPayloads {
         return writer.bytes
     }
 
-    /// A twin's recent samples (retained on `…/{machine}/history`): per property, times and values, oldest first.
-    public static func history(_ twin: Twin) -> [UInt8] {
-        var writer = JSONWriter()
-        writer.open()
-        writer.field("machine", string: twin.address.name)
-        writer.field("version", integer: Int(twin.version))
-        writer.key("properties")
-        writer.open()
-        for (name, history) in twin.history.sorted(by: { $0.key < $1.key }) {
-            let samples = history.samples
-            writer.key(name)
-            writer.open()
-            if let first = samples.first { writer.field("start", string: ISO8601Parsing.string(first.time)) }
-            writer.key("offsets_s")
-            writer.openArray()
-            for sample in samples { writer.element(number: sample.time.timeIntervalSince(samples[0].time)) }
-            writer.closeArray()
-            writer.key("values")
-            writer.openArray()
-            for sample in samples { writer.element(number: (sample.value * 1000).rounded() / 1000) }
-            writer.closeArray()
-            writer.close()
+    /// Reads a twin snapshot (the shape ``twin(_:)`` writes) of the machine at `key`, the one its topic names.
+    public static func decodeTwin(_ fields: JSONFields, key: PlantPath) throws(PayloadError) -> TwinSnapshot {
+        let machine = try fields.string("machine")
+        guard machine == key.name else { throw PayloadError(.invalidValue, "the twin is of '\(machine)', not of its topic's '\(key.name)'") }
+        let state = try fields.object("state")
+        let connectivity = try fields.object("connectivity")
+        var readings: [TwinSnapshot.Reading] = []
+        if let reported = try fields.optionalObject("reported") {
+            for name in reported.members.keys.sorted() {
+                let reading = try reported.object(name)
+                readings.append(.init(name: name, value: try reading.number("value"), unit: try reading.optionalString("unit") ?? "",
+                                      quality: try reading.optionalString("quality") ?? "good", time: try reading.optionalTimestamp("ts")))
+            }
         }
-        writer.close()
-        writer.close()
-        return writer.bytes
-    }
-
-    /// Aggregate KPIs of a site, area or line (retained on `…/kpi`).
-    public static func aggregate(_ key: PlantPath, machines: Int, shift: ProductionTally, window: ProductionTally) -> [UInt8] {
-        var writer = JSONWriter()
-        writer.open()
-        writer.fields(of: key)
-        writer.field("machines", integer: machines)
-        writer.key("shift")
-        write(shift.oee, into: &writer)
-        writer.key("window")
-        write(window.oee, into: &writer)
-        writer.close()
-        return writer.bytes
-    }
-
-    /// A refused message with its reason, for the dead-letter topic.
-    public static func deadLetter(topic: String, reason: String, detail: String, payload: [UInt8], time: Date) -> [UInt8] {
-        var writer = JSONWriter()
-        writer.open()
-        writer.field("ts", string: ISO8601Parsing.string(time))
-        writer.field("topic", string: topic)
-        writer.field("reason", string: reason)
-        writer.field("detail", string: detail)
-        let shown = Array(payload.prefix(1024))
-        if let text = String(validating: shown, as: UTF8.self) {
-            writer.field("payload", string: text)
-        } else {
-            writer.field("payload_base64", string: Data(shown).base64EncodedString())
+        var counters: TwinSnapshot.Counters?
+        if let object = try fields.optionalObject("counters") {
+            counters = .init(total: try count(object, "total"), good: try count(object, "good"), scrap: try count(object, "scrap"))
         }
-        if payload.count > shown.count { writer.field("payload_bytes", integer: payload.count) }
-        writer.close()
-        return writer.bytes
-    }
-
-    private static func write(_ oee: OEE, into writer: inout JSONWriter) {
-        writer.open()
-        for (name, value) in [("oee", oee.value), ("availability", oee.availability), ("performance", oee.performance), ("quality", oee.quality)] {
-            if let value { writer.field(name, number: (value * 10_000).rounded() / 10_000) }
-        }
-        writer.close()
+        let kpi = try fields.optionalObject("kpi")
+        let version = try fields.optionalNumber("version") ?? 0
+        return TwinSnapshot(
+            key: key, kind: try fields.string("kind"), version: version >= 0 && version < 9e15 ? Int(version) : 0,
+            state: try state.string("value"), stateSince: try state.optionalTimestamp("since"), stateReason: try state.optionalString("reason") ?? "",
+            connectivity: try connectivity.string("status"), connectivitySince: try connectivity.optionalTimestamp("since"),
+            connectivityReason: try connectivity.optionalString("reason") ?? "",
+            readings: readings, counters: counters,
+            desiredState: try fields.optionalObject("desired")?.optionalString("state"),
+            pendingCommand: try fields.optionalObject("delta")?.optionalString("command"),
+            shift: try oee(kpi?.optionalObject("shift")), window: try oee(kpi?.optionalObject("window")),
+            mtbfSeconds: try kpi?.optionalNumber("mtbf_s"), mttrSeconds: try kpi?.optionalNumber("mttr_s"))
     }
 }

@@ -1,7 +1,7 @@
 import TwinModel
 
 /// Aggregate KPIs of a line (or an area or site) as the twin service published them.
-public struct AggregateView: Sendable, Equatable {
+public struct KPISnapshot: Sendable, Equatable {
     /// The site, area or line.
     public var path: PlantPath
     public var machines: Int

@@ -2,7 +2,7 @@ import Foundation
 import TwinModel
 
 /// What the console knows of a machine: its twin as the twin service last published it.
-public struct MachineView: Sendable, Equatable {
+public struct TwinSnapshot: Sendable, Equatable {
     /// One reported property.
     public struct Reading: Sendable, Equatable {
         public var name: String

@@ -2,7 +2,7 @@ import Foundation
 import TwinModel
 
 /// An open alert as the twin service published it.
-public struct AlertView: Sendable, Equatable {
+public struct AlertSnapshot: Sendable, Equatable {
     /// Who acknowledged, when and why.
     public struct Acknowledgement: Sendable, Equatable {
         public var by: String
@@ -80,25 +80,4 @@ public struct AlertView: Sendable, Equatable {
     }
 
     public var isAcknowledged: Bool { acknowledgement != nil }
-}
-
-/// One alert lifecycle event from `{root}/_alerts/events`.
-public struct AlertEventView: Sendable, Equatable {
-    /// `raised`, `escalated`, `deescalated`, `acknowledged`, `cleared` or `closed`.
-    public var event: String
-    /// When the twin service published it (wall clock).
-    public var time: Date
-    public var previousSeverity: Severity?
-    /// The alert after the event.
-    public var alert: AlertView
-
-    public init(event: String, time: Date, previousSeverity: Severity? = nil, alert: AlertView) {
-        self.event = event
-        self.time = time
-        self.previousSeverity = previousSeverity
-        self.alert = alert
-    }
-
-    /// Whether the event ends the alert.
-    public var closesAlert: Bool { event == "closed" || alert.status == "closed" }
 }
