@@ -132,6 +132,13 @@ public struct PlantPath: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return lhs.levels.lexicographicallyPrecedes(rhs.levels)
     }
 
-    /// `site/area/line/machine`, or the prefix of it the path has.
-    public var description: String { levels.joined(separator: "/") }
+    /// `site/area/line/machine`, or the prefix of it the path has. Built without an array of levels: every topic
+    /// the service publishes is made from it.
+    public var description: String {
+        var text = site
+        if let area { text += "/" + area }
+        if let line { text += "/" + line }
+        if let machine { text += "/" + machine }
+        return text
+    }
 }
