@@ -17,7 +17,7 @@ public struct BenchPlan: Sendable {
         core: CoreBenchmark(machines: 1000, messages: 5000, rounds: 1, heapTwins: 2000),
         ingest: IngestBenchmark(machines: 1000, messages: 5000, rounds: 1),
         latency: LatencyBenchmark(loads: [1000], probes: 10, machines: 100, budget: .seconds(5)),
-        simulator: SimulatorBenchmark(peerMessages: 50_000, rateMachines: 100, rateSeconds: 4, demands: [0.25], processes: 2, shards: 50, cpuSeconds: 1),
+        simulator: SimulatorBenchmark(peerMessages: 50_000, rateMachines: 100, rateSeconds: 8, demands: [0.25], processes: 2, shards: 50, cpuSeconds: 1),
         memory: MemoryBenchmark(sizes: [.init(twins: 1000, samples: 3)]))
 
     /// What one benchmark produced.

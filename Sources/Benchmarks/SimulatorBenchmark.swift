@@ -222,7 +222,8 @@ public struct SimulatorBenchmark: Sendable {
         let readings = counters.readings(Self.receivedTopic).filter { $0.at >= steadyStart && $0.at <= steadyEnd }
         // mosquitto 2.0 reports its counts every other second with `sys_interval 1`.
         guard let first = readings.first, let last = readings.last, last.at - first.at >= .seconds(1) else {
-            throw BenchError("the broker reported its count too rarely while the simulator ran")
+            throw BenchError("the broker reported its count too rarely while the simulator ran: \(readings.count) reading(s) in "
+                             + "\(String(format: "%.1f", (steadyEnd - steadyStart).secondsValue)) s of steady running")
         }
         let brokerRate = (last.value - first.value) / (last.at - first.at).secondsValue
         return SimulatorRun(machines: scenario.machines.count, speed: speed, demand: Double(scenario.machines.count) * speed / interval,
