@@ -65,10 +65,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinStorage",
+            dependencies: ["Twins", "Rules", "TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TwinStorageSQLite",
+            dependencies: [
+                "TwinStorage", "Twins", "Rules", "TwinModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinService",
             dependencies: [
-                "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -104,7 +116,8 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "CMalloc",
+                "TwinHubBroker", "TwinHubMQTT", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                "TwinStorage", "TwinStorageSQLite", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +135,7 @@ let package = Package(
                 "Twins",
                 "Rules",
                 "TwinService",
+                "TwinStorageSQLite",
                 "Console",
                 "ConsoleRuntime",
                 "Benchmarks",
@@ -144,6 +158,14 @@ let package = Package(
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinStorageSQLiteTests",
+            dependencies: [
+                "TwinStorageSQLite", "TwinStorage", "Twins", "Rules", "TwinModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -170,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: [
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService", "Console", "ConsoleRuntime",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -6,6 +6,7 @@ import TwinHubMQTT
 import TwinModel
 import TwinService
 import TwinHubProtocol
+import TwinStorageSQLite
 
 /// What every benchmark needs: the kinds and the scale scenario the fleet comes from, a folder for files, the
 /// `twinhub` executable (for the parts that must run as processes of their own), progress output and a logger.

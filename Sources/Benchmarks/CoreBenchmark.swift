@@ -4,6 +4,8 @@ import Rules
 import Simulation
 import TwinModel
 import TwinService
+import TwinStorage
+import TwinStorageSQLite
 import Twins
 import TwinHubProtocol
 

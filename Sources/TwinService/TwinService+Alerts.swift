@@ -41,7 +41,7 @@ extension TwinService.State {
 extension TwinService {
     /// An acknowledgement from `…/alert/{rule}/ack`: applied, stored, then its events published. One
     /// that cannot be taken (unknown alert, already acknowledged, bad payload) is a counted dead letter.
-    func acknowledge(_ target: AlertKey, message: MQTTMessage, client: MQTTClient) {
+    func acknowledge(_ target: AlertKey, message: MQTTMessage, client: MQTTClient) async {
         let address = target.machine
         let now = Date()
         let decoded = Result { () throws(PayloadError) in try JSONCodec.decodeAcknowledgement(message.payload) }
@@ -73,7 +73,7 @@ extension TwinService {
         switch outcome {
         case .applied(let events):
             logger.info("alert \(address)/\(target.rule) acknowledged")
-            persist(only: [address])
+            await persist(only: [address])
             publish(events, client: client)
         case .refused(let reason, let detail):
             logger.warning("acknowledgement on \(message.topic) refused (\(reason)): \(detail)")

@@ -5,6 +5,7 @@ import Rules
 import Synchronization
 import TwinHubMQTT
 import TwinModel
+import TwinStorage
 import Twins
 import TwinHubProtocol
 
@@ -135,7 +136,8 @@ public final class TwinService: Sendable {
     public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
         var restoredEvents: [AlertEvent] = []
         if let storage = options.storage {
-            let (twins, unreadable) = try storage.loadAll()
+            let loaded = try await storage.loadAll()
+            let (twins, unreadable) = (loaded.twins, loaded.unreadable)
             for id in unreadable { logger.error("stored twin \(id) cannot be read; it starts afresh") }
             restoredEvents = state.withLock { state in
                 state.store.restore(twins.map(\.record))
@@ -170,14 +172,15 @@ public final class TwinService: Sendable {
         } catch is CancellationError {
             // Stopping is the normal way out.
         }
-        persist()
+        // On a task of its own: this one is cancelled, and GRDB's async write refuses to start in a cancelled task.
+        await Task { await persist() }.value
         await client.disconnect()
     }
 
     /// Writes the twins changed since the last write (or only those of `only`). The twins (copy-on-write values) and
     /// their rule memories are taken under the lock; records, encoding and the disk happen outside it, on the
     /// caller's task.
-    func persist(only: Set<PlantPath>? = nil) {
+    func persist(only: Set<PlantPath>? = nil) async {
         guard let storage = options.storage else { return }
         let taken = state.withLock { state -> [(Twin, MachineRules.Saved?)] in
             return state.takeUnsaved(only: only).compactMap { address in
@@ -186,7 +189,7 @@ public final class TwinService: Sendable {
         }
         let twins = taken.map { twin, rules in StoredTwin(record: twin.record, rules: rules) }
         do {
-            for id in try storage.save(twins) {
+            for id in try await storage.save(twins) {
                 logger.error("twin \(id) cannot be encoded for storage; it is skipped until it changes")
             }
         } catch {
@@ -198,13 +201,13 @@ public final class TwinService: Sendable {
     private func serve(messages: MQTTSubscription, client: MQTTClient) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
-                for await message in messages { ingest(message, client: client) }
+                for await message in messages { await ingest(message, client: client) }
             }
             if options.storage != nil {
                 group.addTask { [self] in
                     while !Task.isCancelled {
                         try await Task.sleep(for: options.persistInterval)
-                        persist()
+                        await persist()
                     }
                 }
             }
@@ -214,7 +217,7 @@ public final class TwinService: Sendable {
                     try await Task.sleep(for: .milliseconds(250))
                     let aggregates = ContinuousClock.now - lastAggregate >= options.aggregateInterval
                     if aggregates { lastAggregate = .now }
-                    tick(now: Date(), aggregates: aggregates, client: client)
+                    await tick(now: Date(), aggregates: aggregates, client: client)
                     if aggregates { releaseFreeMemory() }
                 }
             }
@@ -223,10 +226,10 @@ public final class TwinService: Sendable {
         }
     }
 
-    func ingest(_ message: MQTTMessage, client: MQTTClient) {
+    func ingest(_ message: MQTTMessage, client: MQTTClient) async {
         guard let address = options.topics.machineTopic(of: message.topic) else {
             if let alert = options.topics.alertTopic(of: message.topic), alert.isAcknowledgement {
-                acknowledge(alert.alert, message: message, client: client)
+                await acknowledge(alert.alert, message: message, client: client)
             }
             return
         }
@@ -277,7 +280,7 @@ public final class TwinService: Sendable {
         }
         for line in logLines { logger.warning("\(line)") }
         if !events.isEmpty {
-            persist(only: [machine])
+            await persist(only: [machine])
             publish(events, client: client)
         }
         for letter in letters {
@@ -298,7 +301,7 @@ public final class TwinService: Sendable {
         logger.debug("released free memory to the system: \(released) (\(ContinuousClock.now - start))")
     }
 
-    func tick(now: Date, aggregates: Bool, client: MQTTClient) {
+    func tick(now: Date, aggregates: Bool, client: MQTTClient) async {
         let interval = options.snapshotInterval.secondsValue
         let historyInterval = options.historyInterval.secondsValue
         let retry = options.commandRetry.secondsValue
@@ -340,7 +343,7 @@ public final class TwinService: Sendable {
             return (snapshotTwins, historyTwins, commands, sums, metrics, events, state.takeAlertCounts())
         }
         if !events.isEmpty {
-            persist(only: Set(events.map(\.alert.address)))
+            await persist(only: Set(events.map(\.alert.address)))
             publish(events, client: client)
         }
         for (key, count) in counts {

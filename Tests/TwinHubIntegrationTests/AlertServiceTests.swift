@@ -7,6 +7,8 @@ import TwinModel
 import Twins
 import TwinService
 import TwinHubProtocol
+import TwinStorage
+import TwinStorageSQLite
 
 /// The alert lifecycle end to end: the test plays the machine itself (no simulator), so every alert comes
 /// from telemetry it chose, on the machine's own clock. Its kind is written here, with one rule, so that
@@ -318,7 +320,7 @@ struct AlertServiceTests {
                 _ = try await alerts.next()
             }
 
-            let stored = try SQLiteTwinStorage(path: path).loadAll()
+            let stored = try await SQLiteTwinStorage(path: path).loadAll()
             #expect(stored.unreadable.isEmpty)
             let twin = try #require(stored.twins.first { $0.record.address.machine == "cnc" })
             let memory = try #require(twin.rules?["spindle_overheat"]?.alert, "the alert is stored with the twin's rule memories")
@@ -349,7 +351,7 @@ struct AlertServiceTests {
                 #expect((alert["acknowledgement"] as? [String: Any])?["by"] as? String == "night shift")
             }
 
-            let afterwards = try SQLiteTwinStorage(path: path).loadAll().twins.first { $0.record.address.machine == "cnc" }
+            let afterwards = try await SQLiteTwinStorage(path: path).loadAll().twins.first { $0.record.address.machine == "cnc" }
             #expect(afterwards?.rules?["spindle_overheat"]?.alert?.status == .activeAcknowledged, "the acknowledgement is stored too")
             await machine.client.disconnect()
             await observer.disconnect()

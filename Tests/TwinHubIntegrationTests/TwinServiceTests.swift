@@ -8,6 +8,8 @@ import Rules
 import Twins
 import TwinService
 import TwinHubProtocol
+import TwinStorage
+import TwinStorageSQLite
 
 @Suite("The twin service against a real broker and the simulator", .timeLimit(.minutes(1)))
 struct TwinServiceTests {
@@ -83,23 +85,6 @@ struct TwinServiceTests {
         }
     }
 
-    @Test("SQLite storage keeps records whole; an unreadable row is skipped, not fatal")
-    func storage() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let storage = try SQLiteTwinStorage(path: path)
-        var twin = Twin(address: PlantPath(site: "s", area: "a", line: "l", machine: "m"), kind: nil)
-        twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_200), sequence: 1, state: .running, previous: .idle, reason: "r"), received: Date())
-        try storage.save([StoredTwin(record: twin.record)])
-        twin.apply(StateChange(time: Date(timeIntervalSince1970: 1_772_431_260), sequence: 2, state: .held, previous: .running, reason: "r"), received: Date())
-        let memory = RuleMemory()
-        try storage.save([StoredTwin(record: twin.record, rules: ["hot": memory])])
-        let loaded = try SQLiteTwinStorage(path: path).loadAll()
-        #expect(loaded.twins.map(\.record) == [twin.record], "one row per twin, the latest")
-        #expect(loaded.twins.first?.rules == ["hot": memory], "with its rules' memories")
-        #expect(loaded.unreadable.isEmpty)
-    }
-
     @Test("After a restart every twin comes back from storage and is published again")
     func restartRecovery() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
@@ -159,7 +144,7 @@ struct TwinServiceTests {
             let version = try #require(try Self.json(last)["version"] as? Int)
             try await within(.seconds(10), "version \(version) on disk") {
                 while true {
-                    let stored = try SQLiteTwinStorage(path: path).loadAll().twins.map(\.record).first { $0.address.machine == "cnc" }
+                    let stored = try await SQLiteTwinStorage(path: path).loadAll().twins.map(\.record).first { $0.address.machine == "cnc" }
                     if let stored, stored.version >= UInt64(version) { return }
                     try await Task.sleep(for: .milliseconds(50))  // the database is another process's: poll it
                 }

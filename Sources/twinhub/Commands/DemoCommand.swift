@@ -10,6 +10,7 @@ import TwinHubMQTT
 import TwinModel
 import TwinService
 import TwinHubProtocol
+import TwinStorageSQLite
 
 /// `twinhub demo`: the whole factory from one command.
 struct DemoCommand: AsyncParsableCommand {

@@ -6,6 +6,7 @@ import TwinModel
 import Twins
 import TwinService
 import TwinHubProtocol
+import TwinStorageSQLite
 
 /// `twinhub serve`: the twin service.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,0 +1,20 @@
+/// Where twins are kept across restarts. Small on purpose, so a server database can take SQLite's place.
+///
+/// Its shape is swift-service-lifecycle's `Service` (`Sendable` with `run() async throws`), so a storage joins a
+/// `ServiceGroup` with one line, `extension SQLiteTwinStorage: Service {}`, once the package depends on it. In the
+/// group it goes before the twin service, which then stops first and writes its last twins while the storage is open.
+public protocol TwinStorage: Sendable {
+    /// Every stored twin. Rows that cannot be read are skipped and reported, never fatal.
+    /// - Throws: ``TwinStorageError`` when the store cannot be read at all.
+    func loadAll() async throws(TwinStorageError) -> LoadedTwins
+
+    /// Inserts or replaces these twins, all or none of those that can be encoded. Off the caller's task where the
+    /// driver can do so: the caller is not blocked on the disk.
+    /// - Returns: the ids of the twins that could not be encoded (skipped, so one cannot block the others).
+    /// - Throws: ``TwinStorageError`` when nothing was written; the caller writes the twins again later.
+    func save(_ twins: [StoredTwin]) async throws(TwinStorageError) -> [String]
+
+    /// Serves until the task is cancelled, then releases the store (its connections, files). ``loadAll()`` and
+    /// ``save(_:)`` work before `run()` starts; after it ends they throw ``TwinStorageError/Code/closed``.
+    func run() async throws
+}

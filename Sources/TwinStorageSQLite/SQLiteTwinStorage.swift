@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import Rules
+import Synchronization
+import TwinModel
+import TwinStorage
+import Twins
+
+/// Twins in a SQLite file through GRDB, in WAL mode with `synchronous = NORMAL`: one row per twin, its record and its
+/// rules' memories as JSON. Writes run on GRDB's writer queue, never on the caller's task; batches handed in side by
+/// side are written one after the other.
+public final class SQLiteTwinStorage: TwinStorage {
+    private let pool: DatabasePool
+    /// The database file.
+    public let path: String
+    private let closed = Atomic(false)
+
+    /// Opens (or creates) the database at `path`; a database of an earlier version gains the rules column.
+    /// - Throws: ``TwinStorageError/Code/cannotOpen``.
+    public init(path: String) throws(TwinStorageError) {
+        self.path = path
+        var configuration = Configuration()
+        // In WAL mode, NORMAL still survives a crash of the process (kill -9); only a power cut may lose the last
+        // commits. FULL would wait for the disk on every alert, which goes out only once its twin is written.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write(Self.migrate)
+        } catch {
+            throw TwinStorageError(.cannotOpen, location: path, reason: "\(error)")
+        }
+    }
+
+    /// Creates the table, or brings one of an earlier version up to date.
+    private static func migrate(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS twins (
+                id TEXT PRIMARY KEY NOT NULL,
+                version INTEGER NOT NULL,
+                record BLOB NOT NULL,
+                saved_at REAL NOT NULL
+            )
+            """)
+        if try !db.columns(in: "twins").contains(where: { $0.name == "rules" }) {
+            try db.execute(sql: "ALTER TABLE twins ADD COLUMN rules BLOB")
+        }
+    }
+
+    public func loadAll() async throws(TwinStorageError) -> LoadedTwins {
+        let rows: [(id: String, record: Data, rules: Data?)]
+        do {
+            try checkOpen()
+            rows = try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, record, rules FROM twins ORDER BY id").map { row in
+                    (id: row["id"], record: row["record"], rules: row["rules"])
+                }
+            }
+        } catch {
+            throw failure(.cannotLoad, error)
+        }
+        let decoder = JSONDecoder()
+        var twins: [StoredTwin] = []
+        var unreadable: [String] = []
+        for row in rows {
+            guard let record = try? decoder.decode(Twin.Record.self, from: row.record) else {
+                unreadable.append(row.id)
+                continue
+            }
+            var rules: MachineRules.Saved?
+            if let data = row.rules {
+                rules = try? decoder.decode(MachineRules.Saved.self, from: data)
+                if rules == nil { unreadable.append("\(row.id) (rules)") }
+            }
+            twins.append(StoredTwin(record: record, rules: rules))
+        }
+        return LoadedTwins(twins: twins, unreadable: unreadable)
+    }
+
+    /// A twin's row data: its record and its rules' memories as JSON, or `nil` if either cannot be encoded. Written
+    /// without building a tree first (several times faster than `JSONEncoder`); read back with `JSONDecoder`.
+    public static func encode(_ twin: StoredTwin) -> (record: Data, rules: Data?)? {
+        let encoder = StreamingJSONEncoder()
+        guard let record = try? encoder.encode(twin.record) else { return nil }
+        guard let saved = twin.rules else { return (Data(record), nil) }
+        guard let rules = try? encoder.encode(saved) else { return nil }
+        return (Data(record), Data(rules))
+    }
+
+    /// Encodes the twins on the caller's task (so GRDB's writer queue only writes), then writes them in one transaction.
+    @discardableResult
+    public func save(_ twins: [StoredTwin]) async throws(TwinStorageError) -> [String] {
+        guard !twins.isEmpty else { return [] }
+        var rows: [(String, Int64, Data, Data?)] = []
+        var unencodable: [String] = []
+        for twin in twins {
+            guard let encoded = Self.encode(twin) else {
+                unencodable.append(twin.record.address.description)
+                continue
+            }
+            rows.append((twin.record.address.description, Int64(twin.record.version), encoded.record, encoded.rules))
+        }
+        let now = Date().timeIntervalSince1970
+        do {
+            try checkOpen()
+            try await pool.write { [rows] db in
+                let statement = try db.makeStatement(sql: """
+                    INSERT INTO twins (id, version, record, rules, saved_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET version = excluded.version, record = excluded.record, rules = excluded.rules,
+                        saved_at = excluded.saved_at
+                    """)
+                for (id, version, data, rules) in rows {
+                    try statement.execute(arguments: [id, version, data, rules, now])
+                }
+            }
+        } catch {
+            throw failure(.cannotSave, error)
+        }
+        return unencodable
+    }
+
+    /// Waits until the task is cancelled, then closes the database (SQLite checkpoints and removes its WAL file when
+    /// the last connection closes).
+    public func run() async throws {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(86_400))
+        }
+        closed.store(true, ordering: .sequentiallyConsistent)
+        do {
+            try pool.close()
+        } catch {
+            throw TwinStorageError(.cannotClose, location: path, reason: "\(error)")
+        }
+    }
+
+    private func checkOpen() throws(TwinStorageError) {
+        if closed.load(ordering: .sequentiallyConsistent) {
+            throw TwinStorageError(.closed, location: path, reason: "the storage has stopped")
+        }
+    }
+
+    /// `error` as this storage's error: its own as they are, the driver's under `code`.
+    private func failure(_ code: TwinStorageError.Code, _ error: any Error) -> TwinStorageError {
+        error as? TwinStorageError ?? TwinStorageError(code, location: path, reason: "\(error)")
+    }
+}
