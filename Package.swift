@@ -78,9 +78,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinServiceCore",
+            dependencies: ["TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinService",
             dependencies: [
-                "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
+                "TwinServiceCore", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -117,7 +122,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "TwinHubBroker", "TwinHubMQTT", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
-                "TwinStorage", "TwinStorageSQLite", "CMalloc",
+                "TwinServiceCore", "TwinStorage", "TwinStorageSQLite", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -158,6 +163,11 @@ let package = Package(
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinServiceCoreTests",
+            dependencies: ["TwinServiceCore", "TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

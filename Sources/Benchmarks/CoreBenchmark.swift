@@ -3,16 +3,16 @@ import Foundation
 import Rules
 import Simulation
 import TwinModel
-import TwinService
+import TwinServiceCore
 import TwinStorage
 import TwinStorageSQLite
 import Twins
 import TwinHubProtocol
 
 /// Core: what one message costs the pure parts, on one thread, with no broker, no lock and no I/O. The twin
-/// service's part is the topic, decoding, the twin's update and the rules a reading concerns (what `ingest` does
-/// under its lock), and, per twin, encoding it for storage (what the service does each second for every changed
-/// twin); the simulator's part is a machine's step and the telemetry's JSON. These are the floors under the
+/// service's part is the topic, decoding, and its core (``TwinServiceCore``: the twin's update, the rules a reading
+/// concerns, what to publish and store), and, per twin, encoding it for storage (what the service's writer does each
+/// second for every changed twin); the simulator's part is a machine's step and the telemetry's JSON. These are the floors under the
 /// ingest, latency and simulator figures, and the place to profile them (`perf record twinhub bench --only core`).
 public struct CoreBenchmark: Sendable {
     public var machines: Int
@@ -31,7 +31,7 @@ public struct CoreBenchmark: Sendable {
     public static let name = "core"
 
     public var method: String {
-        "One thread, no broker: the twin service's topic parsing, decode, twin update and rules (every rule of the kinds) over the ingest "
+        "One thread, no broker: the twin service's topic parsing, decode and core (twin update, rules (every rule of the kinds), publication and storage bookkeeping) over the ingest "
             + "stream of \(BenchNumber.grouped(Double(messages))) messages from \(BenchNumber.grouped(Double(machines))) machines; "
             + "making the record and rule memories of each of the resulting twins and encoding them for storage (5 times over); the simulator's step and telemetry encoding for "
             + "the same machines and as many messages. CPU time of the "
@@ -62,7 +62,7 @@ public struct CoreBenchmark: Sendable {
         let samples = stream.messages.count / max(seen, 1)
         context.progress("core: heap \(Int(fresh)) bytes per fresh twin, \(Int(full)) per twin of \(samples) samples")
         return [
-            BenchFigure(benchmark: Self.name, measure: "twin service: topic, decode, twin and rules, per message (one thread)",
+            BenchFigure(benchmark: Self.name, measure: "twin service: topic, decode and core (twin, rules, bookkeeping), per message (one thread)",
                         value: "\(Self.micros(serviceBest)) (\(BenchNumber.grouped(1 / serviceBest)) msg/s)"),
             BenchFigure(benchmark: Self.name, measure: "twin service: storing a twin: its record and rule memories, made and encoded",
                         value: "\(Self.micros(storingBest)) (\(BenchNumber.grouped(1 / storingBest)) twins/s)"),
@@ -82,47 +82,58 @@ public struct CoreBenchmark: Sendable {
         String(format: "%.2f µs", seconds * 1e6)
     }
 
-    /// Seconds of thread CPU per message through decode, apply and the rules, and then per twin stored.
+    /// Seconds of thread CPU per message through decode and the twin service's core (twin, rules, what to publish and
+    /// store), and then per twin stored.
     static func serviceCost(_ stream: TelemetryStream, context: BenchContext) -> (message: Double, store: Double) {
-        var store = TwinStore(kinds: context.kinds)
-        var rules = RuleEngine(book: RuleBook(kinds: context.kinds, overrides: []))
+        var core = Self.core(context)
+        var actions: [TwinServiceCore.Action] = []
         let received = Date()
-        var events = 0
+        var performed = 0
         let start = ThreadCPUClock.now
         for message in stream.messages {
-            events += ingest(message.topic, message.payload, into: &store, rules: &rules, received: received, topics: context.topics)
+            performed += ingest(message.topic, message.payload, into: &core, actions: &actions, received: received, topics: context.topics)
         }
         let elapsed = ThreadCPUClock.now - start
-        precondition(store.statistics.messagesIn == stream.messages.count && events >= 0)
-        return (elapsed / Double(stream.messages.count), storeCost(store, rules))
+        precondition(core.store.statistics.messagesIn == stream.messages.count && performed >= 0)
+        return (elapsed / Double(stream.messages.count), storeCost(core.store, core.rules))
     }
 
-    /// Topic, decode, twin and rules for one telemetry message, as the service's ingest does them; returns the alert events.
-    private static func ingest(_ topic: String, _ payload: [UInt8], into store: inout TwinStore, rules: inout RuleEngine, received: Date,
-                               topics: TopicMap) -> Int {
-        guard let machine = topics.machineTopic(of: topic)?.machine else { return 0 }
-        guard let decoded = try? JSONCodec.decodeMachineMessage(payload, channel: .telemetry, maximumSize: JSONCodec.defaultMaximumSize) else { return 0 }
-        _ = store.apply(decoded, address: machine, received: received)
-        guard let twin = store.twins[machine] else { return 0 }
-        var events = 0
-        for trigger in RuleTrigger.triggers(for: decoded) { events += rules.evaluate(twin, trigger: trigger, wall: received).count }
-        return events
+    /// A core as `twinhub serve` runs it: every rule of the kinds, with storage.
+    private static func core(_ context: BenchContext) -> TwinServiceCore {
+        var configuration = TwinServiceCore.Configuration()
+        configuration.storing = true
+        return TwinServiceCore(store: TwinStore(kinds: context.kinds), rules: RuleBook(kinds: context.kinds, overrides: []),
+                               configuration: configuration)
     }
 
-    /// Heap bytes per twin held by the twin store and the rules engine after `messages`, which make `twins` twins.
+    /// Topic, decode and the core for one message, as the service's runtime does them; returns how many actions it gave.
+    private static func ingest(_ topic: String, _ payload: [UInt8], into core: inout TwinServiceCore, actions: inout [TwinServiceCore.Action],
+                               received: Date, topics: TopicMap) -> Int {
+        guard let address = topics.machineTopic(of: topic) else { return 0 }
+        let decoded = Result { () throws(PayloadError) in
+            try JSONCodec.decodeMachineMessage(payload, channel: address.channel, maximumSize: JSONCodec.defaultMaximumSize)
+        }
+        core.handle(.machine(TwinServiceCore.MachineMessage(machine: address.machine, channel: address.channel, decoded: decoded, topic: topic,
+                                                            payload: payload, received: received)), into: &actions)
+        defer { actions.removeAll(keepingCapacity: true) }
+        return actions.count
+    }
+
+    /// Heap bytes per twin held by the twin service's core (twin store, rules, its bookkeeping) after `messages`, which
+    /// make `twins` twins.
     static func heapPerTwin(_ messages: some Sequence<(topic: String, payload: [UInt8])>, twins: Int, context: BenchContext) throws -> Double {
         let received = Date()
         let before = twinhub_heap_bytes_in_use()
-        var store = TwinStore(kinds: context.kinds)
-        var rules = RuleEngine(book: RuleBook(kinds: context.kinds, overrides: []))
+        var core = Self.core(context)
+        var actions: [TwinServiceCore.Action] = []
         for message in messages {
-            _ = ingest(message.topic, message.payload, into: &store, rules: &rules, received: received, topics: context.topics)
+            _ = ingest(message.topic, message.payload, into: &core, actions: &actions, received: received, topics: context.topics)
         }
         let after = twinhub_heap_bytes_in_use()
-        guard store.twins.count == twins else {
-            throw BenchError("heap: \(store.twins.count) twins, not \(twins)")
+        guard core.store.twins.count == twins else {
+            throw BenchError("heap: \(core.store.twins.count) twins, not \(twins)")
         }
-        return withExtendedLifetime((store, rules)) { Double(Int(after) - Int(before)) / Double(twins) }
+        return withExtendedLifetime(core) { Double(Int(after) - Int(before)) / Double(twins) }
     }
 
     /// Seconds of thread CPU to make one twin's record and its rules' memories and encode them for storage, as the

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TwinService
+@testable import TwinServiceCore
 
 @Suite("Publication times by twin serial")
 struct PublicationTimesTests {

@@ -1,0 +1,76 @@
+import Foundation
+import Rules
+import TwinModel
+import Twins
+
+/// Counters of the service's own work, and the report of them published with its metrics.
+public struct ServiceMetrics: Sendable {
+    /// Figures only the runtime can know, handed in with the tick when metrics are due.
+    public struct RuntimeFigures: Sendable {
+        /// Messages the MQTT client dropped.
+        public var dropped: Int
+        /// The allocator's bytes in use.
+        public var heapBytes: Int
+
+        public init(dropped: Int, heapBytes: Int) {
+            self.dropped = dropped
+            self.heapBytes = heapBytes
+        }
+    }
+
+    /// The service's metrics at one time.
+    public struct Report: Sendable, Equatable {
+        public var time: Date
+        public var messagesIn: Int
+        /// Decode errors by code.
+        public var decodeErrors: [String: Int]
+        /// Refusals by reason, the store's own and the twins'.
+        public var refusals: [String: Int]
+        public var deadLetters: Int
+        public var unknownKind: Int
+        public var dropped: Int
+        /// Time from the MQTT client's delivery to the core, over the interval.
+        public var lagMean: Duration
+        public var lagMaximum: Duration
+        public var twins: Int
+        public var heapBytes: Int
+        /// Twins by connectivity, every status present.
+        public var connectivity: [Connectivity.Status: Int]
+        public var openAlerts: Int
+        public var activeAlerts: Int
+        public var alertEvents: Int
+        public var acknowledged: Int
+        public var acknowledgementsRefused: Int
+        public var ruleEvaluations: Int
+    }
+
+    var alertEvents = 0
+    var acknowledged = 0
+    var acknowledgementsRefused = 0
+    private var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
+
+    /// A message waited `waited` before it reached the core.
+    mutating func noteLag(_ waited: Duration) {
+        lag.total += waited
+        lag.count += 1
+        lag.maximum = max(lag.maximum, waited)
+    }
+
+    /// The report at `now`; the lag starts a new interval.
+    mutating func report(now: Date, store: TwinStore, rules: RuleEngine, runtime: RuntimeFigures) -> Report {
+        defer { lag = (.zero, 0, .zero) }
+        let statistics = store.statistics
+        var refusals = statistics.otherRefusals
+        for (reason, count) in statistics.refusals { refusals[reason.rawValue, default: 0] += count }
+        var connectivity: [Connectivity.Status: Int] = [.online: 0, .offline: 0, .stale: 0, .unknown: 0]
+        for twin in store.twins.values { connectivity[twin.connectivity.status, default: 0] += 1 }
+        let open = rules.alerts
+        return Report(time: now, messagesIn: statistics.messagesIn,
+                      decodeErrors: Dictionary(uniqueKeysWithValues: statistics.decodeErrors.map { ($0.key.rawValue, $0.value) }),
+                      refusals: refusals, deadLetters: statistics.deadLetters, unknownKind: statistics.unknownKind,
+                      dropped: runtime.dropped, lagMean: lag.count > 0 ? lag.total / lag.count : .zero, lagMaximum: lag.maximum,
+                      twins: store.twins.count, heapBytes: runtime.heapBytes, connectivity: connectivity,
+                      openAlerts: open.count, activeAlerts: open.filter(\.isActive).count, alertEvents: alertEvents,
+                      acknowledged: acknowledged, acknowledgementsRefused: acknowledgementsRefused, ruleEvaluations: rules.evaluations)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Rules
+import TwinModel
+import Twins
+
+extension TwinServiceCore {
+    /// What the runtime is to do, in the order given.
+    public enum Action: Sendable {
+        /// Encode and publish.
+        case publish(Publication)
+        /// Store these twins, then report with ``Event/storageCompleted(_:stored:)``. Batches in flight never share a
+        /// twin, so they may be written side by side and finish in any order.
+        case persist(PersistBatch)
+        /// Write a line to the log.
+        case log(LogLine)
+        /// After ``Event/stopping``: everything that could be stored is.
+        case flushed
+    }
+
+    /// An outgoing message as a domain value: the runtime's codec picks its topic and bytes.
+    public enum Publication: Sendable {
+        /// A twin's snapshot (retained).
+        case snapshot(Twin)
+        /// A twin's recent samples (retained).
+        case history(Twin)
+        /// A site's, area's or line's KPIs (retained).
+        case aggregate(PlantPath, TwinStore.Aggregate)
+        /// Open alerts of a site, area or line (retained; zeros once its last alert closed).
+        case alertCounts(PlantPath, AlertCounts)
+        /// An alert on its own retained topic; a closed one empties it.
+        case alert(Alert)
+        /// An event of an alert's lifecycle on the event stream, and the time it happened to the service.
+        case alertEvent(AlertEvent, time: Date)
+        /// The service's metrics (retained).
+        case metrics(ServiceMetrics.Report)
+        /// A refused message.
+        case deadLetter(DeadLetter)
+        /// A command to a machine for its desired state.
+        case command(PlantPath, MachineCommandRequest)
+    }
+
+    /// A message the service refused, with why.
+    public struct DeadLetter: Sendable, Equatable {
+        public var topic: String
+        public var reason: String
+        public var detail: String
+        public var payload: [UInt8]
+        public var time: Date
+    }
+
+    /// A line for the log.
+    public struct LogLine: Sendable, Equatable, CustomStringConvertible {
+        public enum Level: Sendable {
+            case info, warning, error
+        }
+
+        public var level: Level
+        public var message: String
+
+        public var description: String { message }
+    }
+}
