@@ -66,7 +66,4 @@ public struct TwinServiceCore: Sendable {
         case .stopping: stop(into: &actions)
         }
     }
-
-    /// Whether a batch is being written.
-    public var isWriting: Bool { writes.isWriting }
 }

@@ -3,6 +3,8 @@
 /// Its shape is swift-service-lifecycle's `Service` (`Sendable` with `run() async throws`), so a storage joins a
 /// `ServiceGroup` with one line, `extension SQLiteTwinStorage: Service {}`, once the package depends on it. In the
 /// group it goes before the twin service, which then stops first and writes its last twins while the storage is open.
+/// `run()` ends when its task is cancelled; to end on a graceful shutdown instead, the conformance's `run()` can wrap
+/// it in swift-service-lifecycle's `cancelWhenGracefulShutdown`.
 public protocol TwinStorage: Sendable {
     /// Every stored twin. Rows that cannot be read are skipped and reported, never fatal.
     /// - Throws: ``TwinStorageError`` when the store cannot be read at all.
