@@ -45,7 +45,7 @@ public struct BenchContext: Sendable {
     func twinService(_ broker: MosquittoBroker, clientID: String, persistentSession: Bool, database: String) throws -> TwinService {
         var connection = try ClientConfiguration(url: broker.url, clientID: clientID)
         if persistentSession { connection.session = .persistent(expiry: .seconds(3600)) }
-        var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds)
+        var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds.mapValues(\.interface))
         options.rules = RuleBook(kinds: kinds, overrides: [])
         options.storage = try SQLiteTwinStorage(path: folder.appendingPathComponent(database).path)
         return TwinService(options: options, logger: logger)

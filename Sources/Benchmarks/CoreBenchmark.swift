@@ -102,7 +102,7 @@ public struct CoreBenchmark: Sendable {
     private static func core(_ context: BenchContext) -> TwinServiceCore {
         var configuration = TwinServiceCore.Configuration()
         configuration.storing = true
-        return TwinServiceCore(store: TwinStore(kinds: context.kinds), rules: RuleBook(kinds: context.kinds, overrides: []),
+        return TwinServiceCore(store: TwinStore(kinds: context.kinds.mapValues(\.interface)), rules: RuleBook(kinds: context.kinds, overrides: []),
                                configuration: configuration)
     }
 

@@ -178,7 +178,7 @@ public struct SimulatorBenchmark: Sendable {
                                peerRate: Double) async throws -> SimulatorRun {
         var scenario = context.fleet
         scenario.machines = scenario.machinesSpread(rateMachines)
-        let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).max() ?? 1
+        let interval = scenario.machines.map(\.kind.interface.sampleInterval.secondsValue).max() ?? 1
         // Demand per wall second: machines × speed / sample interval.
         let speed = (demand * peerRate * interval / Double(scenario.machines.count)).rounded(.up)
         // A limit in simulated time, so that a run whose clock is held back (the broker or generating cannot keep up)

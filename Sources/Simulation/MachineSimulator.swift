@@ -51,7 +51,7 @@ public struct MachineSimulator: Sendable {
         public var since: Double
         /// Simulated second at which it clears by itself; `nil` until cleared.
         public var until: Double?
-        var spec: FaultSpecBox
+        var spec: SimulatedFaultBox
 
         public static func == (lhs: ActiveFault, rhs: ActiveFault) -> Bool {
             lhs.name == rhs.name && lhs.since == rhs.since && lhs.until == rhs.until
@@ -74,18 +74,18 @@ public struct MachineSimulator: Sendable {
         self.instance = instance
         plan = ProductionPlan(scenario: scenario)
         let kind = instance.kind
-        let program = programs.program(for: kind, interval: max(kind.sampleInterval.secondsValue, 0.01))
+        let program = programs.program(for: kind, interval: max(kind.interface.sampleInterval.secondsValue, 0.01))
         self.program = program
         // The enterprise is part of the stream name, as it always was: the same seed gives the same data.
         rng = RandomSource(seed: scenario.seed, stream: "\(scenario.enterprise)/\(instance.path)")
-        state = kind.states.initial
-        levels = program.signals.map { $0.targetRow >= 0 ? program.target(of: $0, in: kind.states.initial) : $0.constant }
-        walks = Array(repeating: 0, count: kind.properties.count)
+        state = kind.interface.states.initial
+        levels = program.signals.map { $0.targetRow >= 0 ? program.target(of: $0, in: kind.interface.states.initial) : $0.constant }
+        walks = Array(repeating: 0, count: kind.interface.properties.count)
         wears = program.signals.map(\.wearInitial)
         values = levels
-        replayPositions = Array(repeating: 0, count: kind.properties.count)
+        replayPositions = Array(repeating: 0, count: kind.interface.properties.count)
         pendingFaults = instance.scheduledFaults.sorted { $0.at < $1.at }
-        cycleLength = kind.production.idealCycleTime.secondsValue
+        cycleLength = kind.interface.production.idealCycleTime.secondsValue
         cycleLength = nextCycleLength()
     }
 
@@ -113,7 +113,7 @@ public struct MachineSimulator: Sendable {
     /// Applies a trainer's command; the effect shows in the events of the next `advance`.
     /// - Returns: why the machine refused it, or `nil` if it accepted.
     public mutating func handle(_ request: MachineCommandRequest) -> CommandRejection? {
-        guard instance.kind.commands.contains(request.command) else {
+        guard instance.kind.interface.commands.contains(request.command) else {
             return CommandRejection("\(instance.kind.id) does not accept '\(request.command.rawValue)'")
         }
         switch request.command {
@@ -147,8 +147,8 @@ public struct MachineSimulator: Sendable {
             guard enter(.idle, reason: "command reset", force: true) else { return CommandRejection("cannot reset from \(state)") }
             mode = .automatic
         case .injectFault:
-            guard let name = request.fault, let spec = instance.kind.fault(named: name) else {
-                let known = instance.kind.faults.map(\.name).joined(separator: ", ")
+            guard let name = request.fault, let spec = instance.kind.profile.fault(named: name) else {
+                let known = instance.kind.profile.faults.map(\.name).joined(separator: ", ")
                 return CommandRejection("unknown fault '\(request.fault ?? "")'; \(instance.kind.id) has: \(known)")
             }
             inject(spec, duration: request.duration ?? spec.duration, reason: "command")
@@ -187,7 +187,7 @@ public struct MachineSimulator: Sendable {
     private mutating func applyFaultSchedule() {
         while let next = pendingFaults.first, next.at.secondsValue <= time + 1e-9 {
             pendingFaults.removeFirst()
-            if let spec = instance.kind.fault(named: next.fault) {
+            if let spec = instance.kind.profile.fault(named: next.fault) {
                 inject(spec, duration: next.duration ?? spec.duration, reason: "scheduled")
             }
         }
@@ -197,11 +197,11 @@ public struct MachineSimulator: Sendable {
     }
 
     private mutating func applyRandomFailures(dt: Double) {
-        guard instance.randomFaults, let reliability = instance.kind.reliability, state.isOperating,
+        guard instance.randomFaults, let reliability = instance.kind.profile.reliability, state.isOperating,
               !reliability.faults.isEmpty else { return }
         if rng.uniform() < dt / reliability.mtbf.secondsValue {
             let name = reliability.faults[Int(rng.next() % UInt64(reliability.faults.count))]
-            if let spec = instance.kind.fault(named: name), !activeFaults.contains(where: { $0.name == name }) {
+            if let spec = instance.kind.profile.fault(named: name), !activeFaults.contains(where: { $0.name == name }) {
                 let repair = rng.exponential(mean: reliability.mttr.secondsValue)
                 inject(spec, duration: .seconds(repair), reason: "random failure")
             }
@@ -334,7 +334,7 @@ public struct MachineSimulator: Sendable {
             case .bearingWear(let property, _, let failsAt):
                 if wears[propertyIndex(property)] >= failsAt {
                     trippedBy = fault.name
-                    enter(.fault, reason: "fault \(fault.name): failed at \(failsAt) \(instance.kind.property(named: property)?.unit ?? "")", force: true)
+                    enter(.fault, reason: "fault \(fault.name): failed at \(failsAt) \(instance.kind.interface.property(named: property)?.unit ?? "")", force: true)
                 }
             default:
                 break
@@ -346,7 +346,7 @@ public struct MachineSimulator: Sendable {
         guard state == .running else { return }
         cycleProgress += dt * speedFactor
         guard cycleProgress >= cycleLength else { return }
-        let production = instance.kind.production
+        let production = instance.kind.interface.production
         var cycles = 0
         while cycleProgress >= cycleLength {
             cycleProgress -= cycleLength
@@ -356,7 +356,7 @@ public struct MachineSimulator: Sendable {
         let scrapRate = activeFaults.compactMap { fault -> Double? in
             if case .toolBreakage(let rate) = fault.spec.value.effect { return rate }
             return nil
-        }.max() ?? production.scrapRate
+        }.max() ?? instance.kind.profile.production.scrapRate
         for _ in 0..<(production.partsPerCycle * cycles) {
             counters.total += 1
             if rng.uniform() < scrapRate { counters.scrap += 1 } else { counters.good += 1 }
@@ -404,7 +404,7 @@ public struct MachineSimulator: Sendable {
     @discardableResult
     private mutating func enter(_ next: MachineState, reason: String, force: Bool = false) -> Bool {
         guard next != state else { return true }
-        guard force || instance.kind.states.allows(state, next) || next == .fault || next == .offline else { return false }
+        guard force || instance.kind.interface.states.allows(state, next) || next == .fault || next == .offline else { return false }
         let previous = state
         state = next
         stateSince = time
@@ -425,10 +425,10 @@ public struct MachineSimulator: Sendable {
         }
     }
 
-    private mutating func inject(_ spec: FaultSpec, duration: Duration?, reason: String) {
+    private mutating func inject(_ spec: SimulatedFault, duration: Duration?, reason: String) {
         let wasDown = networkDown
         activeFaults.removeAll { $0.name == spec.name }
-        activeFaults.append(ActiveFault(name: spec.name, since: time, until: duration.map { time + $0.secondsValue }, spec: FaultSpecBox(spec)))
+        activeFaults.append(ActiveFault(name: spec.name, since: time, until: duration.map { time + $0.secondsValue }, spec: SimulatedFaultBox(spec)))
         if case .powerLoss = spec.effect {
             enter(.offline, reason: "fault \(spec.name)", force: true)
         }
@@ -499,13 +499,13 @@ public struct MachineSimulator: Sendable {
     }
 
     private mutating func nextCycleLength() -> Double {
-        let production = instance.kind.production
-        return production.idealCycleTime.secondsValue * (1 + production.cycleVariation * rng.uniform())
+        let kind = instance.kind
+        return kind.interface.production.idealCycleTime.secondsValue * (1 + kind.profile.production.cycleVariation * rng.uniform())
     }
 }
 
-/// Holds a ``FaultSpec`` in an `Equatable` fault record (faults compare by name and timing).
-struct FaultSpecBox: Sendable {
-    let value: FaultSpec
-    init(_ value: FaultSpec) { self.value = value }
+/// Holds a ``SimulatedFault`` in an `Equatable` fault record (faults compare by name and timing).
+struct SimulatedFaultBox: Sendable {
+    let value: SimulatedFault
+    init(_ value: SimulatedFault) { self.value = value }
 }

@@ -5,8 +5,8 @@ import TwinModel
 /// in a table rather than a dictionary, durations in seconds and the factors that depend only on the sample interval
 /// worked out once. What it computes is exactly what ``SignalSpec`` says; only the lookups are done ahead.
 ///
-/// One program serves every machine of a kind that shares the kind's properties, unchanged by overrides, and its sample
-/// interval (see ``SignalProgramCache``): a fleet of thousands of machines of a few kinds holds a few programs.
+/// One program serves every machine of a kind that shares the kind's properties and signals, unchanged by overrides, and
+/// its sample interval (see ``SignalProgramCache``): a fleet of thousands of machines of a few kinds holds a few programs.
 final class SignalProgram: Sendable {
     /// One property's signal. Plain values but `replay`, so that reading one in the sample loop copies next to nothing.
     struct Signal: Sendable {
@@ -48,18 +48,22 @@ final class SignalProgram: Sendable {
     let units: [String]
     /// The properties in dependency order: a property comes after those it follows or couples to.
     let order: [Int]
-    /// The kind's properties and sample interval this was made from; ``SignalProgramCache`` compares machines by them.
+    /// The kind's properties, their signals and the sample interval this was made from; ``SignalProgramCache`` compares
+    /// machines by them.
     let properties: [PropertySpec]
+    let propertySignals: [PropertySignal]
     let interval: Double
 
     init(kind: MachineKind, interval: Double) {
-        let properties = kind.properties
+        let properties = kind.interface.properties
+        let propertySignals = kind.profile.signals
         self.properties = properties
+        self.propertySignals = propertySignals
         self.interval = interval
         units = properties.map(\.unit)
         let names = properties.map(\.name)
         self.names = names
-        order = (DependencyOrder.order(properties) ?? names).compactMap { names.firstIndex(of: $0) }
+        order = (DependencyOrder.order(propertySignals) ?? names).compactMap { names.firstIndex(of: $0) }
         var terms: [Term] = [], targets: [Double] = []
         func resolve(_ list: [SignalSpec.Term]) -> Range<Int> {
             let start = terms.count
@@ -67,8 +71,8 @@ final class SignalProgram: Sendable {
             terms += list.map { term in Term(index: names.firstIndex(of: term.property)!, coefficient: term.coefficient) }
             return start..<terms.count
         }
-        signals = properties.map { property in
-            let spec = property.signal
+        signals = zip(properties, propertySignals).map { property, propertySignal in
+            let spec = propertySignal.signal
             var targetRow = -1
             if let target = spec.target {
                 targetRow = targets.count
@@ -93,24 +97,30 @@ final class SignalProgram: Sendable {
     }
 }
 
-/// The signal programs of a fleet's machines, one per distinct set of kind properties and sample interval.
+/// The signal programs of a fleet's machines, one per distinct set of kind properties, signals and sample interval.
 ///
-/// Machines without overrides of their kind share its properties array (a copy-on-write value nobody changed), so
-/// comparing the arrays' storage finds them without comparing specs; a machine with overrides has storage of its own,
-/// and a program of its own. The cache holds every array it compares by, so no storage address is reused while it lives.
+/// Machines without overrides of their kind share its properties and signals arrays (copy-on-write values nobody
+/// changed), so comparing the arrays' storage finds them without comparing specs; a machine with overrides has storage
+/// of its own, and a program of its own. The cache holds every array it compares by, so no storage address is reused
+/// while it lives.
 struct SignalProgramCache {
     private var programs: [String: [SignalProgram]] = [:]
 
     mutating func program(for kind: MachineKind, interval: Double) -> SignalProgram {
-        let storage = kind.properties.withUnsafeBufferPointer { $0.baseAddress }
         if let found = programs[kind.id]?.first(where: { program in
-            program.interval == interval && program.properties.count == kind.properties.count
-                && program.properties.withUnsafeBufferPointer { $0.baseAddress } == storage
+            program.interval == interval && Self.sameStorage(program.properties, kind.interface.properties)
+                && Self.sameStorage(program.propertySignals, kind.profile.signals)
         }) {
             return found
         }
         let program = SignalProgram(kind: kind, interval: interval)
         programs[kind.id, default: []].append(program)
         return program
+    }
+
+    /// Whether both arrays are the same storage (and so the same elements).
+    private static func sameStorage<Element>(_ one: [Element], _ other: [Element]) -> Bool {
+        one.count == other.count
+            && one.withUnsafeBufferPointer { $0.baseAddress } == other.withUnsafeBufferPointer { $0.baseAddress }
     }
 }

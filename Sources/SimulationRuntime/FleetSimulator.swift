@@ -77,7 +77,7 @@ public final class FleetSimulator: Sendable {
         var last = (status: ContinuousClock.now, published: 0, simulated: 0.0, held: Duration.zero)
         var lastPass = ContinuousClock.now
         var simulated = 0.0
-        let interval = scenario.machines.map(\.kind.sampleInterval.secondsValue).min() ?? 1
+        let interval = scenario.machines.map(\.kind.interface.sampleInterval.secondsValue).min() ?? 1
         var pacing = StepPacing(queueCapacity: options.queuePerMachine, shortestInterval: interval, machines: links.count)
         // When the next pass comes: a tick later, at once after a step the pacing cut short (to catch up), or soon
         // while the clock is held (the connections must not run dry waiting for a tick).

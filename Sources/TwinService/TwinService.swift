@@ -23,7 +23,8 @@ public final class TwinService: Sendable {
     public struct Options: Sendable {
         public var connection: ClientConfiguration
         public var topics: TopicMap
-        public var kinds: [String: MachineKind]
+        /// The interface of each kind the twins are typed by.
+        public var kinds: [String: MachineInterface]
         public var settings = TwinSettings()
         public var unknownKinds: TwinStore.UnknownKindPolicy = .generic
         public var maximumPayload = JSONCodec.defaultMaximumSize
@@ -44,7 +45,7 @@ public final class TwinService: Sendable {
         /// Alert rules per machine; `nil` runs none.
         public var rules: RuleBook?
 
-        public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineKind]) {
+        public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineInterface]) {
             self.connection = connection
             self.topics = topics
             self.kinds = kinds

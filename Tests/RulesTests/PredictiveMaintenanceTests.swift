@@ -22,7 +22,7 @@ struct PredictiveMaintenanceTests {
         let instance = try #require(scenario.machines.first { $0.id == machine })
         var simulator = MachineSimulator(instance: instance, scenario: scenario)
         let address = PlantPath(site: instance.path.site, area: instance.path.area!, line: instance.path.line!, machine: machine)
-        var twin = Twin(address: address, kind: instance.kind)
+        var twin = Twin(address: address, kind: instance.kind.interface)
         var engine = RuleEngine(book: RuleBook(kinds: kinds, overrides: scenario.ruleOverrides))
         var run = Run()
         var elapsed = 0.0

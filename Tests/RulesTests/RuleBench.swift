@@ -30,7 +30,7 @@ struct RuleBench {
 
     init(kind: MachineKind) {
         let address = PlantPath(site: "site", area: "area", line: "line", machine: "m1")
-        twin = Twin(address: address, kind: kind, settings: TwinSettings(historySize: 8))
+        twin = Twin(address: address, kind: kind.interface, settings: TwinSettings(historySize: 8))
         rules = MachineRules(address: address, kind: kind.id, rules: kind.rules)
     }
 

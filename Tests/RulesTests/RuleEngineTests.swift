@@ -69,7 +69,7 @@ struct RuleEngineTests {
     @Test("Counts per site, area and line")
     func counts() throws {
         var bench = try RuleBench(rules: "- { id: hot, threshold: { property: temp, above: { warning: 70, major: 80 } } }")
-        var engine = RuleEngine(book: RuleBook(kinds: ["probe": bench.twin.kind!]))
+        var engine = RuleEngine(book: RuleBook(kindRules: ["probe": bench.rules.rules]))
         bench.send(temp: 85, at: 0)
         _ = engine.evaluate(bench.twin, trigger: .telemetry(["temp"]), wall: t(0))
         let line = try #require(engine.counts()[PlantPath(site: "site", area: "area", line: "line")])
@@ -80,7 +80,7 @@ struct RuleEngineTests {
     @Test("Twins are told apart by their store's serials; a twin that finds another's rules at its serial gets its own")
     func bySerial() throws {
         let kind = try probeKind(rules: "- { id: hot, threshold: { property: temp, above: 70 } }")
-        var store = TwinStore(kinds: ["probe": kind])
+        var store = TwinStore(kinds: ["probe": kind.interface])
         var engine = RuleEngine(book: RuleBook(kinds: ["probe": kind]))
         func send(_ machine: String, temp: Double, at time: Double) -> [AlertEvent] {
             let address = PlantPath(site: "site", area: "area", line: "line", machine: machine)
@@ -96,8 +96,8 @@ struct RuleEngineTests {
         #expect(engine.saved(m1)?["hot"]?.alert?.isActive == true)
 
         // A twin at m1's serial with another address (a store that reused the serial) starts with fresh rules.
-        let stranger = Twin(record: Twin(address: PlantPath(site: "site", area: "area", line: "line", machine: "m9"), kind: kind).record,
-                            serial: m1.serial, shared: SharedKind(kind), settings: SharedSettings(TwinSettings()))
+        let stranger = Twin(record: Twin(address: PlantPath(site: "site", area: "area", line: "line", machine: "m9"), kind: kind.interface).record,
+                            serial: m1.serial, shared: SharedKind(kind.interface), settings: SharedSettings(TwinSettings()))
         #expect(engine.saved(stranger) == nil, "m1's memories are not the stranger's")
         let replaced = engine.evaluate(stranger, trigger: .clock, wall: t(2))
         #expect(replaced.map(\.kind) == [.closed] && replaced.first?.alert.address.machine == "m1", "m1's open alert closes with an event")

@@ -17,7 +17,7 @@ struct StoredStateEncodingTests {
         let root = PredictiveMaintenanceTests.root
         let kinds = try KindLoader.loadDirectory(root.appendingPathComponent("twins").path)
         let scenario = try ScenarioLoader.load(file: root.appendingPathComponent("simulations/predictive-maintenance-training.yaml").path, kinds: kinds)
-        var store = TwinStore(kinds: kinds)
+        var store = TwinStore(kinds: kinds.mapValues(\.interface))
         var engine = RuleEngine(book: RuleBook(kinds: kinds, overrides: scenario.ruleOverrides))
         var simulators = scenario.machines.map { MachineSimulator(instance: $0, scenario: scenario) }
         let streaming = StreamingJSONEncoder(), reference = JSONEncoder(), decoder = JSONDecoder()

@@ -116,7 +116,7 @@ struct MachineSimulatorTests {
                                              machine: "")
         machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z")
         _ = machine.advance(to: 600)
-        let healthy = machine.values[machine.instance.kind.properties.firstIndex { $0.name == "vibration" }!]
+        let healthy = machine.values[machine.instance.kind.interface.properties.firstIndex { $0.name == "vibration" }!]
         #expect(healthy < 3)
         _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "spindle_bearing"))
         _ = machine.handle(MachineCommandRequest(command: .start))  // run through the night
@@ -138,9 +138,9 @@ struct MachineSimulatorTests {
         #expect(machine.handle(MachineCommandRequest(command: .start)) == CommandRejection("the machine is in fault: reset it first"))
         #expect(machine.handle(MachineCommandRequest(command: .clearFault, fault: "spindle_bearing")) == nil)
         #expect(machine.state == .stopped)
-        let wear = machine.values[machine.instance.kind.properties.firstIndex { $0.name == "bearing_wear" }!]
+        let wear = machine.values[machine.instance.kind.interface.properties.firstIndex { $0.name == "bearing_wear" }!]
         _ = machine.advance(to: time + 1)
-        #expect(machine.values[machine.instance.kind.properties.firstIndex { $0.name == "bearing_wear" }!] < wear - 50, "a new bearing")
+        #expect(machine.values[machine.instance.kind.interface.properties.firstIndex { $0.name == "bearing_wear" }!] < wear - 50, "a new bearing")
     }
 
     @Test("Coolant loss: the flow stops, the spindle overheats and trips")
@@ -170,7 +170,7 @@ struct MachineSimulatorTests {
         #expect(machine.advance(to: 1561).samples.last?.value(of: "vibration") != nil, "it comes back when the fault clears")
 
         _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "temperature_drift", duration: .seconds(7200)))
-        let driftIndex = machine.instance.kind.properties.firstIndex { $0.name == "spindle_temperature" }!
+        let driftIndex = machine.instance.kind.interface.properties.firstIndex { $0.name == "spindle_temperature" }!
         _ = machine.advance(to: 1561 + 3600)
         let reported = machine.advance(to: 1562 + 3600).samples.last!.value(of: "spindle_temperature")!
         #expect(abs(reported - machine.values[driftIndex] - 6) < 0.2, "drifts 6 °C per hour")

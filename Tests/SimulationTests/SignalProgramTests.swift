@@ -37,9 +37,9 @@ struct SignalProgramTests {
         #expect(MachineState.allCases.map(\.index) == Array(MachineState.allCases.indices))
         let kind = try #require(Fixtures.kinds["cnc_machining_centre"])
         let program = SignalProgram(kind: kind, interval: 1)
-        for (index, property) in kind.properties.enumerated() {
+        for (index, property) in kind.interface.properties.enumerated() {
             let signal = program.signals[index]
-            guard let target = property.signal.target else {
+            guard let target = kind.profile.signals[index].signal.target else {
                 #expect(signal.targetRow == -1, "\(property.name)")
                 continue
             }
@@ -54,16 +54,16 @@ struct SignalProgramTests {
         let kind = try #require(Fixtures.kinds["cnc_machining_centre"])
         let program = SignalProgram(kind: kind, interval: 0.5)
         var termsSeen = 0
-        for (index, property) in kind.properties.enumerated() {
+        for (index, property) in kind.interface.properties.enumerated() {
             let signal = program.signals[index]
-            for (term, resolved) in zip(property.signal.follow + property.signal.couple,
-                                        program.terms[signal.follow] + program.terms[signal.couple]) {
-                #expect(kind.properties[resolved.index].name == term.property)
+            let spec = kind.profile.signals[index].signal
+            for (term, resolved) in zip(spec.follow + spec.couple, program.terms[signal.follow] + program.terms[signal.couple]) {
+                #expect(kind.interface.properties[resolved.index].name == term.property)
                 #expect(resolved.coefficient == term.coefficient)
                 termsSeen += 1
             }
             // A lag of zero is no lag: the level jumps.
-            #expect(signal.lagFactor == property.signal.lag.flatMap { $0 > .zero ? SignalMath.lagFactor(dt: 0.5, tau: $0.secondsValue) : nil })
+            #expect(signal.lagFactor == spec.lag.flatMap { $0 > .zero ? SignalMath.lagFactor(dt: 0.5, tau: $0.secondsValue) : nil })
             #expect(signal.scale == SignalMath.roundingScale(decimals: property.decimals))
         }
         #expect(termsSeen > 0, "the CNC kind follows and couples properties")

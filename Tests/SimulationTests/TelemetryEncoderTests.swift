@@ -15,7 +15,7 @@ struct TelemetryEncoderTests {
             let encoder = TelemetryEncoder(for: instance)
             var events = machine.advance(to: 1200)
             // Each fault in turn: sensor dropouts leave gaps, stuck and drifting sensors change values.
-            for (offset, fault) in instance.kind.faults.enumerated() {
+            for (offset, fault) in instance.kind.profile.faults.enumerated() {
                 let refusal = machine.handle(MachineCommandRequest(command: .injectFault, fault: fault.name, duration: .seconds(300)))
                 #expect(refusal == nil, "\(kind): \(fault.name)")
                 events += machine.advance(to: 1200 + Double(offset + 1) * 400)
@@ -23,7 +23,7 @@ struct TelemetryEncoderTests {
             for sample in events.samples {
                 #expect(encoder.encode(sample) == JSONCodec.telemetry(sample, machine: instance.id, kind: instance.kind.id), "\(kind) #\(sample.sequence)")
                 compared += 1
-                if sample.values.count < instance.kind.properties.count { withGaps += 1 }
+                if sample.values.count < instance.kind.interface.properties.count { withGaps += 1 }
             }
         }
         #expect(compared > 5_000)

@@ -84,7 +84,7 @@ struct AlertServiceTests {
     static func withService(_ broker: MosquittoBroker, storage: (any TwinStorage)? = nil, _ body: () async throws -> Void) async throws {
         let kind = try KindLoader.load(yaml: kindYAML, file: "test-mill.yaml")
         let kinds = [kind.id: kind]
-        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: topics, kinds: kinds)
+        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: topics, kinds: kinds.mapValues(\.interface))
         options.rules = RuleBook(kinds: kinds)
         options.storage = storage
         options.persistInterval = .milliseconds(200)

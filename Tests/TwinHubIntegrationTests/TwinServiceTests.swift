@@ -16,7 +16,7 @@ struct TwinServiceTests {
     /// Runs the twin service and the two-machine fleet of ``SimulatorTests`` until `body` returns.
     static func withFactory(_ broker: MosquittoBroker, storage: (any TwinStorage)? = nil, fleet: Bool = true, _ body: @Sendable (TwinService) async throws -> Void) async throws {
         let kinds = try KindLoader.loadDirectory(SimulatorTests.root.appendingPathComponent("twins").path)
-        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: try TopicMap(root: "itest"), kinds: kinds)
+        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: try TopicMap(root: "itest"), kinds: kinds.mapValues(\.interface))
         options.storage = storage
         options.persistInterval = .milliseconds(200)
         options.snapshotInterval = .milliseconds(100)

@@ -18,12 +18,12 @@ struct KindLoaderTests {
             #expect(kinds[required] != nil, "missing kind \(required)")
         }
         for kind in kinds.values {
-            #expect(!kind.properties.isEmpty)
-            #expect(DependencyOrder.order(kind.properties) != nil)
-            for property in kind.properties {
+            #expect(!kind.interface.properties.isEmpty)
+            #expect(DependencyOrder.order(kind.profile.signals) != nil)
+            for property in kind.interface.properties {
                 #expect(property.limits.contains(property.normal.lowerBound) && property.limits.contains(property.normal.upperBound))
             }
-            #expect(kind.faults.contains { if case .networkLoss = $0.effect { true } else { false } }, "\(kind.id) can lose its network")
+            #expect(kind.profile.faults.contains { if case .networkLoss = $0.effect { true } else { false } }, "\(kind.id) can lose its network")
         }
     }
 
@@ -31,17 +31,18 @@ struct KindLoaderTests {
     func cncDetails() throws {
         let kind = try KindLoader.load(file: Repository.twins + "/cnc-machining-centre.yaml")
         #expect(kind.id == "cnc_machining_centre")
-        #expect(kind.sampleInterval == .seconds(1))
-        let speed = try #require(kind.property(named: "spindle_speed"))
+        #expect(kind.interface.sampleInterval == .seconds(1))
+        let speed = try #require(kind.interface.property(named: "spindle_speed"))
         #expect(speed.unit == "rpm")
         #expect(speed.normal == 0...12000)
-        #expect(speed.signal.target?.value(in: .running) == 9500)
-        #expect(speed.signal.target?.value(in: .stopped) == 0)
-        #expect(speed.signal.lag == .seconds(3))
-        #expect(kind.production.idealCycleTime == .seconds(240))
-        #expect(kind.states.allows(.running, .held))
-        #expect(!kind.states.allows(.maintenance, .running))
-        guard case .bearingWear(let property, _, let failsAt) = kind.fault(named: "spindle_bearing")?.effect else {
+        let signal = try #require(kind.profile.signal(of: "spindle_speed"))
+        #expect(signal.target?.value(in: .running) == 9500)
+        #expect(signal.target?.value(in: .stopped) == 0)
+        #expect(signal.lag == .seconds(3))
+        #expect(kind.interface.production.idealCycleTime == .seconds(240))
+        #expect(kind.interface.states.allows(.running, .held))
+        #expect(!kind.interface.states.allows(.maintenance, .running))
+        guard case .bearingWear(let property, _, let failsAt) = kind.profile.fault(named: "spindle_bearing")?.effect else {
             Issue.record("spindle_bearing is a bearing_wear fault")
             return
         }
@@ -94,9 +95,9 @@ struct KindLoaderTests {
     @Test("A valid minimal kind gets defaults")
     func minimal() throws {
         let kind = try KindLoader.load(yaml: Self.valid, file: "ok.yaml")
-        #expect(kind.states.initial == .idle)
-        #expect(kind.commands == Set(MachineCommand.allCases))
-        #expect(kind.production.partsPerCycle == 1)
+        #expect(kind.interface.states.initial == .idle)
+        #expect(kind.interface.commands == Set(MachineCommand.allCases))
+        #expect(kind.interface.production.partsPerCycle == 1)
     }
 
     @Test("Durations read the way people write them", arguments: [

@@ -27,7 +27,7 @@ struct RuleLoaderTests {
             #expect(kind.rules.count >= 8, "\(kind.id) has \(kind.rules.count) rules")
             let prediction = try #require(kind.rules.first { $0.id == "bearing_failure_predicted" }, "\(kind.id)")
             guard case .prediction(let spec) = prediction.condition else { Issue.record("not a prediction"); continue }
-            #expect(kind.property(named: spec.property) != nil)
+            #expect(kind.interface.property(named: spec.property) != nil)
             #expect(prediction.states == [.running])
         }
         let cnc = try #require(kinds["cnc_machining_centre"])

@@ -23,7 +23,7 @@ struct ScenarioLoaderTests {
         #expect(shop.machines.map(\.id) == ["laser-01", "brake-01", "weld-01", "compressor-01"])
         #expect(shop.enterprise == "acme")
         #expect(shop.machines[0].path == PlantPath(site: "leuven", area: "fabrication", line: "line-1", machine: "laser-01"))
-        #expect(shop.machines[2].kind.production.idealCycleTime == .seconds(70), "overrides apply")
+        #expect(shop.machines[2].kind.interface.production.idealCycleTime == .seconds(70), "overrides apply")
         #expect(shop.machines[1].scheduledFaults.first?.at == .seconds(7200))
         #expect(shop.shifts.map(\.name) == ["early", "late"])
         #expect(ISO8601Parsing.string(shop.start) == "2026-03-02T06:00:00.000Z")

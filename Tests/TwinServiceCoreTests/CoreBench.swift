@@ -30,7 +30,7 @@ struct CoreBench {
         var configuration = TwinServiceCore.Configuration()
         configuration.storing = storing
         let kinds = [Self.kind.id: Self.kind]
-        core = TwinServiceCore(store: TwinStore(kinds: kinds), rules: rules ? RuleBook(kinds: kinds) : nil, configuration: configuration)
+        core = TwinServiceCore(store: TwinStore(kinds: kinds.mapValues(\.interface)), rules: rules ? RuleBook(kinds: kinds) : nil, configuration: configuration)
     }
 
     mutating func handle(_ event: TwinServiceCore.Event) -> [TwinServiceCore.Action] {

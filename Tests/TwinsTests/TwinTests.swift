@@ -6,10 +6,10 @@ import TwinHubProtocol
 
 enum TwinFixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let cnc = try! KindLoader.load(file: root.appendingPathComponent("twins/cnc-machining-centre.yaml").path)
+    static let cnc = try! KindLoader.load(file: root.appendingPathComponent("twins/cnc-machining-centre.yaml").path).interface
     static let address = PlantPath(site: "s", area: "a", line: "l", machine: "cnc-01")
 
-    static func twin(kind: MachineKind? = cnc, historySize: Int = 4) -> Twin {
+    static func twin(kind: MachineInterface? = cnc, historySize: Int = 4) -> Twin {
         Twin(address: address, kind: kind, settings: .init(historySize: historySize, staleAfter: 5))
     }
 

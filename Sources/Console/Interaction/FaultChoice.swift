@@ -16,9 +16,9 @@ public struct FaultChoice: Sendable, Equatable {
 
 extension FaultChoice {
     /// The fault menu of every kind: kind id → its faults, in the order the kind declares them.
-    public static func menus(for kinds: [String: MachineKind]) -> [String: [FaultChoice]] {
+    public static func menus(for kinds: [String: MachineInterface]) -> [String: [FaultChoice]] {
         kinds.mapValues { kind in
-            kind.faults.map { FaultChoice(name: $0.name, effect: $0.effect.kind, description: $0.description) }
+            kind.faults.map { FaultChoice(name: $0.name, effect: $0.effect, description: $0.description) }
         }
     }
 }

@@ -40,7 +40,7 @@ public struct TelemetryEncoder: Sendable {
 
     /// The encoder of a scenario's machine.
     public init(for instance: MachineInstance) {
-        self.init(machine: instance.id, kind: instance.kind.id, properties: instance.kind.properties.map { ($0.name, $0.unit) })
+        self.init(machine: instance.id, kind: instance.kind.id, properties: instance.kind.interface.properties.map { ($0.name, $0.unit) })
     }
 
     /// The sample's JSON. Readings of other properties or units than the kind's, or out of its order, are written in

@@ -38,12 +38,18 @@ public struct RuleOverride: Sendable {
 /// Every rule that applies, per machine: its kind's rules, then each matching override in order (rules
 /// files first, a scenario's machine overrides last).
 public struct RuleBook: Sendable {
-    public var kinds: [String: MachineKind]
+    /// Each kind's own rules, by kind.
+    public var kindRules: [String: [RuleSpec]]
     public var overrides: [RuleOverride]
 
-    public init(kinds: [String: MachineKind], overrides: [RuleOverride] = []) {
-        self.kinds = kinds
+    public init(kindRules: [String: [RuleSpec]], overrides: [RuleOverride] = []) {
+        self.kindRules = kindRules
         self.overrides = overrides
+    }
+
+    /// The rules of `kinds`, with `overrides`.
+    public init(kinds: [String: MachineKind], overrides: [RuleOverride] = []) {
+        self.init(kindRules: kinds.mapValues(\.rules), overrides: overrides)
     }
 
     /// The positions of the overrides that apply to a machine: machines with the same kind and the same overrides
@@ -54,7 +60,7 @@ public struct RuleBook: Sendable {
 
     /// The enabled rules of a machine, in declaration order.
     public func rules(kind: String, path: PlantPath) -> [RuleSpec] {
-        guard var rules = kinds[kind]?.rules else { return [] }
+        guard var rules = kindRules[kind] else { return [] }
         for override in overrides where override.matches(kind: kind, path: path) {
             for entry in override.entries {
                 switch entry {
@@ -70,6 +76,6 @@ public struct RuleBook: Sendable {
 
     /// How many rules the kinds declare (before overrides).
     public var ruleCount: Int {
-        kinds.values.reduce(0) { $0 + $1.rules.count }
+        kindRules.values.reduce(0) { $0 + $1.count }
     }
 }

@@ -2,19 +2,19 @@ import Foundation
 import Yams
 
 /// Reads the `rules:` of a kind, a scenario machine or a rules file into ``RuleSpec``s, checked against
-/// the kind: every error is a ``ModelError`` at the file, line and column it is about.
+/// the kind's interface: every error is a ``ModelError`` at the file, line and column it is about.
 enum RuleParser {
     static let conditionKeys = ["threshold", "expression", "rate", "inactivity", "state", "kpi", "prediction"]
     static let ruleKeys = ["id", "name", "description", "severity", "for", "clear", "clear_for", "repeat", "while", "latch",
                            "message", "enabled"] + conditionKeys
 
     /// Parses a list of rules; errors go to `diagnostics` and the rule is left out.
-    static func parseRules(_ node: YAMLNode, kind: MachineKind, diagnostics: DiagnosticCollector) -> [RuleSpec] {
+    static func parseRules(_ node: YAMLNode, interface: MachineInterface, diagnostics: DiagnosticCollector) -> [RuleSpec] {
         guard let items = diagnostics.collect({ try node.sequence("rules") }) else { return [] }
         var rules: [RuleSpec] = []
         var seen: [String: SourceLocation] = [:]
         for item in items {
-            guard let rule = diagnostics.collect({ try parseRule(item, kind: kind) }) else { continue }
+            guard let rule = diagnostics.collect({ try parseRule(item, interface: interface) }) else { continue }
             if let first = seen[rule.id] {
                 diagnostics.record(ModelError("rule '\(rule.id)' is already defined at \(first)", at: rule.location))
                 continue
@@ -45,7 +45,7 @@ enum RuleParser {
                     let enabled = try map.required("enabled").bool("enabled")
                     return .enable(id: id, enabled, location: idNode.location)
                 }
-                return .replace(try parseRule(item, kind: kind))
+                return .replace(try parseRule(item, interface: kind.interface))
             }
             if let entry { entries.append(entry) }
         }
@@ -54,7 +54,7 @@ enum RuleParser {
 
     // MARK: One rule
 
-    static func parseRule(_ node: YAMLNode, kind: MachineKind) throws(ModelError) -> RuleSpec {
+    static func parseRule(_ node: YAMLNode, interface: MachineInterface) throws(ModelError) -> RuleSpec {
         let map = try node.mapping("a rule")
         try map.checkKeys(ruleKeys)
         let idNode = try map.required("id")
@@ -65,8 +65,8 @@ enum RuleParser {
             throw try map.required(present[1]).error("rule '\(id)' has more than one condition (\(present.joined(separator: ", "))); split it into rules")
         }
         let severity = try map.optional("severity").map { node throws(ModelError) in try parseSeverity(node) } ?? .warning
-        let variables = RuleVariables.types(for: kind)
-        let condition = try parseCondition(present[0], try map.required(present[0]), kind: kind, severity: severity, variables: variables)
+        let variables = RuleVariables.types(for: interface)
+        let condition = try parseCondition(present[0], try map.required(present[0]), interface: interface, severity: severity, variables: variables)
 
         var clear: Expression?
         if let clearNode = map.optional("clear") {
@@ -86,7 +86,7 @@ enum RuleParser {
         if let whileNode = map.optional("while") {
             states = try parseStates(whileNode, what: "while")
         }
-        let placeholders = placeholders(for: condition, kind: kind)
+        let placeholders = placeholders(for: condition, interface: interface)
         let message: MessageTemplate
         if let messageNode = map.optional("message") {
             let text = try messageNode.string("message")
@@ -108,17 +108,17 @@ enum RuleParser {
             enabled: try map.optional("enabled")?.bool("enabled") ?? true, location: idNode.location)
     }
 
-    private static func parseCondition(_ key: String, _ node: YAMLNode, kind: MachineKind, severity: Severity,
+    private static func parseCondition(_ key: String, _ node: YAMLNode, interface: MachineInterface, severity: Severity,
                                        variables: [String: ExpressionType]) throws(ModelError) -> RuleCondition {
         switch key {
-        case "threshold": return try parseThreshold(node, kind: kind, severity: severity)
+        case "threshold": return try parseThreshold(node, interface: interface, severity: severity)
         case "expression":
             let expression = try parseExpression(node, variables: variables, what: "expression")
             return .expression(expression)
         case "rate":
             let map = try node.mapping("rate")
             try map.checkKeys(["property", "over", "rises_by", "falls_by", "hysteresis"])
-            let property = try parseProperty(map, kind: kind)
+            let property = try parseProperty(map, interface: interface)
             let over = try map.required("over").duration("over")
             guard over >= .seconds(1) else { throw try map.required("over").error("over must be at least 1s") }
             let rising = map.optional("rises_by") != nil
@@ -174,7 +174,7 @@ enum RuleParser {
         default:
             let map = try node.mapping("prediction")
             try map.checkKeys(["property", "exceeds", "falls_below", "window", "within", "hysteresis"])
-            let property = try parseProperty(map, kind: kind)
+            let property = try parseProperty(map, interface: interface)
             let rising = map.optional("exceeds") != nil
             guard rising != (map.optional("falls_below") != nil) else { throw node.error("prediction needs one of exceeds or falls_below") }
             let limit = try map.required(rising ? "exceeds" : "falls_below").double(rising ? "exceeds" : "falls_below")
@@ -190,10 +190,10 @@ enum RuleParser {
         }
     }
 
-    private static func parseThreshold(_ node: YAMLNode, kind: MachineKind, severity: Severity) throws(ModelError) -> RuleCondition {
+    private static func parseThreshold(_ node: YAMLNode, interface: MachineInterface, severity: Severity) throws(ModelError) -> RuleCondition {
         let map = try node.mapping("threshold")
         try map.checkKeys(["property", "above", "below", "between", "outside", "hysteresis"])
-        let property = try parseProperty(map, kind: kind)
+        let property = try parseProperty(map, interface: interface)
         let tests = ["above", "below", "between", "outside"].filter { map.optional($0) != nil }
         guard tests.count == 1 else { throw node.error("threshold needs exactly one of above, below, between or outside") }
         let testNode = try map.required(tests[0])
@@ -220,11 +220,11 @@ enum RuleParser {
 
     // MARK: Parts
 
-    private static func parseProperty(_ map: YAMLMapping, kind: MachineKind) throws(ModelError) -> String {
+    private static func parseProperty(_ map: YAMLMapping, interface: MachineInterface) throws(ModelError) -> String {
         let node = try map.required("property")
         let name = try node.string("property")
-        guard kind.property(named: name) != nil else {
-            throw node.error("kind '\(kind.id)' has no property '\(name)'\(Spelling.hint(for: name, in: kind.properties.map(\.name)))")
+        guard interface.property(named: name) != nil else {
+            throw node.error("kind '\(interface.id)' has no property '\(name)'\(Spelling.hint(for: name, in: interface.properties.map(\.name)))")
         }
         return name
     }
@@ -294,9 +294,9 @@ enum RuleParser {
     // MARK: Messages
 
     /// The placeholders a rule's message may use.
-    static func placeholders(for condition: RuleCondition, kind: MachineKind) -> Set<String> {
+    static func placeholders(for condition: RuleCondition, interface: MachineInterface) -> Set<String> {
         var names: Set<String> = ["machine", "site", "area", "line", "kind", "rule", "name", "severity", "state"]
-        names.formUnion(kind.properties.map(\.name))
+        names.formUnion(interface.properties.map(\.name))
         switch condition {
         case .threshold: names.formUnion(["property", "value", "unit", "limit"])
         case .expression: break

@@ -104,10 +104,10 @@ public enum RuleVariables {
     public static let nonProperties: Set<String> = Set([state] + KPIMetric.allCases.map(\.rawValue))
 
     /// Every variable of a kind with its type.
-    public static func types(for kind: MachineKind) -> [String: ExpressionType] {
+    public static func types(for interface: MachineInterface) -> [String: ExpressionType] {
         var types: [String: ExpressionType] = [state: .text]
         for metric in KPIMetric.allCases { types[metric.rawValue] = .number }
-        for property in kind.properties { types[property.name] = .number }
+        for property in interface.properties { types[property.name] = .number }
         return types
     }
 }

@@ -118,8 +118,8 @@ public enum ScenarioLoader {
                 try fault.checkKeys(["fault", "at", "duration"])
                 let nameNode = try fault.required("fault")
                 let name = try nameNode.string("fault")
-                guard kind.fault(named: name) != nil else {
-                    let hint = Spelling.hint(for: name, in: kind.faults.map(\.name))
+                guard kind.interface.fault(named: name) != nil else {
+                    let hint = Spelling.hint(for: name, in: kind.interface.faults.map(\.name))
                     throw nameNode.error("kind '\(kind.id)' has no fault '\(name)'\(hint)")
                 }
                 scheduled.append(ScheduledFault(fault: name, at: try fault.required("at").duration("at"),
@@ -127,7 +127,7 @@ public enum ScenarioLoader {
             }
         }
         let ruleOverrides = map.optional("rules").map { RuleParser.parseOverrides($0, kind: kind, diagnostics: diagnostics) } ?? []
-        let random = try map.optional("random_faults")?.bool("random_faults") ?? (kind.reliability != nil)
+        let random = try map.optional("random_faults")?.bool("random_faults") ?? (kind.profile.reliability != nil)
         let count = try map.optional("count")?.int("count") ?? 1
         guard (1...1_000_000).contains(count) else { throw try map.required("count").error("count must be from 1 to 1000000") }
         let width = max(2, String(count).count)
@@ -143,31 +143,32 @@ public enum ScenarioLoader {
     private static func applyOverrides(_ map: YAMLMapping, to kind: inout MachineKind) throws(ModelError) {
         if let properties = map.optional("properties") {
             for entry in try properties.mapping("properties").entries {
-                guard let index = kind.properties.firstIndex(where: { $0.name == entry.key }) else {
-                    let hint = Spelling.hint(for: entry.key, in: kind.properties.map(\.name))
+                guard let index = kind.interface.properties.firstIndex(where: { $0.name == entry.key }) else {
+                    let hint = Spelling.hint(for: entry.key, in: kind.interface.properties.map(\.name))
                     throw entry.keyNode.error("kind '\(kind.id)' has no property '\(entry.key)'\(hint)")
                 }
                 let override = try entry.value.mapping("override of '\(entry.key)'")
                 try override.checkKeys(["normal", "limits", "signal"])
-                var property = kind.properties[index]
+                var property = kind.interface.properties[index]
                 if let normal = override.optional("normal") { property.normal = try normal.range("normal range of '\(entry.key)'") }
                 if let limits = override.optional("limits") { property.limits = try limits.range("limits of '\(entry.key)'") }
                 guard property.limits.contains(property.normal.lowerBound) && property.limits.contains(property.normal.upperBound) else {
                     throw entry.keyNode.error("impossible range: the normal range \(property.normal) of '\(entry.key)' is outside its limits \(property.limits)")
                 }
                 if let signal = override.optional("signal") {
-                    property.signal = try KindLoader.parseSignal(signal, property: entry.key)
-                    for dependency in property.signal.dependencies where kind.property(named: dependency) == nil {
+                    let spec = try KindLoader.parseSignal(signal, property: entry.key)
+                    for dependency in spec.dependencies where kind.interface.property(named: dependency) == nil {
                         throw signal.error("unknown property '\(dependency)' in the signal of '\(entry.key)'")
                     }
+                    kind.profile.signals[index].signal = spec
                 }
-                kind.properties[index] = property
+                kind.interface.properties[index] = property
             }
-            if let cycle = DependencyOrder.cycle(in: kind.properties) {
+            if let cycle = DependencyOrder.cycle(in: kind.profile.signals) {
                 throw properties.error("cyclic coupling: \(cycle.joined(separator: " → "))")
             }
-            for fault in kind.faults {
-                if case .bearingWear(let property, _, _) = fault.effect, kind.property(named: property)?.signal.wear == nil {
+            for fault in kind.profile.faults {
+                if case .bearingWear(let property, _, _) = fault.effect, kind.profile.signal(of: property)?.wear == nil {
                     throw properties.error("fault '\(fault.name)' wears '\(property)': its signal must keep a wear part")
                 }
             }
@@ -176,12 +177,12 @@ public enum ScenarioLoader {
             let override = try production.mapping("production")
             try override.checkKeys(["ideal_cycle_time", "scrap_rate"])
             if let cycle = override.optional("ideal_cycle_time") {
-                kind.production.idealCycleTime = try cycle.duration("ideal_cycle_time")
-                guard kind.production.idealCycleTime > .zero else { throw cycle.error("ideal_cycle_time must be positive") }
+                kind.interface.production.idealCycleTime = try cycle.duration("ideal_cycle_time")
+                guard kind.interface.production.idealCycleTime > .zero else { throw cycle.error("ideal_cycle_time must be positive") }
             }
             if let scrap = override.optional("scrap_rate") {
-                kind.production.scrapRate = try scrap.double("scrap_rate")
-                guard (0...1).contains(kind.production.scrapRate) else { throw scrap.error("scrap_rate is a probability from 0 to 1") }
+                kind.profile.production.scrapRate = try scrap.double("scrap_rate")
+                guard (0...1).contains(kind.profile.production.scrapRate) else { throw scrap.error("scrap_rate is a probability from 0 to 1") }
             }
         }
     }

@@ -62,3 +62,7 @@ final class DiagnosticCollector {
         if !errors.isEmpty { throw ModelErrors(errors) }
     }
 }
+
+extension SourceLocation {
+    func error(_ message: String) -> ModelError { ModelError(message, at: self) }
+}

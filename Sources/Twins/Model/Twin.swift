@@ -12,8 +12,8 @@ public struct Twin: Sendable {
     /// The store's number for this twin: dense from 0 in the order twins appeared, so that what is kept per twin
     /// outside the store (when its snapshot went out, say) can be a plain array rather than a hash table.
     public var serial: Int { Int(storage.serial) }
-    /// The machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
-    public var kind: MachineKind? { storage.kind?.kind }
+    /// The interface of the machine's kind, when known (a machine of a kind not in `twins/` gets a generic twin).
+    public var kind: MachineInterface? { storage.kind?.kind }
     public var settings: TwinSettings { storage.shared.settings }
     public private(set) var version: UInt64 {
         get { storage.version }
@@ -188,7 +188,7 @@ public struct Twin: Sendable {
 
     /// A twin of its own, numbered 0: twins that one ``RuleEngine`` evaluates must come from one ``TwinStore``, which
     /// numbers them apart.
-    public init(address: PlantPath, kind: MachineKind?, settings: TwinSettings = .init()) {
+    public init(address: PlantPath, kind: MachineInterface?, settings: TwinSettings = .init()) {
         self.init(address: address, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
 
@@ -199,7 +199,7 @@ public struct Twin: Sendable {
     }
 
     /// Types a twin first seen without its kind (through its state or status, before any telemetry).
-    public mutating func adopt(_ kind: MachineKind) {
+    public mutating func adopt(_ kind: MachineInterface) {
         adopt(SharedKind(kind))
     }
 
@@ -451,7 +451,7 @@ public struct Twin: Sendable {
 
     /// A twin brought back from its record; `kind` is looked up again by the caller. Numbered 0, as
     /// ``init(address:kind:settings:)``.
-    public init(record: Record, kind: MachineKind?, settings: TwinSettings) {
+    public init(record: Record, kind: MachineInterface?, settings: TwinSettings) {
         self.init(record: record, serial: 0, shared: kind.map(SharedKind.init), settings: SharedSettings(settings))
     }
 
@@ -522,9 +522,9 @@ public struct Twin: Sendable {
     }
 }
 
-/// A machine kind held once for every twin of it: a twin keeps a reference, not a copy of the kind.
+/// A machine kind's interface held once for every twin of it: a twin keeps a reference, not a copy of the interface.
 public final class SharedKind: Sendable {
-    public let kind: MachineKind
+    public let kind: MachineInterface
     /// The names of its properties, in its order: the twins that have them all share this array.
     let propertyNames: [String]
     /// Their units, shared the same way.
@@ -532,7 +532,7 @@ public final class SharedKind: Sendable {
     /// What a reading of each property is checked against, by name.
     private let checks: [String: ReadingCheck]
 
-    public init(_ kind: MachineKind) {
+    public init(_ kind: MachineInterface) {
         self.kind = kind
         propertyNames = kind.properties.map(\.name)
         propertyUnits = kind.properties.map(\.unit)

@@ -28,7 +28,8 @@ public struct TwinStore: Sendable {
         public var detail: String
     }
 
-    public let kinds: [String: MachineKind]
+    /// The interface of each kind, by kind.
+    public let kinds: [String: MachineInterface]
     /// The same kinds, each held once for all its twins.
     private let sharedKinds: [String: SharedKind]
     public var settings: TwinSettings { sharedSettings.settings }
@@ -46,7 +47,7 @@ public struct TwinStore: Sendable {
     private var nextSerial: Int { freedSerials.last ?? serials }
     public private(set) var statistics = Statistics()
 
-    public init(kinds: [String: MachineKind], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
+    public init(kinds: [String: MachineInterface], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
                 maximumPayload: Int = JSONFields.defaultMaximumSize) {
         self.kinds = kinds
         sharedKinds = kinds.mapValues(SharedKind.init)

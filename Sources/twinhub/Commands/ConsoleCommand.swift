@@ -105,6 +105,6 @@ struct ConsoleCommand: AsyncParsableCommand {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: twins, isDirectory: &isFolder), isFolder.boolValue else { return [:] }
         let kinds = try ModelFiles.kinds(in: twins)
-        return FaultChoice.menus(for: kinds)
+        return FaultChoice.menus(for: kinds.mapValues(\.interface))
     }
 }

@@ -114,7 +114,7 @@ struct DemoCommand: AsyncParsableCommand {
                          workspace: DemoWorkspace, logger: Logger) throws -> TwinService {
         var connection = try Self.connection(url)
         connection.clientID = "twinhub-demo-serve-\(getpid())"
-        var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds)
+        var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds.mapValues(\.interface))
         let path = db ?? workspace.database
         do {
             options.storage = try SQLiteTwinStorage(path: path)
@@ -129,7 +129,7 @@ struct DemoCommand: AsyncParsableCommand {
     private func viewer(kinds: [String: MachineKind], topics: TopicMap, url: String,
                         logger: Logger) throws -> @Sendable (_ ready: @escaping @Sendable () -> Void) async throws -> Void {
         let user = ProcessInfo.processInfo.environment["USER"] ?? "trainer"
-        let options = ConsoleOptions(connection: try Self.connection(url), topics: topics, user: user, faults: FaultChoice.menus(for: kinds))
+        let options = ConsoleOptions(connection: try Self.connection(url), topics: topics, user: user, faults: FaultChoice.menus(for: kinds.mapValues(\.interface)))
         guard !noConsole && Terminal.isInteractive else {
             return { ready in
                 _ = try await AlertStream.run(options: options, format: .plain, logger: logger, output: { Output.line($0) },

@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var configuration = try connection.clientConfiguration(broker: global.broker)
         if configuration.clientID == nil { configuration.clientID = "twinhub-serve/\(root)" }
-        var options = TwinService.Options(connection: configuration, topics: topics, kinds: kinds)
+        var options = TwinService.Options(connection: configuration, topics: topics, kinds: kinds.mapValues(\.interface))
         options.unknownKinds = unknownKinds.policy
         options.settings.historySize = history
         options.maximumPayload = maxPayload

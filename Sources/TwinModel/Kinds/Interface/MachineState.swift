@@ -29,14 +29,6 @@ public enum MachineState: String, Sendable, Hashable, CaseIterable, Codable, Cus
     public var description: String { rawValue }
 }
 
-/// The commands a machine accepts on its `cmd` topic.
-public enum MachineCommand: String, Sendable, Hashable, CaseIterable, Codable {
-    case start, stop, hold, reset
-    case injectFault = "inject_fault"
-    case clearFault = "clear_fault"
-    case setSpeed = "set_speed"
-}
-
 extension MachineState {
     /// The state's position in `allCases`, for tables with one entry per state.
     @inlinable

@@ -1,13 +1,3 @@
-/// A fault a kind can suffer, by name (`inject_fault` commands and scenarios name it).
-public struct FaultSpec: Sendable {
-    public var name: String
-    public var effect: FaultEffect
-    /// How long it lasts when injected without a duration; `nil` until cleared (or repaired).
-    public var duration: Duration?
-    public var description: String
-    public var location: SourceLocation
-}
-
 /// What a fault does to the machine.
 public enum FaultEffect: Sendable {
     /// The wear signal of `property` grows `acceleration` times faster; at `failsAt` the machine trips to

@@ -1,0 +1,6 @@
+/// The signal that generates one property of a kind's interface.
+public struct PropertySignal: Sendable {
+    /// The property's name in the ``MachineInterface``.
+    public var property: String
+    public var signal: SignalSpec
+}
