@@ -30,6 +30,9 @@ struct SignalProgramTests {
         let slow = programs.program(for: scenario.machines[0].kind, interval: 2)
         #expect(programs.program(for: scenario.machines[1].kind, interval: 2) === slow)
         #expect(programs.program(for: scenario.machines[1].kind, interval: 1) !== slow, "the lag factors depend on the interval")
+        var resignalled = scenario.machines[1].kind
+        resignalled.profile.signals[0].signal.noise = 9
+        #expect(programs.program(for: resignalled, interval: 2) !== slow, "a signal of its own, with the kind's properties")
     }
 
     @Test("A per-state target is read from the table by the state's position among all states")

@@ -62,6 +62,27 @@ struct TwinStoreTests {
         #expect(store.twins[Self.cnc]?.kind?.id == "cnc_machining_centre")
     }
 
+    @Test("Twins need only a kind's interface: one built in code, with no simulation profile, types and checks them")
+    func interfaceAlone() {
+        let here = SourceLocation(file: "imported", line: 1, column: 1)
+        let interface = MachineInterface(
+            id: "pump", name: "Pump", description: "", sampleInterval: .seconds(10),
+            properties: [PropertySpec(name: "flow", type: .number, unit: "l/min", normal: 10...30, limits: 0...40, decimals: 1, location: here)],
+            states: .default, commands: [.start, .stop], faults: [], production: .default)
+        var store = TwinStore(kinds: ["pump": interface])
+        let pump = PlantPath(site: "s", area: "a", line: "l", machine: "p1")
+        let sample = TwinFixtures.sample(1, "06:00:01", [("flow", 35, "l/min"), ("head", 3, "m")])
+        let refused = store.ingest(JSONCodec.telemetry(sample, machine: "p1", kind: "pump"), channel: .telemetry, address: pump, received: at("06:00:01"))
+        #expect(refused.map(\.reason) == ["unknown_property"])
+        #expect(store.twins[pump]?.kind == interface)
+        #expect(store.twins[pump]?.reported["flow"]?.quality == .outOfRange)
+        var twin = store.twins[pump]!
+        twin.refresh(now: at("06:00:45"))
+        #expect(twin.connectivity.status == .online, "stale after 5 of its 10 s sample intervals, not before")
+        twin.refresh(now: at("06:00:52"))
+        #expect(twin.connectivity.status == .stale)
+    }
+
     @Test("Aggregates per line, area and site sum their machines")
     func aggregates() {
         var store = TwinStore(kinds: Self.kinds)

@@ -1,5 +1,5 @@
 /// A fault a kind can suffer, by name: `inject_fault` and `clear_fault` commands and scenarios name it.
-public struct FaultSpec: Sendable {
+public struct FaultSpec: Sendable, Equatable {
     public var name: String
     /// What the fault does, by the name of its effect (`overheating`, `bearing_wear`, `network_loss`, …); the
     /// ``SimulationProfile`` says how.

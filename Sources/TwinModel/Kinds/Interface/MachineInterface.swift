@@ -1,7 +1,7 @@
 /// What a kind of machine is, seen from outside: the telemetry properties it publishes, its states and allowed
 /// transitions, the commands it accepts and the faults they name, and its production rate. All a twin, a rule, a
 /// console or an API needs of a kind, and nothing of how it is simulated (that is its ``SimulationProfile``).
-public struct MachineInterface: Sendable {
+public struct MachineInterface: Sendable, Equatable {
     /// Identifier used by scenarios and payloads (`kind: cnc_machining_centre`).
     public var id: String
     /// Human name.

@@ -1,5 +1,5 @@
 /// How fast a kind makes parts at best: what OEE performance is measured against.
-public struct ProductionSpec: Sendable {
+public struct ProductionSpec: Sendable, Equatable {
     /// The ideal time for one cycle at full speed.
     public var idealCycleTime: Duration
     /// Parts made per cycle.

@@ -1,5 +1,5 @@
 /// One telemetry property of a kind: what it measures and within which bounds.
-public struct PropertySpec: Sendable {
+public struct PropertySpec: Sendable, Equatable {
     public enum ValueType: String, Sendable { case number, integer }
 
     /// Units a property may declare. A typo ("rmp") is an error, not a silent new unit.

@@ -1,5 +1,5 @@
 /// Allowed states and transitions.
-public struct StateModel: Sendable {
+public struct StateModel: Sendable, Equatable {
     public var initial: MachineState
     public var transitions: [MachineState: Set<MachineState>]
 
