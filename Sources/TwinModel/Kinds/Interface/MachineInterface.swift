@@ -12,10 +12,13 @@ public struct MachineInterface: Sendable, Equatable {
     public var sampleInterval: Duration
     /// Telemetry properties, in file order (also the order they are published and shown).
     public var properties: [PropertySpec]
+    /// Its states: where it starts and which transitions it allows.
     public var states: StateModel
+    /// The commands it accepts on its `cmd` topic.
     public var commands: Set<MachineCommand>
     /// The faults `inject_fault` and `clear_fault` may name, in file order.
     public var faults: [FaultSpec]
+    /// Its ideal production rate.
     public var production: ProductionSpec
 
     public init(id: String, name: String, description: String, sampleInterval: Duration, properties: [PropertySpec],
@@ -31,10 +34,12 @@ public struct MachineInterface: Sendable, Equatable {
         self.production = production
     }
 
+    /// The property of exactly this name (see ``Swift/String/isSameName(as:)``).
     public func property(named name: String) -> PropertySpec? {
         properties.first { $0.name.isSameName(as: name) }
     }
 
+    /// The fault of this name.
     public func fault(named name: String) -> FaultSpec? {
         faults.first { $0.name == name }
     }

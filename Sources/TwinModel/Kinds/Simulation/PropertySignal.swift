@@ -2,5 +2,6 @@
 public struct PropertySignal: Sendable {
     /// The property's name in the ``MachineInterface``.
     public var property: String
+    /// How its value is generated.
     public var signal: SignalSpec
 }

@@ -8,6 +8,7 @@ public struct SimulationProfile: Sendable {
     public var faults: [SimulatedFault]
     /// Random failures: mean time between failures and to repair, and which faults they draw from.
     public var reliability: Reliability?
+    /// How production strays from the interface's ideal rate.
     public var production: SimulatedProduction
 
     /// The signal of property `name`.
@@ -15,6 +16,7 @@ public struct SimulationProfile: Sendable {
         signals.first { $0.property.isSameName(as: name) }?.signal
     }
 
+    /// The effect of the fault of this name.
     public func fault(named name: String) -> SimulatedFault? {
         faults.first { $0.name == name }
     }
