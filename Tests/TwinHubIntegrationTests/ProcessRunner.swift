@@ -40,20 +40,13 @@ final class ProcessRunner: Sendable {
         self.drained = drained
         self.process = process
         let output = output
-        // File descriptors of the pipes not yet at their end (each counted once, however often its handler runs).
-        let openPipes = Mutex<Set<Int32>>([out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor])
-        // The process may exit before these handlers have read its last writes: a pipe is done at its end of
-        // file, not at the process's exit.
-        @Sendable func reachedEnd(_ handle: FileHandle) {
-            handle.readabilityHandler = nil
-            if openPipes.withLock({ $0.remove(handle.fileDescriptor); return $0.isEmpty }) { drainedSink.finish() }
+        // Pipes not yet at their end. The process may exit before their last writes are read: a pipe is done at its
+        // end of file, not at the process's exit.
+        let openPipes = Mutex(2)
+        @Sendable func reachedEnd() {
+            if openPipes.withLock({ $0 -= 1; return $0 == 0 }) { drainedSink.finish() }
         }
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                outSink.finish()
-                return reachedEnd(handle)
-            }
+        Self.read(out.fileHandleForReading, name: "stdout") { data in
             let text = String(decoding: data, as: UTF8.self)
             // Whole lines only: a read can end mid-line.
             let complete = output.text.withLock { captured -> [Substring] in
@@ -64,16 +57,17 @@ final class ProcessRunner: Sendable {
                 return captured.partial[..<end].split(separator: "\n", omittingEmptySubsequences: false)
             }
             for line in complete { outSink.yield(String(line)) }
+        } atEnd: {
+            outSink.finish()
+            reachedEnd()
         }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                lineSink.finish()
-                return reachedEnd(handle)
-            }
+        Self.read(err.fileHandleForReading, name: "stderr") { data in
             let text = String(decoding: data, as: UTF8.self)
             output.text.withLock { $0.stderr += text }
             for line in text.split(separator: "\n") { lineSink.yield(String(line)) }
+        } atEnd: {
+            lineSink.finish()
+            reachedEnd()
         }
         process.terminationHandler = { process in
             exitSink.yield(process.terminationStatus)
@@ -89,6 +83,22 @@ final class ProcessRunner: Sendable {
             process.standardInput = FileHandle.nullDevice
             try process.run()
         }
+    }
+
+    /// Reads `handle` on a thread of its own until its end of file, handing each chunk read to `received`.
+    ///
+    /// Blocking reads, not `readabilityHandler`: with several processes run at once, the test process crashed now and
+    /// then in libdispatch (`_dispatch_event_loop_drain`, a bad pointer) once processes had ended, as when a pipe's
+    /// descriptor is closed (its handle freed) before the handler's read source is unregistered and the number is
+    /// reused. A thread that holds the handle until the end of file never leaves a source behind.
+    private static func read(_ handle: FileHandle, name: String, _ received: @escaping @Sendable (Data) -> Void,
+                             atEnd: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            while case let data = handle.availableData, !data.isEmpty { received(data) }
+            atEnd()
+        }
+        thread.name = "process-runner-\(name)"
+        thread.start()
     }
 
     var stdout: String { output.text.withLock { $0.stdout } }
