@@ -5,6 +5,7 @@ import TwinHubBroker
 import TwinHubMQTT
 import TwinModel
 import Rules
+import ServiceLifecycle
 import Twins
 import TwinService
 import TwinHubProtocol
@@ -15,14 +16,8 @@ import TwinStorageSQLite
 struct TwinServiceTests {
     /// Runs the twin service and the two-machine fleet of ``SimulatorTests`` until `body` returns.
     static func withFactory(_ broker: MosquittoBroker, storage: (any TwinStorage)? = nil, fleet: Bool = true, _ body: @Sendable (TwinService) async throws -> Void) async throws {
-        let kinds = try KindLoader.loadDirectory(SimulatorTests.root.appendingPathComponent("twins").path)
-        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: try TopicMap(root: "itest"), kinds: kinds.mapValues(\.interface))
+        var options = try Self.options(broker)
         options.storage = storage
-        options.persistInterval = .milliseconds(200)
-        options.snapshotInterval = .milliseconds(100)
-        options.aggregateInterval = .milliseconds(500)
-        options.commandRetry = .seconds(2)
-        options.historyInterval = .milliseconds(500)
         let service = TwinService(options: options, logger: testLogger)
         let ready = FirstOutcome<Void>()
         let serving = Task { try await service.run { ready.resolve(.success(())) } }
@@ -43,7 +38,55 @@ struct TwinServiceTests {
         try await serving.value
     }
 
+    /// The service's options for the fleet of ``SimulatorTests`` on `broker`, with short intervals.
+    static func options(_ broker: MosquittoBroker) throws -> TwinService.Options {
+        let kinds = try KindLoader.loadDirectory(SimulatorTests.root.appendingPathComponent("twins").path)
+        var options = TwinService.Options(connection: try clientConfiguration(broker.url, clientID: "serve"), topics: try TopicMap(root: "itest"), kinds: kinds.mapValues(\.interface))
+        options.persistInterval = .milliseconds(200)
+        options.snapshotInterval = .milliseconds(100)
+        options.aggregateInterval = .milliseconds(500)
+        options.commandRetry = .seconds(2)
+        options.historyInterval = .milliseconds(500)
+        return options
+    }
+
     static func json(_ message: MQTTMessage) throws -> [String: Any] { try SimulatorTests.json(message) }
+
+    /// Runs the fleet of ``SimulatorTests`` until a twin on `twins` has counters, then stops it: the twin's last change
+    /// is the machine going offline.
+    /// - Returns: the version of the twin that says it is offline.
+    static func runFleetUntilOffline(_ broker: MosquittoBroker, twins: MQTTSubscription) async throws -> Int {
+        _ = try await SimulatorTests.withFleet(broker, speed: 20) { _ in
+            _ = try await within(.seconds(20), "a twin with counters") {
+                for await message in twins where (try? Self.json(message))?["counters"] != nil { return }
+            }
+        }
+        let last = try await within(.seconds(10), "the offline twin") { () -> MQTTMessage in
+            for await message in twins where ((try? Self.json(message))?["connectivity"] as? [String: Any])?["status"] as? String == "offline" {
+                return message
+            }
+            throw TimedOut(what: "twins ended")
+        }
+        return try #require(try Self.json(last)["version"] as? Int)
+    }
+
+    /// Runs `body` with the path of a new SQLite database and a broker; removes the database afterwards.
+    static func withDatabase(_ body: (_ path: String, MosquittoBroker) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try await MosquittoBroker.withBroker { broker in try await body(path, broker) }
+    }
+
+    /// `twinhub serve` of the fleet of ``SimulatorTests`` on `broker`, with its twins in `path`, logging what it does.
+    static func serveArguments(_ broker: MosquittoBroker, database path: String) -> [String] {
+        ["serve", "--root", "itest", "--broker", broker.url, "--db", path, "--twins", SimulatorTests.root.appendingPathComponent("twins").path,
+         "--log-level", "info"]
+    }
+
+    /// The stored twin of the machine `name`.
+    static func stored(_ name: String, in path: String) async throws -> Twin.Record? {
+        try await SQLiteTwinStorage(path: path).loadAll().twins.map(\.record).first { $0.address.machine == name }
+    }
 
     @Test("Twin snapshots carry reported properties, state, connectivity and KPIs; aggregates and metrics are retained")
     func snapshots() async throws {
@@ -87,9 +130,7 @@ struct TwinServiceTests {
 
     @Test("After a restart every twin comes back from storage and is published again")
     func restartRecovery() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        try await MosquittoBroker.withBroker { broker in
+        try await Self.withDatabase { path, broker in
             let observer = try await connectedClient(broker.url)
             let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
             let seen = FirstOutcome<MQTTMessage>()
@@ -119,33 +160,18 @@ struct TwinServiceTests {
 
     @Test("After kill -9 of twinhub serve, at most the last write interval is lost")
     func killNine() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("twins-\(UUID().uuidString.prefix(6)).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        try await MosquittoBroker.withBroker { broker in
-            let twinsFolder = SimulatorTests.root.appendingPathComponent("twins").path
-            let arguments = ["serve", "--root", "itest", "--broker", broker.url, "--db", path, "--twins", twinsFolder, "--log-level", "info"]
+        try await Self.withDatabase { path, broker in
+            let arguments = Self.serveArguments(broker, database: path)
             let first = try ProcessRunner(arguments)
             try await first.awaitStderr(containing: "serving itest/")
             let observer = try await connectedClient(broker.url)
             let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
-            _ = try await SimulatorTests.withFleet(broker, speed: 20) { _ in
-                _ = try await within(.seconds(20), "a cnc twin with counters") {
-                    for await message in twins where (try? Self.json(message))?["counters"] != nil { return }
-                }
-            }
-            // The fleet has stopped: the twin's last change is the machine going offline. Wait until that
-            // version is on disk (the service writes every second), then kill the service outright.
-            let last = try await within(.seconds(10), "the offline twin") { () -> MQTTMessage in
-                for await message in twins where ((try? Self.json(message))?["connectivity"] as? [String: Any])?["status"] as? String == "offline" {
-                    return message
-                }
-                throw TimedOut(what: "twins ended")
-            }
-            let version = try #require(try Self.json(last)["version"] as? Int)
+            // Wait until the offline twin's version is on disk (the service writes every second), then kill the
+            // service outright.
+            let version = try await Self.runFleetUntilOffline(broker, twins: twins)
             try await within(.seconds(10), "version \(version) on disk") {
                 while true {
-                    let stored = try await SQLiteTwinStorage(path: path).loadAll().twins.map(\.record).first { $0.address.machine == "cnc" }
-                    if let stored, stored.version >= UInt64(version) { return }
+                    if let stored = try await Self.stored("cnc", in: path), stored.version >= UInt64(version) { return }
                     try await Task.sleep(for: .milliseconds(50))  // the database is another process's: poll it
                 }
             }
@@ -163,6 +189,51 @@ struct TwinServiceTests {
             #expect((twin["connectivity"] as? [String: Any])?["status"] as? String == "offline")
             second.kill(SIGINT)
             #expect(try await second.exitStatus() == 0)
+            await observer.disconnect()
+        }
+    }
+
+    @Test("SIGTERM or SIGHUP stops twinhub serve cleanly, with every twin written", arguments: [SIGTERM, SIGHUP])
+    func signalStopsCleanly(signal: Int32) async throws {
+        try await Self.withDatabase { path, broker in
+            let serve = try ProcessRunner(Self.serveArguments(broker, database: path))
+            try await serve.awaitStderr(containing: "serving itest/")
+            let observer = try await connectedClient(broker.url)
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
+            let version = try await Self.runFleetUntilOffline(broker, twins: twins)
+            serve.kill(signal)
+            #expect(try await serve.exitStatus() == 0, "a clean stop: \(serve.stderr)")
+            #expect(serve.stderr.contains("twin service stopping"), "\(serve.stderr)")
+            let stored = try #require(try await Self.stored("cnc", in: path), "the twin is in the database")
+            #expect(stored.version >= UInt64(version), "the twin as last published, or later")
+            #expect(stored.connectivity.status == .offline)
+            await observer.disconnect()
+        }
+    }
+
+    @Test("In a ServiceGroup, a graceful shutdown stops the service, which writes every twin not yet written")
+    func gracefulShutdownWritesTwins() async throws {
+        try await Self.withDatabase { path, broker in
+            let observer = try await connectedClient(broker.url)
+            let twins = try await observer.subscribe(to: ["itest/site/area/line/cnc/twin"])
+            var options = try Self.options(broker)
+            options.storage = try SQLiteTwinStorage(path: path)
+            options.persistInterval = .seconds(3600)  // only the stop writes
+            let ready = FirstOutcome<Void>()
+            let runner = TwinService.Runner(TwinService(options: options, logger: testLogger)) { ready.resolve(.success(())) }
+            let group = ServiceGroup(services: [runner], logger: testLogger)
+            let running = Task { try await group.run() }
+            try await within(.seconds(10), "the service to subscribe") {
+                try await withCheckedThrowingContinuation { ready.install($0) }
+            }
+            let version = try await Self.runFleetUntilOffline(broker, twins: twins)
+            #expect(try await SQLiteTwinStorage(path: path).loadAll().twins.isEmpty, "nothing written before the stop")
+            await group.triggerGracefulShutdown()
+            try await running.value
+            let stored = try #require(try await Self.stored("cnc", in: path), "the twin is in the database")
+            #expect(stored.version == UInt64(version))
+            #expect(stored.connectivity.status == .offline)
+            #expect(try await SQLiteTwinStorage(path: path).loadAll().twins.count == 2, "both machines' twins")
             await observer.disconnect()
         }
     }
