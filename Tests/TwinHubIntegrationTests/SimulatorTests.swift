@@ -50,6 +50,12 @@ struct SimulatorTests {
         return try await run.value
     }
 
+    /// `twinhub sim sheet_metal_job_shop` on `broker` (4 machines under `acme/`), with `options`.
+    static func sim(_ broker: MosquittoBroker, _ options: String...) throws -> ProcessRunner {
+        try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--twins", root.appendingPathComponent("twins").path] + options,
+                          workingDirectory: root)
+    }
+
     static func json(_ message: MQTTMessage) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any])
     }
@@ -201,20 +207,54 @@ struct SimulatorTests {
         }
     }
 
-    @Test("Ctrl-C stops twinhub sim cleanly: every machine announces offline, no last will")
-    func interrupt() async throws {
+    @Test("Ctrl-C, SIGTERM or SIGHUP stops twinhub sim cleanly: every machine announces offline, retained, no last will",
+          arguments: [SIGINT, SIGTERM, SIGHUP])
+    func interrupt(signal: Int32) async throws {
         try await MosquittoBroker.withBroker { broker in
             let observer = try await connectedClient(broker.url)
             let status = try await observer.subscribe(to: ["acme/+/+/+/+/status"], qos: .atLeastOnce)
-            let sim = try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--twins", Self.root.appendingPathComponent("twins").path],
-                                        workingDirectory: Self.root)
+            let sim = try Self.sim(broker)
             let online = try await status.next(4).map { try Self.json($0) }
             #expect(online.allSatisfy { $0["status"] as? String == "online" })
-            sim.kill(SIGINT)
+            sim.kill(signal)
             #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
             let offline = try await status.next(4).map { try Self.json($0) }
             #expect(offline.allSatisfy { $0["status"] as? String == "offline" && $0["reason"] as? String == "simulator stopped" })
             #expect(sim.stdout.contains("4 machines"), "the summary is printed: \(sim.stdout)")
+            // What a client connecting later is told: the retained status of each machine.
+            let later = try await connectedClient(broker.url)
+            let retained = try await later.subscribe(to: ["acme/+/+/+/+/status"], qos: .atLeastOnce).next(4)
+            #expect(retained.allSatisfy { $0.retain })
+            #expect(try retained.map { try Self.json($0) }.allSatisfy { $0["status"] as? String == "offline" && $0["reason"] as? String == "simulator stopped" })
+            await later.disconnect()
+            await observer.disconnect()
+        }
+    }
+
+    @Test("A second signal ends twinhub sim at once while the first waits on a broker that does not answer; the machines leave their last wills")
+    func secondSignal() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let status = try await observer.subscribe(to: ["acme/+/+/+/+/status"], qos: .atLeastOnce)
+            let sim = try Self.sim(broker)
+            _ = try await status.next(4)
+            let pid = try #require(broker.processID)
+            kill(pid, SIGSTOP)  // the machines' offline statuses cannot be acknowledged: a clean stop would wait for them
+            sim.kill(SIGINT)
+            sim.kill(SIGTERM)  // another signal than the first, so the two cannot merge into one pending signal
+            let exit = try await sim.exitStatus()
+            kill(pid, SIGCONT)
+            // 128 + the signal seen second: the two arrive together, and which one is read first is not fixed.
+            #expect([128 + SIGINT, 128 + SIGTERM].contains(exit), "ended by the second signal, not by a clean stop (0): \(sim.stderr)")
+            let reasons = try await within(.seconds(10), "each machine's last will") { () -> [String: String] in
+                var reasons: [String: String] = [:]
+                for await message in status {
+                    reasons[message.topic] = try Self.json(message)["reason"] as? String
+                    if reasons.count == 4, reasons.values.allSatisfy({ $0 == "connection lost" }) { return reasons }
+                }
+                throw TimedOut(what: "statuses ended: \(reasons)")
+            }
+            #expect(reasons.count == 4)
             await observer.disconnect()
         }
     }
@@ -224,9 +264,7 @@ struct SimulatorTests {
         try await MosquittoBroker.withBroker { broker in
             let observer = try await connectedClient(broker.url)
             let states = try await observer.subscribe(to: ["acme/leuven/fabrication/line-1/+/state"], qos: .atLeastOnce)
-            let sim = try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--speed", "600", "--duration", "10m",
-                                         "--twins", Self.root.appendingPathComponent("twins").path],
-                                        workingDirectory: Self.root)
+            let sim = try Self.sim(broker, "--speed", "600", "--duration", "10m")
             #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
             #expect(sim.stdout.contains("4 machines"), "\(sim.stdout)")
             #expect(sim.stdout.contains("0 dropped by full queues"))

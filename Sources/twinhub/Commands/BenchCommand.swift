@@ -64,7 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
         let plan = smoke ? BenchPlan.smoke : BenchPlan.full
         var report = BenchReport(command: (["twinhub"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
                                  machine: MachineDescription.current(), date: Date(), smoke: smoke)
-        try await cancellingOnSignals {
+        try await CommandLifecycle.run(logger: logger) {
             try await plan.run(selected, context: context)
         }.forEach { result in
             report.figures += result.figures

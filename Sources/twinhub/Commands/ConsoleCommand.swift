@@ -81,17 +81,14 @@ struct ConsoleCommand: AsyncParsableCommand {
             let terminal = try Terminal()
             defer { terminal.restore() }
             let colors = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-            try await cancellingOnSignals {
-                try await InteractiveConsole.run(options: options, terminal: terminal, colors: colors, logger: logger)
-            }
+            let console = InteractiveConsole.Runner(options: options, terminal: terminal, colors: colors, logger: logger)
+            try await CommandLifecycle.run([CommandLifecycle.part(console, named: "console")], logger: logger)
         } else {
-            let format: AlertStream.Format = json ? .json : .plain
-            let count = count
-            let summary = try await cancellingOnSignals {
-                try await AlertStream.run(options: options, format: format, limit: count, logger: logger,
-                                          output: { Output.line($0) },
-                                          notice: { FileHandle.standardError.write(Data("twinhub console: \($0)\n".utf8)) })
-            }
+            let stream = AlertStream.Runner(options: options, format: json ? .json : .plain, limit: count, logger: logger,
+                                            output: { Output.line($0) },
+                                            notice: { FileHandle.standardError.write(Data("twinhub console: \($0)\n".utf8)) })
+            try await CommandLifecycle.run([CommandLifecycle.part(stream, named: "alert stream")], logger: logger)
+            guard let summary = stream.summary else { return }
             var closing = "twinhub console: \(summary.lines) \(summary.lines == 1 ? "line" : "lines")"
             if summary.unreadable > 0 { closing += ", \(summary.unreadable) unreadable messages" }
             if summary.dropped > 0 { closing += ", \(summary.dropped) messages dropped (output too slow)" }

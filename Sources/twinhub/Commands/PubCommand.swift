@@ -80,7 +80,7 @@ struct PubCommand: AsyncParsableCommand {
             })
         let payloads = try fixedPayload()
         let (topic, qos, retain, repeatCount) = (topic, qos, retain, repeatCount)
-        try await cancellingOnSignals {
+        try await CommandLifecycle.run(logger: logger) {
             try await MQTTClient.withConnection(configuration, logger: logger) { client in
                 func publish(_ payload: [UInt8]) async throws {
                     try await client.publish(PublishRequest(topic: topic, payload: payload, qos: qos, retain: retain, properties: properties))

@@ -100,12 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if !noRules { options.rules = try ruleBook(kinds: kinds) }
-        let service = TwinService(options: options, logger: logger)
-        try await cancellingOnSignals {
-            try await service.run {
-                FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(global.broker)\n".utf8))
-            }
+        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = global.broker] in
+            FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(broker)\n".utf8))
         }
+        try await CommandLifecycle.run([CommandLifecycle.part(service, named: "twin service")], logger: logger)
     }
 }
 

@@ -54,18 +54,17 @@ struct SimCommand: AsyncParsableCommand {
         let interactive = isatty(STDERR_FILENO) == 1
         let runSpeed = options.speed
         FileHandle.standardError.write(Data("twinhub sim: \(scenario.name): \(scenario.machines.count) machines at ×\(options.speed) → \(global.broker) under \(topics.root)/\n".utf8))
-        let summary = try await cancellingOnSignals {
-            try await fleet.run { status in
-                let line = StatusLine.render(status, speed: runSpeed)
-                if interactive {
-                    FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
-                } else {
-                    logger.info("\(line)")
-                }
+        let runner = FleetSimulator.Runner(fleet) { status in
+            let line = StatusLine.render(status, speed: runSpeed)
+            if interactive {
+                FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
+            } else {
+                logger.info("\(line)")
             }
         }
+        try await CommandLifecycle.run([CommandLifecycle.part(runner, named: "simulator")], logger: logger)
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
-        Output.line(StatusLine.summary(summary))
+        if let summary = runner.summary { Output.line(StatusLine.summary(summary)) }
     }
 }
 

@@ -62,7 +62,7 @@ struct SubCommand: AsyncParsableCommand {
         let (filters, qos, count, timeout, bufferCapacity) = (topic, qos, count, timeout, bufferCapacity)
         let format = MessageFormat(json: json, verbose: verbose)
         let noRetained = noRetained
-        let received = try await cancellingOnSignals {
+        let received = try await CommandLifecycle.run(logger: logger) {
             try await MQTTClient.withConnection(configuration, logger: logger) { client in
                 let subscription = try await client.subscribe(to: filters, qos: qos, bufferCapacity: bufferCapacity)
                 logger.info("subscribed", metadata: ["filters": "\(filters)", "broker": "\(configuration.broker)"])
