@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinHubBroker
 
 /// `twinhub demo`: the whole factory on its own broker, its script of alerts, and that nothing it starts outlives it.
 /// Serialized: a demo removes the folders of dead demos, which one test looks at.
@@ -131,6 +132,31 @@ struct DemoTests {
         #expect(try await demo.exitStatus() == 1)
         #expect(demo.stderr.contains("the broker was killed by signal 9"), "\(demo.stderr)")
         #expect(!FileManager.default.fileExists(atPath: Self.workspace(demo).path))
+    }
+
+    @Test("On SIGTERM the parts stop in order: the simulator's machines leave the broker first, then the viewer, then the twin service")
+    func stopOrder() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let demo = try ProcessRunner(["demo", "--no-console", "--broker", broker.url] + Self.files)
+            try await demo.awaitStderr(containing: "Ctrl-C stops")
+            demo.kill(SIGTERM)
+            #expect(try await demo.exitStatus() == 0, "\(demo.stderr)")
+            #expect(demo.stderr.contains("stopped by a signal; everything it started is stopped"), "\(demo.stderr)")
+            // Each client's departure as the broker logged it (a clean DISCONNECT or the socket closed after it).
+            func departures() -> [Substring] {
+                broker.log.split(separator: "\n").filter { $0.contains(" disconnected") || $0.contains(" closed its connection") }
+            }
+            func last(_ client: String, in lines: [Substring]) -> Int? { lines.lastIndex { $0.contains("Client \(client)") } }
+            // The broker's log is another process's file, written as it notices the last client go: poll it.
+            let lines = try await poll("the twin service's departure in the broker's log", lastSeen: { broker.log }) {
+                let lines = departures()
+                return last("twinhub-demo-serve-", in: lines) == nil ? nil : lines
+            }
+            let machines = try #require(last("twinhub-sim/", in: lines), "\(lines)")
+            let viewer = try #require(last("twinhub-console-", in: lines), "\(lines)")
+            let service = try #require(last("twinhub-demo-serve-", in: lines), "\(lines)")
+            #expect(machines < viewer && viewer < service, "\(lines.joined(separator: "\n"))")
+        }
     }
 
     @Test("Two demos at once get their own broker port, folder and database")

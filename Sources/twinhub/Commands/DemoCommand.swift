@@ -4,6 +4,7 @@ import ConsoleRuntime
 import Foundation
 import Logging
 import Rules
+import ServiceLifecycle
 import SimulationRuntime
 import TwinHubBroker
 import TwinHubMQTT
@@ -60,13 +61,17 @@ struct DemoCommand: AsyncParsableCommand {
         let interactive = !noConsole && Terminal.isInteractive
         let logger = interactive ? GlobalOptions.bootstrapSilentLogging() : GlobalOptions.bootstrapLogging(level: logLevel.level)
 
-        let failed = try await cancellingOnSignals {
-            try await runParts(kinds: kinds, scenario: scenario, topics: topics, interactive: interactive, logger: logger)
+        if try await runParts(kinds: kinds, scenario: scenario, topics: topics, interactive: interactive, logger: logger) {
+            throw ExitCode.failure
         }
-        if failed { throw ExitCode.failure }
     }
 
-    /// Starts the broker and the parts, runs them until the first ends, and stops them all; `true` when a part failed.
+    /// Starts the broker and the parts, runs them until the first ends or a signal comes, and stops them all in
+    /// order; `true` when a part failed.
+    ///
+    /// The parts run in one `ServiceGroup`, which stops them in the reverse order of its list: the simulator first
+    /// (its machines go offline cleanly through the broker), then the viewer, then the twin service (it writes its
+    /// twins), and the broker last. The simulator starts once the service and the viewer are subscribed.
     private func runParts(kinds: [String: MachineKind], scenario: Scenario, topics: TopicMap, interactive: Bool,
                           logger: Logger) async throws -> Bool {
         let workspace = try DemoWorkspace.create()
@@ -94,24 +99,39 @@ struct DemoCommand: AsyncParsableCommand {
         let introduction = "\(scenario.name): \(scenario.machines.count) machines at ×\(StatusLine.format(speed)) under \(topics.root)/, "
             + "twin service with \(RuleBook(kinds: kinds, overrides: scenario.ruleOverrides).ruleCount) rules; "
             + (interactive ? "q quits" : "Ctrl-C stops")
-        let supervisor = DemoSupervisor(
-            broker: privateBroker,
-            service: try service(kinds: kinds, scenario: scenario, topics: topics, url: url, workspace: workspace, logger: logger),
-            fleet: FleetSimulator(scenario: scenario, options: runOptions.fleetOptions(try Self.connection(url), topics: topics, scenario: scenario),
-                                  logger: logger),
-            viewer: try viewer(kinds: kinds, topics: topics, url: url, logger: logger),
-            // On a terminal the console has the screen by then: say it before.
-            started: { if !interactive { Self.say(introduction) } })
+        let outcome = DemoOutcome()
+        let fleet = FleetSimulator.Runner(FleetSimulator(
+            scenario: scenario, options: runOptions.fleetOptions(try Self.connection(url), topics: topics, scenario: scenario), logger: logger))
+        // On a terminal the console has the screen by then: say it before.
+        let simulator = DemoStartGate(fleet, waitingFor: 2, opened: { if !interactive { Self.say(introduction) } })
+        let service = TwinService.Runner(try makeTwinService(kinds: kinds, scenario: scenario, topics: topics, url: url, workspace: workspace, logger: logger),
+                                         ready: simulator.ready)
         if interactive { Self.say(introduction) }
-        let (ending, summary) = await supervisor.run()
-        if let summary { Self.say(StatusLine.summary(summary)) }
+        let terminal = interactive ? try Terminal() : nil
+        defer { terminal?.restore() }
+        let viewer = try makeViewer(kinds: kinds, topics: topics, url: url, terminal: terminal, logger: logger, ready: simulator.ready)
+
+        func part(_ service: any Service, _ name: String, returned: DemoEnding,
+                  failed: @escaping @Sendable (any Error) -> DemoEnding) -> ServiceGroupConfiguration.ServiceConfiguration {
+            CommandLifecycle.part(DemoPart(part: service, outcome: outcome, returned: returned, failed: failed), named: name)
+        }
+        var parts = privateBroker.map { [part($0, "broker", returned: .failed("the broker stopped"), failed: { .brokerEnded("\($0)") })] } ?? []
+        parts += [
+            part(service, "twin service", returned: .failed("the twin service stopped"), failed: { .failed("the twin service failed: \($0)") }),
+            part(viewer, "viewer", returned: .quit, failed: { .failed("the console failed: \($0)") }),
+            part(simulator, "simulator", returned: .finished, failed: { .failed("the simulator failed: \($0)") }),
+        ]
+        // The reasons are in the outcome: a failure's error was recorded by its part.
+        try? await CommandLifecycle.run(parts, logger: logger)
+        terminal?.restore()
+        let ending = outcome.ending
+        if let summary = fleet.summary { Self.say(StatusLine.summary(summary)) }
         Self.say("\(ending.description); " + (privateBroker == nil ? "everything it started is stopped" : "everything it started is stopped, the broker last"))
-        if case .failed = ending { return true }
-        return false
+        return ending.isFailure
     }
 
-    private func service(kinds: [String: MachineKind], scenario: Scenario, topics: TopicMap, url: String,
-                         workspace: DemoWorkspace, logger: Logger) throws -> TwinService {
+    private func makeTwinService(kinds: [String: MachineKind], scenario: Scenario, topics: TopicMap, url: String,
+                                 workspace: DemoWorkspace, logger: Logger) throws -> TwinService {
         var connection = try Self.connection(url)
         connection.clientID = "twinhub-demo-serve-\(getpid())"
         var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds.mapValues(\.interface))
@@ -125,23 +145,17 @@ struct DemoCommand: AsyncParsableCommand {
         return TwinService(options: options, logger: logger)
     }
 
-    /// The plain alert stream, or the console, which takes the terminal over until it ends.
-    private func viewer(kinds: [String: MachineKind], topics: TopicMap, url: String,
-                        logger: Logger) throws -> @Sendable (_ ready: @escaping @Sendable () -> Void) async throws -> Void {
+    /// The console on `terminal`, or the plain alert stream without one.
+    private func makeViewer(kinds: [String: MachineKind], topics: TopicMap, url: String, terminal: Terminal?, logger: Logger,
+                            ready: @escaping @Sendable () -> Void) throws -> any Service {
         let user = ProcessInfo.processInfo.environment["USER"] ?? "trainer"
         let options = ConsoleOptions(connection: try Self.connection(url), topics: topics, user: user, faults: FaultChoice.menus(for: kinds.mapValues(\.interface)))
-        guard !noConsole && Terminal.isInteractive else {
-            return { ready in
-                _ = try await AlertStream.run(options: options, format: .plain, logger: logger, output: { Output.line($0) },
-                                              notice: { Self.say($0) }, ready: ready)
-            }
+        guard let terminal else {
+            return AlertStream.Runner(options: options, format: .plain, logger: logger, output: { Output.line($0) }, notice: { Self.say($0) },
+                                      ready: ready)
         }
         let colors = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        return { ready in
-            let terminal = try Terminal()
-            defer { terminal.restore() }
-            try await InteractiveConsole.run(options: options, terminal: terminal, colors: colors, logger: logger, ready: ready)
-        }
+        return InteractiveConsole.Runner(options: options, terminal: terminal, colors: colors, logger: logger, ready: ready)
     }
 
     private static func connection(_ url: String) throws -> ClientConfiguration {
