@@ -197,6 +197,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "TwinHubProtocolTests",
+            // For now the library targets whose code writes and reads the payloads; TwinHubProtocol once it exists.
+            dependencies: ["TwinModel", "Twins", "Rules", "Console", "TwinService", "Simulation"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "BenchmarksTests",
             dependencies: ["Benchmarks", "TwinModel"],
             swiftSettings: strict
