@@ -82,6 +82,38 @@ struct SchemaCoverageTests {
         }
     }
 
+    @Test("Real payloads broken in any top-level member are refused: an unknown member, each required one missing, each one of the wrong type",
+          arguments: MessageSchema.allCases)
+    func brokenPayloadsAreRefused(schema: MessageSchema) throws {
+        let validator = try Repository.validator()
+        let payloads = PlantRun.shared.payloads(schema)
+        let required = validator.documents[schema.id]?["required"].map { required -> [String] in
+            guard case .array(let names) = required else { return [] }
+            return names.compactMap { if case .string(let name) = $0 { name } else { nil } }
+        } ?? []
+        // A few spread over the run: their optional members differ.
+        for payload in stride(from: 0, to: payloads.count, by: max(1, payloads.count / 5)).map({ payloads[$0] }) {
+            guard case .object(let members) = try JSONReader.read(payload) else {
+                Issue.record("\(schema.file): not an object")
+                continue
+            }
+            #expect(validator.validate(.object(members), against: schema.file).isEmpty)
+            var extended = members
+            extended["unexpected_member"] = .number(1)
+            #expect(validator.validate(.object(extended), against: schema.file).map(\.keyword).contains("additionalProperties"), "\(schema.file)")
+            for name in required {
+                var missing = members
+                missing[name] = nil
+                #expect(!validator.validate(.object(missing), against: schema.file).isEmpty, "\(schema.file) without \(name)")
+            }
+            for name in members.keys {
+                var wrong = members
+                wrong[name] = .array([.null])
+                #expect(!validator.validate(.object(wrong), against: schema.file).isEmpty, "\(schema.file) with [null] as \(name)")
+            }
+        }
+    }
+
     @Test("In the plant run, each topic read back with the topic map names the schema of what it carries; the console reads all; machines take every command")
     func plantRunTopics() {
         let run = PlantRun.shared
