@@ -198,8 +198,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinHubProtocolTests",
-            // For now the library targets whose code writes and reads the payloads; TwinHubProtocol once it exists.
-            dependencies: ["TwinModel", "Twins", "Rules", "Console", "TwinService", "Simulation"],
+            dependencies: [
+                "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "Simulation",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -3,6 +3,7 @@ import Rules
 import Testing
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// Alerts, their events and counts, and acknowledgements, against their schemas: a probe machine's rules driven
 /// through every step of the lifecycle by the twin service's rules engine, acknowledged from the console.
@@ -118,18 +119,18 @@ struct AlertPayloadTests {
         let strain = events.compactMap { try? JSONReader.read($0.payload) }.first { $0["alert"]?["rule"] == .string("strain") }
         #expect(strain?["alert"]?["explanation"]?["measure"] == nil && strain?["alert"]?["explanation"]?["threshold"] == nil,
                 "an expression has no measure or threshold")
-        let line = feed.topics.alertCounts(site: "leuven", area: "fabrication", line: "line-1")
+        let line = feed.topics.alertCounts(PlantPath(site: "leuven", area: "fabrication", line: "line-1"))
         let last = try counts.last { $0.topic == line }.map { try JSONReader.read($0.payload) }
         #expect(last?["active"] == .number(0) && last?["unacknowledged"] == .number(0), "zeros once the last alert closed")
-        #expect(Set(counts.map(\.topic)) == [line, feed.topics.alertCounts(site: "leuven"), feed.topics.alertCounts(site: "leuven", area: "fabrication")])
+        #expect(Set(counts.map(\.topic)) == [line, feed.topics.alertCounts(PlantPath(site: "leuven")), feed.topics.alertCounts(PlantPath(site: "leuven", area: "fabrication"))])
     }
 
     @Test("An alert whose rule no longer exists is closed without an acknowledgement; the event validates")
     func retired() throws {
         let validator = try Repository.validator()
         let kind = try Self.probe()
-        let address = MachineAddress(site: "leuven", area: "fabrication", line: "line-1", machine: "probe-01")
-        var twin = Twin(address: address, kind: kind)
+        let address = PlantPath(site: "leuven", area: "fabrication", line: "line-1", machine: "probe-01")
+        var twin = Twin(address: address, kind: kind.interface)
         var rules = MachineRules(address: address, kind: "probe", rules: kind.rules)
         twin.apply(TelemetrySample(time: Self.time(1), sequence: 1, values: [.init(property: "flow", value: 5, unit: "l/min")]), received: Self.time(1))
         let raised = rules.evaluate(twin, trigger: .telemetry(["flow"]), wall: Self.time(1))
@@ -138,8 +139,8 @@ struct AlertPayloadTests {
         let closed = changed.restore(rules.saved, at: Self.time(2))
         #expect(closed.map(\.kind) == [.closed])
         for event in raised + closed {
-            validator.expectValid(AlertPayloads.event(event, time: Self.time(3)), .alertEvent, event.kind.rawValue)
-            if event.alert.status != .closed { validator.expectValid(AlertPayloads.alert(event.alert), .alert) }
+            validator.expectValid(JSONCodec.alertEvent(event, time: Self.time(3)), .alertEvent, event.kind.rawValue)
+            if event.alert.status != .closed { validator.expectValid(JSONCodec.alert(event.alert), .alert) }
         }
     }
 
@@ -148,13 +149,13 @@ struct AlertPayloadTests {
         let validator = try Repository.validator()
         for payload in [#"{"by":"ana","comment":"coolant line cleared"}"#, #"{"by":"ana"}"#, #"{"comment":"x"}"#, "{}"] {
             #expect(validator.refusals(payload, .alertAck) == [], "\(payload)")
-            #expect(throws: Never.self) { try JSONPayloads.decodeAcknowledgement(Array(payload.utf8)) }
+            #expect(throws: Never.self) { try JSONCodec.decodeAcknowledgement(Array(payload.utf8)) }
         }
         let long = String(repeating: "b", count: 101)
         for payload in [#"{"by":"\#(long)"}"#, #"{"comment":"\#(String(repeating: "c", count: 1001))"}"#, #"{"by":"ana","extra":1}"#] {
             #expect(validator.refusals(payload, .alertAck) != [], "\(payload.prefix(40))")
         }
-        #expect((try? JSONPayloads.decodeAcknowledgement(Array(#"{"by":"\#(long)"}"#.utf8))) == nil)
+        #expect((try? JSONCodec.decodeAcknowledgement(Array(#"{"by":"\#(long)"}"#.utf8))) == nil)
     }
 
     /// `second` seconds after 06:00, as `HH:MM:SS`.

@@ -3,6 +3,7 @@ import Simulation
 import Testing
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// What machines publish (telemetry, state, counters, status and its last will) and what they are sent (commands,
 /// desired states), against their schemas: as the simulator and its encoders write them, and as the decoders read them.
@@ -30,13 +31,13 @@ struct MachinePayloadTests {
         let validator = try Repository.validator()
         var machine = try Self.simulator(kind: kind)
         let encoder = TelemetryEncoder(for: machine.instance)
-        let spec = machine.instance.kind
+        let spec = machine.instance.kind.interface
         var counts = (telemetry: 0, state: 0, counters: 0, commands: 0)
         func command(_ request: MachineCommandRequest) throws {
             guard spec.commands.contains(request.command) else { return }
-            let payload = JSONPayloads.command(request)
+            let payload = JSONCodec.command(request)
             validator.expectValid(payload, .cmd, kind)
-            #expect(try JSONPayloads.decodeCommand(payload) == request, "commands read back as written")
+            #expect(try JSONCodec.decodeCommand(payload) == request, "commands read back as written")
             _ = machine.handle(request)
             counts.commands += 1
         }
@@ -47,20 +48,20 @@ struct MachinePayloadTests {
                     counts.telemetry += 1
                     guard counts.telemetry % 10 == 0 || sample.values.count < spec.properties.count else { continue }
                     let payload = encoder.encode(sample)
-                    #expect(payload == JSONPayloads.telemetry(sample, machine: machine.instance.id, kind: kind))
+                    #expect(payload == JSONCodec.telemetry(sample, machine: machine.instance.id, kind: kind))
                     validator.expectValid(payload, .telemetry, kind)
                 case .state(let change):
                     counts.state += 1
-                    validator.expectValid(JSONPayloads.state(change), .state, kind)
+                    validator.expectValid(JSONCodec.state(change), .state, kind)
                 case .counters(let production):
                     counts.counters += 1
-                    validator.expectValid(JSONPayloads.counters(production), .counters, kind)
+                    validator.expectValid(JSONCodec.counters(production), .counters, kind)
                 case .network(let up, _):
-                    validator.expectValid(JSONPayloads.status(online: up, time: up ? machine.date : nil, reason: up ? "connected" : "connection lost"), .status, kind)
+                    validator.expectValid(JSONCodec.status(online: up, time: up ? machine.date : nil, reason: up ? "connected" : "connection lost"), .status, kind)
                 }
             }
         }
-        validator.expectValid(JSONPayloads.state(StateChange(time: machine.date, sequence: 0, state: machine.state, previous: machine.state,
+        validator.expectValid(JSONCodec.state(StateChange(time: machine.date, sequence: 0, state: machine.state, previous: machine.state,
                                                                  reason: "simulator started")), .state, kind)
         check(machine.advance(to: 3600))
         try command(MachineCommandRequest(command: .setSpeed, value: 0.8))
@@ -81,11 +82,11 @@ struct MachinePayloadTests {
     @Test("Status: online, a clean offline and the last will validate; the schema needs the time of an online status")
     func status() throws {
         let validator = try Repository.validator()
-        validator.expectValid(JSONPayloads.status(online: true, time: at("06:00:00"), reason: "connected"), .status)
-        validator.expectValid(JSONPayloads.status(online: false, time: at("14:00:00"), reason: "simulator stopped"), .status)
-        let will = JSONPayloads.status(online: false, time: nil, reason: "connection lost")
+        validator.expectValid(JSONCodec.status(online: true, time: at("06:00:00"), reason: "connected"), .status)
+        validator.expectValid(JSONCodec.status(online: false, time: at("14:00:00"), reason: "simulator stopped"), .status)
+        let will = JSONCodec.status(online: false, time: nil, reason: "connection lost")
         validator.expectValid(will, .status, "the last will")
-        #expect(try JSONPayloads.decodeStatus(will) == .init(online: false, time: nil, reason: "connection lost"))
+        #expect(try JSONCodec.decodeStatus(will) == .init(online: false, time: nil, reason: "connection lost"))
         #expect(validator.refusals(#"{"status":"online","reason":"connected"}"#, .status) == ["$: oneOf"])
         #expect(validator.refusals(#"{"status":"maybe","reason":1}"#, .status) == ["$.reason: type", "$.status: enum", "$: oneOf"])
     }
@@ -97,12 +98,12 @@ struct MachinePayloadTests {
                         .init(command: .injectFault, fault: "coolant_loss"), .init(command: .injectFault, fault: "coolant_loss", duration: .seconds(600)),
                         .init(command: .clearFault), .init(command: .clearFault, fault: "spindle_bearing"),
                         .init(command: .setSpeed, value: 0.1), .init(command: .setSpeed, value: 1.5)] {
-            validator.expectValid(JSONPayloads.command(request), .cmd)
+            validator.expectValid(JSONCodec.command(request), .cmd)
         }
         // README's example, with the duration as text: machines read it, and so does the schema.
         let readme = #"{"command":"inject_fault","fault":"coolant_loss","duration":"10m"}"#
         #expect(validator.refusals(readme, .cmd) == [])
-        #expect(try JSONPayloads.decodeCommand(Array(readme.utf8)).duration == .seconds(600))
+        #expect(try JSONCodec.decodeCommand(Array(readme.utf8)).duration == .seconds(600))
         for text in ["90", "1h30m", "250ms", "1.5h"] {
             #expect(validator.refusals(#"{"command":"inject_fault","fault":"f","duration":"\#(text)"}"#, .cmd) == [], "\(text)")
         }
@@ -118,8 +119,8 @@ struct MachinePayloadTests {
         let validator = try Repository.validator()
         var service = try ServiceHarness(root: "acme", kinds: Repository.kinds, rules: nil)
         let topics = service.topics
-        let path = EquipmentPath(enterprise: "acme", site: "s", area: "a", line: "l", machine: "m1")
-        service.receive(JSONPayloads.status(online: true, time: at("06:00:00"), reason: "connected"), on: topics.topic(.status, for: path), at: at("06:00:00"))
+        let path = PlantPath(site: "s", area: "a", line: "l", machine: "m1")
+        service.receive(JSONCodec.status(online: true, time: at("06:00:00"), reason: "connected"), on: topics.topic(.status, for: path), at: at("06:00:00"))
         let payload = Array(#"{"state":"\#(state.rawValue)"}"#.utf8)
         service.receive(payload, on: topics.topic(.desired, for: path), at: at("06:00:01"))
         let taken = service.payloads(.deadLetter).isEmpty
@@ -156,12 +157,12 @@ struct MachinePayloadTests {
         let bytes = Array(payload.utf8)
         let decoded: Bool
         switch schema {
-        case .telemetry: decoded = (try? JSONPayloads.decodeTelemetry(bytes)) != nil
-        case .state: decoded = (try? JSONPayloads.decodeState(bytes)) != nil
-        case .counters: decoded = (try? JSONPayloads.decodeCounters(bytes)) != nil
-        case .status: decoded = (try? JSONPayloads.decodeStatus(bytes)) != nil
-        case .desired: decoded = (try? JSONPayloads.decodeDesired(bytes)) != nil
-        case .alertAck: decoded = (try? JSONPayloads.decodeAcknowledgement(bytes)) != nil
+        case .telemetry: decoded = (try? JSONCodec.decodeTelemetry(bytes)) != nil
+        case .state: decoded = (try? JSONCodec.decodeState(bytes)) != nil
+        case .counters: decoded = (try? JSONCodec.decodeCounters(bytes)) != nil
+        case .status: decoded = (try? JSONCodec.decodeStatus(bytes)) != nil
+        case .desired: decoded = (try? JSONCodec.decodeDesired(bytes)) != nil
+        case .alertAck: decoded = (try? JSONCodec.decodeAcknowledgement(bytes)) != nil
         default: decoded = true
         }
         #expect(!decoded, "the decoder refuses it")
@@ -173,10 +174,10 @@ struct MachinePayloadTests {
         let validator = try Repository.validator()
         for ts in ["2026-03-02T06:00:00Z", "2026-03-02T06:00:00.5Z", "2026-03-02T06:00:00.123456789Z", "2199-12-31T23:59:59.999Z", "1970-01-01T00:00:00Z"] {
             let telemetry = #"{"ts":"\#(ts)","seq":1,"machine":"m","kind":"k","values":{"t":{"value":-1.5e3,"unit":""}}}"#
-            #expect(throws: Never.self) { try JSONPayloads.decodeTelemetry(Array(telemetry.utf8)) }
+            #expect(throws: Never.self) { try JSONCodec.decodeTelemetry(Array(telemetry.utf8)) }
             #expect(validator.refusals(telemetry, .telemetry) == [], "\(ts)")
             let state = #"{"ts":"\#(ts)","seq":0,"state":"idle","previous":"idle","reason":""}"#
-            #expect(throws: Never.self) { try JSONPayloads.decodeState(Array(state.utf8)) }
+            #expect(throws: Never.self) { try JSONCodec.decodeState(Array(state.utf8)) }
             #expect(validator.refusals(state, .state) == [], "\(ts)")
         }
     }

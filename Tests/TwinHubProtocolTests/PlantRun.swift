@@ -4,6 +4,7 @@ import Rules
 import Simulation
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// A small plant run for four simulated hours through the code that produces every message TwinHub sends:
 ///
@@ -13,7 +14,7 @@ import Twins
 ///   commands through ``JSONPayloads/decodeCommand(_:)`` as the fleet does;
 /// - the twin service is a ``ServiceHarness`` with the kinds' own rules;
 /// - a trainer at the console: a ``ConsoleModel`` fed every message the service publishes through
-///   ``ConsoleDecoder``, and ``ConsoleUI`` keys for acknowledgements, clearing a fault and starting a machine; desired
+///   ``ServiceMessageDecoder``, and ``ConsoleUI`` keys for acknowledgements, clearing a fault and starting a machine; desired
 ///   states written as the README shows them (no code in TwinHub writes one).
 ///
 /// One cnc loses a sensor, gets load spikes, loses its coolant and trips (acknowledged, cleared from the console,
@@ -103,7 +104,7 @@ struct PlantRun: Sendable {
             case .cmd:
                 guard let index = machines.firstIndex(where: { $0.topics.cmd == topic }) else { return }
                 do {
-                    if let rejection = machines[index].simulator.handle(try JSONPayloads.decodeCommand(payload)) {
+                    if let rejection = machines[index].simulator.handle(try JSONCodec.decodeCommand(payload)) {
                         commandRejections.append("\(topic): \(rejection)")
                     }
                 } catch {
@@ -122,7 +123,7 @@ struct PlantRun: Sendable {
                 if let refusal = trainer.read(publication) { consoleRefusals.append(refusal) }
             }
             for command in service.takeCommands() {
-                send(command.payload, on: service.topics.topic(.cmd, for: command.address.path(root: service.topics.root)), at: time)
+                send(command.payload, on: service.topics.topic(.cmd, for: command.address), at: time)
             }
         }
 
@@ -135,11 +136,11 @@ struct PlantRun: Sendable {
                 case .telemetry(let sample):
                     if machines[index].online { send(machine.encoder.encode(sample), on: machine.topics.telemetry, at: sample.time) }
                 case .state(let change):
-                    let payload = JSONPayloads.state(change)
+                    let payload = JSONCodec.state(change)
                     machines[index].latestState = payload
                     if machines[index].online { send(payload, on: machine.topics.state, at: change.time) }
                 case .counters(let counters):
-                    let payload = JSONPayloads.counters(counters)
+                    let payload = JSONCodec.counters(counters)
                     machines[index].latestCounters = payload
                     if machines[index].online { send(payload, on: machine.topics.counters, at: counters.time) }
                 case .network(let up, _):
@@ -148,7 +149,7 @@ struct PlantRun: Sendable {
                         announce(index, at: now)
                     } else {
                         // The broker publishes the last will the machine left when it connected.
-                        send(JSONPayloads.status(online: false, time: nil, reason: "connection lost"), on: machine.topics.status, at: now)
+                        send(JSONCodec.status(online: false, time: nil, reason: "connection lost"), on: machine.topics.status, at: now)
                     }
                 }
             }
@@ -157,7 +158,7 @@ struct PlantRun: Sendable {
         /// What a machine says after every connect: online, and its latest state and counters.
         mutating func announce(_ index: Int, at time: Date) {
             let machine = machines[index]
-            send(JSONPayloads.status(online: true, time: time, reason: "connected"), on: machine.topics.status, at: time)
+            send(JSONCodec.status(online: true, time: time, reason: "connected"), on: machine.topics.status, at: time)
             if let state = machine.latestState { send(state, on: machine.topics.state, at: time) }
             if let counters = machine.latestCounters { send(counters, on: machine.topics.counters, at: time) }
         }
@@ -196,7 +197,7 @@ struct PlantRun: Sendable {
         for machine in plant.machines.indices {
             plant.announce(machine, at: start)
             let simulator = plant.machines[machine].simulator
-            let initial = JSONPayloads.state(StateChange(time: start, sequence: 0, state: simulator.state, previous: simulator.state, reason: "simulator started"))
+            let initial = JSONCodec.state(StateChange(time: start, sequence: 0, state: simulator.state, previous: simulator.state, reason: "simulator started"))
             plant.machines[machine].latestState = initial
             plant.send(initial, on: plant.machines[machine].topics.state, at: start)
         }
@@ -224,7 +225,7 @@ struct PlantRun: Sendable {
         }
         // cnc-02 leaves cleanly, as the fleet does when it stops.
         let end = start.addingTimeInterval(4 * 3600 + 1)
-        plant.send(JSONPayloads.status(online: false, time: end, reason: "simulator stopped"), on: plant.machines[index["cnc-02"]!].topics.status, at: end)
+        plant.send(JSONCodec.status(online: false, time: end, reason: "simulator stopped"), on: plant.machines[index["cnc-02"]!].topics.status, at: end)
         plant.service.tick(at: end.addingTimeInterval(1))
         plant.deliverPublished(at: end)
         return PlantRun(messages: plant.messages, topics: topics, consoleRefusals: plant.consoleRefusals, commandRejections: plant.commandRejections)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TwinModel
+import TwinHubProtocol
 
 /// The repository's folders and machine kinds.
 enum Repository {
@@ -66,7 +67,7 @@ func at(_ time: String) -> Date {
 extension MessageSchema {
     /// The schema of the messages on `topic`, read back with the topic map; `nil` for a topic TwinHub does not use.
     init?(topic: String, in topics: TopicMap) {
-        if let address = topics.address(of: topic) {
+        if let address = topics.machineTopic(of: topic) {
             switch address.channel {
             case .telemetry: self = .telemetry
             case .state: self = .state
@@ -77,7 +78,7 @@ extension MessageSchema {
             case .twin: self = .twin
             case .history: self = .history
             }
-        } else if let alert = topics.alertAddress(of: topic) {
+        } else if let alert = topics.alertTopic(of: topic) {
             self = alert.isAcknowledgement ? .alertAck : .alert
         } else if topic == topics.alertEvents {
             self = .alertEvent
@@ -85,8 +86,8 @@ extension MessageSchema {
             self = .metrics
         } else if topic.hasPrefix(topics.deadLetter(reason: "")) {
             self = .deadLetter
-        } else if let aggregate = topics.aggregateAddress(of: topic) {
-            self = aggregate.channel == "kpi" ? .kpi : .alertCounts
+        } else if let aggregate = topics.aggregateTopic(of: topic) {
+            self = aggregate.channel == .kpi ? .kpi : .alertCounts
         } else {
             return nil
         }

@@ -1,18 +1,19 @@
 import Console
 import Foundation
 import TwinModel
+import TwinHubProtocol
 
 /// A trainer at the console: a ``ConsoleModel`` that reads what the twin service publishes through
-/// ``ConsoleDecoder``, and ``ConsoleUI`` keys whose actions are the acknowledgements and commands it publishes.
+/// ``ServiceMessageDecoder``, and ``ConsoleUI`` keys whose actions are the acknowledgements and commands it publishes.
 struct Trainer {
     private(set) var model: ConsoleModel
     private(set) var ui: ConsoleUI
-    let decoder: ConsoleDecoder
+    let decoder: ServiceMessageDecoder
 
     init(topics: TopicMap, kinds: [String: MachineKind], user: String = "ana") {
         model = ConsoleModel(broker: "mqtt://localhost:1883", root: topics.root)
-        ui = ConsoleUI(topics: topics, user: user, faults: FaultChoice.menus(for: kinds))
-        decoder = ConsoleDecoder(topics: topics)
+        ui = ConsoleUI(topics: topics, user: user, faults: FaultChoice.menus(for: kinds.mapValues(\.interface)))
+        decoder = ServiceMessageDecoder(topics: topics)
     }
 
     /// A message the console may show; why it could not read it, if it could not.

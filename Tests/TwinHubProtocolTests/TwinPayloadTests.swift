@@ -4,47 +4,48 @@ import Testing
 @testable import TwinService
 import TwinModel
 import Twins
+import TwinHubProtocol
 
 /// One machine feeding a ``ServiceHarness``: its messages written by the encoders machines use, at times on 2 March 2026.
 struct MachineFeed {
     var service: ServiceHarness
-    let path: EquipmentPath
+    let path: PlantPath
     var kind = "cnc_machining_centre"
     private var sequences = (telemetry: UInt64(0), state: UInt64(0), counters: UInt64(0))
 
     init(service: ServiceHarness, machine: String = "cnc-01") {
         self.service = service
-        path = EquipmentPath(enterprise: service.topics.root, site: "leuven", area: "fabrication", line: "line-1", machine: machine)
+        path = PlantPath(site: "leuven", area: "fabrication", line: "line-1", machine: machine)
     }
 
     var topics: TopicMap { service.topics }
 
     mutating func status(online: Bool, at time: String, will: Bool = false) {
-        let payload = JSONPayloads.status(online: online, time: will ? nil : at(time), reason: online ? "connected" : will ? "connection lost" : "simulator stopped")
+        let payload = JSONCodec.status(online: online, time: will ? nil : at(time), reason: online ? "connected" : will ? "connection lost" : "simulator stopped")
         service.receive(payload, on: topics.topic(.status, for: path), at: at(time))
     }
 
     mutating func state(_ state: MachineState, from previous: MachineState, at time: String, reason: String = "test") {
         let change = StateChange(time: at(time), sequence: sequences.state, state: state, previous: previous, reason: reason)
         sequences.state += 1
-        service.receive(JSONPayloads.state(change), on: topics.topic(.state, for: path), at: at(time))
+        service.receive(JSONCodec.state(change), on: topics.topic(.state, for: path), at: at(time))
     }
 
     mutating func telemetry(_ values: [(String, Double, String)], at time: String, sequence: UInt64? = nil) {
         sequences.telemetry = sequence ?? sequences.telemetry + 1
         let sample = TelemetrySample(time: at(time), sequence: sequences.telemetry, values: values.map { .init(property: $0.0, value: $0.1, unit: $0.2) })
-        service.receive(JSONPayloads.telemetry(sample, machine: path.machine, kind: kind), on: topics.topic(.telemetry, for: path), at: at(time))
+        service.receive(JSONCodec.telemetry(sample, machine: path.name, kind: kind), on: topics.topic(.telemetry, for: path), at: at(time))
     }
 
     mutating func counters(total: Int, scrap: Int = 0, at time: String) {
         sequences.counters += 1
         let counters = ProductionCounters(time: at(time), sequence: sequences.counters, total: total, good: total - scrap, scrap: scrap,
                                           idealCycleTime: .seconds(20))
-        service.receive(JSONPayloads.counters(counters), on: topics.topic(.counters, for: path), at: at(time))
+        service.receive(JSONCodec.counters(counters), on: topics.topic(.counters, for: path), at: at(time))
     }
 
-    mutating func raw(_ payload: [UInt8], on channel: TopicMap.Channel, at time: String) {
-        service.receive(payload, on: topics.topic(channel, for: path), at: at(time))
+    mutating func raw(_ payload: [UInt8], on channel: TopicMap.Channel, at time: String, waited: Duration? = nil) {
+        service.receive(payload, on: topics.topic(channel, for: path), at: at(time), waited: waited)
     }
 
     /// The service's clock at `time`; the snapshot of this machine it published then, if any.
@@ -147,8 +148,8 @@ struct TwinPayloadTests {
         let topic = feed.topics.topic(.history, for: feed.path)
         func history(at time: String) throws -> [UInt8] {
             _ = feed.tick(at: time)
-            let twin = try #require(feed.service.state.store.twins.values.first)
-            let payload = TwinPayloads.history(twin)
+            let twin = try #require(feed.service.store.twins.values.first)
+            let payload = JSONCodec.history(twin)
             validator.expectValid(payload, .history, time)
             return payload
         }
@@ -199,11 +200,17 @@ struct TwinPayloadTests {
     @Test("Metrics validate: a fresh service, and one that refused messages for every reason")
     func metrics() throws {
         let validator = try Repository.validator()
-        let fresh = try ServiceHarness(root: "acme", kinds: Repository.kinds, rules: nil)
-        validator.expectValid(TwinService.metrics(fresh.state, now: at("06:00:00"), dropped: 0, heapBytes: 0), .metrics, "fresh")
-        var service = try Self.refusingService()
-        service.state.lag = (.milliseconds(30), 3, .milliseconds(25))
-        let payload = TwinService.metrics(service.state, now: at("07:00:00"), dropped: 12, heapBytes: 51_000_000)
+        var fresh = try ServiceHarness(root: "acme", kinds: Repository.kinds, rules: nil)
+        fresh.tick(at: at("06:00:00"), figures: .init(dropped: 0, heapBytes: 0))
+        validator.expectValid(try #require(fresh.payloads(.metrics).last), .metrics, "fresh")
+        var feed = MachineFeed(service: try Self.refusingService())
+        // Waits between the MQTT client and the core of 0, 5 and 25 ms: a mean of 10.
+        for (second, waited) in [(40, 0), (41, 5), (42, 25)] {
+            feed.raw(Array(#"{"state":"running"}"#.utf8), on: .desired, at: "06:00:\(second)", waited: .milliseconds(waited))
+        }
+        _ = feed.service.takePublished()
+        feed.service.tick(at: at("07:00:00"), figures: .init(dropped: 12, heapBytes: 51_000_000))
+        let payload = try #require(feed.service.payloads(.metrics).last)
         validator.expectValid(payload, .metrics, "after refusals")
         let metrics = members(payload)
         #expect(metrics["decode_errors"].map { if case .object(let errors) = $0 { Set(errors.keys) } else { [] } }
@@ -255,7 +262,7 @@ struct TwinPayloadTests {
         var feed = MachineFeed(service: try ServiceHarness(root: "acme", kinds: kinds, rules: RuleBook(kinds: kinds), unknownKinds: .reject))
         feed.status(online: true, at: "06:00:00")
         feed.telemetry([("spindle_speed", 9500, "rpm")], at: "06:00:01")
-        let again = JSONPayloads.telemetry(TelemetrySample(time: at("06:00:01"), sequence: 1, values: [.init(property: "spindle_speed", value: 9500, unit: "rpm")]),
+        let again = JSONCodec.telemetry(TelemetrySample(time: at("06:00:01"), sequence: 1, values: [.init(property: "spindle_speed", value: 9500, unit: "rpm")]),
                                            machine: "cnc-01", kind: "cnc_machining_centre")
         feed.raw(again, on: .telemetry, at: "06:00:02")  // duplicate
         feed.telemetry([("spindle_speed", 9400, "rpm")], at: "06:00:05", sequence: 5)
@@ -279,7 +286,7 @@ struct TwinPayloadTests {
         stranger.telemetry([("torque", 1, "N·m")], at: "06:00:09")  // unknown_kind
         feed.service = stranger.service
         // Acknowledgements: no such alert; an alert acknowledged twice; a bad payload.
-        let ack = feed.topics.alertAcknowledgement(rule: "spindle_overheat", for: feed.path)
+        let ack = feed.topics.alertAcknowledgement(AlertKey(machine: feed.path, rule: "spindle_overheat"))
         feed.service.receive(Array(#"{"by":"ana"}"#.utf8), on: ack, at: at("06:00:10"))  // unknown_alert
         feed.state(.running, from: .idle, at: "06:00:10")
         for second in 11...30 { feed.telemetry([("spindle_temperature", 88, "°C")], at: "06:00:\(second)") }
