@@ -102,14 +102,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "Console",
+            name: "FleetView",
             dependencies: ["TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Console",
+            dependencies: ["FleetView", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "ConsoleRuntime",
             dependencies: [
-                "Console", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
+                "Console", "FleetView", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -140,6 +145,7 @@ let package = Package(
                 "TwinHubBroker",
                 "TwinModel",
                 "TwinHubProtocol",
+                "FleetView",
                 "Simulation",
                 "SimulationRuntime",
                 "Twins",
@@ -186,8 +192,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "FleetViewTests",
+            dependencies: ["FleetView", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "TwinModel", "TwinHubProtocol", "Simulation"],
+            dependencies: ["Console", "FleetView", "TwinModel", "TwinHubProtocol", "Simulation"],
             exclude: ["Snapshots"],
             swiftSettings: strict
         ),
@@ -199,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubProtocolTests",
             dependencies: [
-                "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "Simulation",
+                "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "FleetView", "Simulation",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

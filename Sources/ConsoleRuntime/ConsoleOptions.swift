@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import TwinHubMQTT

@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import Logging
@@ -32,7 +33,7 @@ public enum InteractiveConsole {
                            ready: @escaping @Sendable () -> Void = {}) async throws {
         let configuration = options.sessionConfiguration
         let decoder = ServiceMessageDecoder(topics: options.topics)
-        let shared = SharedConsoleState(model: ConsoleModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder)
+        let shared = SharedConsoleState(model: FleetModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder)
         let client = try MQTTClient(configuration, logger: logger)
         let (events, sink) = AsyncStream.makeStream(of: ScreenEvent.self, bufferingPolicy: .bufferingNewest(1024))
         let tickPending = TickGate()
@@ -81,7 +82,7 @@ public enum InteractiveConsole {
             }
 
             var screen = Screen(terminal: terminal, colors: colors)
-            var ui = ConsoleUI(topics: options.topics, user: options.user, faults: options.faults)
+            var ui = ConsoleUI(user: options.user, faults: options.faults)
             var history = HistoryFollower(client: client, shared: shared, decoder: decoder)
             var rate = RateMeter()
             var failure: String?
@@ -96,11 +97,12 @@ public enum InteractiveConsole {
                         switch action {
                         case .quit:
                             break loop
-                        case .publish(let topic, let payload):
+                        case .send(let intent):
+                            let message = intent.message(in: options.topics)
                             do {
-                                try client.send(PublishRequest(topic: topic, payload: payload, qos: .atLeastOnce))
+                                try client.send(PublishRequest(topic: message.topic, payload: message.payload, qos: .atLeastOnce))
                             } catch {
-                                ui.abandonPending(because: StatusMessage("could not send to \(topic): \(error)", tone: .warning, time: .now))
+                                ui.abandonPending(because: StatusMessage("could not send to \(message.topic): \(error)", tone: .warning, time: .now))
                             }
                         }
                     }
@@ -168,7 +170,7 @@ struct Screen {
 
     /// Draws the model, sending only the cells that differ from the screen. Skips the work when neither the
     /// model nor the UI changed, except once a second (ages move).
-    mutating func draw(_ model: ConsoleModel, ui: ConsoleUI) {
+    mutating func draw(_ model: FleetModel, ui: ConsoleUI) {
         let now = Date()
         if shown != nil, model.revision == shownRevision, ui == shownUI, now.timeIntervalSince(lastDraw) < 1 { return }
         shownRevision = model.revision

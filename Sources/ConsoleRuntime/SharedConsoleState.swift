@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Synchronization
 import TwinHubMQTT
@@ -6,12 +7,12 @@ import TwinHubProtocol
 /// The plant model shared by the tasks that feed it (subscriptions, connection states) and the screen loop
 /// that draws it. Messages apply under the lock; the screen takes a copy (copy-on-write, so a copy is cheap).
 final class SharedConsoleState: Sendable {
-    private let model: Mutex<ConsoleModel>
+    private let model: Mutex<FleetModel>
     private let received = Atomic<Int>(0)
     private let subscriptions = Mutex<[MQTTSubscription]>([])
     let decoder: ServiceMessageDecoder
 
-    init(model: ConsoleModel, decoder: ServiceMessageDecoder) {
+    init(model: FleetModel, decoder: ServiceMessageDecoder) {
         self.model = Mutex(model)
         self.decoder = decoder
     }
@@ -32,12 +33,12 @@ final class SharedConsoleState: Sendable {
         for await message in subscription { apply(topic: message.topic, payload: message.payload) }
     }
 
-    func update(_ body: (inout ConsoleModel) -> Void) {
+    func update(_ body: (inout FleetModel) -> Void) {
         model.withLock { body(&$0) }
     }
 
     /// A copy of the model now.
-    var snapshot: ConsoleModel { model.withLock { $0 } }
+    var snapshot: FleetModel { model.withLock { $0 } }
 
     /// Counts the drops of `subscription` in ``droppedCount``.
     func track(_ subscription: MQTTSubscription) {

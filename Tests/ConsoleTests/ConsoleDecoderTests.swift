@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import Testing
@@ -64,7 +65,7 @@ import TwinHubProtocol
     }
 
     @Test func eventClosesTheAlertInTheModel() throws {
-        var model = ConsoleModel(broker: "b", root: "acme")
+        var model = FleetModel(broker: "b", root: "acme")
         model.apply(try #require(try decode("acme/leuven/fabrication/line-2/cnc-01/alert/vibration_high", Self.alert)))
         #expect(model.alerts.count == 1)
         let closed = Self.alert.replacingOccurrences(of: "\"active_acknowledged\",\"active\":true", with: "\"closed\",\"active\":false")
@@ -75,7 +76,7 @@ import TwinHubProtocol
     }
 
     @Test func aggregatesAndMetrics() throws {
-        var model = ConsoleModel(broker: "b", root: "acme")
+        var model = FleetModel(broker: "b", root: "acme")
         let line = try #require(try decode("acme/leuven/fabrication/line-2/kpi", "{\"site\":\"leuven\",\"area\":\"fabrication\",\"line\":\"line-2\",\"machines\":2,\"shift\":{},\"window\":{\"oee\":0.5}}"))
         model.apply(line)
         #expect(model.lines[PlantPath(site: "leuven", area: "fabrication", line: "line-2")]?.window.oee == 0.5)

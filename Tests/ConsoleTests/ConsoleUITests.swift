@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import Testing
@@ -7,13 +8,15 @@ import TwinModel
 @Suite struct ConsoleUITests {
     let now = PlantFixture.wallNow
 
-    func press(_ keys: [Key], on ui: inout ConsoleUI, model: ConsoleModel = PlantFixture.model()) -> [ConsoleAction] {
+    func press(_ keys: [Key], on ui: inout ConsoleUI, model: FleetModel = PlantFixture.model()) -> [ConsoleAction] {
         keys.flatMap { ui.handle($0, model: model, now: now) }
     }
 
     func decoded(_ action: ConsoleAction?) -> (topic: String, json: JSON)? {
-        guard case .publish(let topic, let payload)? = action, let json = try? JSONReader.read(payload) else { return nil }
-        return (topic, json)
+        guard case .send(let intent)? = action else { return nil }
+        let message = intent.message(in: PlantFixture.topics)
+        guard let json = try? JSONReader.read(message.payload) else { return nil }
+        return (message.topic, json)
     }
 
     @Test func alertsAreSortedBySeverityThenRecencyWithClearedLast() {

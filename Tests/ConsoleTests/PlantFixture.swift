@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import TwinModel
@@ -52,8 +53,8 @@ enum PlantFixture {
     }
 
     /// The plant, connected, with metrics and history for the mill.
-    static func model() -> ConsoleModel {
-        var model = ConsoleModel(broker: "mqtt://localhost:1883", root: root)
+    static func model() -> FleetModel {
+        var model = FleetModel(broker: "mqtt://localhost:1883", root: root)
         model.setConnection(.connected(resumed: false))
         let millReadings = [reading("spindle_speed", 9480, "rpm"), reading("spindle_temperature", 41.23, "°C"),
                             reading("vibration", 7.42, "mm/s", quality: "out_of_range"), reading("coolant_flow", 0, "l/min", quality: "stale")]
@@ -95,6 +96,6 @@ enum PlantFixture {
     ]
 
     static func ui() -> ConsoleUI {
-        ConsoleUI(topics: topics, user: "ana", faults: faults)
+        ConsoleUI(user: "ana", faults: faults)
     }
 }

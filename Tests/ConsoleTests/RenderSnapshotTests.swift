@@ -1,3 +1,4 @@
+import FleetView
 import TwinModel
 import Console
 import Foundation
@@ -7,11 +8,11 @@ import Testing
 @Suite struct RenderSnapshotTests {
     let model = PlantFixture.model()
 
-    func render(_ ui: ConsoleUI, _ width: Int, _ height: Int, model: ConsoleModel? = nil) -> Frame {
+    func render(_ ui: ConsoleUI, _ width: Int, _ height: Int, model: FleetModel? = nil) -> Frame {
         ConsoleRenderer.render(model: model ?? self.model, ui: ui, width: width, height: height, now: PlantFixture.wallNow)
     }
 
-    func press(_ keys: [Key], on ui: inout ConsoleUI, model: ConsoleModel? = nil) {
+    func press(_ keys: [Key], on ui: inout ConsoleUI, model: FleetModel? = nil) {
         for key in keys { _ = ui.handle(key, model: model ?? self.model, now: PlantFixture.wallNow) }
     }
 
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func reconnectingAndEmpty() {
-        var model = ConsoleModel(broker: "mqtt://broker.local:1883", root: "acme")
+        var model = FleetModel(broker: "mqtt://broker.local:1883", root: "acme")
         model.setConnection(.reconnecting(attempt: 3, reason: "connection refused"))
         Snapshot.check(render(PlantFixture.ui(), 80, 24, model: model), named: "reconnecting-empty-80x24")
     }

@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import Testing
@@ -99,7 +100,7 @@ import TwinHubProtocol
     }
 
     @Test func machinesStaySortedAsTheyArriveAndLeave() {
-        var model = ConsoleModel(broker: "b", root: "acme")
+        var model = FleetModel(broker: "b", root: "acme")
         for name in ["m-3", "m-1", "m-2", "m-0"] {
             model.apply(.twin(PlantFixture.machine(PlantFixture.key(name), kind: "k", state: "idle")))
         }

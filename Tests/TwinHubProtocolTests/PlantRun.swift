@@ -1,3 +1,4 @@
+import FleetView
 import Console
 import Foundation
 import Rules
@@ -13,7 +14,7 @@ import TwinHubProtocol
 ///   network drops, the announcement again after a reconnect, a clean leave at the end), and they take their
 ///   commands through ``JSONPayloads/decodeCommand(_:)`` as the fleet does;
 /// - the twin service is a ``ServiceHarness`` with the kinds' own rules;
-/// - a trainer at the console: a ``ConsoleModel`` fed every message the service publishes through
+/// - a trainer at the console: a ``FleetModel`` fed every message the service publishes through
 ///   ``ServiceMessageDecoder``, and ``ConsoleUI`` keys for acknowledgements, clearing a fault and starting a machine; desired
 ///   states written as the README shows them (no code in TwinHub writes one).
 ///

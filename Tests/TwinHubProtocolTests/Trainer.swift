@@ -1,19 +1,22 @@
+import FleetView
 import Console
 import Foundation
 import TwinModel
 import TwinHubProtocol
 
-/// A trainer at the console: a ``ConsoleModel`` that reads what the twin service publishes through
-/// ``ServiceMessageDecoder``, and ``ConsoleUI`` keys whose actions are the acknowledgements and commands it publishes.
+/// A trainer at the console: a ``FleetModel`` that reads what the twin service publishes through
+/// ``ServiceMessageDecoder``, and ``ConsoleUI`` keys whose intents are the acknowledgements and commands it publishes.
 struct Trainer {
-    private(set) var model: ConsoleModel
+    private(set) var model: FleetModel
     private(set) var ui: ConsoleUI
     let decoder: ServiceMessageDecoder
+    let topics: TopicMap
 
     init(topics: TopicMap, kinds: [String: MachineKind], user: String = "ana") {
-        model = ConsoleModel(broker: "mqtt://localhost:1883", root: topics.root)
-        ui = ConsoleUI(topics: topics, user: user, faults: FaultChoice.menus(for: kinds.mapValues(\.interface)))
+        model = FleetModel(broker: "mqtt://localhost:1883", root: topics.root)
+        ui = ConsoleUI(user: user, faults: FaultChoice.menus(for: kinds.mapValues(\.interface)))
         decoder = ServiceMessageDecoder(topics: topics)
+        self.topics = topics
     }
 
     /// A message the console may show; why it could not read it, if it could not.
@@ -31,7 +34,10 @@ struct Trainer {
         ui.observe(model, now: time)
         var published: [(topic: String, payload: [UInt8])] = []
         for key in keys {
-            for case .publish(let topic, let payload) in ui.handle(key, model: model, now: time) { published.append((topic, payload)) }
+            for case .send(let intent) in ui.handle(key, model: model, now: time) {
+                let message = intent.message(in: topics)
+                published.append((message.topic, message.payload))
+            }
         }
         return published
     }

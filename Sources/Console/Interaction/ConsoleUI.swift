@@ -1,6 +1,7 @@
 import Foundation
 import TwinModel
 import TwinHubProtocol
+import FleetView
 
 /// What the trainer sees and does, apart from the plant itself: focus, selection, filter, overlays, prompts
 /// and commands waiting for their effect. A pure state machine: keys in, ``ConsoleAction``s out.
@@ -38,7 +39,6 @@ public struct ConsoleUI: Sendable, Equatable {
     /// How long a status message stays.
     public static let statusLifetime: TimeInterval = 8
 
-    public let topics: TopicMap
     /// Who acknowledges (`by` in acknowledgements).
     public let user: String
     /// The faults of each kind, for the fault menu.
@@ -60,8 +60,7 @@ public struct ConsoleUI: Sendable, Equatable {
     private var alertSelection = ListSelection<AlertKey>()
     private var machineSelection = ListSelection<PlantPath>()
 
-    public init(topics: TopicMap, user: String, faults: [String: [FaultChoice]] = [:]) {
-        self.topics = topics
+    public init(user: String, faults: [String: [FaultChoice]] = [:]) {
         self.user = user
         self.faults = faults
     }
@@ -69,7 +68,7 @@ public struct ConsoleUI: Sendable, Equatable {
     // MARK: What is shown
 
     /// Open alerts that pass the filter, in display order.
-    public func visibleAlerts(in model: ConsoleModel) -> [AlertSnapshot] {
+    public func visibleAlerts(in model: FleetModel) -> [AlertSnapshot] {
         let alerts = model.sortedAlerts
         guard !filter.isEmpty else { return alerts }
         return alerts.filter { alert in
@@ -79,7 +78,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// Machines that pass the filter, by site, area, line and name.
-    public func visibleMachines(in model: ConsoleModel) -> [TwinSnapshot] {
+    public func visibleMachines(in model: FleetModel) -> [TwinSnapshot] {
         let machines = model.sortedMachines
         guard !filter.isEmpty else { return machines }
         return machines.filter { machine in
@@ -88,27 +87,27 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// The position of the selected alert among the visible ones.
-    public func alertIndex(in model: ConsoleModel) -> Int? {
+    public func alertIndex(in model: FleetModel) -> Int? {
         alertSelection.index(in: visibleAlerts(in: model).map(\.key))
     }
 
     /// The position of the selected machine among the visible ones.
-    public func machineIndex(in model: ConsoleModel) -> Int? {
+    public func machineIndex(in model: FleetModel) -> Int? {
         machineSelection.index(in: visibleMachines(in: model).map(\.key))
     }
 
     /// The selected alert (or the one now in its place, if it closed).
-    public func currentAlert(in model: ConsoleModel) -> AlertSnapshot? {
+    public func currentAlert(in model: FleetModel) -> AlertSnapshot? {
         alertIndex(in: model).map { visibleAlerts(in: model)[$0] }
     }
 
     /// The selected machine (or the one now in its place).
-    public func currentMachine(in model: ConsoleModel) -> TwinSnapshot? {
+    public func currentMachine(in model: FleetModel) -> TwinSnapshot? {
         machineIndex(in: model).map { visibleMachines(in: model)[$0] }
     }
 
     /// The machine the actions (`f`, `c`, `s`) act on: the selected machine, or the selected alert's.
-    public func targetMachine(in model: ConsoleModel) -> PlantPath? {
+    public func targetMachine(in model: FleetModel) -> PlantPath? {
         switch focus {
         case .fleet: currentMachine(in: model)?.key
         case .alerts: currentAlert(in: model)?.key.machine ?? currentMachine(in: model)?.key
@@ -116,7 +115,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     /// The machine whose properties and history the detail shows.
-    public func shownMachine(in model: ConsoleModel) -> PlantPath? {
+    public func shownMachine(in model: FleetModel) -> PlantPath? {
         switch focus {
         case .fleet: currentMachine(in: model)?.key
         case .alerts: currentAlert(in: model)?.key.machine
@@ -125,8 +124,8 @@ public struct ConsoleUI: Sendable, Equatable {
 
     // MARK: Keys
 
-    /// Handles one key. Returns what to publish, or `.quit`.
-    public mutating func handle(_ key: Key, model: ConsoleModel, now: Date) -> [ConsoleAction] {
+    /// Handles one key. Returns what to send to the plant, or `.quit`.
+    public mutating func handle(_ key: Key, model: FleetModel, now: Date) -> [ConsoleAction] {
         if key == .control("c") {
             quitRequested = true
             return [.quit]
@@ -161,14 +160,14 @@ public struct ConsoleUI: Sendable, Equatable {
         return []
     }
 
-    private mutating func move(by offset: Int, model: ConsoleModel) {
+    private mutating func move(by offset: Int, model: FleetModel) {
         switch focus {
         case .alerts: alertSelection.move(by: offset, in: visibleAlerts(in: model).map(\.key))
         case .fleet: machineSelection.move(by: offset, in: visibleMachines(in: model).map(\.key))
         }
     }
 
-    private mutating func handleOverlay(_ overlay: Overlay, key: Key, model: ConsoleModel, now: Date) -> [ConsoleAction] {
+    private mutating func handleOverlay(_ overlay: Overlay, key: Key, model: FleetModel, now: Date) -> [ConsoleAction] {
         switch overlay {
         case .help:
             self.overlay = nil
@@ -202,7 +201,7 @@ public struct ConsoleUI: Sendable, Equatable {
         return []
     }
 
-    private mutating func handlePrompt(_ key: Key, model: ConsoleModel, now: Date) -> [ConsoleAction] {
+    private mutating func handlePrompt(_ key: Key, model: FleetModel, now: Date) -> [ConsoleAction] {
         guard var prompt else { return [] }
         switch key {
         case .character(let character):
@@ -236,7 +235,7 @@ public struct ConsoleUI: Sendable, Equatable {
 
     // MARK: Actions
 
-    private mutating func beginAcknowledgement(model: ConsoleModel, now: Date) {
+    private mutating func beginAcknowledgement(model: FleetModel, now: Date) {
         let alert: AlertSnapshot?
         switch focus {
         case .alerts:
@@ -257,13 +256,13 @@ public struct ConsoleUI: Sendable, Equatable {
         prompt = Prompt(purpose: .acknowledge(alert.key), text: "")
     }
 
-    private mutating func acknowledge(_ alert: AlertKey, comment: String, model: ConsoleModel, now: Date) -> ConsoleAction {
+    private mutating func acknowledge(_ alert: AlertKey, comment: String, model: FleetModel, now: Date) -> ConsoleAction {
         expect(.acknowledged(alert, afterEvent: model.eventCount), what: "acknowledgement of \(alert.machine.name) \(alert.rule)", success: "\(alert.machine.name) \(alert.rule) acknowledged", now: now,
                sent: "acknowledgement of \(alert.machine.name) \(alert.rule) sent; waiting for the twin service")
-        return .publish(topic: topics.alertAcknowledgement(alert), payload: JSONCodec.acknowledgement(AcknowledgementRequest(by: user, comment: comment)))
+        return .send(.acknowledge(alert, AcknowledgementRequest(by: user, comment: comment)))
     }
 
-    private mutating func openFaultMenu(model: ConsoleModel, now: Date) {
+    private mutating func openFaultMenu(model: FleetModel, now: Date) {
         guard let key = targetMachine(in: model), let machine = model.machines[key] else {
             status = StatusMessage("select a machine first", tone: .warning, time: now)
             return
@@ -282,7 +281,7 @@ public struct ConsoleUI: Sendable, Equatable {
         return command(request, to: machine)
     }
 
-    private mutating func clearFaults(model: ConsoleModel, now: Date) -> [ConsoleAction] {
+    private mutating func clearFaults(model: FleetModel, now: Date) -> [ConsoleAction] {
         guard let key = targetMachine(in: model) else {
             status = StatusMessage("select a machine first", tone: .warning, time: now)
             return []
@@ -296,7 +295,7 @@ public struct ConsoleUI: Sendable, Equatable {
         return [command(MachineCommandRequest(command: .clearFault), to: key)]
     }
 
-    private mutating func startOrStop(model: ConsoleModel, now: Date) -> [ConsoleAction] {
+    private mutating func startOrStop(model: FleetModel, now: Date) -> [ConsoleAction] {
         guard let key = targetMachine(in: model), let machine = model.machines[key] else {
             status = StatusMessage("select a machine first", tone: .warning, time: now)
             return []
@@ -319,7 +318,7 @@ public struct ConsoleUI: Sendable, Equatable {
     }
 
     private func command(_ request: MachineCommandRequest, to machine: PlantPath) -> ConsoleAction {
-        .publish(topic: topics.topic(.cmd, for: machine), payload: JSONCodec.command(request))
+        .send(.command(machine, request))
     }
 
     private mutating func expect(_ expectation: PendingAction.Expectation, what: String, success: String, now: Date, sent: String) {
@@ -338,7 +337,7 @@ public struct ConsoleUI: Sendable, Equatable {
 
     /// Resolves the commands whose effect `model` shows, expires those that took too long, retires an old
     /// status message, and keeps each selection's place. Call after every model change and once a second.
-    public mutating func observe(_ model: ConsoleModel, now: Date) {
+    public mutating func observe(_ model: FleetModel, now: Date) {
         // Remember where the selections are, so one that closes hands over to its neighbour, not to the top.
         // The selection is pinned to an alert and a machine, not to a row: a new alert sorting above it does not
         // move the highlight under the trainer's hands.

@@ -1,10 +1,11 @@
+import FleetView
 import Foundation
 import TwinModel
 
 extension ConsoleRenderer {
     /// Open alerts, most severe and most recent first: severity, age on the machine's clock, acknowledged (✓)
     /// or not (•), machine, and message. Cleared alerts that wait for an acknowledgement come last, dimmed.
-    static func drawAlerts(model: ConsoleModel, ui: ConsoleUI, now: Date, in region: Region, on frame: inout Frame) {
+    static func drawAlerts(model: FleetModel, ui: ConsoleUI, now: Date, in region: Region, on frame: inout Frame) {
         let alerts = ui.visibleAlerts(in: model)
         let focused = ui.focus == .alerts
         let total = model.alerts.count

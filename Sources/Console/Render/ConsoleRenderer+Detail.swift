@@ -1,9 +1,10 @@
+import FleetView
 import Foundation
 import TwinModel
 import TwinHubProtocol
 
 extension ConsoleRenderer {
-    static func drawMachineDetail(_ machine: TwinSnapshot?, model: ConsoleModel, in region: Region, on frame: inout Frame) {
+    static func drawMachineDetail(_ machine: TwinSnapshot?, model: FleetModel, in region: Region, on frame: inout Frame) {
         title(machine.map { "Machine · \($0.key.name)" } ?? "Machine", in: region, on: &frame)
         let body = Region(row: region.row + 1, column: region.column + 1, width: region.width - 1, height: region.height - 1)
         guard let machine else {
@@ -13,7 +14,7 @@ extension ConsoleRenderer {
         frame.draw(machineLines(machine, model: model, width: body.width, trendWidth: 30), in: body)
     }
 
-    static func drawAlertDetail(_ alert: AlertSnapshot?, model: ConsoleModel, now: Date, in region: Region, on frame: inout Frame) {
+    static func drawAlertDetail(_ alert: AlertSnapshot?, model: FleetModel, now: Date, in region: Region, on frame: inout Frame) {
         title(alert.map { "Alert · \($0.key.rule)" } ?? "Alert", in: region, on: &frame)
         let body = Region(row: region.row + 1, column: region.column + 1, width: region.width - 1, height: region.height - 1)
         guard let alert else {
@@ -24,7 +25,7 @@ extension ConsoleRenderer {
     }
 
     /// The machine's state, connectivity, KPIs and properties with unit, quality and a sparkline of recent history.
-    static func machineLines(_ machine: TwinSnapshot, model: ConsoleModel, width: Int, trendWidth: Int) -> [StyledLine] {
+    static func machineLines(_ machine: TwinSnapshot, model: FleetModel, width: Int, trendWidth: Int) -> [StyledLine] {
         var lines: [StyledLine] = []
         lines.append(StyledLine([(machine.key.name, Palette.title), (" · \(machine.kind)", Palette.muted)]))
         var state = StyledLine([("state ", Palette.muted), (machine.state, Palette.state(machine.state))])
@@ -77,7 +78,7 @@ extension ConsoleRenderer {
     }
 
     /// The alert's rule in words, the values it read, its times and its acknowledgement.
-    static func alertLines(_ alert: AlertSnapshot, model: ConsoleModel, width: Int) -> [StyledLine] {
+    static func alertLines(_ alert: AlertSnapshot, model: FleetModel, width: Int) -> [StyledLine] {
         var lines: [StyledLine] = []
         lines.append(StyledLine([(alert.severity.rawValue.uppercased(), Palette.severity(alert.severity)), ("  " + alert.name, Palette.title)]))
         lines.append(StyledLine("\(alert.key.machine.name) · \(alert.key.rule) · \(alert.status.replacingOccurrences(of: "_", with: ", "))",

@@ -1,3 +1,4 @@
+import FleetView
 import Foundation
 import TwinModel
 import TwinHubProtocol
@@ -11,7 +12,7 @@ extension ConsoleRenderer {
 
     /// Machines grouped by site, area and line: each line with its rolling OEE, each machine with its
     /// connectivity, state, OEE and worst open alert.
-    static func drawFleet(model: ConsoleModel, ui: ConsoleUI, in region: Region, on frame: inout Frame) {
+    static func drawFleet(model: FleetModel, ui: ConsoleUI, in region: Region, on frame: inout Frame) {
         let machines = ui.visibleMachines(in: model)
         let focused = ui.focus == .fleet
         let (online, _) = model.connectivityCounts

@@ -1,8 +1,9 @@
+import FleetView
 import Foundation
 
 extension ConsoleRenderer {
     /// The key hints, or the prompt being typed, or the latest status; unreadable messages counted on the right.
-    static func drawFooter(model: ConsoleModel, ui: ConsoleUI, now: Date, in region: Region, on frame: inout Frame) {
+    static func drawFooter(model: FleetModel, ui: ConsoleUI, now: Date, in region: Region, on frame: inout Frame) {
         let row = region.row
         var right = ""
         if model.refused > 0 { right += " ⚠ \(model.refused) unreadable" }

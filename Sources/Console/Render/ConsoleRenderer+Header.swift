@@ -1,9 +1,10 @@
+import FleetView
 import Foundation
 import TwinModel
 
 extension ConsoleRenderer {
     /// Two lines: where and how the console is connected, and the fleet and alerts at a glance.
-    static func drawHeader(model: ConsoleModel, ui: ConsoleUI, in region: Region, on frame: inout Frame) {
+    static func drawHeader(model: FleetModel, ui: ConsoleUI, in region: Region, on frame: inout Frame) {
         let row = region.row
         frame.fill(row: row, column: 0, count: region.width, style: Palette.title)
         var column = frame.put(" TwinHub ", row: row, column: 0, style: Palette.focusedTitle)

@@ -1,3 +1,4 @@
+import FleetView
 import TwinModel
 import Foundation
 
@@ -59,7 +60,7 @@ extension ConsoleRenderer {
     }
 
     /// The focused item over the whole body: the alert with its machine's recent events, or the machine with wide trends.
-    static func drawFullDetail(model: ConsoleModel, ui: ConsoleUI, now: Date, on frame: inout Frame) {
+    static func drawFullDetail(model: FleetModel, ui: ConsoleUI, now: Date, on frame: inout Frame) {
         let region = Region(row: 2, column: 0, width: frame.width, height: frame.height - 3)
         for row in region.row..<(region.row + region.height) { frame.fill(row: row, column: 0, count: frame.width) }
         let body = Region(row: region.row + 1, column: 1, width: region.width - 2, height: region.height - 1)

@@ -1,3 +1,4 @@
+import FleetView
 import Foundation
 import TwinModel
 import TwinHubProtocol
@@ -7,7 +8,7 @@ import TwinHubProtocol
 public enum ConsoleRenderer {
     /// The screen for `model` and `ui` at `width`×`height`. `now` is the wall clock (status messages, and alert
     /// ages of machines whose clock is unknown).
-    public static func render(model: ConsoleModel, ui: ConsoleUI, width: Int, height: Int, now: Date) -> Frame {
+    public static func render(model: FleetModel, ui: ConsoleUI, width: Int, height: Int, now: Date) -> Frame {
         var frame = Frame(width: width, height: height)
         guard let layout = ScreenLayout.compute(width: width, height: height, focusOnFleet: ui.focus == .fleet) else {
             let message = "TwinHub console needs at least \(ScreenLayout.minimumWidth)×\(ScreenLayout.minimumHeight) (this is \(width)×\(height))"
@@ -70,7 +71,7 @@ public enum ConsoleRenderer {
 
     /// The age of an alert on its machine's clock (alert times are machine times; the simulator may run faster
     /// than the wall clock).
-    static func age(of alert: AlertSnapshot, model: ConsoleModel, now: Date) -> String {
+    static func age(of alert: AlertSnapshot, model: FleetModel, now: Date) -> String {
         guard let since = alert.raisedAt ?? alert.firstSeen else { return "-" }
         let clock = model.machineTime(of: alert.key.machine) ?? now
         return DisplayFormat.age(max(0, clock.timeIntervalSince(since)))

@@ -1,3 +1,4 @@
+import FleetView
 import ArgumentParser
 import Console
 import ConsoleRuntime

@@ -2,10 +2,12 @@ import Foundation
 import TwinModel
 import TwinHubProtocol
 
-/// Everything the console knows about the plant, built from MQTT messages alone. Pure: updates in, state out.
+/// The plant as every screen sees it (the terminal console, the web API and floor view), built from what the twin
+/// service publishes alone, decoded through the protocol (``ServiceMessageDecoder``). Pure: updates in, state out.
+/// What a user does to the plant goes the other way as a ``FleetIntent``.
 ///
 /// Retained twin and alert topics give the whole picture on connect; alert events keep it current.
-public struct ConsoleModel: Sendable {
+public struct FleetModel: Sendable {
     /// How many recent alert events are kept.
     public static let recentEventLimit = 200
 

@@ -30,7 +30,7 @@ public struct PendingAction: Sendable, Equatable {
     }
 
     /// Whether `model` shows the effect.
-    public func isFulfilled(by model: ConsoleModel) -> Bool {
+    public func isFulfilled(by model: FleetModel) -> Bool {
         switch expectation {
         case .state(let key, let states):
             guard let machine = model.machines[key] else { return false }

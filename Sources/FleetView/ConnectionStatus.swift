@@ -1,6 +1,6 @@
 import Foundation
 
-/// The console's connection to the broker, as the header shows it.
+/// A screen's connection to the broker, as its header shows it.
 public enum ConnectionStatus: Sendable, Equatable {
     case connecting
     /// Connected; `resumed` when the broker kept the session (nothing was missed).
