@@ -2,7 +2,6 @@ import FleetView
 import Console
 import Foundation
 import Logging
-import Synchronization
 import TwinHubMQTT
 import TwinModel
 import TwinHubProtocol
@@ -129,112 +128,5 @@ public enum InteractiveConsole {
             group.cancelAll()
             if let failure { throw Failure(description: failure) }
         }
-    }
-}
-
-/// Whether a tick is already waiting in the screen loop's queue.
-final class TickGate: Sendable {
-    private let pending = Atomic<Bool>(false)
-
-    /// Marks a tick as waiting; `false` if one already was.
-    func raise() -> Bool { !pending.exchange(true, ordering: .acquiringAndReleasing) }
-
-    func lower() { pending.store(false, ordering: .releasing) }
-}
-
-/// The terminal side of the screen loop: the last frame sent, so only changes go out.
-struct Screen {
-    let terminal: Terminal
-    let colors: Bool
-    private var size: TerminalSize
-    private var shown: Frame?
-    private var shownRevision = -1
-    private var shownUI: ConsoleUI?
-    private var lastDraw = Date.distantPast
-
-    init(terminal: Terminal, colors: Bool) {
-        self.terminal = terminal
-        self.colors = colors
-        size = Terminal.currentSize() ?? TerminalSize(width: 80, height: 24)
-    }
-
-    mutating func resize(to size: TerminalSize) {
-        self.size = size
-        shown = nil
-    }
-
-    /// Forgets what the screen shows, so the next draw repaints everything (Ctrl-L).
-    mutating func redrawAll() {
-        shown = nil
-    }
-
-    /// Draws the model, sending only the cells that differ from the screen. Skips the work when neither the
-    /// model nor the UI changed, except once a second (ages move).
-    mutating func draw(_ model: FleetModel, ui: ConsoleUI) {
-        let now = Date()
-        if shown != nil, model.revision == shownRevision, ui == shownUI, now.timeIntervalSince(lastDraw) < 1 { return }
-        shownRevision = model.revision
-        shownUI = ui
-        lastDraw = now
-        let frame = ConsoleRenderer.render(model: model, ui: ui, width: size.width, height: size.height, now: now)
-        let bytes = TerminalEncoder.update(from: shown, to: frame, colors: colors)
-        if !bytes.isEmpty { terminal.write(bytes) }
-        shown = frame
-    }
-}
-
-/// Messages per second, measured over about a second.
-struct RateMeter {
-    private var last: (total: Int, time: Date)?
-
-    /// The rate since the last sample, once a second has passed; `nil` before.
-    mutating func sample(total: Int, at time: Date) -> Double? {
-        guard let last else {
-            self.last = (total, time)
-            return nil
-        }
-        let elapsed = time.timeIntervalSince(last.time)
-        guard elapsed >= 1 else { return nil }
-        self.last = (total, time)
-        return Double(total - last.total) / elapsed
-    }
-}
-
-/// Keeps a subscription to the history topic of the machine on show, and only that one. Following runs in its
-/// own task, after the selection has rested for a moment, so moving through the fleet never waits on the broker.
-struct HistoryFollower {
-    let client: MQTTClient
-    let shared: SharedConsoleState
-    let decoder: ServiceMessageDecoder
-    private var machine: PlantPath?
-    private var task: Task<Void, Never>?
-
-    init(client: MQTTClient, shared: SharedConsoleState, decoder: ServiceMessageDecoder) {
-        self.client = client
-        self.shared = shared
-        self.decoder = decoder
-    }
-
-    mutating func follow(_ key: PlantPath?) {
-        guard key != machine else { return }
-        stop()
-        machine = key
-        shared.update { $0.keepHistory(of: key) }
-        guard let key else { return }
-        let (client, shared, topic) = (client, shared, decoder.historyTopic(for: key))
-        task = Task {
-            try? await Task.sleep(for: .milliseconds(150))
-            guard !Task.isCancelled, let subscription = try? await client.subscribe(to: [topic], qos: .atMostOnce, bufferCapacity: 16) else { return }
-            await withTaskCancellationHandler {
-                await shared.consume(subscription)
-            } onCancel: {
-                subscription.cancel()
-            }
-        }
-    }
-
-    mutating func stop() {
-        task?.cancel()
-        task = nil
     }
 }
