@@ -41,8 +41,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "RuleLanguage",
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinModel",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["RuleLanguage", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -57,12 +61,12 @@ let package = Package(
         ),
         .target(
             name: "Rules",
-            dependencies: ["Twins", "TwinModel"],
+            dependencies: ["RuleLanguage", "Twins", "TwinModel"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinHubProtocol",
-            dependencies: ["TwinModel", "Twins", "Rules"],
+            dependencies: ["RuleLanguage", "TwinModel", "Twins", "Rules"],
             swiftSettings: strict
         ),
         .target(
@@ -103,12 +107,12 @@ let package = Package(
         ),
         .target(
             name: "FleetView",
-            dependencies: ["TwinModel", "TwinHubProtocol"],
+            dependencies: ["RuleLanguage", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "Console",
-            dependencies: ["FleetView", "TwinModel", "TwinHubProtocol"],
+            dependencies: ["RuleLanguage", "FleetView", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .target(
@@ -163,9 +167,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RuleLanguageTests",
+            dependencies: ["RuleLanguage", "TestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TwinModelTests",
-            dependencies: ["TwinModel", "TwinHubProtocol"],
+            dependencies: ["RuleLanguage", "TestSupport", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -175,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation"],
+            dependencies: ["RuleLanguage", "Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -198,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "FleetView", "TwinModel", "TwinHubProtocol", "Simulation"],
+            dependencies: ["RuleLanguage", "Console", "FleetView", "TwinModel", "TwinHubProtocol", "Simulation"],
             exclude: ["Snapshots"],
             swiftSettings: strict
         ),
@@ -227,7 +241,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinHubIntegrationTests",
-            dependencies: [
+            dependencies: ["RuleLanguage", 
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
                 "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime",
                 .product(name: "Logging", package: "swift-log"),

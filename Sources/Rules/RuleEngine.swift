@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 import TwinModel
 import Twins

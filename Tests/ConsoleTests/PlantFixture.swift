@@ -1,3 +1,4 @@
+import RuleLanguage
 import FleetView
 import Console
 import Foundation

@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 import Testing
 @testable import Rules

@@ -1,3 +1,4 @@
+import RuleLanguage
 import FleetView
 import Foundation
 import TwinModel

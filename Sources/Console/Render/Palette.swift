@@ -1,3 +1,4 @@
+import RuleLanguage
 import TwinModel
 
 /// The colours of the console: severity, machine state, connectivity and quality. Sixteen colours only, so

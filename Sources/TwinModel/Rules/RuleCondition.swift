@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 
 /// What a rule watches. Each condition computes a measure from the twin and maps it to a severity.
@@ -5,7 +6,7 @@ public enum RuleCondition: Sendable {
     /// A property against levels (`above`, `below`) or ranges (`between`, `outside`).
     case threshold(property: String, test: ThresholdTest)
     /// A boolean expression over properties, `state` and KPIs; raised at the rule's severity.
-    case expression(Expression)
+    case expression(RuleExpression)
     /// How much a property changed over a window (least-squares trend × window); `falls_by` levels
     /// are on the fall (the negated change).
     case rate(property: String, over: Duration, rising: Bool, levels: Levels)

@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 import Yams
 
@@ -68,7 +69,7 @@ enum RuleParser {
         let variables = RuleVariables.types(for: interface)
         let condition = try parseCondition(present[0], try map.required(present[0]), interface: interface, severity: severity, variables: variables)
 
-        var clear: Expression?
+        var clear: RuleExpression?
         if let clearNode = map.optional("clear") {
             clear = try parseExpression(clearNode, variables: variables, what: "clear")
         }
@@ -277,9 +278,9 @@ enum RuleParser {
         }
     }
 
-    private static func parseExpression(_ node: YAMLNode, variables: [String: ExpressionType], what: String) throws(ModelError) -> Expression {
+    private static func parseExpression(_ node: YAMLNode, variables: [String: ExpressionType], what: String) throws(ModelError) -> RuleExpression {
         let text = try node.string(what)
-        let expression: Expression
+        let expression: RuleExpression
         do {
             expression = try ExpressionParser.parse(text, variables: variables)
         } catch {

@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 
 /// A rules file: overrides of the kinds' rules for chosen machines.

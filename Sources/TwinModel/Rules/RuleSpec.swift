@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 
 /// One alert rule, as declared with a machine kind (`twins/*.yaml`), a scenario machine or a rules file.
@@ -16,7 +17,7 @@ public struct RuleSpec: Sendable {
     /// The clear condition must hold this long before the alert clears (`clear_for:`).
     public var clearFor: Duration?
     /// When set, an active alert clears only once this is true (instead of when its condition stops).
-    public var clear: Expression?
+    public var clear: RuleExpression?
     /// Raise only when the condition became true `count` times within `within` (`repeat:`).
     public var repetition: Repetition?
     /// The rule is evaluated only in these states (`while:`); elsewhere it is paused and holds.
@@ -34,7 +35,7 @@ public struct RuleSpec: Sendable {
     }
 
     public init(id: String, name: String, description: String, condition: RuleCondition, severity: Severity = .warning,
-                holdFor: Duration? = nil, clearFor: Duration? = nil, clear: Expression? = nil, repetition: Repetition? = nil,
+                holdFor: Duration? = nil, clearFor: Duration? = nil, clear: RuleExpression? = nil, repetition: Repetition? = nil,
                 states: Set<MachineState>? = nil, latch: Bool = true, message: MessageTemplate, enabled: Bool = true,
                 location: SourceLocation) {
         self.id = id

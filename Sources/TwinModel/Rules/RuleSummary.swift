@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 
 extension RuleSpec {
@@ -68,10 +69,5 @@ extension Levels {
         case .relative(let fraction) where fraction > 0: "hysteresis \(Self.text(fraction * 100)) %"
         default: nil
         }
-    }
-
-    /// A number without a needless `.0`.
-    static func text(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

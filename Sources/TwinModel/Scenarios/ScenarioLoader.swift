@@ -1,3 +1,4 @@
+import RuleLanguage
 import Foundation
 
 /// Reads `simulations/*.yaml` into ``Scenario``s against a set of kinds, reporting every problem as

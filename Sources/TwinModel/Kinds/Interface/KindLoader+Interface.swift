@@ -1,3 +1,5 @@
+import RuleLanguage
+
 /// Reading the interface of a kind: properties without their signals, states, commands, the ideal production rate.
 extension KindLoader {
     static func parseSampleInterval(_ map: YAMLMapping) throws(ModelError) -> Duration {

@@ -1,3 +1,5 @@
+import RuleLanguage
+
 /// Reading the simulation profile of a kind: signals, fault effects, reliability, how production strays.
 extension KindLoader {
     /// The signal of `property` under `signal:`, or a constant at the middle of its normal range without one.

@@ -24,7 +24,7 @@ public enum ExpressionParser {
     ///   - text: the expression, at most ``maximumLength`` characters.
     ///   - variables: each variable the expression may use, with its type.
     /// - Throws: an ``ExpressionError`` at the first problem, with its column.
-    public static func parse(_ text: String, variables: [String: ExpressionType]) throws(ExpressionError) -> Expression {
+    public static func parse(_ text: String, variables: [String: ExpressionType]) throws(ExpressionError) -> RuleExpression {
         if let limit = text.index(text.startIndex, offsetBy: maximumLength, limitedBy: text.endIndex), limit != text.endIndex {
             throw ExpressionError("the expression is longer than \(maximumLength) characters", column: maximumLength + 1)
         }
@@ -36,7 +36,7 @@ public enum ExpressionParser {
     /// (an alert condition wants ``ExpressionType/boolean``).
     public static func parse(
         _ text: String, variables: [String: ExpressionType], expecting type: ExpressionType
-    ) throws(ExpressionError) -> Expression {
+    ) throws(ExpressionError) -> RuleExpression {
         let expression = try parse(text, variables: variables)
         guard expression.type == type else {
             throw ExpressionError(
@@ -75,11 +75,11 @@ private struct Token {
     /// `not` or `!`.
     var isNot: Bool { isWord("not") || isSymbol("!") }
 
-    var binaryOperator: Expression.BinaryOperator? {
+    var binaryOperator: RuleExpression.BinaryOperator? {
         switch kind {
         case .word("or"), .symbol("||"): .or
         case .word("and"), .symbol("&&"): .and
-        case .symbol(let symbol): Expression.BinaryOperator(rawValue: symbol)
+        case .symbol(let symbol): RuleExpression.BinaryOperator(rawValue: symbol)
         default: nil
         }
     }
@@ -236,7 +236,7 @@ extension Character {
 
 /// A parsed piece with what errors and the depth limit need.
 private struct Node {
-    var expression: Expression
+    var expression: RuleExpression
     /// Where the piece starts (its first token, `(` included).
     var column: Int
     /// How many parentheses and operators nest inside it, itself included.
@@ -257,7 +257,7 @@ private struct Parser {
         self.variables = variables
     }
 
-    mutating func parseWhole() throws(ExpressionError) -> Expression {
+    mutating func parseWhole() throws(ExpressionError) -> RuleExpression {
         if current.isEnd { throw ExpressionError("the expression is empty", column: 1) }
         let node = try parseBinary(.or)
         guard current.isEnd else {
@@ -367,17 +367,17 @@ private struct Parser {
 
     /// `name(` has been read; `current` is the `(`.
     private mutating func parseCall(_ name: Token, name word: String) throws(ExpressionError) -> Node {
-        guard let function = Expression.Function(rawValue: word) else {
+        guard let function = RuleExpression.Function(rawValue: word) else {
             if variables[word] != nil {
                 throw ExpressionError("'\(word)' is a variable, not a function", column: name.column)
             }
-            let hint = Spelling.hint(for: word, in: Expression.Function.allCases.map(\.rawValue))
+            let hint = Spelling.hint(for: word, in: RuleExpression.Function.allCases.map(\.rawValue))
             throw ExpressionError("unknown function '\(word)'\(hint)", column: name.column)
         }
         let open = current
         try enter(open)
         advance()
-        var arguments: [Expression] = []
+        var arguments: [RuleExpression] = []
         var depth = 0
         if !current.isSymbol(")") {
             while true {
@@ -407,7 +407,7 @@ private struct Parser {
     // MARK: Checks
 
     /// Type-checks `left op right`.
-    private func combine(_ op: Expression.BinaryOperator, _ left: Node, _ right: Node, at token: Token) throws(ExpressionError) -> Node {
+    private func combine(_ op: RuleExpression.BinaryOperator, _ left: Node, _ right: Node, at token: Token) throws(ExpressionError) -> Node {
         let name = "'\(token.spelling)'"
         switch op {
         case .and, .or:
@@ -431,7 +431,7 @@ private struct Parser {
     }
 
     /// A node starting at `token`, unless it nests too deeply.
-    private func node(_ expression: Expression, at token: Token, depth: Int) throws(ExpressionError) -> Node {
+    private func node(_ expression: RuleExpression, at token: Token, depth: Int) throws(ExpressionError) -> Node {
         guard depth <= ExpressionParser.maximumDepth else { throw tooDeep(at: token) }
         return Node(expression: expression, column: token.column, depth: depth)
     }
@@ -490,7 +490,7 @@ private struct Parser {
     }
 
     /// The expression's text in quotes (a text literal already has them), shortened if long.
-    static func quoted(_ expression: Expression) -> String {
+    static func quoted(_ expression: RuleExpression) -> String {
         let text = expression.description
         if case .text = expression, text.count <= 40 { return text }
         return text.count > 40 ? "'\(text.prefix(39))…'" : "'\(text)'"

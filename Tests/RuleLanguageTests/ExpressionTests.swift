@@ -1,5 +1,6 @@
+@testable import RuleLanguage
+import TestSupport
 import Testing
-@testable import TwinModel
 
 /// The variables every expression test may use.
 private let variables: [String: ExpressionType] = [
@@ -8,7 +9,7 @@ private let variables: [String: ExpressionType] = [
     "state": .text,
 ]
 
-private func parse(_ text: String) throws(ExpressionError) -> Expression {
+private func parse(_ text: String) throws(ExpressionError) -> RuleExpression {
     try ExpressionParser.parse(text, variables: variables)
 }
 
@@ -17,8 +18,8 @@ private func evaluate(_ text: String, _ values: [String: ExpressionValue] = [:])
     try parse(text).evaluate { values[$0] }
 }
 
-private func number(_ value: Double) -> Expression { .number(value) }
-private func variable(_ name: String) -> Expression { .variable(name, variables[name] ?? .number) }
+private func number(_ value: Double) -> RuleExpression { .number(value) }
+private func variable(_ name: String) -> RuleExpression { .variable(name, variables[name] ?? .number) }
 
 @Suite("Alert expressions")
 struct ExpressionTests {
@@ -395,22 +396,5 @@ struct ExpressionTests {
             #expect((1...(text.count + 1)).contains(error.column), "\(text.debugDescription): \(error)")
             return false
         }
-    }
-}
-
-/// A tiny deterministic generator (SplitMix64), so every fuzz run tries the same inputs.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

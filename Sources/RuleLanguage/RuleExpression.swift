@@ -31,7 +31,7 @@ public enum ExpressionType: String, Sendable, CaseIterable {
 /// A parsed, type-checked alert expression such as `spindle_speed > 11000 and state == 'running'`.
 ///
 /// Build one with ``ExpressionParser/parse(_:variables:)``; its ``description`` reads back to an equal value.
-public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
+public indirect enum RuleExpression: Sendable, Equatable, CustomStringConvertible {
     /// A finite number literal.
     case number(Double)
     /// A text literal.
@@ -41,11 +41,11 @@ public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
     /// A variable and the type it was declared with.
     case variable(String, ExpressionType)
     /// `-x` or `not x`.
-    case unary(UnaryOperator, Expression)
+    case unary(UnaryOperator, RuleExpression)
     /// `a + b`, `a < b`, `a and b`, ...
-    case binary(BinaryOperator, Expression, Expression)
+    case binary(BinaryOperator, RuleExpression, RuleExpression)
     /// `abs(x)`, `min(a, b, ...)`, `max(a, b, ...)`.
-    case call(Function, [Expression])
+    case call(Function, [RuleExpression])
 
     /// A prefix operator.
     public enum UnaryOperator: String, Sendable, CaseIterable {
@@ -110,7 +110,7 @@ public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
 
 // MARK: - Evaluation
 
-extension Expression {
+extension RuleExpression {
     /// Evaluates with `lookup` giving each variable's current value; nil = unknown (missing data).
     ///
     /// Unknown values propagate through arithmetic, comparisons and functions; `and`/`or` follow Kleene
@@ -213,7 +213,7 @@ extension Expression {
 
 // MARK: - Canonical text
 
-/// Binding strength, loosest first; the parser and ``Expression/description`` share it.
+/// Binding strength, loosest first; the parser and ``RuleExpression/description`` share it.
 enum ExpressionPrecedence: Int, Comparable {
     case or = 1, and, not, comparison, additive, multiplicative, negate, primary
 
@@ -223,7 +223,7 @@ enum ExpressionPrecedence: Int, Comparable {
     var tighter: Self { Self(rawValue: rawValue + 1) ?? .primary }
 }
 
-extension Expression.BinaryOperator {
+extension RuleExpression.BinaryOperator {
     var precedence: ExpressionPrecedence {
         switch self {
         case .or: .or
@@ -235,7 +235,7 @@ extension Expression.BinaryOperator {
     }
 }
 
-extension Expression {
+extension RuleExpression {
     /// Canonical text that parses back to an equal expression: operators spelled `and`, `or`, `not`,
     /// one space around infix operators, parentheses only where precedence needs them.
     ///

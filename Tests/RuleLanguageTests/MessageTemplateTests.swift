@@ -1,5 +1,5 @@
+@testable import RuleLanguage
 import Testing
-@testable import TwinModel
 
 private let names: Set<String> = ["value", "unit", "limit", "machine"]
 
