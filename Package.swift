@@ -45,8 +45,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinHubCatalog",
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinModel",
-            dependencies: ["RuleLanguage", .product(name: "Yams", package: "Yams")],
+            dependencies: ["RuleLanguage", "TwinHubCatalog", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(
@@ -179,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinModelTests",
-            dependencies: ["RuleLanguage", "TestSupport", "TwinModel", "TwinHubProtocol"],
+            dependencies: ["RuleLanguage", "TestSupport", "TwinHubCatalog", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(

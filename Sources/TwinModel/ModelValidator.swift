@@ -61,11 +61,11 @@ public enum ModelValidator {
         return report
     }
 
-    /// The kinds validated, plus those of the `twins/` folder beside the file's folder.
+    /// The kinds validated, plus those of the `twins/` folder beside the file's folder, plus the built-in ones.
     private static func kinds(for file: String, _ validated: [String: MachineKind]) -> [String: MachineKind] {
         var kinds = validated
         let sibling = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent("../twins")
-        if let extra = try? KindLoader.loadDirectory(sibling) {
+        for extra in [try? KindLoader.loadDirectory(sibling), try? KindLoader.loadBuiltIn()].compactMap({ $0 }) {
             kinds.merge(extra) { mine, _ in mine }
         }
         return kinds

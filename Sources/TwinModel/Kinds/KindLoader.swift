@@ -25,9 +25,24 @@ public enum KindLoader {
 
     /// Loads every `*.yaml` in a folder, sorted by file name; errors of all files together.
     public static func loadDirectory(_ path: String) throws(ModelErrors) -> [String: MachineKind] {
+        try load(files: YAMLFiles.list(in: path))
+    }
+
+    /// The kinds built into TwinHub (the repository's `twins/`, compiled in).
+    public static func loadBuiltIn() throws(ModelErrors) -> [String: MachineKind] {
+        try load(files: YAMLFiles.builtIn(in: "twins"))
+    }
+
+    /// The built-in kinds, with the kinds of `folder` added and taking the place of built-in kinds of the same id.
+    public static func loadBuiltIn(overriddenBy folder: String) throws(ModelErrors) -> [String: MachineKind] {
+        try loadBuiltIn().merging(loadDirectory(folder)) { _, folder in folder }
+    }
+
+    /// Loads `files`; errors of all files together, and of two files defining one kind.
+    private static func load(files: [String]) throws(ModelErrors) -> [String: MachineKind] {
         var kinds: [String: MachineKind] = [:]
         var errors: [ModelError] = []
-        for file in YAMLFiles.list(in: path) {
+        for file in files {
             do {
                 let kind = try load(file: file)
                 if let existing = kinds[kind.id] {

@@ -33,8 +33,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print only; write no file.")
     var noWrite = false
 
-    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
-    var twins = "twins"
+    @Option(help: ModelFiles.twinsHelp)
+    var twins: String?
 
     @Option(help: "How much to log on standard error.")
     var logLevel: LogLevelArgument = .init(level: .error)
@@ -51,8 +51,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = GlobalOptions.bootstrapLogging(level: logLevel.level)
-        let kinds = try ModelFiles.kinds(in: twins)
-        let fleet = try ModelFiles.scenario("scale_10k", kinds: kinds, twins: twins)
+        let kinds = try ModelFiles.kinds(overriddenBy: twins)
+        let fleet = try ModelFiles.scenario("scale_10k", kinds: kinds)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

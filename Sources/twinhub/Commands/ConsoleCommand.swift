@@ -45,8 +45,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Exit after this many lines (--plain and --json).", valueName: "n"))
     var count: Int?
 
-    @Option(help: ArgumentHelp("Folder of machine kinds, for the fault menu.", valueName: "dir"))
-    var twins: String = "twins"
+    @Option(help: ModelFiles.twinsHelp)
+    var twins: String?
 
     @Option(help: ArgumentHelp("Name put on acknowledgements (default: $USER).", valueName: "name"))
     var user: String = ProcessInfo.processInfo.environment["USER"] ?? "trainer"
@@ -97,12 +97,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
     }
 
-    /// The faults of each kind in --twins, for the fault menu; none when the folder is missing (the menu then
-    /// says so).
+    /// The faults of each kind, built in and in --twins, for the fault menu.
     private func faultChoices() throws -> [String: [FaultChoice]] {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: twins, isDirectory: &isFolder), isFolder.boolValue else { return [:] }
-        let kinds = try ModelFiles.kinds(in: twins)
+        let kinds = try ModelFiles.kinds(overriddenBy: twins)
         return FaultChoice.menus(for: kinds.mapValues(\.interface))
     }
 }

@@ -37,8 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Topic root of the fleet (the scenario's enterprise for twinhub sim).", valueName: "root"))
     var root: String
 
-    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
-    var twins: String = "twins"
+    @Option(help: ModelFiles.twinsHelp)
+    var twins: String?
 
     @Option(help: "Machines of a kind not in --twins: generic (keep a twin of any property) or reject.")
     var unknownKinds: UnknownKindsArgument = .init(policy: .generic)
@@ -77,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.bootstrapLogging()
-        let kinds = try ModelFiles.kinds(in: twins)
+        let kinds = try ModelFiles.kinds(overriddenBy: twins)
         let topics: TopicMap
         do {
             topics = try TopicMap(root: root)

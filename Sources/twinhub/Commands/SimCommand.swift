@@ -12,8 +12,9 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Simulate a factory: every machine of a scenario publishes its telemetry to MQTT.",
         discussion: """
-            SCENARIO is a file (simulations/sheet-metal-job-shop.yaml) or a scenario name
-            (sheet_metal_job_shop) found in ./simulations. Machine kinds come from --twins.
+            SCENARIO is a file (my-plant.yaml) or the name of a scenario in ./simulations or built in
+            (sheet_metal_job_shop, sheet-metal-job-shop). Machine kinds are built in; a ./twins folder or
+            --twins adds kinds or takes the place of built-in ones with the same id.
             Examples:
               twinhub sim sheet_metal_job_shop --broker mqtt://localhost:1883
               twinhub sim predictive_maintenance_training --speed 600 --duration 24h
@@ -68,20 +69,6 @@ struct SimCommand: AsyncParsableCommand {
     }
 }
 
-/// Finds a scenario file from a path or a name.
-enum ScenarioFiles {
-    static func resolve(_ argument: String) throws -> String {
-        if FileManager.default.fileExists(atPath: argument) { return argument }
-        let folder = "simulations"
-        for file in YAMLFiles.list(in: folder) {
-            let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            if base == argument || base.replacingOccurrences(of: "-", with: "_") == argument { return file }
-            if let text = try? String(contentsOfFile: file, encoding: .utf8), text.contains("scenario: \(argument)\n") { return file }
-        }
-        let known = YAMLFiles.list(in: folder).map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
-        throw ValidationError("no scenario '\(argument)': not a file, nor a name in ./\(folder) (\(known.joined(separator: ", ")))")
-    }
-}
 
 /// The live status line and the final summary of `twinhub sim`.
 enum StatusLine {

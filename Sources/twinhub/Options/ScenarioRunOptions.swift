@@ -18,8 +18,8 @@ struct ScenarioRunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Topic root (default: the scenario's enterprise).", valueName: "root"))
     var root: String?
 
-    @Option(help: ArgumentHelp("Folder of machine kinds.", valueName: "dir"))
-    var twins: String = "twins"
+    @Option(help: ModelFiles.twinsHelp)
+    var twins: String?
 
     func validate() throws {
         if let speed, !ScenarioLoader.speedRange.contains(speed) {
@@ -32,8 +32,8 @@ struct ScenarioRunOptions: ParsableArguments {
 
     /// The kinds in --twins and the scenario `argument` names (a file or a name), with --seed applied.
     func load(_ argument: String) throws -> (kinds: [String: MachineKind], scenario: Scenario) {
-        let kinds = try ModelFiles.kinds(in: twins)
-        var scenario = try ModelFiles.scenario(argument, kinds: kinds, twins: twins)
+        let kinds = try ModelFiles.kinds(overriddenBy: twins)
+        var scenario = try ModelFiles.scenario(argument, kinds: kinds)
         if let seed { scenario.seed = UInt64(truncatingIfNeeded: seed) }
         return (kinds, scenario)
     }

@@ -9,7 +9,7 @@ enum CSVReplay {
         let relative = try fileNode.string("file")
         let path = relative.hasPrefix("/") ? relative
             : ((node.file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let text = try? YAMLFiles.text(of: path) else {
             throw fileNode.error("cannot read the replay file '\(path)'")
         }
         let columnNode = try map.required("column")

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import TwinHubBroker
+
+/// `twinhub` run as an installed tool: from a folder that is not the repository, with the kinds and scenarios built
+/// into the binary.
+@Suite("twinhub from any folder", .timeLimit(.minutes(1)))
+struct InstalledToolTests {
+    /// An empty folder outside the repository, removed afterwards.
+    static func withForeignFolder<T>(_ body: (URL) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-user-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try await body(folder)
+    }
+
+    @Test("sim runs a built-in scenario by name from a folder with no twins/ or simulations/; a typo gets a suggestion")
+    func simFromAnywhere() async throws {
+        try await Self.withForeignFolder { folder in
+            try await MosquittoBroker.withBroker { broker in
+                let sim = try ProcessRunner(["sim", "sheet-metal-job-shop", "--broker", broker.url, "--speed", "600", "--duration", "5m"],
+                                            workingDirectory: folder)
+                #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+                #expect(sim.stdout.contains("4 machines"), "\(sim.stdout)")
+            }
+            let typo = try ProcessRunner(["sim", "sheet_metal_job_shp", "--broker", "mqtt://127.0.0.1:1"], workingDirectory: folder)
+            #expect(try await typo.exitStatus() != 0)
+            #expect(typo.stderr.contains("did you mean 'sheet_metal_job_shop'?"), "\(typo.stderr)")
+        }
+    }
+
+    @Test("validate checks a scenario of one's own against the built-in kinds")
+    func validateOwnScenario() async throws {
+        try await Self.withForeignFolder { folder in
+            try """
+                scenario: my_cell
+                enterprise: me
+                start: "2026-03-02T06:00:00Z"
+                sites:
+                  - id: home
+                    areas:
+                      - id: shop
+                        lines:
+                          - id: cell-1
+                            machines:
+                              - { id: cnc-01, kind: cnc_machining_centre }
+                """.write(to: folder.appendingPathComponent("my-cell.yaml"), atomically: true, encoding: .utf8)
+            let validate = try ProcessRunner(["validate", "my-cell.yaml"], workingDirectory: folder)
+            #expect(try await validate.exitStatus() == 0, "\(validate.stdout)\(validate.stderr)")
+            #expect(validate.stdout.contains("1 scenarios, 1 machines"), "\(validate.stdout)")
+        }
+    }
+}
