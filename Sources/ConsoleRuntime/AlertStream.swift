@@ -41,7 +41,11 @@ public enum AlertStream {
             for await state in client.stateUpdates() {
                 switch state {
                 case .connected(let resumed):
-                    if wasConnected { notice("reconnected to \(configuration.broker)" + (resumed ? " (session resumed: no event missed)" : "")) }
+                    if wasConnected {
+                        notice("reconnected to \(configuration.broker)" + (resumed ? " (session resumed: no event missed)" : ""))
+                    } else {
+                        notice("following the alerts of \(topics.root)/ on \(configuration.broker)")
+                    }
                     wasConnected = true
                 case .reconnecting(let attempt, _, let error):
                     notice("connection lost (\(error.reason)); reconnecting, attempt \(attempt)")

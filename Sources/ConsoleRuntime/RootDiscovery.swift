@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TwinHubMQTT
 
 /// Finds the topic roots that have a twin service, from their retained `{root}/_twinhub/metrics`.
@@ -40,11 +41,58 @@ public enum RootDiscovery {
         }
     }
 
-    /// The one root on the broker.
-    /// - Throws: ``Failure`` when there is none or several.
-    public static func single(_ configuration: ClientConfiguration, logger: Logger) async throws -> String {
-        let found = try await roots(configuration, logger: logger)
+    /// The one root on the broker. While there is none, says so once through `waiting` and waits for a twin service
+    /// to start (it publishes its metrics at once), up to `timeout` (`nil`: as long as it takes).
+    /// - Throws: ``Failure`` when there are several, or none before the timeout.
+    public static func single(_ configuration: ClientConfiguration, timeout: Duration?, logger: Logger,
+                              waiting: @escaping @Sendable (String) -> Void) async throws -> String {
+        var found = try await roots(configuration, logger: logger)
+        if found.isEmpty {
+            waiting("no twin service on \(configuration.broker) yet (no {root}/_twinhub/metrics): waiting for one"
+                    + (timeout.map { " for \(String(format: "%g", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18)) s" } ?? "") + "; start twinhub serve, or give --root")
+            found = try await firstRoots(configuration, timeout: timeout, logger: logger)
+        }
         guard found.count == 1 else { throw Failure(roots: found, broker: configuration.broker.description) }
         return found[0]
+    }
+
+    /// The roots whose service publishes its metrics first (retained or not), and any others within a second of it;
+    /// none after `timeout` without one.
+    private static func firstRoots(_ configuration: ClientConfiguration, timeout: Duration?, logger: Logger) async throws -> [String] {
+        try await MQTTClient.withConnection(configuration, logger: logger) { client in
+            let subscription = try await client.subscribe(to: ["+/_twinhub/metrics", "+/+/_twinhub/metrics"])
+            let roots = SeenRoots()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var settling: Task<Void, Never>?
+                    for await message in subscription {
+                        roots.insert(String(message.topic.dropLast("/_twinhub/metrics".count)))
+                        // A second fleet that starts with this one shows within a second.
+                        settling = settling ?? Task {
+                            try? await Task.sleep(for: .seconds(1))
+                            subscription.cancel()
+                        }
+                    }
+                    settling?.cancel()
+                }
+                if let timeout {
+                    group.addTask {
+                        try? await Task.sleep(for: timeout)
+                        if roots.sorted.isEmpty { subscription.cancel() }
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+            return roots.sorted
+        }
+    }
+
+    /// The roots seen so far, shared by the task that reads and the one that times out.
+    private final class SeenRoots: Sendable {
+        private let roots = Mutex<Set<String>>([])
+
+        func insert(_ root: String) { roots.withLock { _ = $0.insert(root) } }
+        var sorted: [String] { roots.withLock { $0.sorted() } }
     }
 }

@@ -45,6 +45,9 @@ public struct FleetModel: Sendable {
 
     private var lastMetrics: (time: Date, messagesIn: Int)?
 
+    /// Whether the twin service of this root has published its metrics: it runs, or ran.
+    public var serviceSeen: Bool { lastMetrics != nil }
+
     public init(broker: String, root: String) {
         self.broker = broker
         self.root = root

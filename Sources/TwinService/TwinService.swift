@@ -140,7 +140,8 @@ public final class TwinService: Sendable {
             }
             group.addTask { [self] in
                 var actions: [TwinServiceCore.Action] = []
-                var lastAggregate = ContinuousClock.now
+                // Due at the first tick: a console finds the service by its retained metrics as soon as it runs.
+                var lastAggregate = ContinuousClock.now - options.aggregateInterval
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(250))
                     let aggregates = ContinuousClock.now - lastAggregate >= options.aggregateInterval

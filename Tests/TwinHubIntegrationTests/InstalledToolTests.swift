@@ -50,4 +50,36 @@ struct InstalledToolTests {
             #expect(validate.stdout.contains("1 scenarios, 1 machines"), "\(validate.stdout)")
         }
     }
+
+    @Test("A console started before any twin service says it waits and follows the service once it starts; serve takes its root from --scenario and keeps its twins in the XDG data folder, saying where")
+    func consoleWaitsForServe() async throws {
+        try await Self.withForeignFolder { folder in
+            try await MosquittoBroker.withBroker { broker in
+                let environment = ["XDG_DATA_HOME": folder.appendingPathComponent("data").path]
+                let console = try ProcessRunner(["console", "--plain", "--broker", broker.url], workingDirectory: folder)
+                try await console.awaitStderr(containing: "no twin service on \(broker.url) yet")
+                let serve = try ProcessRunner(["serve", "--scenario", "sheet_metal_job_shop", "--broker", broker.url],
+                                              workingDirectory: folder, environment: environment)
+                let database = folder.appendingPathComponent("data/twinhub/twinhub-acme.sqlite").path
+                try await serve.awaitStderr(containing: "serving acme/ on \(broker.url); twins kept in \(database)")
+                try await console.awaitStderr(containing: "following the alerts of acme/")
+                #expect(FileManager.default.fileExists(atPath: database))
+                #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["data"], "nothing in the current folder")
+                console.kill(SIGTERM)
+                serve.kill(SIGTERM)
+                #expect(try await console.exitStatus() == 0, "\(console.stderr)")
+                #expect(try await serve.exitStatus() == 0, "\(serve.stderr)")
+            }
+        }
+    }
+
+    @Test("A console that waits for a twin service gives up after --wait-for-service, saying why")
+    func consoleGivesUp() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let console = try ProcessRunner(["console", "--plain", "--broker", broker.url, "--wait-for-service", "0.5"])
+            #expect(try await console.exitStatus() != 0)
+            #expect(console.stderr.contains("waiting for one for 0.5 s"), "\(console.stderr)")
+            #expect(console.stderr.contains("no twin service found on \(broker.url)"), "\(console.stderr)")
+        }
+    }
 }

@@ -22,10 +22,12 @@ final class ProcessRunner: Sendable {
     /// Finishes once both pipes reached end of file: everything the process wrote has been captured.
     private let drained: AsyncStream<Never>
 
-    init(_ arguments: [String], stdin: String? = nil, workingDirectory: URL? = nil) throws {
+    /// - Parameter environment: variables set for the process on top of this one's.
+    init(_ arguments: [String], stdin: String? = nil, workingDirectory: URL? = nil, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = Self.twinhub
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, set in set } }
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

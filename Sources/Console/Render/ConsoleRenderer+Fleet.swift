@@ -20,7 +20,9 @@ extension ConsoleRenderer {
         let rows = region.height - 1
         guard rows > 0 else { return }
         guard !machines.isEmpty else {
-            let text = model.machines.isEmpty ? "no twins yet: is twinhub serve running?" : "no machine matches the filter"
+            let text = !model.machines.isEmpty ? "no machine matches the filter"
+                : model.serviceSeen ? "the twin service has no twins yet: is a simulator publishing under \(model.root)/?"
+                : "no twins yet: is twinhub serve running with --root \(model.root)?"
             frame.put(" " + text, row: region.row + 1, column: region.column, style: Palette.muted, maxWidth: region.width)
             return
         }

@@ -26,7 +26,8 @@ struct ConsoleCommand: AsyncParsableCommand {
               twinhub console --broker mqtt://localhost:1883 --root acme
               twinhub console --root acme --plain | tee alerts.log
               twinhub console --json | jq -c 'select(.alert.severity == "critical")'
-            Without --root, the console looks for the one twin service on the broker.
+            Without --root, the console looks for the one twin service on the broker, and waits for one to start
+            when there is none yet (--wait-for-service limits the wait).
             """
     )
 
@@ -35,6 +36,10 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Topic root of the fleet (default: the one twin service found on the broker).", valueName: "root"))
     var root: String?
+
+    @Option(help: ArgumentHelp("Without --root: how long to wait for a twin service to start (default: until one does).",
+                               valueName: "seconds"))
+    var waitForService: Double?
 
     @Flag(help: "One line per alert event instead of the full screen.")
     var plain = false
@@ -57,6 +62,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     func validate() throws {
         guard !(plain && json) else { throw ValidationError("choose --plain or --json, not both") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if let waitForService, !(waitForService > 0) { throw ValidationError("--wait-for-service must be more than 0 seconds") }
     }
 
     func run() async throws {
@@ -67,7 +73,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         if let given = self.root {
             root = given
         } else {
-            root = try await RootDiscovery.single(configuration, logger: logger)
+            root = try await RootDiscovery.single(configuration, timeout: waitForService.map { .seconds($0) }, logger: logger) { notice in
+                FileHandle.standardError.write(Data("twinhub console: \(notice)\n".utf8))
+            }
         }
         let topics: TopicMap
         do {

@@ -34,8 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: ArgumentHelp("Topic root of the fleet (the scenario's enterprise for twinhub sim).", valueName: "root"))
-    var root: String
+    @Option(help: ArgumentHelp("Topic root of the fleet (default: the enterprise of --scenario, as twinhub sim uses it).", valueName: "root"))
+    var root: String?
 
     @Option(help: ModelFiles.twinsHelp)
     var twins: String?
@@ -49,7 +49,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Largest payload accepted, in bytes.", valueName: "bytes"))
     var maxPayload = JSONCodec.defaultMaximumSize
 
-    @Option(help: ArgumentHelp("SQLite database of the twins (default: twinhub-ROOT.sqlite here).", valueName: "path"))
+    @Option(help: ArgumentHelp("SQLite database of the twins (default: twinhub-ROOT.sqlite in $XDG_DATA_HOME/twinhub or ~/.local/share/twinhub).",
+                               valueName: "path"))
     var db: String?
 
     @Flag(help: "Keep the twins in memory only.")
@@ -61,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A rules file or folder of them (repeatable): rule overrides per machine.", valueName: "path"))
     var rules: [String] = []
 
-    @Option(help: ArgumentHelp("A scenario whose machines' rules: apply (the simulator's scenario).", valueName: "file"))
+    @Option(help: ArgumentHelp("The simulator's scenario (a file or a name): its machines' rules: apply, and its enterprise is the root without --root.",
+                               valueName: "scenario"))
     var scenario: String?
 
     @Flag(help: "Run no alert rules.")
@@ -72,12 +74,15 @@ struct ServeCommand: AsyncParsableCommand {
         guard snapshotInterval >= 0.01 else { throw ValidationError("--snapshot-interval must be at least 0.01 s") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
         guard maxPayload >= 256 else { throw ValidationError("--max-payload must be at least 256 bytes") }
-        guard !(noRules && (!rules.isEmpty || scenario != nil)) else { throw ValidationError("--no-rules cannot be used with --rules or --scenario") }
+        guard !(noRules && !rules.isEmpty) else { throw ValidationError("--no-rules cannot be used with --rules") }
+        guard root != nil || scenario != nil else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
     }
 
     func run() async throws {
         let logger = global.bootstrapLogging()
         let kinds = try ModelFiles.kinds(overriddenBy: twins)
+        let scenario = try self.scenario.map { try ModelFiles.scenario($0, kinds: kinds) }
+        guard let root = root ?? scenario?.enterprise else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
         let topics: TopicMap
         do {
             topics = try TopicMap(root: root)
@@ -91,17 +96,19 @@ struct ServeCommand: AsyncParsableCommand {
         options.settings.historySize = history
         options.maximumPayload = maxPayload
         options.snapshotInterval = .seconds(snapshotInterval)
+        var stored = "in memory only (--no-db)"
         if !noDb {
-            let path = db ?? "twinhub-\(root.replacingOccurrences(of: "/", with: "_")).sqlite"
+            let path = try db ?? DataFolder.database(root: root)
             do {
                 options.storage = try SQLiteTwinStorage(path: path)
             } catch {
                 throw ValidationError("cannot open the twin database '\(path)': \(error)")
             }
+            stored = "in \(path)"
         }
-        if !noRules { options.rules = try ruleBook(kinds: kinds) }
-        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = global.broker] in
-            FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(broker)\n".utf8))
+        if !noRules { options.rules = try ruleBook(kinds: kinds, scenario: scenario) }
+        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = global.broker, stored] in
+            FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(broker); twins kept \(stored)\n".utf8))
         }
         try await CommandLifecycle.run([CommandLifecycle.part(service, named: "twin service")], logger: logger)
     }
@@ -109,11 +116,11 @@ struct ServeCommand: AsyncParsableCommand {
 
 extension ServeCommand {
     /// The kinds' rules with the overrides of --rules files, then of --scenario.
-    func ruleBook(kinds: [String: MachineKind]) throws -> RuleBook {
+    func ruleBook(kinds: [String: MachineKind], scenario: Scenario?) throws -> RuleBook {
         var overrides: [RuleOverride] = []
         do {
             overrides += try RuleSetLoader.load(paths: rules, kinds: kinds).flatMap(\.overrides)
-            if let scenario { overrides += try ScenarioLoader.load(file: scenario, kinds: kinds).ruleOverrides }
+            overrides += scenario?.ruleOverrides ?? []
         } catch {
             throw ValidationError("alert rules:\n\(error.description)")
         }
