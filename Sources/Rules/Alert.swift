@@ -13,8 +13,9 @@ import Twins
 ///          cleared, unacknowledged ──ack──▶     closed
 /// ```
 /// A latched rule's alert waits in `cleared, unacknowledged` until someone acknowledges it; an unlatched
-/// one closes when it clears. Severity escalates and de-escalates on the same alert; an escalation asks
-/// for a new acknowledgement. A condition that returns before a latched alert is acknowledged reactivates
+/// one closes when it clears. Severity escalates and de-escalates on the same alert; an acknowledgement covers the
+/// severity it was given at and those below, so an escalation above it asks for a new one, and a de-escalation
+/// back within it restores it (as ISA-18.2 alarm management keeps an acknowledgement until the alarm worsens). A condition that returns before a latched alert is acknowledged reactivates
 /// the same alert and counts it.
 public struct Alert: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable {
@@ -29,6 +30,12 @@ public struct Alert: Sendable, Codable, Equatable {
         public var by: String
         public var at: Date
         public var comment: String
+    }
+
+    /// An acknowledgement and the severity it was given at.
+    struct CoveringAcknowledgement: Sendable, Codable, Equatable {
+        var acknowledgement: Acknowledgement
+        var severity: Severity
     }
 
     /// `{site}/{area}/{line}/{machine}/{rule}`.
@@ -50,6 +57,9 @@ public struct Alert: Sendable, Codable, Equatable {
     public private(set) var raisedAt: Date
     public private(set) var clearedAt: Date?
     public private(set) var acknowledgement: Acknowledgement?
+    /// The last acknowledgement and the severity it was given at, kept while an escalation asks for a new one: a
+    /// de-escalation back to that severity or below restores it.
+    private var covering: CoveringAcknowledgement?
     /// The rule's message with the values that triggered it.
     public internal(set) var message: String
     public internal(set) var explanation: AlertExplanation
@@ -80,6 +90,7 @@ public struct Alert: Sendable, Codable, Equatable {
         lastSeen = time
         if status == .clearedUnacknowledged {
             status = .activeUnacknowledged
+            covering = nil
             count += 1
             raisedAt = time
             clearedAt = nil
@@ -89,10 +100,15 @@ public struct Alert: Sendable, Codable, Equatable {
         guard isActive, newSeverity != severity else { return [] }
         let escalated = newSeverity > severity
         severity = newSeverity
-        if escalated && status == .activeAcknowledged {
-            // A worse condition needs a new acknowledgement.
-            status = .activeUnacknowledged
-            acknowledgement = nil
+        if let covering {
+            if newSeverity > covering.severity, status == .activeAcknowledged {
+                // Worse than what was acknowledged: a new acknowledgement is needed.
+                status = .activeUnacknowledged
+                acknowledgement = nil
+            } else if newSeverity <= covering.severity, status == .activeUnacknowledged {
+                status = .activeAcknowledged
+                acknowledgement = covering.acknowledgement
+            }
         }
         return [escalated ? .escalated : .deescalated]
     }
@@ -115,6 +131,7 @@ public struct Alert: Sendable, Codable, Equatable {
         case .activeUnacknowledged:
             status = .activeAcknowledged
             acknowledgement = Acknowledgement(by: person, at: time, comment: comment)
+            covering = acknowledgement.map { CoveringAcknowledgement(acknowledgement: $0, severity: severity) }
             return [.acknowledged]
         case .clearedUnacknowledged:
             status = .closed

@@ -55,16 +55,46 @@ struct AlertLifecycleTests {
         #expect(bench.alert("hot")?.lastSeen == t(25))
     }
 
-    @Test("Escalation asks for a new acknowledgement; de-escalation keeps it")
-    func escalationResetsAcknowledgement() throws {
+    @Test("An acknowledgement covers its severity and those below: de-escalation keeps it, a return within it too")
+    func acknowledgementCoversItsSeverity() throws {
         var bench = try RuleBench(rules: Self.rule)
         bench.send(temp: 95, at: 0)
         try bench.acknowledge("hot", at: 1)
         #expect(bench.send(temp: 75, at: 2).kinds == [.deescalated])
         #expect(bench.alert("hot")?.status == .activeAcknowledged)
         #expect(bench.send(temp: 95, at: 3).kinds == [.escalated])
+        #expect(bench.alert("hot")?.status == .activeAcknowledged, "critical was acknowledged")
+    }
+
+    @Test("Escalation above what was acknowledged asks for a new acknowledgement; de-escalating back restores the earlier one")
+    func escalationAsksDeescalationRestores() throws {
+        var bench = try RuleBench(rules: Self.rule)
+        bench.send(temp: 75, at: 0)
+        try bench.acknowledge("hot", by: "ana", comment: "watching it", at: 1)
+        #expect(bench.send(temp: 95, at: 2).kinds == [.escalated])
         #expect(bench.alert("hot")?.status == .activeUnacknowledged)
         #expect(bench.alert("hot")?.acknowledgement == nil)
+        #expect(bench.send(temp: 75, at: 3).kinds == [.deescalated], "no acknowledgement event: nobody acknowledged")
+        #expect(bench.alert("hot")?.status == .activeAcknowledged)
+        #expect(bench.alert("hot")?.acknowledgement?.by == "ana" && bench.alert("hot")?.acknowledgement?.comment == "watching it")
+        // Escalated again and acknowledged at critical: that acknowledgement now covers both.
+        bench.send(temp: 95, at: 4)
+        try bench.acknowledge("hot", by: "ben", comment: "coolant pump replaced", at: 5)
+        bench.send(temp: 75, at: 6)
+        #expect(bench.alert("hot")?.acknowledgement?.by == "ben")
+    }
+
+    @Test("A latched alert that returns after clearing is a new activation: an earlier acknowledgement does not carry over")
+    func reactivationStartsUnacknowledged() throws {
+        var bench = try RuleBench(rules: Self.rule)
+        bench.send(temp: 95, at: 0)
+        try bench.acknowledge("hot", at: 1)
+        bench.send(temp: 95, at: 2)
+        #expect(bench.alert("hot")?.status == .activeAcknowledged)
+        bench.send(temp: 20, at: 3)
+        #expect(bench.alert("hot") == nil, "acknowledged and cleared: closed")
+        bench.send(temp: 75, at: 4)
+        #expect(bench.alert("hot")?.status == .activeUnacknowledged)
     }
 
     @Test("Acknowledgements that cannot be taken say why")
