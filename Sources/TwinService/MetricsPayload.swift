@@ -1,4 +1,5 @@
 import Foundation
+import TwinHubProtocol
 import TwinModel
 import TwinServiceCore
 import Twins
@@ -6,7 +7,7 @@ import Twins
 /// The service's metrics as JSON (`{root}/_twinhub/metrics`): messages in, decode errors and refusals by reason,
 /// dead letters, drops, lag, twins by connectivity, heap, alerts.
 enum MetricsPayload {
-    static func encode(_ report: ServiceMetrics.Report) -> [UInt8] {
+    static func encode(_ report: ServiceMetricsMessage) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
         writer.field("ts", string: ISO8601Parsing.string(report.time))
