@@ -3,7 +3,6 @@ import Testing
 import TwinModel
 import Twins
 import TwinHubProtocol
-@testable import TwinService
 
 /// The twin service's metrics: written byte for byte as the service always wrote them, and read strictly.
 @Suite("Metrics codec")
@@ -30,16 +29,6 @@ struct MetricsCodecTests {
                 == #"{"ts":"2026-03-02T06:00:00.500Z","messages_in":1,"decode_errors":{},"refusals":{},"dead_letters":0,"unknown_kind":0,"#
                 + #""dropped":0,"lag_ms":{"mean":1.235,"max":1.234},"twins":0,"heap_bytes":0,"online":0,"offline":0,"stale":1,"unknown":0,"#
                 + #""alerts":{"open":0,"active":0,"events":0,"acknowledged":0,"acknowledgements_refused":0,"rule_evaluations":0}}"#)
-    }
-
-    @Test("The same bytes as the service's own encoder", arguments: [
-        busy,
-        ServiceMetricsMessage(time: at("06:00:00"), messagesIn: 0),
-        ServiceMetricsMessage(time: at("06:00:00").addingTimeInterval(0.5), messagesIn: 1, lagMean: .nanoseconds(1_234_567),
-                              lagMaximum: .nanoseconds(1_234_499), connectivity: [.stale: 1]),
-    ])
-    func sameAsService(metrics: ServiceMetricsMessage) {
-        #expect(JSONCodec.metrics(metrics) == MetricsPayload.encode(metrics))
     }
 
     @Test("Read back whole")
