@@ -312,9 +312,8 @@ final class ServiceMetrics: Sendable {
 
     init(_ subscription: MQTTSubscription) {
         latest = SubscriptionFold(subscription, initial: nil) { latest, message in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any] else { return }
-            latest = Report(messagesIn: object["messages_in"] as? Int ?? 0, twins: object["twins"] as? Int ?? 0,
-                            dropped: object["dropped"] as? Int ?? 0, heapBytes: object["heap_bytes"] as? Int ?? 0)
+            guard let metrics = try? JSONCodec.decodeMetrics(message.payload) else { return }
+            latest = Report(messagesIn: metrics.messagesIn, twins: metrics.twins, dropped: metrics.dropped, heapBytes: metrics.heapBytes)
         }
     }
 

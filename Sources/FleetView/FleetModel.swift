@@ -79,11 +79,11 @@ public struct FleetModel: Sendable {
             alerts[event.alert.key] = event.closesAlert ? nil : event.alert
         case .aggregate(let aggregate):
             if aggregate.path.level == .line { lines[aggregate.path] = aggregate }
-        case .metrics(let time, let messagesIn):
-            if let last = lastMetrics, time > last.time, messagesIn >= last.messagesIn {
-                fleetRate = Double(messagesIn - last.messagesIn) / time.timeIntervalSince(last.time)
+        case .metrics(let metrics):
+            if let last = lastMetrics, metrics.time > last.time, metrics.messagesIn >= last.messagesIn {
+                fleetRate = Double(metrics.messagesIn - last.messagesIn) / metrics.time.timeIntervalSince(last.time)
             }
-            lastMetrics = (time, messagesIn)
+            lastMetrics = (metrics.time, metrics.messagesIn)
         }
     }
 

@@ -45,8 +45,8 @@ extension TwinService {
             return (topics.alert(alert.key), alert.status == .closed ? [] : JSONCodec.alert(alert), .atLeastOnce, true)
         case .alertEvent(let event, let time):
             return (topics.alertEvents, JSONCodec.alertEvent(event, time: time), .atLeastOnce, false)
-        case .metrics(let report):
-            return (topics.serviceMetrics, MetricsPayload.encode(report), .atLeastOnce, true)
+        case .metrics(let metrics):
+            return (topics.serviceMetrics, JSONCodec.metrics(metrics), .atLeastOnce, true)
         case .deadLetter(let letter):
             return (topics.deadLetter(reason: letter.reason),
                     JSONCodec.deadLetter(topic: letter.topic, reason: letter.reason, detail: letter.detail, payload: letter.payload,

@@ -1,9 +1,10 @@
 import Foundation
 import Rules
+import TwinHubProtocol
 import TwinModel
 import Twins
 
-/// Counters of the service's own work, and the report of them published with its metrics.
+/// Counters of the service's own work, and the report of them published with its metrics (a ``TwinHubProtocol/ServiceMetricsMessage``).
 public struct ServiceMetrics: Sendable {
     /// Figures only the runtime can know, handed in with the tick when metrics are due.
     public struct RuntimeFigures: Sendable {
@@ -16,32 +17,6 @@ public struct ServiceMetrics: Sendable {
             self.dropped = dropped
             self.heapBytes = heapBytes
         }
-    }
-
-    /// The service's metrics at one time.
-    public struct Report: Sendable, Equatable {
-        public var time: Date
-        public var messagesIn: Int
-        /// Decode errors by code.
-        public var decodeErrors: [String: Int]
-        /// Refusals by reason, the store's own and the twins'.
-        public var refusals: [String: Int]
-        public var deadLetters: Int
-        public var unknownKind: Int
-        public var dropped: Int
-        /// Time from the MQTT client's delivery to the core, over the interval.
-        public var lagMean: Duration
-        public var lagMaximum: Duration
-        public var twins: Int
-        public var heapBytes: Int
-        /// Twins by connectivity, every status present.
-        public var connectivity: [Connectivity.Status: Int]
-        public var openAlerts: Int
-        public var activeAlerts: Int
-        public var alertEvents: Int
-        public var acknowledged: Int
-        public var acknowledgementsRefused: Int
-        public var ruleEvaluations: Int
     }
 
     var alertEvents = 0
@@ -57,7 +32,7 @@ public struct ServiceMetrics: Sendable {
     }
 
     /// The report at `now`; the lag starts a new interval.
-    mutating func report(now: Date, store: TwinStore, rules: RuleEngine, runtime: RuntimeFigures) -> Report {
+    mutating func report(now: Date, store: TwinStore, rules: RuleEngine, runtime: RuntimeFigures) -> ServiceMetricsMessage {
         defer { lag = (.zero, 0, .zero) }
         let statistics = store.statistics
         var refusals = statistics.otherRefusals
@@ -65,7 +40,7 @@ public struct ServiceMetrics: Sendable {
         var connectivity: [Connectivity.Status: Int] = [.online: 0, .offline: 0, .stale: 0, .unknown: 0]
         for twin in store.twins.values { connectivity[twin.connectivity.status, default: 0] += 1 }
         let open = rules.alerts
-        return Report(time: now, messagesIn: statistics.messagesIn,
+        return ServiceMetricsMessage(time: now, messagesIn: statistics.messagesIn,
                       decodeErrors: Dictionary(uniqueKeysWithValues: statistics.decodeErrors.map { ($0.key.rawValue, $0.value) }),
                       refusals: refusals, deadLetters: statistics.deadLetters, unknownKind: statistics.unknownKind,
                       dropped: runtime.dropped, lagMean: lag.count > 0 ? lag.total / lag.count : .zero, lagMaximum: lag.maximum,

@@ -1,5 +1,6 @@
 import Foundation
 import Rules
+import TwinHubProtocol
 import TwinModel
 import Twins
 
@@ -32,7 +33,7 @@ extension TwinServiceCore {
         /// An event of an alert's lifecycle on the event stream, and the time it happened to the service.
         case alertEvent(AlertEvent, time: Date)
         /// The service's metrics (retained).
-        case metrics(ServiceMetrics.Report)
+        case metrics(ServiceMetricsMessage)
         /// A refused message.
         case deadLetter(DeadLetter)
         /// A command to a machine for its desired state.

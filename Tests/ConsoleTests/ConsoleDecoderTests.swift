@@ -32,6 +32,11 @@ import TwinHubProtocol
          "measure":7.4,"threshold":7.1}}
         """
 
+    /// The metrics of a service that has read `messagesIn` messages at `time`, as the service writes them.
+    static func metrics(at time: String, messagesIn: Int) -> String {
+        String(decoding: JSONCodec.metrics(ServiceMetricsMessage(time: ISO8601Parsing.date(time)!, messagesIn: messagesIn)), as: UTF8.self)
+    }
+
     @Test func twinSnapshot() throws {
         guard case .twin(let machine)? = try decode("acme/leuven/fabrication/line-2/cnc-01/twin", Self.twin) else {
             Issue.record("not a twin")
@@ -80,8 +85,8 @@ import TwinHubProtocol
         let line = try #require(try decode("acme/leuven/fabrication/line-2/kpi", "{\"site\":\"leuven\",\"area\":\"fabrication\",\"line\":\"line-2\",\"machines\":2,\"shift\":{},\"window\":{\"oee\":0.5}}"))
         model.apply(line)
         #expect(model.lines[PlantPath(site: "leuven", area: "fabrication", line: "line-2")]?.window.oee == 0.5)
-        model.apply(try #require(try decode("acme/_twinhub/metrics", "{\"ts\":\"2026-11-22T10:00:00.000Z\",\"messages_in\":1000}")))
-        model.apply(try #require(try decode("acme/_twinhub/metrics", "{\"ts\":\"2026-11-22T10:00:02.000Z\",\"messages_in\":3000}")))
+        model.apply(try #require(try decode("acme/_twinhub/metrics", Self.metrics(at: "2026-11-22T10:00:00.000Z", messagesIn: 1000))))
+        model.apply(try #require(try decode("acme/_twinhub/metrics", Self.metrics(at: "2026-11-22T10:00:02.000Z", messagesIn: 3000))))
         #expect(model.fleetRate == 1000)
     }
 
@@ -94,7 +99,8 @@ import TwinHubProtocol
         ("acme/leuven/fabrication/line-2/cnc-01/alert/x", "{\"site\":\"leuven\",\"area\":\"fabrication\",\"line\":\"line-2\",\"machine\":\"cnc-01\",\"rule\":\"y\",\"severity\":\"minor\",\"status\":\"a\",\"active\":true}", "invalid_value"),
         ("acme/_alerts/events", "{\"event\":\"raised\",\"ts\":\"yesterday\",\"alert\":{}}", "invalid_value"),
         ("acme/leuven/fabrication/line-2/cnc-01/history", "{\"properties\":{\"v\":{\"values\":[1,\"2\"]}}}", "wrong_type"),
-        ("acme/_twinhub/metrics", "{\"ts\":\"2026-11-22T10:00:00.000Z\",\"messages_in\":-5}", "invalid_value"),
+        ("acme/_twinhub/metrics", Self.metrics(at: "2026-11-22T10:00:00.000Z", messagesIn: -5), "invalid_value"),
+        ("acme/_twinhub/metrics", "{\"ts\":\"2026-11-22T10:00:00.000Z\",\"messages_in\":1000}", "missing_field"),
     ])
     func badPayloadsAreRefusedWithWhereAndWhy(topic: String, payload: String, code: String) {
         #expect {

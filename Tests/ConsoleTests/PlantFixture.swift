@@ -82,8 +82,8 @@ enum PlantFixture {
                                  message: "optics temperature 32.5 °C above 30")))
         model.apply(.alert(alert(brake, rule: "hydraulic_overheating", name: "Hydraulic oil hot", severity: .minor, active: false, raisedSecondsAgo: 7300,
                                  message: "hydraulic oil 71.5 °C above 65")))
-        model.apply(.metrics(time: wallNow.addingTimeInterval(-1), messagesIn: 10_000))
-        model.apply(.metrics(time: wallNow, messagesIn: 11_204))
+        model.apply(.metrics(ServiceMetricsMessage(time: wallNow.addingTimeInterval(-1), messagesIn: 10_000)))
+        model.apply(.metrics(ServiceMetricsMessage(time: wallNow, messagesIn: 11_204)))
         model.setReceiveStatistics(rate: 32, dropped: 0)
         return model
     }

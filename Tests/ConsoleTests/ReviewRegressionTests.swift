@@ -19,8 +19,8 @@ import TwinHubProtocol
         model.apply(.history(PlantFixture.key("zzz-99"), ["x": [-1e308, 1e308, 0]]))
         model.apply(.aggregate(KPISnapshot(path: PlantPath(site: "leuven", area: "fabrication", line: "line-1"), machines: 1,
                                              shift: OEEFigures(oee: -1e19), window: OEEFigures(oee: -1e19))))
-        model.apply(.metrics(time: now.addingTimeInterval(10), messagesIn: 20_000))
-        model.apply(.metrics(time: now.addingTimeInterval(10.000001), messagesIn: Int(1e15)))
+        model.apply(.metrics(ServiceMetricsMessage(time: now.addingTimeInterval(10), messagesIn: 20_000)))
+        model.apply(.metrics(ServiceMetricsMessage(time: now.addingTimeInterval(10.000001), messagesIn: Int(1e15))))
         var ui = PlantFixture.ui()
         for key in [Key.tab, .down, .down, .down, .enter] { _ = ui.handle(key, model: model, now: now) }
         ui.observe(model, now: now)

@@ -127,7 +127,7 @@ extension Array where Element == TwinServiceCore.Action {
         publications.compactMap { if case .aggregate(let path, _) = $0 { path } else { nil } }
     }
 
-    var metrics: [ServiceMetrics.Report] {
+    var metrics: [ServiceMetricsMessage] {
         publications.compactMap { if case .metrics(let report) = $0 { report } else { nil } }
     }
 

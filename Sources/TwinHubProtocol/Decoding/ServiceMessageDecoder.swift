@@ -52,10 +52,7 @@ public struct ServiceMessageDecoder: Sendable {
             return .event(try JSONCodec.decodeAlertEvent(JSONFields.read(payload, maximumSize: maximumSize, what: "an alert event")))
         }
         if topic == topics.serviceMetrics {
-            let fields = try JSONFields.read(payload, maximumSize: maximumSize, what: "the service metrics")
-            let count = try fields.number("messages_in")
-            guard count >= 0, count < 9e15 else { throw PayloadError(.invalidValue, "\"messages_in\" must be a count") }
-            return .metrics(time: try fields.timestamp("ts"), messagesIn: Int(count))
+            return .metrics(try JSONCodec.decodeMetrics(payload, maximumSize: maximumSize))
         }
         if let address = topics.alertTopic(of: topic) {
             guard !address.isAcknowledgement else { return nil }

@@ -17,6 +17,6 @@ public enum ServiceMessage: Sendable, Equatable {
     case event(AlertEventMessage)
     /// Aggregate KPIs of a site, area or line (`…/kpi`).
     case aggregate(KPISnapshot)
-    /// The twin service's figures (`{root}/_twinhub/metrics`): when, and messages ingested so far.
-    case metrics(time: Date, messagesIn: Int)
+    /// The twin service's figures (`{root}/_twinhub/metrics`).
+    case metrics(ServiceMetricsMessage)
 }
