@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubProtocolTests",
             dependencies: [
-                "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "FleetView", "Simulation",
+                "RuleLanguage", "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "FleetView", "Simulation",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

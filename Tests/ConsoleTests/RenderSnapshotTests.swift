@@ -3,6 +3,7 @@ import TwinModel
 import Console
 import Foundation
 import Testing
+import TwinHubProtocol
 
 /// Each pane and overlay at the smallest supported size, the classic 80×24 and a large screen.
 @Suite struct RenderSnapshotTests {
@@ -83,6 +84,15 @@ import Testing
         var model = FleetModel(broker: "mqtt://broker.local:1883", root: "acme")
         model.setConnection(.reconnecting(attempt: 3, reason: "connection refused"))
         Snapshot.check(render(PlantFixture.ui(), 80, 24, model: model), named: "reconnecting-empty-80x24")
+    }
+
+    @Test func anEmptyFleetSaysWhichPartIsMissing() {
+        var model = FleetModel(broker: "mqtt://broker.local:1883", root: "acme")
+        let noService = render(PlantFixture.ui(), 160, 24, model: model).lines.joined(separator: "\n")
+        #expect(noService.contains("waiting for twinhub serve --root acme"), "\(noService)")
+        model.apply(.metrics(ServiceMetricsMessage(time: PlantFixture.wallNow, messagesIn: 0)))
+        let noFleet = render(PlantFixture.ui(), 160, 24, model: model).lines.joined(separator: "\n")
+        #expect(noFleet.contains("no twins yet: is a simulator on acme/?"), "\(noFleet)")
     }
 
     // MARK: Styles the text snapshots cannot show

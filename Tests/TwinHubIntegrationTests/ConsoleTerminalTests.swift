@@ -8,9 +8,9 @@ import TwinHubMQTT
 /// telemetry the test plays (``AlertServiceTests``).
 @Suite("twinhub console on a terminal", .enabled(if: TmuxConsole.isInstalled, "tmux is not on PATH"), .timeLimit(.minutes(1)))
 struct ConsoleTerminalTests {
-    /// The console's arguments for `broker`, with no kinds folder (the fault menu is not used here).
+    /// The console's arguments for `broker`, with the built-in kinds.
     static func arguments(_ broker: MosquittoBroker) -> [String] {
-        ["console", "--broker", broker.url, "--root", AlertServiceTests.topics.root, "--user", "trainer", "--twins", "/nonexistent"]
+        ["console", "--broker", broker.url, "--root", AlertServiceTests.topics.root, "--user", "trainer"]
     }
 
     /// Checks that the console left the terminal as it found it: main screen, cursor shown, settings restored.

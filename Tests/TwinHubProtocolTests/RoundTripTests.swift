@@ -1,5 +1,6 @@
 import Foundation
 @testable import Rules
+import RuleLanguage
 import Testing
 import TwinModel
 import Twins

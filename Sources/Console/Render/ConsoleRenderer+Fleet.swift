@@ -21,8 +21,8 @@ extension ConsoleRenderer {
         guard rows > 0 else { return }
         guard !machines.isEmpty else {
             let text = !model.machines.isEmpty ? "no machine matches the filter"
-                : model.serviceSeen ? "the twin service has no twins yet: is a simulator publishing under \(model.root)/?"
-                : "no twins yet: is twinhub serve running with --root \(model.root)?"
+                : model.serviceSeen ? "no twins yet: is a simulator on \(model.root)/?"
+                : "waiting for twinhub serve --root \(model.root)"
             frame.put(" " + text, row: region.row + 1, column: region.column, style: Palette.muted, maxWidth: region.width)
             return
         }
