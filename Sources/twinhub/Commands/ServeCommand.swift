@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
             stored = "in \(path)"
         }
         if !noRules { options.rules = try ruleBook(kinds: kinds, scenario: scenario) }
-        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = global.broker, stored] in
+        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = configuration.broker, stored] in
             FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(broker); twins kept \(stored)\n".utf8))
         }
         try await CommandLifecycle.run([CommandLifecycle.part(service, named: "twin service")], logger: logger)

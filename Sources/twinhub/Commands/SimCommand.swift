@@ -54,7 +54,7 @@ struct SimCommand: AsyncParsableCommand {
         let fleet = FleetSimulator(scenario: scenario, options: options, logger: logger)
         let interactive = isatty(STDERR_FILENO) == 1
         let runSpeed = options.speed
-        FileHandle.standardError.write(Data("twinhub sim: \(scenario.name): \(scenario.machines.count) machines at ×\(options.speed) → \(global.broker) under \(topics.root)/\n".utf8))
+        FileHandle.standardError.write(Data("twinhub sim: \(scenario.name): \(scenario.machines.count) machines at ×\(options.speed) → \(options.connection.broker) under \(topics.root)/\n".utf8))
         let runner = FleetSimulator.Runner(fleet) { status in
             let line = StatusLine.render(status, speed: runSpeed)
             if interactive {

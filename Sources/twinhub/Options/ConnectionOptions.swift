@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TwinHubMQTT
 
 /// How `pub` and `sub` connect: client ID, protocol, TLS, session and last will.
@@ -39,11 +40,17 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Seconds a connection attempt may take.", valueName: "seconds"))
     var connectTimeout: Double = 10
 
+    @Option(name: .long, help: ArgumentHelp(
+        "File whose first line is the password of the broker URL's user (default: $TWINHUB_PASSWORD; a password in the URL shows in ps).",
+        valueName: "file"))
+    var passwordFile: String?
+
     /// The client configuration these options and `broker` describe.
     /// - Throws: `ValidationError` with the reason, for a bad URL or option.
     func clientConfiguration(broker: String) throws -> ClientConfiguration {
         do {
             var configuration = try ClientConfiguration(url: broker, clientID: clientID)
+            if let password = try password(for: configuration.broker) { configuration.broker.password = password }
             configuration.protocolVersion = mqttVersion.version
             configuration.keepalive = .seconds(keepalive)
             configuration.connectTimeout = .seconds(connectTimeout)
@@ -60,6 +67,32 @@ struct ConnectionOptions: ParsableArguments {
         } catch let error as MQTTError {
             throw ValidationError(error.description)
         }
+    }
+}
+
+extension ConnectionOptions {
+    /// The password from --password-file or `$TWINHUB_PASSWORD` (in that order), which takes the place of one in the URL.
+    /// - Throws: `ValidationError` for a file that cannot be read or is empty, or a password for a URL without a user.
+    func password(for broker: BrokerURL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        let password: String
+        if let passwordFile {
+            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --password-file '\(passwordFile)'")
+            }
+            guard let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map({ String($0).trimmingCharacters(in: ["\r"]) }),
+                  !line.isEmpty else {
+                throw ValidationError("--password-file '\(passwordFile)' is empty: its first line is the password")
+            }
+            password = line
+        } else if let variable = environment["TWINHUB_PASSWORD"], !variable.isEmpty {
+            password = variable
+        } else {
+            return nil
+        }
+        guard broker.username != nil else {
+            throw ValidationError("a password needs a user: put it in the broker URL (mqtt://USER@host)")
+        }
+        return password
     }
 }
 
