@@ -26,9 +26,16 @@ public final class SQLiteTwinStorage: TwinStorage {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write(Self.migrate)
+        } catch let mismatch as SchemaMismatch {
+            throw TwinStorageError(.cannotOpen, location: path, reason: mismatch.description)
         } catch {
             throw TwinStorageError(.cannotOpen, location: path, reason: "\(error)")
         }
+    }
+
+    /// A database whose `twins` table is not TwinHub's.
+    private struct SchemaMismatch: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Creates the table, or brings one of an earlier version up to date.
@@ -41,7 +48,13 @@ public final class SQLiteTwinStorage: TwinStorage {
                 saved_at REAL NOT NULL
             )
             """)
-        if try !db.columns(in: "twins").contains(where: { $0.name == "rules" }) {
+        let columns = Set(try db.columns(in: "twins").map(\.name))
+        let required: Set = ["id", "version", "record", "saved_at"]
+        guard columns.isSuperset(of: required) else {
+            throw SchemaMismatch(description: "its table 'twins' has the columns \(columns.sorted().joined(separator: ", ")), not TwinHub's "
+                                 + "(\(required.sorted().joined(separator: ", ")), rules): another program's database, or give another --db")
+        }
+        if !columns.contains("rules") {
             try db.execute(sql: "ALTER TABLE twins ADD COLUMN rules BLOB")
         }
     }

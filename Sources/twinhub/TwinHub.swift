@@ -1,5 +1,6 @@
 import ArgumentParser
 import CMalloc
+import Foundation
 
 /// Where the process starts: bounds the allocator before any thread runs, then parses the command line.
 @main
@@ -8,7 +9,19 @@ enum Entry {
         // glibc gives threads arenas of their own (up to 8 a core), and memory freed by another thread than the one
         // that took it stays in its arena: the twin service's threads pass every message to each other.
         twinhub_limit_malloc_arenas(2)
-        await TwinHub.main()
+        do {
+            var command = try TwinHub.parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            exit(ConfigurationError.exitStatus)
+        } catch {
+            TwinHub.exit(withError: error)
+        }
     }
 }
 

@@ -236,6 +236,18 @@ struct ConnectionTests {
             #expect(error.code == .tls || error.code == .connectFailed, "\(error)")
             #expect(error.reason.contains("certificate"), "the reason names the certificate: \(error)")
 
+            // A client certificate from another CA: the broker refuses it, and the reason says so.
+            let foreignFolder = FileManager.default.temporaryDirectory.appendingPathComponent("foreign-ca-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: foreignFolder) }
+            let foreign = try TestCertificates.generate(in: foreignFolder)
+            var foreignClient = configuration
+            foreignClient.tls = .init(caFile: certificates.caCertificate.path, certificateFile: foreign.clientCertificate.path, keyFile: foreign.clientKey.path)
+            let stranger = try MQTTClient(testing: foreignClient)
+            let strangerError = try await #require(throws: MQTTError.self) { try await stranger.connect() }
+            // Depending on timing the library reports OpenSSL's alert or only a protocol error: either way the reason says why.
+            #expect(strangerError.reason.contains("the broker does not trust the CA that signed the client certificate")
+                    || strangerError.reason.contains("did the broker refuse the client certificate?"), "\(strangerError)")
+
             var systemStore = configuration
             systemStore.tls = .init()  // the OS store does not trust the test CA
             let untrusted = try MQTTClient(testing: systemStore)

@@ -82,4 +82,35 @@ struct InstalledToolTests {
             #expect(console.stderr.contains("no twin service found on \(broker.url)"), "\(console.stderr)")
         }
     }
+
+    @Test("A scenario, kinds folder or database that cannot be used: 'Error:' with where and why, no usage text, status 64")
+    func configurationErrors() async throws {
+        try await Self.withForeignFolder { folder in
+            try "scenario: x\nenterprise: e\nsites: [\n".write(to: folder.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+            try "not a database".write(to: folder.appendingPathComponent("notes.sqlite"), atomically: true, encoding: .utf8)
+            try "kind: k\nname: x\nproperties: \(String(repeating: "[", count: 2000))\(String(repeating: "]", count: 2000))\n"
+                .write(to: folder.appendingPathComponent("deep.yaml"), atomically: true, encoding: .utf8)
+            let cases: [(arguments: [String], says: String)] = [
+                (["sim", "broken.yaml", "--broker", "mqtt://127.0.0.1:1"], "Error: scenario 'broken.yaml':\nbroken.yaml:4:1: malformed YAML"),
+                (["serve", "--root", "x", "--db", "notes.sqlite", "--broker", "mqtt://127.0.0.1:1"], "Error: cannot open the twin database 'notes.sqlite': "),
+                (["serve", "--root", "x", "--twins", "nowhere", "--broker", "mqtt://127.0.0.1:1"], "--twins 'nowhere' is not a folder"),
+            ]
+            for (arguments, says) in cases {
+                let run = try ProcessRunner(arguments, workingDirectory: folder)
+                let status = try await run.exitStatus()
+                #expect(status == 64, "\(arguments): \(run.stderr)")
+                #expect(run.stderr.contains(says), "\(arguments): \(run.stderr)")
+                #expect(!run.stderr.hasPrefix("Error: \n"), "no empty first line: \(run.stderr)")
+            }
+            for arguments in cases.prefix(2).map(\.arguments) {
+                let run = try ProcessRunner(arguments, workingDirectory: folder)
+                _ = try await run.exitStatus()
+                #expect(!run.stderr.contains("Usage:"), "a file's problem is not a usage error: \(run.stderr)")
+            }
+            let deep = try ProcessRunner(["validate", "deep.yaml"], workingDirectory: folder)
+            #expect(try await deep.exitStatus() == 1)
+            #expect(deep.stdout.contains("deep.yaml:3:") && deep.stdout.contains("nested too deeply"), "\(deep.stdout)")
+            #expect(!deep.stdout.contains("yaml_set_max_nest_level"))
+        }
+    }
 }

@@ -80,6 +80,20 @@ struct SQLiteTwinStorageTests {
         }
     }
 
+    @Test("A database whose twins table is another program's is refused at opening, naming the file and the columns, and left as it was")
+    func anotherSchema() async throws {
+        try await Self.withDatabase { path in
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in try db.execute(sql: "CREATE TABLE twins (name TEXT, colour TEXT)") }
+            try queue.close()
+            let error = #expect(throws: TwinStorageError.self) { try SQLiteTwinStorage(path: path) }
+            #expect(error?.code == .cannotOpen && error?.location == path)
+            #expect(error?.reason.contains("has the columns colour, name, not TwinHub's") == true, "\(String(describing: error))")
+            let columns = try await DatabaseQueue(path: path).read { db in try db.columns(in: "twins").map(\.name) }
+            #expect(columns == ["name", "colour"], "nothing added to someone else's table")
+        }
+    }
+
     @Test("A database that cannot be opened is an error that names it")
     func cannotOpen() {
         let path = "/nonexistent-\(UUID().uuidString)/twins.sqlite"

@@ -212,14 +212,27 @@ extension ClientCore {
         guard configuration.broker.usesTLS, !tcpNeverUp, error.code != .tls || lastLibraryError != nil,
               error.code != .timedOut else { return error }
         if let detail = lastLibraryError {
-            // A TLS failure the library only logged: name it as one, with OpenSSL's words.
-            return MQTTError(.tls, "\(error.reason) (\(detail))", host: host, libraryCode: error.libraryCode)
+            // A TLS failure the library only logged: name it as one, with OpenSSL's words, and what an alert the
+            // broker sent means (OpenSSL says "alert unknown ca" whichever side it concerns).
+            let meaning = Self.peerAlerts.first { detail.contains($0.alert) }.map { ": \($0.meaning)" } ?? ""
+            return MQTTError(.tls, "\(error.reason) (\(detail))\(meaning)", host: host, libraryCode: error.libraryCode)
         }
         // With TLS 1.3 a broker refuses a client certificate after the client's side of the handshake,
         // so the refusal can surface as a bare connection or protocol error.
-        return MQTTError(error.code, "\(error.reason) during or just after the TLS handshake (does the broker require a client certificate?)",
-                         host: host, libraryCode: error.libraryCode)
+        let hint = configuration.tls.certificateFile == nil
+            ? "does the broker require a client certificate?"
+            : "did the broker refuse the client certificate? It must be signed by a CA the broker trusts, and valid now"
+        return MQTTError(error.code, "\(error.reason) during or just after the TLS handshake (\(hint))", host: host, libraryCode: error.libraryCode)
     }
+
+    /// TLS alerts a broker sends about the client's certificate, as OpenSSL reports them, and what they mean.
+    private static let peerAlerts: [(alert: String, meaning: String)] = [
+        ("alert unknown ca", "the broker does not trust the CA that signed the client certificate"),
+        ("alert certificate required", "the broker requires a client certificate (--cert and --key)"),
+        ("alert certificate expired", "the broker found the client certificate expired"),
+        ("alert bad certificate", "the broker refused the client certificate"),
+        ("alert certificate revoked", "the client certificate is revoked"),
+    ]
 
     private static func pendingSocketError(_ fd: Int32) -> Int32 {
         var error: Int32 = 0

@@ -35,6 +35,10 @@ struct YAMLNode {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            // libyaml names its own API in this one; say what it means instead.
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return ModelError("malformed YAML: nested too deeply (libyaml stops at 1000 levels)\(detail)", at: at(mark))
+            }
             return ModelError("malformed YAML: \(problem)\(detail)", at: at(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ModelError("duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")) in a mapping", at: at(context.mark))

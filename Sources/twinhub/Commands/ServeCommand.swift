@@ -102,7 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 options.storage = try SQLiteTwinStorage(path: path)
             } catch {
-                throw ValidationError("cannot open the twin database '\(path)': \(error)")
+                throw ConfigurationError("cannot open the twin database '\(path)': \(error.reason)")
             }
             stored = "in \(path)"
         }
@@ -122,7 +122,7 @@ extension ServeCommand {
             overrides += try RuleSetLoader.load(paths: rules, kinds: kinds).flatMap(\.overrides)
             overrides += scenario?.ruleOverrides ?? []
         } catch {
-            throw ValidationError("alert rules:\n\(error.description)")
+            throw ConfigurationError("alert rules:\n\(error.description)")
         }
         return RuleBook(kinds: kinds, overrides: overrides)
     }

@@ -14,17 +14,12 @@ enum DataFolder {
     /// The default twin database of a topic root, its folder created.
     /// - Throws: when there is no data folder or it cannot be created.
     static func database(root: String) throws -> String {
-        guard let folder = path() else { throw DataFolderError(description: "no data folder: set XDG_DATA_HOME or HOME, or give --db") }
+        guard let folder = path() else { throw ConfigurationError("no data folder: set XDG_DATA_HOME or HOME, or give --db") }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw DataFolderError(description: "cannot create the data folder '\(folder)': \(error.localizedDescription); give --db")
+            throw ConfigurationError("cannot create the data folder '\(folder)': \(error.localizedDescription); give --db")
         }
         return (folder as NSString).appendingPathComponent("twinhub-\(root.replacingOccurrences(of: "/", with: "_")).sqlite")
     }
-}
-
-/// Why the data folder cannot be used.
-struct DataFolderError: Error, CustomStringConvertible {
-    var description: String
 }

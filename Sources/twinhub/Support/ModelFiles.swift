@@ -11,7 +11,8 @@ enum ModelFiles {
 
     /// The built-in kinds, with those of `folder` (`--twins`) added or taking their place; without `--twins`, those
     /// of `./twins` when it exists.
-    /// - Throws: `ValidationError` for a `--twins` that is not a folder, or listing every problem at `file:line:column`.
+    /// - Throws: `ValidationError` for a `--twins` that is not a folder; ``ConfigurationError`` listing every problem at
+    ///   `file:line:column`.
     static func kinds(overriddenBy folder: String?) throws -> [String: MachineKind] {
         let local = folder ?? (isFolder("twins") ? "twins" : nil)
         if let folder, !isFolder(folder) { throw ValidationError("--twins '\(folder)' is not a folder") }
@@ -19,23 +20,23 @@ enum ModelFiles {
             if let local { return try KindLoader.loadBuiltIn(overriddenBy: local) }
             return try KindLoader.loadBuiltIn()
         } catch {
-            throw ValidationError("machine kinds\(local.map { " (built in, and in '\($0)')" } ?? ""):\n\(error.description)")
+            throw ConfigurationError("machine kinds\(local.map { " (built in, and in '\($0)')" } ?? ""):\n\(error.description)")
         }
     }
 
     /// The scenario a path or name designates (a file, or a name in ./simulations or built in), instantiating `kinds`.
-    /// - Throws: `ValidationError` when it cannot be found, or listing every problem at `file:line:column`.
+    /// - Throws: ``ConfigurationError`` when it cannot be found, or listing every problem at `file:line:column`.
     static func scenario(_ argument: String, kinds: [String: MachineKind]) throws -> Scenario {
         let file: String
         do {
             file = try ScenarioCatalog.resolve(argument)
         } catch {
-            throw ValidationError(error.description)
+            throw ConfigurationError(error.description)
         }
         do {
             return try ScenarioLoader.load(file: file, kinds: kinds)
         } catch {
-            throw ValidationError("\n\(error.description)")
+            throw ConfigurationError("scenario '\(argument)':\n\(error.description)")
         }
     }
 
