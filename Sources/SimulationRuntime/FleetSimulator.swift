@@ -46,18 +46,25 @@ public final class FleetSimulator: Sendable {
     public let scenario: Scenario
     public let options: Options
     let logger: Logger
+    /// One per machine, in the scenario's order; each reports to the fleet only through ``counters`` and ``commands``.
     let links: [MachineLink]
-    let counters = FleetCounters()
-    let commandInbox = Mutex<[(Int, [UInt8])]>([])
-    let eventLoop: MQTTEventLoop
+    let counters: FleetCounters
+    /// Commands the links received, for the run loop's next pass.
+    let commands: CommandInbox
 
     public init(scenario: Scenario, options: Options, eventLoop: MQTTEventLoop = .shared, logger: Logger) {
         self.scenario = scenario
         self.options = options
         self.logger = logger
-        self.eventLoop = eventLoop
+        let counters = FleetCounters()
+        let commands = CommandInbox()
+        self.counters = counters
+        self.commands = commands
+        let environment = MachineLink.Environment(
+            connection: options.connection, enterprise: scenario.enterprise, queuePerMachine: options.queuePerMachine,
+            eventLoop: eventLoop, logger: logger, counters: counters, commands: commands)
         links = scenario.machines.enumerated().map { index, machine in
-            MachineLink(index: index, instance: machine, topics: options.topics)
+            MachineLink(index: index, instance: machine, topics: options.topics, environment: environment)
         }
     }
 
@@ -110,7 +117,7 @@ public final class FleetSimulator: Sendable {
                     let events = simulators[index].advance(to: max(0, simulated - offset))
                     if !events.isEmpty {
                         produced += events.count
-                        links[index].publish(events, simulator: simulators[index], fleet: self)
+                        links[index].publish(events)
                     }
                 }
                 pacing.stepped(producing: produced)
@@ -171,7 +178,7 @@ public final class FleetSimulator: Sendable {
                 guard next < links.count else { return }
                 let link = links[next]
                 next += 1
-                group.addTask { try await link.connect(fleet: self) }
+                group.addTask { try await link.connect() }
             }
             for _ in 0..<min(options.connectConcurrency, links.count) { startNext() }
             do {
@@ -188,34 +195,15 @@ public final class FleetSimulator: Sendable {
     func shutdown() async {
         await withTaskGroup(of: Void.self) { group in
             for link in links {
-                group.addTask { await link.goOffline(reason: "simulator stopped", fleet: self) }
+                group.addTask { await link.goOffline(reason: "simulator stopped") }
             }
         }
     }
 
     // MARK: Commands
 
-    /// Most commands waiting for the next tick; beyond it they are dropped and counted.
-    static let commandInboxCapacity = 10_000
-
-    func received(command bytes: [UInt8], for index: Int) {
-        let accepted = commandInbox.withLock { inbox in
-            guard inbox.count < Self.commandInboxCapacity else { return false }
-            inbox.append((index, bytes))
-            return true
-        }
-        if !accepted {
-            counters.commandsDropped.add(1)
-            logger.warning("command dropped: more than \(Self.commandInboxCapacity) waiting", metadata: ["machine": "\(links[index].instance.path)"])
-        }
-    }
-
     private func drainCommands(into simulators: inout [MachineSimulator]) {
-        let pending = commandInbox.withLock { inbox in
-            defer { inbox.removeAll() }
-            return inbox
-        }
-        for (index, bytes) in pending {
+        for (index, bytes) in commands.takeAll() {
             let path = links[index].instance.path
             do {
                 let request = try JSONCodec.decodeCommand(bytes)
@@ -231,57 +219,5 @@ public final class FleetSimulator: Sendable {
                 logger.warning("bad command payload", metadata: ["machine": "\(path)", "reason": "\(error)"])
             }
         }
-    }
-}
-
-/// Live figures for the status line.
-public struct FleetStatus: Sendable {
-    public var simulatedTime: Date
-    public var machines: Int
-    public var online: Int
-    public var messagesPerSecond: Double
-    /// Simulated seconds per wall second over the last interval: the speed asked, less while the clock was held back
-    /// or behind (steps capped by the pacing), more while it caught up.
-    public var speed: Double
-    /// The share of the last interval the clock was held back (``FleetSimulator/Options/paced``), 0–1.
-    public var held: Double
-    public var dropped: Int
-    public var commandsApplied: Int
-    public var commandsRejected: Int
-}
-
-/// What a run did.
-public struct FleetSummary: Sendable {
-    public var machines: Int
-    public var simulatedSeconds: Double
-    public var wallSeconds: Double
-    public var published: Int
-    /// Messages dropped by bounded queues (a slow or absent broker, a flood of commands).
-    public var dropped: Int
-    /// Messages a machine produced while its simulated network was down (a network_loss or power_loss fault).
-    public var suppressedWhileOffline: Int
-    public var commandsApplied: Int
-    public var commandsRejected: Int
-    /// Connections re-established after a simulated network loss.
-    public var reconnects: Int
-    /// Wall seconds the simulated clock was held back: the broker, the network or the MQTT thread could not keep up (``FleetSimulator/Options/paced``).
-    public var heldSeconds: Double
-}
-
-/// Fleet-wide counters.
-final class FleetCounters: Sendable {
-    let published = Atomic<Int>(0)
-    let suppressed = Atomic<Int>(0)
-    let commandsApplied = Atomic<Int>(0)
-    let commandsRejected = Atomic<Int>(0)
-    let reconnects = Atomic<Int>(0)
-    /// Drops of clients that were closed (their counters are no longer reachable).
-    let lostClients = Atomic<Int>(0)
-    let commandsDropped = Atomic<Int>(0)
-}
-
-extension Atomic where Value == Int {
-    func add(_ amount: Int) {
-        wrappingAdd(amount, ordering: .relaxed)
     }
 }

@@ -6,10 +6,11 @@ import TwinModel
 import TwinHubProtocol
 
 /// One machine's MQTT side: its connection (replaced after a simulated network loss), its topics,
-/// and the command subscription.
+/// and the command subscription. Its fleet drives it; it reports what happens to it through its ``Environment``.
 final class MachineLink: Sendable {
     let index: Int
     let instance: MachineInstance
+    let environment: Environment
     let topics: (telemetry: String, state: String, counters: String, status: String, cmd: String)
     let telemetry: TelemetryEncoder
     private let current = Mutex<MQTTClient?>(nil)
@@ -25,9 +26,10 @@ final class MachineLink: Sendable {
     /// The latest state and counters payloads, published again (retained) after every connect.
     private let latest = Mutex<(state: [UInt8]?, counters: [UInt8]?)>((nil, nil))
 
-    init(index: Int, instance: MachineInstance, topics map: TopicMap) {
+    init(index: Int, instance: MachineInstance, topics map: TopicMap, environment: Environment) {
         self.index = index
         self.instance = instance
+        self.environment = environment
         topics = (map.topic(.telemetry, for: instance.path), map.topic(.state, for: instance.path),
                   map.topic(.counters, for: instance.path), map.topic(.status, for: instance.path), map.topic(.cmd, for: instance.path))
         telemetry = TelemetryEncoder(for: instance)
@@ -47,17 +49,17 @@ final class MachineLink: Sendable {
     var backlog: Int { connectedClient?.queuedCount ?? 0 }
 
     /// Connects with a last will of `offline` on the status topic, announces `online`, listens for commands.
-    func connect(fleet: FleetSimulator) async throws {
-        var configuration = fleet.options.connection
-        configuration.clientID = "twinhub-sim/\(fleet.scenario.enterprise)/\(instance.path)"
+    func connect() async throws {
+        var configuration = environment.connection
+        configuration.clientID = "twinhub-sim/\(environment.enterprise)/\(instance.path)"
         configuration.will = .init(topic: topics.status, payload: JSONCodec.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
-        configuration.outgoingQueue = .init(capacity: fleet.options.queuePerMachine, whenFull: .dropOldest)
+        configuration.outgoingQueue = .init(capacity: environment.queuePerMachine, whenFull: .dropOldest)
         configuration.announcement = { [self] in
-            if countingReconnect.exchange(false, ordering: .relaxed) { fleet.counters.reconnects.add(1) }
+            if countingReconnect.exchange(false, ordering: .relaxed) { environment.counters.reconnects.add(1) }
             return announcement()
         }
-        let client = try MQTTClient(configuration, eventLoop: fleet.eventLoop, logger: fleet.logger)
+        let client = try MQTTClient(configuration, eventLoop: environment.eventLoop, logger: environment.logger)
         let commands = try await client.subscribe(to: [topics.cmd], qos: .atLeastOnce, bufferCapacity: 64)
         try await client.connect()
         guard !stopped.load(ordering: .relaxed) else {
@@ -66,9 +68,16 @@ final class MachineLink: Sendable {
             return
         }
         current.withLock { $0 = client }
-        let index = index
-        Task {
-            for await message in commands { fleet.received(command: message.payload, for: index) }
+        Task { [self] in
+            for await message in commands { received(command: message.payload) }
+        }
+    }
+
+    /// Posts a command from the `cmd` topic for the fleet's next pass; counts and logs it when too many are waiting.
+    private func received(command bytes: [UInt8]) {
+        if !environment.commands.post(bytes, for: index) {
+            environment.counters.commandsDropped.add(1)
+            environment.logger.warning("command dropped: more than \(CommandInbox.capacity) waiting", metadata: ["machine": "\(instance.path)"])
         }
     }
 
@@ -91,14 +100,14 @@ final class MachineLink: Sendable {
     }
 
     /// Publishes a step's events, handed to the connection together; a network change drops or restores the connection.
-    func publish(_ events: [SimulationEvent], simulator: MachineSimulator, fleet: FleetSimulator) {
+    func publish(_ events: [SimulationEvent]) {
         var batch: [PublishRequest] = []
         batch.reserveCapacity(events.count)
         func add(_ topic: String, _ payload: [UInt8], qos: QoS, retain: Bool) {
             do {
                 batch.append(try PublishRequest(topic: topic, payload: payload, qos: qos, retain: retain))
             } catch {
-                fleet.counters.suppressed.add(1)
+                environment.counters.suppressed.add(1)
             }
         }
         for event in events {
@@ -115,27 +124,28 @@ final class MachineLink: Sendable {
                 add(topics.counters, payload, qos: .atLeastOnce, retain: true)
             case .network(let up, let reason):
                 // What came before the change leaves (or is suppressed) before it.
-                send(batch, counters: fleet.counters)
+                send(batch, counters: environment.counters)
                 batch.removeAll(keepingCapacity: true)
                 networkUp.store(up, ordering: .relaxed)
                 if up {
-                    Task { await self.reconnect(fleet: fleet) }
+                    Task { await self.reconnect() }
                 } else {
                     let lost = current.withLock { client -> MQTTClient? in
                         defer { client = nil }
                         return client
                     }
-                    fleet.logger.info("machine lost its network", metadata: ["machine": "\(instance.path)", "reason": "\(reason)"])
+                    environment.logger.info("machine lost its network", metadata: ["machine": "\(instance.path)", "reason": "\(reason)"])
                     if let lost {
+                        let counters = environment.counters
                         Task {
                             await lost.abort()
-                            fleet.counters.lostClients.add(lost.statistics.dropped)
+                            counters.lostClients.add(lost.statistics.dropped)
                         }
                     }
                 }
             }
         }
-        send(batch, counters: fleet.counters)
+        send(batch, counters: environment.counters)
     }
 
     private func send(_ requests: [PublishRequest], counters: FleetCounters?) {
@@ -152,18 +162,18 @@ final class MachineLink: Sendable {
         }
     }
 
-    private func reconnect(fleet: FleetSimulator) async {
+    private func reconnect() async {
         guard reconnecting.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         defer { reconnecting.store(false, ordering: .relaxed) }
         var delay: Duration = .milliseconds(200)
         while networkUp.load(ordering: .relaxed), client == nil, !stopped.load(ordering: .relaxed), !Task.isCancelled {
             do {
                 countingReconnect.store(true, ordering: .relaxed)
-                try await connect(fleet: fleet)
+                try await connect()
                 return
             } catch {
                 countingReconnect.store(false, ordering: .relaxed)
-                fleet.logger.warning("machine could not reconnect", metadata: ["machine": "\(instance.path)", "error": "\(error)"])
+                environment.logger.warning("machine could not reconnect", metadata: ["machine": "\(instance.path)", "error": "\(error)"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(10))
             }
@@ -171,14 +181,14 @@ final class MachineLink: Sendable {
     }
 
     /// Announces `offline` (retained) and disconnects cleanly; counts what its queues dropped.
-    func goOffline(reason: String, fleet: FleetSimulator) async {
+    func goOffline(reason: String) async {
         stopped.store(true, ordering: .relaxed)
         guard let client = current.withLock({ client -> MQTTClient? in
             defer { client = nil }
             return client
         }) else { return }
         await leave(client, reason: reason)
-        fleet.counters.lostClients.add(client.statistics.dropped)
+        environment.counters.lostClients.add(client.statistics.dropped)
     }
 
     /// Queues the retained `offline` status and disconnects. Not `publish`, which waits for the broker's

@@ -87,32 +87,6 @@ public struct Twin: Sendable {
         _modify { makeUnique(); yield &storage.lastSequence }
     }
 
-    /// The last message applied of each kind that carries a sequence number.
-    struct LastStamps: Sendable {
-        private var storedTelemetry = Stamp.absent
-        private var storedState = Stamp.absent
-        private var storedCounters = Stamp.absent
-
-        init(telemetry: Stamp? = nil, state: Stamp? = nil, counters: Stamp? = nil) {
-            self.telemetry = telemetry
-            self.state = state
-            self.counters = counters
-        }
-
-        var telemetry: Stamp? {
-            get { storedTelemetry.present }
-            set { storedTelemetry = newValue ?? .absent }
-        }
-        var state: Stamp? {
-            get { storedState.present }
-            set { storedState = newValue ?? .absent }
-        }
-        var counters: Stamp? {
-            get { storedCounters.present }
-            set { storedCounters = newValue ?? .absent }
-        }
-    }
-
     /// Every field, behind one reference: a store's dictionary holds a pointer per slot rather than the whole twin
     /// (its hash table has up to 2.7 slots per twin), and a change copies the fields only when the twin is shared
     /// (copy on write, as the standard collections do).
@@ -171,16 +145,6 @@ public struct Twin: Sendable {
 
     private mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// A message's sequence number and source time, to tell duplicates, stragglers and restarts apart.
-    struct Stamp: Sendable, Codable, Equatable {
-        var sequence: UInt64
-        var time: Date
-
-        /// No stamp yet (a NaN time, which no message has): an optional stamp would take a padded word more.
-        static let absent = Stamp(sequence: 0, time: Date(timeIntervalSinceReferenceDate: .nan))
-        var present: Stamp? { time.timeIntervalSinceReferenceDate.isNaN ? nil : self }
     }
 
     /// Most properties a generic twin keeps (a kind bounds its own).
@@ -424,24 +388,6 @@ public struct Twin: Sendable {
 
     // MARK: Persistence
 
-    /// Everything a twin needs to carry on after a restart: its fields and its KPI accumulators.
-    public struct Record: Sendable, Codable, Equatable {
-        public var address: PlantPath
-        public var kind: String?
-        public var version: UInt64
-        public var reported: [String: ReportedProperty]
-        public var state: MachineState
-        public var stateSince: Date?
-        public var stateReason: String
-        public var connectivity: Connectivity
-        public var counters: ProductionCounters?
-        public var desiredState: MachineState?
-        public var history: [String: SampleHistory]
-        public var kpi: KPITracker.Saved
-        public var machineTime: Date?
-        var lastStamps: [Stamp?]
-    }
-
     public var record: Record {
         Record(address: address, kind: kind?.id, version: version, reported: reported.dictionary, state: state, stateSince: stateSince,
                stateReason: stateReason, connectivity: connectivity, counters: counters, desiredState: desiredState,
@@ -520,140 +466,4 @@ public struct Twin: Sendable {
         if stamp.sequence == 1 || stamp.time > last.time { return nil }
         return Refusal(.outOfOrder, "sequence \(stamp.sequence) is older than \(last.sequence)")
     }
-}
-
-/// A machine kind's interface held once for every twin of it: a twin keeps a reference, not a copy of the interface.
-public final class SharedKind: Sendable {
-    public let kind: MachineInterface
-    /// The names of its properties, in its order: the twins that have them all share this array.
-    let propertyNames: [String]
-    /// Their units, shared the same way.
-    let propertyUnits: [String]
-    /// What a reading of each property is checked against, by name.
-    private let checks: [String: ReadingCheck]
-
-    public init(_ kind: MachineInterface) {
-        self.kind = kind
-        propertyNames = kind.properties.map(\.name)
-        propertyUnits = kind.properties.map(\.unit)
-        checks = Dictionary(kind.properties.map { ($0.name, ReadingCheck($0)) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// What a reading of property `name` is checked against, if the kind has it: hashed rather than scanned, and
-    /// without copying the property's whole spec (both showed for every reading of every message).
-    func check(for name: String) -> ReadingCheck? {
-        guard let check = checks[name] else { return nil }  // not even canonically equal to a name of the kind
-        if check.name.utf8.count == name.utf8.count { return check }
-        // A spelling canonically equal to a name but of another length is another name (`isSameName`): scanned.
-        return kind.property(named: name).map(ReadingCheck.init)
-    }
-}
-
-/// The part of a kind's property a reading is checked against.
-struct ReadingCheck: Sendable {
-    let name: String
-    let unit: String
-    let normal: ClosedRange<Double>
-    let limits: ClosedRange<Double>
-
-    init(_ spec: PropertySpec) {
-        name = spec.name
-        unit = spec.unit
-        normal = spec.normal
-        limits = spec.limits
-    }
-}
-
-/// One reported property.
-public struct ReportedProperty: Sendable, Equatable, Codable, JSONStreamWritable {
-    public enum Quality: String, Sendable, Codable {
-        /// Fresh and within the normal operating range.
-        case good
-        /// Fresh but outside the normal range (still physically possible).
-        case outOfRange = "out_of_range"
-        /// Not updated for longer than the staleness limit.
-        case stale
-        /// The last reading was impossible and refused: the value shown is the last good one.
-        case bad
-    }
-
-    public var value: Double
-    public var unit: String
-    /// When the machine sampled it.
-    public var sourceTime: Date
-    /// When the twin service received it.
-    public var receiveTime: Date
-    public var quality: Quality
-
-    /// The JSON of its synthesized `Encodable` conformance, written directly (dates as seconds since 2001).
-    public func write(to writer: inout JSONWriter) throws {
-        writer.open()
-        writer.key("value")
-        try writer.element(finite: value)
-        writer.field("unit", string: unit)
-        writer.key("sourceTime")
-        try writer.element(finite: sourceTime.timeIntervalSinceReferenceDate)
-        writer.key("receiveTime")
-        try writer.element(finite: receiveTime.timeIntervalSinceReferenceDate)
-        writer.field("quality", string: quality.rawValue)
-        writer.close()
-    }
-}
-
-/// Whether the machine is reachable.
-public struct Connectivity: Sendable, Equatable, Codable {
-    public enum Status: String, Sendable, Codable {
-        case unknown, online, offline, stale
-    }
-
-    // (`since` before `status`: the status fits beside the optional date's tag byte.)
-    public var since: Date?
-    public var status: Status = .unknown
-    public var reason = ""
-    /// When the last message from the machine arrived.
-    public var lastHeard: Date?
-
-    private enum CodingKeys: String, CodingKey {
-        case status, since, reason, lastHeard
-    }
-
-    /// In the order stored records have always had (not the order of the fields).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(status, forKey: .status)
-        try container.encodeIfPresent(since, forKey: .since)
-        try container.encode(reason, forKey: .reason)
-        try container.encodeIfPresent(lastHeard, forKey: .lastHeard)
-    }
-
-    public init(status: Status = .unknown, since: Date? = nil, reason: String = "", lastHeard: Date? = nil) {
-        self.status = status
-        self.since = since
-        self.reason = reason
-        self.lastHeard = lastHeard
-    }
-}
-
-/// Something a twin refused, counted by its reason.
-public struct Refusal: Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: String, Sendable, CaseIterable {
-        case duplicate, outOfOrder = "out_of_order", unknownProperty = "unknown_property"
-        case unitMismatch = "unit_mismatch", impossibleValue = "impossible_value"
-    }
-
-    public var reason: Reason
-    public var detail: String
-
-    public init(_ reason: Reason, _ detail: String) {
-        self.reason = reason
-        self.detail = detail
-    }
-
-    public var description: String { "\(reason.rawValue): \(detail)" }
-}
-
-/// A request a twin cannot take.
-public struct TwinError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

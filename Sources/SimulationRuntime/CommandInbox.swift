@@ -1,0 +1,29 @@
+import Synchronization
+
+/// Commands the machines received, waiting for the fleet's next pass: a machine's link posts what arrives on its `cmd`
+/// topic, the fleet's run loop takes them all at once and hands each to its machine's simulator.
+final class CommandInbox: Sendable {
+    /// Most commands waiting for the next tick; beyond it they are dropped and counted.
+    static let capacity = 10_000
+
+    /// Each waiting command: the index of the machine it is for, and its payload.
+    private let waiting = Mutex<[(Int, [UInt8])]>([])
+
+    /// Keeps a command for machine `index` until the next ``takeAll()``.
+    /// - Returns: `false` when ``capacity`` commands are already waiting: this one is dropped.
+    func post(_ bytes: [UInt8], for index: Int) -> Bool {
+        waiting.withLock { inbox in
+            guard inbox.count < Self.capacity else { return false }
+            inbox.append((index, bytes))
+            return true
+        }
+    }
+
+    /// The commands posted since the last call, oldest first; the inbox is empty after.
+    func takeAll() -> [(Int, [UInt8])] {
+        waiting.withLock { inbox in
+            defer { inbox.removeAll() }
+            return inbox
+        }
+    }
+}

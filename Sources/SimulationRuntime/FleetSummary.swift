@@ -1,0 +1,17 @@
+/// What a run did.
+public struct FleetSummary: Sendable {
+    public var machines: Int
+    public var simulatedSeconds: Double
+    public var wallSeconds: Double
+    public var published: Int
+    /// Messages dropped by bounded queues (a slow or absent broker, a flood of commands).
+    public var dropped: Int
+    /// Messages a machine produced while its simulated network was down (a network_loss or power_loss fault).
+    public var suppressedWhileOffline: Int
+    public var commandsApplied: Int
+    public var commandsRejected: Int
+    /// Connections re-established after a simulated network loss.
+    public var reconnects: Int
+    /// Wall seconds the simulated clock was held back: the broker, the network or the MQTT thread could not keep up (``FleetSimulator/Options/paced``).
+    public var heldSeconds: Double
+}
