@@ -43,6 +43,7 @@ public struct ServiceMetrics: Sendable {
         return ServiceMetricsMessage(time: now, messagesIn: statistics.messagesIn,
                       decodeErrors: Dictionary(uniqueKeysWithValues: statistics.decodeErrors.map { ($0.key.rawValue, $0.value) }),
                       refusals: refusals, deadLetters: statistics.deadLetters, unknownKind: statistics.unknownKind,
+                      duplicates: statistics.duplicates,
                       dropped: runtime.dropped, lagMean: lag.count > 0 ? lag.total / lag.count : .zero, lagMaximum: lag.maximum,
                       twins: store.twins.count, heapBytes: runtime.heapBytes, connectivity: connectivity,
                       openAlerts: open.count, activeAlerts: open.filter(\.isActive).count, alertEvents: alertEvents,

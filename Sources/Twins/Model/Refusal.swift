@@ -1,4 +1,5 @@
-/// Something a twin refused, counted by its reason.
+/// Something a twin refused, counted by its reason. A ``Reason/duplicate`` (a message applied already, as a QoS 1
+/// redelivery is) is counted apart and never dead-lettered: nothing is wrong with it.
 public struct Refusal: Sendable, Equatable, CustomStringConvertible {
     public enum Reason: String, Sendable, CaseIterable {
         case duplicate, outOfOrder = "out_of_order", unknownProperty = "unknown_property"

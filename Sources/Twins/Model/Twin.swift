@@ -181,7 +181,7 @@ public struct Twin: Sendable {
     @discardableResult
     public mutating func apply(_ sample: TelemetrySample, received: Date) -> [Refusal] {
         let stamp = Stamp(sequence: sample.sequence, time: sample.time)
-        if let refusal = checkSequence(stamp, last: lastSequence.telemetry) { return [refusal] }
+        if let refusal = checkSequence(stamp, last: lastSequence.telemetry, applied: lastSequence.appliedBelow.telemetry) { return [refusal] }
         var refusals: [Refusal] = []
         var changed = false
         for reading in sample.values {
@@ -213,6 +213,7 @@ public struct Twin: Sendable {
             store(reading, quality: spec.normal.contains(reading.value) ? .good : .outOfRange, source: sample.time, received: received)
             changed = true
         }
+        lastSequence.appliedBelow.telemetry = Self.window(lastSequence.appliedBelow.telemetry, from: lastSequence.telemetry, to: stamp)
         lastSequence.telemetry = stamp
         tick(sample.time)
         if heard(at: received) { changed = true }
@@ -281,10 +282,11 @@ public struct Twin: Sendable {
             // reconnect. Nothing to refuse. Only a machine back online (its status comes first) gets
             // back the state an offline status replaced; a retained state of an offline machine is old.
             guard connectivity.status == .online, state == .offline, change.state != .offline else { return [] }
-        } else if change.sequence > 0, let refusal = checkSequence(stamp, last: lastSequence.state) {
+        } else if change.sequence > 0, let refusal = checkSequence(stamp, last: lastSequence.state, applied: lastSequence.appliedBelow.state) {
             // (Sequence 0 is the simulator's announcement at start-up, accepted whatever came before.)
             return [refusal]
         }
+        lastSequence.appliedBelow.state = Self.window(lastSequence.appliedBelow.state, from: lastSequence.state, to: stamp)
         lastSequence.state = stamp
         tick(change.time)
         kpi.observe(state: change.state, at: change.time)
@@ -301,7 +303,8 @@ public struct Twin: Sendable {
     public mutating func apply(_ newCounters: ProductionCounters, received: Date) -> [Refusal] {
         let stamp = Stamp(sequence: newCounters.sequence, time: newCounters.time)
         if stamp == lastSequence.counters { return [] }  // retained or re-announced: already applied
-        if let refusal = checkSequence(stamp, last: lastSequence.counters) { return [refusal] }
+        if let refusal = checkSequence(stamp, last: lastSequence.counters, applied: lastSequence.appliedBelow.counters) { return [refusal] }
+        lastSequence.appliedBelow.counters = Self.window(lastSequence.appliedBelow.counters, from: lastSequence.counters, to: stamp)
         lastSequence.counters = stamp
         tick(newCounters.time)
         kpi.observe(counters: newCounters)
@@ -457,13 +460,18 @@ public struct Twin: Sendable {
     }
 
     /// Refuses a repeated or older message. A lower sequence number is a restart of the machine when it
-    /// is 1, or when its source time is newer than the last one's.
-    private func checkSequence(_ stamp: Stamp, last: Stamp?) -> Refusal? {
+    /// is 1 (so a redelivered 1 applies again: it cannot be told from a restart with the clock set back), or when its
+    /// source time is newer than the last one's; one of the recently `applied` ones is a duplicate (a QoS 1
+    /// redelivery after a reconnect), any other a straggler.
+    private func checkSequence(_ stamp: Stamp, last: Stamp?, applied: UInt64) -> Refusal? {
         guard let last, stamp.sequence <= last.sequence else { return nil }
         if stamp.sequence == last.sequence && stamp.time == last.time {
             return Refusal(.duplicate, "sequence \(stamp.sequence) was already applied")
         }
         if stamp.sequence == 1 || stamp.time > last.time { return nil }
+        if Self.wasApplied(stamp.sequence, below: last, in: applied) {
+            return Refusal(.duplicate, "sequence \(stamp.sequence) was already applied (a redelivery)")
+        }
         return Refusal(.outOfOrder, "sequence \(stamp.sequence) is older than \(last.sequence)")
     }
 }

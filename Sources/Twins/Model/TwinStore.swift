@@ -16,6 +16,8 @@ public struct TwinStore: Sendable {
         public var messagesIn = 0
         public var decodeErrors: [PayloadError.Code: Int] = [:]
         public var refusals: [Refusal.Reason: Int] = [:]
+        /// Messages applied already and received again (QoS 1 redeliveries): counted, not refused.
+        public var duplicates = 0
         public var unknownKind = 0
         public var deadLetters = 0
         /// Refusals by the store itself (machine mismatch, unknown kind or machine, bad desired state).
@@ -188,9 +190,18 @@ public struct TwinStore: Sendable {
         let (count, serial) = (twins.count, nextSerial)
         let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: sharedSettings)])
         if twins.count > count { takeSerial() }
-        for refusal in refusals { statistics.refusals[refusal.reason, default: 0] += 1 }
-        statistics.deadLetters += refusals.count
-        return refusals.map { DeadLetter(reason: $0.reason.rawValue, detail: $0.detail) }
+        guard !refusals.isEmpty else { return [] }
+        var letters: [DeadLetter] = []
+        for refusal in refusals {
+            guard refusal.reason != .duplicate else {
+                statistics.duplicates += 1
+                continue
+            }
+            statistics.refusals[refusal.reason, default: 0] += 1
+            letters.append(DeadLetter(reason: refusal.reason.rawValue, detail: refusal.detail))
+        }
+        statistics.deadLetters += letters.count
+        return letters
     }
 
     /// Marks ``nextSerial`` as taken.
