@@ -76,6 +76,7 @@ public final class FleetSimulator: Sendable {
         try await connectAll()
         logger.info("fleet connected", metadata: ["machines": "\(links.count)", "seconds": "\((ContinuousClock.now - started).secondsValue)"])
         var simulators = MachineSimulator.fleet(scenario.machines, scenario: scenario)
+        var commandRefusals = RefusalLog()
         for (index, link) in links.enumerated() {
             link.publishInitialState(simulators[index].state, at: simulators[index].date)
         }
@@ -94,7 +95,7 @@ public final class FleetSimulator: Sendable {
         let sample = Swift.stride(from: 0, to: links.count, by: sampleStride)
         while !Task.isCancelled {
             let now = ContinuousClock.now
-            drainCommands(into: &simulators)
+            drainCommands(into: &simulators, refusals: &commandRefusals)
             if options.paced && !pacing.mayStep(queued: sample.lazy.map { self.links[$0].backlog }, machinesEach: sampleStride) {
                 clock.hold(now - lastPass)
                 next = .soon
@@ -202,21 +203,29 @@ public final class FleetSimulator: Sendable {
 
     // MARK: Commands
 
-    private func drainCommands(into simulators: inout [MachineSimulator]) {
+    /// Applies the commands received since the last pass. Refused ones are counted, and logged sparingly (the first ten
+    /// of each reason, then every thousandth), with what came from the outside escaped.
+    private func drainCommands(into simulators: inout [MachineSimulator], refusals: inout RefusalLog) {
         for (index, bytes) in commands.takeAll() {
             let path = links[index].instance.path
             do {
                 let request = try JSONCodec.decodeCommand(bytes)
                 if let rejection = simulators[index].handle(request) {
                     counters.commandsRejected.add(1)
-                    logger.warning("command refused", metadata: ["machine": "\(path)", "command": "\(request.command.rawValue)", "reason": "\(rejection)"])
+                    if let count = refusals.note(request.command.rawValue) {
+                        logger.warning("command refused (\(request.command.rawValue), #\(count))",
+                                       metadata: ["machine": "\(path)", "command": "\(request.command.rawValue)", "reason": "\(LogText.escaped("\(rejection)"))"])
+                    }
                 } else {
                     counters.commandsApplied.add(1)
                     logger.info("command applied", metadata: ["machine": "\(path)", "command": "\(request.command.rawValue)"])
                 }
             } catch {
                 counters.commandsRejected.add(1)
-                logger.warning("bad command payload", metadata: ["machine": "\(path)", "reason": "\(error)"])
+                if let count = refusals.note(error.code.rawValue) {
+                    logger.warning("bad command payload (\(error.code.rawValue), #\(count))",
+                                   metadata: ["machine": "\(path)", "reason": "\(LogText.escaped(error.description))"])
+                }
             }
         }
     }

@@ -136,7 +136,7 @@ public final class MQTTClient: Sendable {
         let holder = Self.nextHolder.wrappingAdd(1, ordering: .relaxed).oldValue
         let pauses = whenFull == .pauseReading
         let core = core
-        let cancel: @Sendable () -> Void = { core.loop.execute { core.unsubscribe(holder: holder) } }
+        let cancel: @Sendable (Bool) -> Void = { atBroker in core.loop.execute { core.unsubscribe(holder: holder, atBroker: atBroker) } }
         let caughtUp: @Sendable () -> Void = { core.loop.execute { core.consumerCaughtUp() } }
         let sink = SubscriptionSink(pausesReading: pauses, capacity: bufferCapacity, unsubscribe: cancel, caughtUp: caughtUp)
         let subscription = MQTTSubscription(filters: filters, sink: sink)

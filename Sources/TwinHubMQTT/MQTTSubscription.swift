@@ -26,7 +26,12 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
 
     /// Ends the subscription; filters no other subscription holds are unsubscribed at the broker. Messages already
     /// buffered are still handed out, then the iteration ends.
-    public func cancel() { sink.unsubscribe() }
+    public func cancel() { sink.unsubscribe(true) }
+
+    /// From now on, when this subscription ends because its consuming task is cancelled or it is dropped (not by
+    /// ``cancel()``), its filters stay subscribed at the broker: with a persistent session the broker keeps queueing
+    /// what they match until the session resumes. For a service whose clean stop must lose nothing.
+    public func keepAtBrokerWhenEnded() { sink.keepsAtBroker.store(true, ordering: .relaxed) }
 
     public func makeAsyncIterator() -> Iterator {
         Iterator(lifetime: lifetime)

@@ -14,6 +14,7 @@ extension TwinService {
         let topics = options.topics
         let received = Date()
         if let address = topics.machineTopic(of: message.topic) {
+            if message.payload.isEmpty { return .retainedDeleted(machine: address.machine, channel: address.channel, topic: message.topic) }
             let waited = message.receivedAt.map { ContinuousClock.now - $0 }
             let decoded = Result { () throws(PayloadError) in
                 try JSONCodec.decodeMachineMessage(message.payload, channel: address.channel, maximumSize: options.maximumPayload)

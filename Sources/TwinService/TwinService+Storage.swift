@@ -1,5 +1,6 @@
 import Logging
 import TwinHubMQTT
+import TwinModel
 import TwinServiceCore
 import TwinStorage
 
@@ -28,7 +29,7 @@ extension TwinService {
         var stored = true
         do {
             for id in try await storage.save(twins) {
-                logger.error("twin \(id) cannot be encoded for storage; it is skipped until it changes")
+                logger.error("twin \(LogText.escaped(id)) cannot be encoded for storage; it is skipped until it changes")
             }
         } catch {
             logger.error("cannot store \(twins.count) twins: \(error); they are written again with the next batch")

@@ -28,6 +28,8 @@ public final class TwinService: Sendable {
         public var settings = TwinSettings()
         public var unknownKinds: TwinStore.UnknownKindPolicy = .generic
         public var maximumPayload = JSONCodec.defaultMaximumSize
+        /// The most twins kept; messages of further new machines are refused (`too_many_twins`).
+        public var maximumTwins = TwinStore.defaultMaximumTwins
         /// At most one snapshot per twin per interval (the latest state wins).
         public var snapshotInterval: Duration = .seconds(1)
         /// How often aggregates and metrics are published.
@@ -66,7 +68,7 @@ public final class TwinService: Sendable {
         configuration.commandRetry = options.commandRetry
         configuration.storing = options.storage != nil
         let store = TwinStore(kinds: options.kinds, settings: options.settings, unknownKinds: options.unknownKinds,
-                              maximumPayload: options.maximumPayload)
+                              maximumPayload: options.maximumPayload, maximumTwins: options.maximumTwins)
         core = Mutex(TwinServiceCore(store: store, rules: options.rules, configuration: configuration))
     }
 
@@ -87,7 +89,7 @@ public final class TwinService: Sendable {
         var restored: [StoredTwin] = []
         if let storage = options.storage {
             let loaded = try await storage.loadAll()
-            for id in loaded.unreadable { logger.error("stored twin \(id) cannot be read; it starts afresh") }
+            for id in loaded.unreadable { logger.error("stored twin \(LogText.escaped(id)) cannot be read; it starts afresh") }
             restored = loaded.twins
             logger.info("restored \(restored.count) twins from storage")
         }
@@ -98,6 +100,9 @@ public final class TwinService: Sendable {
         if options.rules != nil { filters.append(topics.alertAcknowledgementFilter) }
         // Nothing may be lost between the broker and the twins: a backlog pauses reading instead of dropping.
         let messages = try await client.subscribe(to: filters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity, whenFull: .pauseReading)
+        // A clean stop ends the reading, not the subscriptions: with a persistent session (--session-expiry) the broker
+        // queues what comes while the service restarts.
+        messages.keepAtBrokerWhenEnded()
         try await client.connect()
         logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
                                                        "rules": "\(options.rules?.ruleCount ?? 0)"])
@@ -183,9 +188,9 @@ public final class TwinService: Sendable {
         case .flushed: outlet.batches?.finish()
         case .log(let line):
             switch line.level {
-            case .info: logger.info("\(line.message)")
-            case .warning: logger.warning("\(line.message)")
-            case .error: logger.error("\(line.message)")
+            case .info: logger.info("\(LogText.escaped(line.message))")
+            case .warning: logger.warning("\(LogText.escaped(line.message))")
+            case .error: logger.error("\(LogText.escaped(line.message))")
             }
         }
     }
@@ -195,7 +200,7 @@ public final class TwinService: Sendable {
         do {
             try client.send(PublishRequest(topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain))
         } catch {
-            logger.warning("cannot publish on \(message.topic): \(error)")
+            logger.warning("cannot publish on \(LogText.escaped(message.topic)): \(error)")
         }
         if case .metrics = publication { logger.info("twin service: \(String(decoding: message.payload, as: UTF8.self))") }
     }

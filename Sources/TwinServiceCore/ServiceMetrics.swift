@@ -22,6 +22,7 @@ public struct ServiceMetrics: Sendable {
     var alertEvents = 0
     var acknowledged = 0
     var acknowledgementsRefused = 0
+    var retainedDeleted = 0
     private var lag = (total: Duration.zero, count: 0, maximum: Duration.zero)
 
     /// A message waited `waited` before it reached the core.
@@ -43,7 +44,7 @@ public struct ServiceMetrics: Sendable {
         return ServiceMetricsMessage(time: now, messagesIn: statistics.messagesIn,
                       decodeErrors: Dictionary(uniqueKeysWithValues: statistics.decodeErrors.map { ($0.key.rawValue, $0.value) }),
                       refusals: refusals, deadLetters: statistics.deadLetters, unknownKind: statistics.unknownKind,
-                      duplicates: statistics.duplicates,
+                      duplicates: statistics.duplicates, retainedDeleted: retainedDeleted,
                       dropped: runtime.dropped, lagMean: lag.count > 0 ? lag.total / lag.count : .zero, lagMaximum: lag.maximum,
                       twins: store.twins.count, heapBytes: runtime.heapBytes, connectivity: connectivity,
                       openAlerts: open.count, activeAlerts: open.filter(\.isActive).count, alertEvents: alertEvents,

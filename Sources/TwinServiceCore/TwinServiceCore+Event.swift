@@ -12,6 +12,9 @@ extension TwinServiceCore {
         case machine(MachineMessage)
         /// An acknowledgement of an alert, decoded (or refused by its decoder).
         case acknowledgement(AcknowledgementMessage)
+        /// An empty message on a machine's topic: the standard MQTT way to delete a retained message. Nothing to apply
+        /// or refuse: counted and logged.
+        case retainedDeleted(machine: PlantPath, channel: TopicMap.Channel, topic: String)
         /// The clock (a few times a second).
         case tick(Tick)
         /// Time to write the twins changed since the last write (every `persistInterval`).

@@ -62,6 +62,9 @@ public struct TwinServiceCore: Sendable {
         case .tick(let tick): self.tick(tick, into: &actions)
         case .writeDue: writeUnsaved(routine: true, into: &actions)
         case .storageCompleted(let batch, let stored): storageCompleted(batch, stored: stored, into: &actions)
+        case .retainedDeleted(let machine, let channel, let topic):
+            metrics.retainedDeleted += 1
+            actions.append(.log(LogLine(level: .info, message: "retained \(channel.rawValue) of \(machine) deleted (an empty message on \(topic)); its twin keeps what it knows")))
         case .restored(let twins, let now): restore(twins, now: now, into: &actions)
         case .stopping: stop(into: &actions)
         }

@@ -20,10 +20,17 @@ struct SubscriptionSinkTests {
         func take() -> CheckedContinuation<T?, Never>? { continuation.withLock { $0.take() } }
     }
 
-    /// Counts the calls of a closure.
+    /// Counts the calls of a closure; for an unsubscribe, whether each was to be at the broker too.
     final class Calls: Sendable {
         let count = Atomic(0)
+        let atBroker = Mutex<[Bool]>([])
         var action: @Sendable () -> Void { { self.count.add(1, ordering: .relaxed) } }
+        var unsubscribe: @Sendable (Bool) -> Void {
+            { atBroker in
+                self.count.add(1, ordering: .relaxed)
+                self.atBroker.withLock { $0.append(atBroker) }
+            }
+        }
     }
 
     @Test("Messages come out in order, across batches taken while more arrive")
@@ -116,7 +123,7 @@ struct SubscriptionSinkTests {
     @Test("Cancelling the consuming task ends the subscription and unsubscribes once; so does dropping it")
     func cancellation() async {
         let unsubscribed = Calls()
-        let sink = SubscriptionSink(unsubscribe: unsubscribed.action)
+        let sink = SubscriptionSink(unsubscribe: unsubscribed.unsubscribe)
         let consumer = Task { await sink.next() }
         await waitUntilParked(sink)
         consumer.cancel()
@@ -127,16 +134,44 @@ struct SubscriptionSinkTests {
 
         let dropped = Calls()
         do {
-            let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: dropped.action))
+            let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: dropped.unsubscribe))
             #expect(subscription.droppedCount == 0)
         }
         #expect(dropped.count.load(ordering: .relaxed) == 1)
     }
 
+    @Test("A subscription kept at the broker ends at the client alone when its task is cancelled or it is dropped; cancel() still unsubscribes")
+    func keptAtBroker() async {
+        let unsubscribed = Calls()
+        let sink = SubscriptionSink(unsubscribe: unsubscribed.unsubscribe)
+        let kept = MQTTSubscription(filters: ["plant/#"], sink: sink)
+        kept.keepAtBrokerWhenEnded()
+        let consumer = Task { await sink.next() }
+        await waitUntilParked(sink)
+        consumer.cancel()
+        #expect(await value(of: consumer) == .some(nil))
+        withExtendedLifetime(kept) {}
+        #expect(unsubscribed.atBroker.withLock { $0 } == [false])
+
+        let dropped = Calls()
+        do {
+            let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: dropped.unsubscribe))
+            subscription.keepAtBrokerWhenEnded()
+        }
+        #expect(dropped.atBroker.withLock { $0 } == [false])
+
+        let cancelled = Calls()
+        let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: cancelled.unsubscribe))
+        subscription.keepAtBrokerWhenEnded()
+        subscription.cancel()
+        #expect(cancelled.atBroker.withLock { $0 }.first == true, "an explicit cancel means: no more of these")
+        #expect(unsubscribed.count.load(ordering: .relaxed) == 1)
+    }
+
     @Test("A consumer whose task is cancelled gets what was buffered, then the end; nothing more is taken in")
     func cancelledConsumerDrains() async {
         let unsubscribed = Calls()
-        let sink = SubscriptionSink(unsubscribe: unsubscribed.action)
+        let sink = SubscriptionSink(unsubscribe: unsubscribed.unsubscribe)
         for index in 1...3 { _ = sink.push(Self.message(index)) }
         let consumer = Task {
             var received = [await sink.next()]  // takes 1, 2, 3 into its batch
@@ -204,7 +239,7 @@ struct SubscriptionSinkTests {
     @Test("cancel() unsubscribes but leaves the iteration to the client's finish, so buffered messages still come")
     func cancelKeepsBuffered() async {
         let unsubscribed = Calls()
-        let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: unsubscribed.action))
+        let subscription = MQTTSubscription(filters: ["plant/#"], sink: SubscriptionSink(unsubscribe: unsubscribed.unsubscribe))
         _ = subscription.sink.push(Self.message(1))
         subscription.cancel()
         #expect(unsubscribed.count.load(ordering: .relaxed) == 1)

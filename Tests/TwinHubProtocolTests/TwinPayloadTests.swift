@@ -248,7 +248,7 @@ struct TwinPayloadTests {
         }
         let deadLetter = validator.documents[MessageSchema.deadLetter.id]
         let codes = Set(PayloadError.Code.allCases.map(\.rawValue)), refusals = Set(Refusal.Reason.allCases.map(\.rawValue))
-        let store: Set<String> = ["invalid_value", "unknown_kind", "unknown_machine"]
+        let store: Set<String> = ["invalid_value", "unknown_kind", "unknown_machine", "too_many_twins"]
         let acknowledgements: Set<String> = ["unknown_alert", "already_acknowledged", "not_active"]
         #expect(acknowledgements.allSatisfy { AlertError.Code(rawValue: $0) != nil })
         #expect(names(deadLetter?["properties"]?["reason"]?["enum"]) == codes.union(refusals).union(store).union(acknowledgements))

@@ -41,6 +41,21 @@ struct TwinStoreTests {
         #expect(store.statistics.refusals == [.impossibleValue: 1, .unknownProperty: 1])
     }
 
+    @Test("Beyond its most twins the store refuses new machines (too_many_twins, counted); known ones go on")
+    func boundedTwins() {
+        var store = TwinStore(kinds: Self.kinds, maximumTwins: 2)
+        let machines = (1...3).map { PlantPath(site: "s", area: "a", line: "l", machine: "m\($0)") }
+        for machine in machines.prefix(2) {
+            #expect(store.ingest(Self.telemetry(1, machine: machine.name), channel: .telemetry, address: machine, received: at("06:00:01")).isEmpty)
+        }
+        let refused = store.ingest(Self.telemetry(1, machine: "m3"), channel: .telemetry, address: machines[2], received: at("06:00:02"))
+        #expect(refused.map(\.reason) == ["too_many_twins"])
+        #expect(refused.first?.detail.contains("at most 2 twins") == true)
+        #expect(store.twins.count == 2 && store.twins[machines[2]] == nil)
+        #expect(store.statistics.otherRefusals["too_many_twins"] == 1)
+        #expect(store.ingest(Self.telemetry(2, machine: "m1"), channel: .telemetry, address: machines[0], received: at("06:00:03")).isEmpty)
+    }
+
     @Test("Unknown kinds: a generic twin, or refused, by policy")
     func unknownKinds() {
         var generic = TwinStore(kinds: Self.kinds, unknownKinds: .generic)

@@ -28,13 +28,18 @@ extension ClientCore {
         refreshInterest()
     }
 
-    /// Drops a subscription; filters nobody else holds are unsubscribed at the broker.
-    func unsubscribe(holder: UInt64) {
+    /// Drops a subscription; filters nobody else holds are unsubscribed at the broker, unless `atBroker` is false
+    /// (they then stay there, for a persistent session to queue what they match until it resumes).
+    func unsubscribe(holder: UInt64, atBroker: Bool = true) {
         guard subscriptions.contains(holder: holder) else { return }
         sinks.removeValue(forKey: holder)?.finish()
         // A full subscription that goes away must not leave the socket unread.
         consumerCaughtUp()
         let released = subscriptions.remove(holder: holder)
+        guard atBroker else {
+            refreshInterest()
+            return
+        }
         guard let handle, lifecycle.state.isConnected else {
             // A persistent session keeps them at the broker: unsubscribe on the next connect.
             if configuration.session != .clean { pendingUnsubscribes.formUnion(released) }

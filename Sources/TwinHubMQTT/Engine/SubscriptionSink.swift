@@ -34,8 +34,12 @@ final class SubscriptionSink: Sendable {
         var cancelled = false
     }
 
-    /// Ends the subscription at the client (on the loop thread): it unsubscribes, then ``finish()``es this sink.
-    let unsubscribe: @Sendable () -> Void
+    /// Ends the subscription at the client (on the loop thread): it unsubscribes at the broker when told to, then
+    /// ``finish()``es this sink.
+    let unsubscribe: @Sendable (_ atBroker: Bool) -> Void
+    /// Set by ``MQTTSubscription/keepAtBrokerWhenEnded()``: an end by cancellation or drop leaves the filters subscribed
+    /// at the broker.
+    let keepsAtBroker = Atomic<Bool>(false)
     /// Lets the client read again once a subscription that paused reading is half empty.
     let caughtUp: @Sendable () -> Void
 
@@ -43,7 +47,7 @@ final class SubscriptionSink: Sendable {
     /// and half the capacity of a small buffer, so that a burst does not overflow it before the consumer runs).
     let wakeThreshold: Int
 
-    init(pausesReading: Bool = false, capacity: Int = .max, unsubscribe: @escaping @Sendable () -> Void = {},
+    init(pausesReading: Bool = false, capacity: Int = .max, unsubscribe: @escaping @Sendable (_ atBroker: Bool) -> Void = { _ in },
          caughtUp: @escaping @Sendable () -> Void = {}) {
         self.pausesReading = pausesReading
         self.capacity = capacity
@@ -170,7 +174,7 @@ final class SubscriptionSink: Sendable {
             return (state.consumer.take(), !state.cancelled && !state.terminated)
         }
         consumer?.resume()
-        if first { unsubscribe() }
+        if first { unsubscribe(!keepsAtBroker.load(ordering: .relaxed)) }
     }
 
     /// The subscription was dropped: drops what is buffered, resumes a parked consumer, and unsubscribes (once).
@@ -183,7 +187,7 @@ final class SubscriptionSink: Sendable {
             return (state.consumer.take(), !state.terminated && !state.cancelled)
         }
         consumer?.resume()
-        if first { unsubscribe() }
+        if first { unsubscribe(!keepsAtBroker.load(ordering: .relaxed)) }
     }
 }
 

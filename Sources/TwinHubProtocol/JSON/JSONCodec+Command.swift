@@ -3,7 +3,7 @@ import TwinModel
 
 /// Commands to a machine (`…/{machine}/cmd`, QoS 1).
 extension JSONCodec {
-    /// The JSON of a command: `{"command":"inject_fault","fault":"coolant_loss","duration":"10m"}`.
+    /// The JSON of a command: `{"command":"inject_fault","fault":"coolant_loss","duration":600}` (seconds).
     public static func command(_ request: MachineCommandRequest) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()

@@ -22,6 +22,7 @@ extension JSONCodec {
         writer.field("dead_letters", integer: metrics.deadLetters)
         writer.field("unknown_kind", integer: metrics.unknownKind)
         writer.field("duplicates", integer: metrics.duplicates)
+        writer.field("retained_deleted", integer: metrics.retainedDeleted)
         writer.field("dropped", integer: metrics.dropped)
         // Time from libmosquitto's delivery to the store, over the last interval, in milliseconds to the microsecond.
         writer.key("lag_ms")
@@ -59,7 +60,7 @@ extension JSONCodec {
             time: try fields.timestamp("ts"), messagesIn: try count(fields, "messages_in"),
             decodeErrors: try counts(fields.object("decode_errors")), refusals: try counts(fields.object("refusals")),
             deadLetters: try count(fields, "dead_letters"), unknownKind: try count(fields, "unknown_kind"),
-            duplicates: try count(fields, "duplicates"),
+            duplicates: try count(fields, "duplicates"), retainedDeleted: try count(fields, "retained_deleted"),
             dropped: try count(fields, "dropped"), lagMean: try milliseconds(lag, "mean"), lagMaximum: try milliseconds(lag, "max"),
             twins: try count(fields, "twins"), heapBytes: try count(fields, "heap_bytes"), connectivity: connectivity,
             openAlerts: try count(alerts, "open"), activeAlerts: try count(alerts, "active"), alertEvents: try count(alerts, "events"),

@@ -18,6 +18,8 @@ public struct ServiceMetricsMessage: Sendable, Equatable {
     public var unknownKind: Int
     /// Messages applied already and received again (QoS 1 redeliveries after a reconnect): counted, not refused.
     public var duplicates: Int
+    /// Empty messages on machine topics: deletions of retained messages, not refusals.
+    public var retainedDeleted: Int
     /// Messages the service's MQTT connection dropped before the twins saw them.
     public var dropped: Int
     /// Time from the MQTT client's delivery to the core, over the interval: the mean (to the microsecond on the wire).
@@ -45,7 +47,7 @@ public struct ServiceMetricsMessage: Sendable, Equatable {
 
     /// Figures of a service; those not given are zero (a service that has done nothing yet).
     public init(time: Date, messagesIn: Int, decodeErrors: [String: Int] = [:], refusals: [String: Int] = [:],
-                deadLetters: Int = 0, unknownKind: Int = 0, duplicates: Int = 0, dropped: Int = 0, lagMean: Duration = .zero,
+                deadLetters: Int = 0, unknownKind: Int = 0, duplicates: Int = 0, retainedDeleted: Int = 0, dropped: Int = 0, lagMean: Duration = .zero,
                 lagMaximum: Duration = .zero, twins: Int = 0, heapBytes: Int = 0,
                 connectivity: [Connectivity.Status: Int] = [.online: 0, .offline: 0, .stale: 0, .unknown: 0],
                 openAlerts: Int = 0, activeAlerts: Int = 0, alertEvents: Int = 0, acknowledged: Int = 0,
@@ -57,6 +59,7 @@ public struct ServiceMetricsMessage: Sendable, Equatable {
         self.deadLetters = deadLetters
         self.unknownKind = unknownKind
         self.duplicates = duplicates
+        self.retainedDeleted = retainedDeleted
         self.dropped = dropped
         self.lagMean = lagMean
         self.lagMaximum = lagMaximum

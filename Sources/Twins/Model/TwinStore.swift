@@ -39,6 +39,11 @@ public struct TwinStore: Sendable {
     private let sharedSettings: SharedSettings
     public let unknownKinds: UnknownKindPolicy
     public let maximumPayload: Int
+    /// The most twins kept: a machine nobody declared beyond it is refused (`too_many_twins`), so a flood of made-up
+    /// machine names cannot take the service's memory.
+    public let maximumTwins: Int
+    /// ``maximumTwins`` unless told otherwise: ten times the largest shipped scenario's machines, and more.
+    public static let defaultMaximumTwins = 250_000
     public private(set) var twins: [PlantPath: Twin] = [:]
     /// Serials handed out so far: every ``Twin/serial`` is below it, so a table by serial needs this many places.
     public private(set) var serials = 0
@@ -50,8 +55,9 @@ public struct TwinStore: Sendable {
     public private(set) var statistics = Statistics()
 
     public init(kinds: [String: MachineInterface], settings: TwinSettings = .init(), unknownKinds: UnknownKindPolicy = .generic,
-                maximumPayload: Int = JSONFields.defaultMaximumSize) {
+                maximumPayload: Int = JSONFields.defaultMaximumSize, maximumTwins: Int = TwinStore.defaultMaximumTwins) {
         self.kinds = kinds
+        self.maximumTwins = maximumTwins
         sharedKinds = kinds.mapValues(SharedKind.init)
         sharedSettings = SharedSettings(settings)
         self.unknownKinds = unknownKinds
@@ -186,6 +192,10 @@ public struct TwinStore: Sendable {
     /// Changes the twin at `address` in place (a new one, of `kind`, if there is none yet): a copy would copy its
     /// properties and histories with every message.
     private mutating func record(_ address: PlantPath, kind: SharedKind? = nil, _ change: (inout Twin) -> [Refusal]) -> [DeadLetter] {
+        // Only a full store pays a second lookup.
+        if twins.count >= maximumTwins, twins[address] == nil {
+            return refuse("too_many_twins", "the service keeps at most \(maximumTwins) twins (--max-twins): none for \(address)")
+        }
         // One lookup: a new twin takes the next serial, counted once it is in.
         let (count, serial) = (twins.count, nextSerial)
         let refusals = change(&twins[address, default: Twin(address: address, serial: serial, shared: kind, settings: sharedSettings)])

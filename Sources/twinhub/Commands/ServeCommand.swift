@@ -49,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Largest payload accepted, in bytes.", valueName: "bytes"))
     var maxPayload = JSONCodec.defaultMaximumSize
 
+    @Option(help: ArgumentHelp("Most twins kept: messages of further new machines are refused (too_many_twins) and counted.", valueName: "n"))
+    var maxTwins = TwinStore.defaultMaximumTwins
+
     @Option(help: ArgumentHelp("SQLite database of the twins (default: twinhub-ROOT.sqlite in $XDG_DATA_HOME/twinhub or ~/.local/share/twinhub).",
                                valueName: "path"))
     var db: String?
@@ -74,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard snapshotInterval >= 0.01 else { throw ValidationError("--snapshot-interval must be at least 0.01 s") }
         guard history >= 1 else { throw ValidationError("--history must be at least 1") }
         guard maxPayload >= 256 else { throw ValidationError("--max-payload must be at least 256 bytes") }
+        guard maxTwins >= 1 else { throw ValidationError("--max-twins must be at least 1") }
         guard !(noRules && !rules.isEmpty) else { throw ValidationError("--no-rules cannot be used with --rules") }
         guard root != nil || scenario != nil else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
     }
@@ -95,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.unknownKinds = unknownKinds.policy
         options.settings.historySize = history
         options.maximumPayload = maxPayload
+        options.maximumTwins = maxTwins
         options.snapshotInterval = .seconds(snapshotInterval)
         var stored = "in memory only (--no-db)"
         if !noDb {
