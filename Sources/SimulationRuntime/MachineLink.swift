@@ -55,8 +55,12 @@ final class MachineLink: Sendable {
         configuration.will = .init(topic: topics.status, payload: JSONCodec.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
         configuration.outgoingQueue = .init(capacity: environment.queuePerMachine, whenFull: .dropOldest)
+        // Every connection of this client after its first is a reconnect (the broker restarted, the connection
+        // dropped), and so is the first of a client made after a simulated network loss.
+        let connections = ConnectionCount()
         configuration.announcement = { [self] in
-            if countingReconnect.exchange(false, ordering: .relaxed) { environment.counters.reconnects.add(1) }
+            let again = connections.count.add(1, ordering: .relaxed).oldValue > 0
+            if countingReconnect.exchange(false, ordering: .relaxed) || again { environment.counters.reconnects.add(1) }
             return announcement()
         }
         let client = try MQTTClient(configuration, eventLoop: environment.eventLoop, logger: environment.logger)
@@ -203,4 +207,9 @@ final class MachineLink: Sendable {
         }
         await client.disconnect()
     }
+}
+
+/// How many times one client connected.
+private final class ConnectionCount: Sendable {
+    let count = Atomic<Int>(0)
 }

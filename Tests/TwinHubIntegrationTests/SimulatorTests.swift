@@ -146,6 +146,28 @@ struct SimulatorTests {
         }
     }
 
+    @Test("A broker restart reconnects every machine by itself, and the summary counts those reconnects")
+    func brokerRestartCountsReconnects() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let summary = try await Self.withFleet(broker, speed: 30) { _ in
+                let observer = try await connectedClient(broker.url)
+                let status = try await observer.subscribe(to: ["itest/site/area/line/+/status"], qos: .atLeastOnce)
+                _ = try await status.next(2)  // both online (retained)
+                await observer.disconnect()
+                try await broker.restart()
+                let again = try await connectedClient(broker.url)
+                let back = try await again.subscribe(to: ["itest/site/area/line/+/status"], qos: .atLeastOnce)
+                // Each machine announces itself again once reconnected (the restarted broker kept no retained message).
+                var online: Set<String> = []
+                while online.count < 2 {
+                    for message in try await back.next() where try Self.json(message)["status"] as? String == "online" { online.insert(message.topic) }
+                }
+                await again.disconnect()
+            }
+            #expect(summary.reconnects == 2, "one reconnect per machine")
+        }
+    }
+
     @Test("A broker that stops taking messages holds the simulated clock: nothing is dropped, and the wait is reported")
     func waitsForBroker() async throws {
         try await MosquittoBroker.withBroker { broker in
