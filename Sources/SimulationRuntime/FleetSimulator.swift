@@ -34,6 +34,9 @@ public final class FleetSimulator: Sendable {
         /// keepalive ends them (so a `duration` has no bound in wall time). Off: the clock keeps the speed asked, and
         /// what full queues drop is counted.
         public var paced = true
+        /// Tells this fleet's machines apart from those of another fleet of the same scenario under the same root on the
+        /// same broker: part of every machine's client ID (`twinhub-sim/{root}[/{fleetID}]/{site}/{area}/{line}/{machine}`).
+        public var fleetID: String?
 
         public init(connection: ClientConfiguration, topics: TopicMap, speed: Double, duration: Duration? = nil) {
             self.connection = connection
@@ -61,7 +64,8 @@ public final class FleetSimulator: Sendable {
         self.counters = counters
         self.commands = commands
         let environment = MachineLink.Environment(
-            connection: options.connection, enterprise: scenario.enterprise, queuePerMachine: options.queuePerMachine,
+            connection: options.connection,
+            clientIDPrefix: "twinhub-sim/\(options.topics.root)" + (options.fleetID.map { "/\($0)" } ?? ""), queuePerMachine: options.queuePerMachine,
             eventLoop: eventLoop, logger: logger, counters: counters, commands: commands)
         links = scenario.machines.enumerated().map { index, machine in
             MachineLink(index: index, instance: machine, topics: options.topics, environment: environment)

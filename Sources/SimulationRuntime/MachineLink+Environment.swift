@@ -9,8 +9,9 @@ extension MachineLink {
         /// Connection settings every machine uses (URL, TLS, protocol); client ID, will, queue and announcement are
         /// set per link.
         let connection: ClientConfiguration
-        /// The scenario's enterprise, part of every machine's client ID.
-        let enterprise: String
+        /// What every machine's client ID starts with: `twinhub-sim/{root}`, and the fleet's ID if it has one, so two
+        /// fleets of one scenario under other roots never take over each other's connections.
+        let clientIDPrefix: String
         /// Each machine's bounded outgoing queue while its connection is down or backed up.
         let queuePerMachine: Int
         let eventLoop: MQTTEventLoop
@@ -20,10 +21,10 @@ extension MachineLink {
         /// Where the links put the commands they receive.
         let commands: CommandInbox
 
-        init(connection: ClientConfiguration, enterprise: String, queuePerMachine: Int, eventLoop: MQTTEventLoop, logger: Logger,
+        init(connection: ClientConfiguration, clientIDPrefix: String, queuePerMachine: Int, eventLoop: MQTTEventLoop, logger: Logger,
              counters: FleetCounters, commands: CommandInbox) {
             self.connection = connection
-            self.enterprise = enterprise
+            self.clientIDPrefix = clientIDPrefix
             self.queuePerMachine = queuePerMachine
             self.eventLoop = eventLoop
             self.logger = logger

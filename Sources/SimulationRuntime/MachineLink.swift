@@ -51,7 +51,7 @@ final class MachineLink: Sendable {
     /// Connects with a last will of `offline` on the status topic, announces `online`, listens for commands.
     func connect() async throws {
         var configuration = environment.connection
-        configuration.clientID = "twinhub-sim/\(environment.enterprise)/\(instance.path)"
+        configuration.clientID = "\(environment.clientIDPrefix)/\(instance.path)"
         configuration.will = .init(topic: topics.status, payload: JSONCodec.status(online: false, time: nil, reason: "connection lost"),
                                    qos: .atLeastOnce, retain: true)
         configuration.outgoingQueue = .init(capacity: environment.queuePerMachine, whenFull: .dropOldest)

@@ -168,6 +168,18 @@ struct SimulatorTests {
         }
     }
 
+    @Test("Two fleets of one scenario under other roots on one broker keep their own connections: no takeovers, no reconnects")
+    func twoFleetsTwoRoots() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let first = try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--root", "north", "--speed", "60", "--duration", "10m"])
+            let second = try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--root", "south", "--speed", "60", "--duration", "10m"])
+            for run in [first, second] {
+                #expect(try await run.exitStatus() == 0, "\(run.stderr)")
+                #expect(run.stdout.contains("4 machines") && run.stdout.contains(" 0 reconnects"), "\(run.stdout)")
+            }
+        }
+    }
+
     @Test("A broker that stops taking messages holds the simulated clock: nothing is dropped, and the wait is reported")
     func waitsForBroker() async throws {
         try await MosquittoBroker.withBroker { broker in

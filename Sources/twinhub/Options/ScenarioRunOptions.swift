@@ -18,6 +18,10 @@ struct ScenarioRunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Topic root (default: the scenario's enterprise).", valueName: "root"))
     var root: String?
 
+    @Option(help: ArgumentHelp("Part of every machine's client ID, to run two fleets of one scenario under the same root on one broker.",
+                               valueName: "id"))
+    var fleetID: String?
+
     @Option(help: ModelFiles.twinsHelp)
     var twins: String?
 
@@ -55,6 +59,7 @@ struct ScenarioRunOptions: ParsableArguments {
         var options = FleetSimulator.Options(connection: connection, topics: topics, speed: speed(for: scenario),
                                              duration: duration.flatMap(DurationText.parse))
         options.connection.reconnect = .init(initialDelay: .milliseconds(200), maximumDelay: .seconds(10))
+        options.fleetID = fleetID
         return options
     }
 }
