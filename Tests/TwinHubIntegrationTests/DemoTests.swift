@@ -123,6 +123,16 @@ struct DemoTests {
         #expect(Self.isGone(nextBroker))
     }
 
+    @Test("Piped (no terminal) and without --no-console, the demo says why it shows the plain stream instead of the console")
+    func pipedSaysWhy() async throws {
+        let demo = try ProcessRunner(["demo", "--speed", "600", "--duration", "1m"] + Self.files)
+        #expect(try await demo.exitStatus() == 0, "\(demo.stderr)")
+        #expect(demo.stderr.contains("standard input or output is not a terminal"), "\(demo.stderr)")
+        let chosen = try ProcessRunner(["demo", "--no-console", "--speed", "600", "--duration", "1m"] + Self.files)
+        #expect(try await chosen.exitStatus() == 0, "\(chosen.stderr)")
+        #expect(!chosen.stderr.contains("not a terminal"), "--no-console is a choice, not a fallback")
+    }
+
     @Test("When a part fails (the broker is killed), the demo stops the rest, says why and exits 1")
     func partFailure() async throws {
         let demo = try ProcessRunner(["demo", "--no-console"] + Self.files)

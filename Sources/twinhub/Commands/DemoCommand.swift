@@ -61,6 +61,10 @@ struct DemoCommand: AsyncParsableCommand {
         try FileLimits.ensure(machines: scenario.machines.count)
         let interactive = !noConsole && Terminal.isInteractive
         let logger = interactive ? GlobalOptions.bootstrapSilentLogging() : GlobalOptions.bootstrapLogging(level: logLevel.level)
+        if !noConsole && !interactive {
+            Self.say("standard input or output is not a terminal (a pipe or a file): the plain alert stream instead of the console; "
+                     + "run it on a terminal for the console, or give --no-console to choose the stream")
+        }
 
         if try await runParts(kinds: kinds, scenario: scenario, topics: topics, interactive: interactive, logger: logger) {
             throw ExitCode.failure
