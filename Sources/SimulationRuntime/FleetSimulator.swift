@@ -150,7 +150,8 @@ public final class FleetSimulator: Sendable {
             suppressedWhileOffline: counters.suppressed.load(ordering: .relaxed),
             commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
             commandsRejected: counters.commandsRejected.load(ordering: .relaxed),
-            reconnects: counters.reconnects.load(ordering: .relaxed), heldSeconds: clock.held.secondsValue)
+            reconnects: counters.reconnects.load(ordering: .relaxed), heldSeconds: clock.held.secondsValue,
+            refusedByBroker: counters.refusedByBroker, statesSent: counters.statesSent.load(ordering: .relaxed))
     }
 
     /// Most machines whose queues are looked at to pace the clock.
@@ -164,7 +165,7 @@ public final class FleetSimulator: Sendable {
             simulatedTime: scenario.start.addingTimeInterval(simulated), machines: links.count,
             online: links.filter(\.isOnline).count, messagesPerSecond: rate, speed: speed, held: held, dropped: droppedMessages(),
             commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
-            commandsRejected: counters.commandsRejected.load(ordering: .relaxed))
+            commandsRejected: counters.commandsRejected.load(ordering: .relaxed), refusedByBroker: counters.refusedByBroker)
     }
 
     /// Messages dropped by full queues, both directions, of live clients and of closed ones.

@@ -14,4 +14,6 @@ public struct FleetStatus: Sendable {
     public var dropped: Int
     public var commandsApplied: Int
     public var commandsRejected: Int
+    /// QoS 1 publishes the broker refused (its ACL), by channel; channels with none are absent.
+    public var refusedByBroker: [String: Int] = [:]
 }

@@ -14,4 +14,12 @@ public struct FleetSummary: Sendable {
     public var reconnects: Int
     /// Wall seconds the simulated clock was held back: the broker, the network or the MQTT thread could not keep up (``FleetSimulator/Options/paced``).
     public var heldSeconds: Double
+    /// QoS 1 publishes the broker refused (its ACL), by channel; channels with none are absent. A refused QoS 0
+    /// publish (telemetry) cannot be seen: the broker drops it without a word.
+    public var refusedByBroker: [String: Int] = [:]
+    /// State changes sent, announcements included.
+    public var statesSent = 0
+
+    /// Whether the broker refused every state change: the run did not simulate anything anyone could see.
+    public var everyStateRefused: Bool { statesSent > 0 && (refusedByBroker["state"] ?? 0) >= statesSent }
 }

@@ -63,6 +63,15 @@ final class MachineLink: Sendable {
             if countingReconnect.exchange(false, ordering: .relaxed) || again { environment.counters.reconnects.add(1) }
             return announcement()
         }
+        configuration.publishRejected = { [topics, environment] topic, reason in
+            let channel = topic == topics.state ? "state" : topic == topics.counters ? "counters" : topic == topics.status ? "status" : "other"
+            if environment.counters.noteRefused(channel) {
+                environment.logger.error("""
+                    the broker refuses this fleet's \(channel) publishes (\(reason)): check its ACL for \(LogText.escaped(topic)) and the like; \
+                    refusals are counted in the status line and the summary
+                    """)
+            }
+        }
         let client = try MQTTClient(configuration, eventLoop: environment.eventLoop, logger: environment.logger)
         let commands = try await client.subscribe(to: [topics.cmd], qos: .atLeastOnce, bufferCapacity: 64)
         try await client.connect()
@@ -91,7 +100,10 @@ final class MachineLink: Sendable {
         let (state, counters) = latest.withLock { $0 }
         var requests = [try? PublishRequest(topic: topics.status, payload: JSONCodec.status(online: true, time: Date(), reason: "connected"),
                                             qos: .atLeastOnce, retain: true)]
-        if let state { requests.append(try? PublishRequest(topic: topics.state, payload: state, qos: .atLeastOnce, retain: true)) }
+        if let state {
+            requests.append(try? PublishRequest(topic: topics.state, payload: state, qos: .atLeastOnce, retain: true))
+            environment.counters.statesSent.add(1, ordering: .relaxed)
+        }
         if let counters { requests.append(try? PublishRequest(topic: topics.counters, payload: counters, qos: .atLeastOnce, retain: true)) }
         return requests.compactMap { $0 }
     }
@@ -100,6 +112,7 @@ final class MachineLink: Sendable {
         let payload = JSONCodec.state(StateChange(time: time, sequence: 0, state: state, previous: state, reason: "simulator started"))
         latest.withLock { $0.state = payload }
         guard let request = try? PublishRequest(topic: topics.state, payload: payload, qos: .atLeastOnce, retain: true) else { return }
+        environment.counters.statesSent.add(1, ordering: .relaxed)
         send([request], counters: nil)
     }
 
@@ -121,6 +134,7 @@ final class MachineLink: Sendable {
             case .state(let change):
                 let payload = JSONCodec.state(change)
                 latest.withLock { $0.state = payload }
+                environment.counters.statesSent.add(1, ordering: .relaxed)
                 add(topics.state, payload, qos: .atLeastOnce, retain: true)
             case .counters(let counters):
                 let payload = JSONCodec.counters(counters)

@@ -133,6 +133,7 @@ extension ClientCore {
         guard let publish = inflight.removeValue(forKey: messageID)?.publish else { return }
         if reasonCode >= 0x80 {
             let text = Mosquitto.describeReason(reasonCode, protocolVersion: .v5)
+            configuration.publishRejected?(publish.request.topic, text)
             publish.fail(MQTTError(.publishRejected, "\(host) refused the publish: \(text)", host: host, topic: publish.request.topic, libraryCode: reasonCode))
         } else {
             publish.succeed()

@@ -25,6 +25,10 @@ public struct ClientConfiguration: Sendable {
     /// Publishes sent first after every connect, first or automatic (a device's "online" status and its
     /// latest retained state), built at that moment. Invalid requests are logged and skipped.
     public var announcement: (@Sendable () -> [PublishRequest])?
+    /// Told, on the client's thread, of every QoS 1 or 2 publish the broker refused (an MQTT 5 reason code of 0x80 or
+    /// more, such as "not authorized" from an ACL): its topic and the reason in words. Also for publishes sent without
+    /// waiting (`send`), whose refusal nobody else sees. Keep it short: it runs on the client's thread.
+    public var publishRejected: (@Sendable (_ topic: String, _ reason: String) -> Void)?
 
     /// How the broker keeps this client's session.
     public enum SessionPolicy: Sendable, Hashable {

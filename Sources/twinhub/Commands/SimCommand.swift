@@ -65,7 +65,11 @@ struct SimCommand: AsyncParsableCommand {
         }
         try await CommandLifecycle.run([CommandLifecycle.part(runner, named: "simulator")], logger: logger)
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
-        if let summary = runner.summary { Output.line(StatusLine.summary(summary)) }
+        guard let summary = runner.summary else { return }
+        Output.line(StatusLine.summary(summary))
+        if summary.everyStateRefused {
+            throw ConfigurationError("the broker refused every state change this fleet sent (\(summary.statesSent)): check its ACL for \(topics.root)/#")
+        }
     }
 }
 
@@ -79,6 +83,7 @@ enum StatusLine {
             ? "×\(format(status.speed)) of ×\(format(speed)) (held back \(Int((status.held * 100).rounded())) %: the broker or this host cannot keep up)"
             : status.speed < speed * 0.98 ? "×\(format(status.speed)) of ×\(format(speed)) (behind: this host cannot produce it)" : "×\(format(speed))"
         return "sim \(time) \(pace) | \(status.online)/\(status.machines) online | \(format(status.messagesPerSecond)) msg/s | dropped \(status.dropped) | commands \(status.commandsApplied) ok, \(status.commandsRejected) refused"
+            + (status.refusedByBroker.isEmpty ? "" : " | refused by the broker: \(refusals(status.refusedByBroker))")
     }
 
     static func summary(_ summary: FleetSummary) -> String {
@@ -87,8 +92,14 @@ enum StatusLine {
         \(summary.published) messages published, \(summary.dropped) dropped by full queues, \
         \(summary.suppressedWhileOffline) not sent while a machine's network was down, \
         \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects\
-        \(summary.heldSeconds >= 0.05 ? "; the clock was held back \(summary.heldSeconds >= 60 ? clock(summary.heldSeconds) : String(format: "%.1fs", summary.heldSeconds)) to keep up" : "")
+        \(summary.heldSeconds >= 0.05 ? "; the clock was held back \(summary.heldSeconds >= 60 ? clock(summary.heldSeconds) : String(format: "%.1fs", summary.heldSeconds)) to keep up" : "")\
+        \(summary.refusedByBroker.isEmpty ? "" : "; publishes refused by the broker: \(refusals(summary.refusedByBroker))")
         """
+    }
+
+    /// `state 4, status 2`.
+    static func refusals(_ counts: [String: Int]) -> String {
+        counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
     /// `1h05m`, `3m20s`, `42s`.
