@@ -1,4 +1,3 @@
-import FleetView
 import TwinHubMQTT
 import TwinHubProtocol
 import TwinModel

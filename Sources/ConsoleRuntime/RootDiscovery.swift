@@ -17,15 +17,21 @@ public enum RootDiscovery {
         }
     }
 
+    /// A service's metrics under a root one or two levels deep.
+    private static let metricsFilters = ["+/_twinhub/metrics", "+/+/_twinhub/metrics"]
+
+    /// The root of a metrics topic.
+    private static func root(of topic: String) -> String { String(topic.dropLast("/_twinhub/metrics".count)) }
+
     /// The roots with a twin service on the broker (one or two levels deep), waiting up to `wait` for retained messages.
     public static func roots(_ configuration: ClientConfiguration, wait: Duration = .seconds(2), logger: Logger) async throws -> [String] {
         try await MQTTClient.withConnection(configuration, logger: logger) { client in
-            let subscription = try await client.subscribe(to: ["+/_twinhub/metrics", "+/+/_twinhub/metrics"])
+            let subscription = try await client.subscribe(to: metricsFilters)
             return await withTaskGroup(of: [String].self) { group in
                 group.addTask {
                     var roots: Set<String> = []
                     for await message in subscription where message.retain {
-                        roots.insert(String(message.topic.dropLast("/_twinhub/metrics".count)))
+                        roots.insert(root(of: message.topic))
                     }
                     return roots.sorted()
                 }
@@ -60,13 +66,13 @@ public enum RootDiscovery {
     /// none after `timeout` without one.
     private static func firstRoots(_ configuration: ClientConfiguration, timeout: Duration?, logger: Logger) async throws -> [String] {
         try await MQTTClient.withConnection(configuration, logger: logger) { client in
-            let subscription = try await client.subscribe(to: ["+/_twinhub/metrics", "+/+/_twinhub/metrics"])
+            let subscription = try await client.subscribe(to: metricsFilters)
             let roots = SeenRoots()
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     var settling: Task<Void, Never>?
                     for await message in subscription {
-                        roots.insert(String(message.topic.dropLast("/_twinhub/metrics".count)))
+                        roots.insert(root(of: message.topic))
                         // A second fleet that starts with this one shows within a second.
                         settling = settling ?? Task {
                             try? await Task.sleep(for: .seconds(1))

@@ -10,31 +10,20 @@ final class FleetCounters: Sendable {
     /// Drops of clients that were closed (their counters are no longer reachable).
     let lostClients = Atomic<Int>(0)
     let commandsDropped = Atomic<Int>(0)
-    /// Publishes the broker refused (its ACL, typically), by channel: status, state, counters (QoS 1 only: a refused
-    /// QoS 0 publish, telemetry, is dropped by the broker without a word).
-    let refusedStatus = Atomic<Int>(0)
-    let refusedState = Atomic<Int>(0)
-    let refusedCounters = Atomic<Int>(0)
     /// State changes sent (a run whose every one is refused fails).
     let statesSent = Atomic<Int>(0)
-    /// Channels whose first refusal was logged: one warning per channel, not one per message.
-    private let warned = Mutex<Set<String>>([])
+    /// Publishes the broker refused (its ACL, typically), by channel: status, state, counters (QoS 1 only: a refused
+    /// QoS 0 publish, telemetry, is dropped by the broker without a word). Rare, so a lock is cheap enough.
+    private let refused = Mutex<[String: Int]>([:])
 
-    /// Counts a refusal of the broker on `channel`; `true` the first time for that channel.
+    /// Counts a refusal of the broker on `channel`; `true` the first time for that channel (one warning each).
     func noteRefused(_ channel: String) -> Bool {
-        switch channel {
-        case "status": refusedStatus.add(1, ordering: .relaxed)
-        case "state": refusedState.add(1, ordering: .relaxed)
-        case "counters": refusedCounters.add(1, ordering: .relaxed)
-        default: break
+        refused.withLock { counts in
+            counts[channel, default: 0] += 1
+            return counts[channel] == 1
         }
-        return warned.withLock { $0.insert(channel).inserted }
     }
 
-    /// The refusals so far, by channel, those with none left out.
-    var refusedByBroker: [String: Int] {
-        let counts = ["status": refusedStatus.load(ordering: .relaxed), "state": refusedState.load(ordering: .relaxed),
-                      "counters": refusedCounters.load(ordering: .relaxed)]
-        return counts.filter { $0.value > 0 }
-    }
+    /// The refusals so far, by channel; channels with none are absent.
+    var refusedByBroker: [String: Int] { refused.withLock { $0 } }
 }

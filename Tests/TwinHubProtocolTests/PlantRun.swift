@@ -1,4 +1,3 @@
-import FleetView
 import Console
 import Foundation
 import Rules
