@@ -170,9 +170,18 @@ public final class TwinService: Sendable {
             for action in actions where Self.isOrdered(action) { perform(action, outlet) }
         }
         guard !actions.isEmpty else { return }
-        for action in actions where !Self.isOrdered(action) { perform(action, outlet) }
-        actions.removeAll(keepingCapacity: true)
+        // Taken out one by one, so each twin is let go once its snapshot is encoded: a twin still held here when
+        // the next message for it comes in is copied whole (copy on write).
+        actions.reverse()
+        while let action = actions.popLast() {
+            if !Self.isOrdered(action) { perform(action, outlet) }
+        }
+        // A tick's burst (a snapshot of every twin) would otherwise keep its buffer's size for good.
+        if actions.capacity > Self.keptActionCapacity { actions = [] }
     }
+
+    /// The most actions a task's buffer keeps room for between two events.
+    static let keptActionCapacity = 64
 
     private static func isOrdered(_ action: TwinServiceCore.Action) -> Bool {
         switch action {

@@ -19,25 +19,28 @@ extension TwinServiceCore {
     }
 
     /// An outgoing message as a domain value: the runtime's codec picks its topic and bytes.
+    ///
+    /// Snapshots and histories, the bulk of a tick's publications, hold a twin (one reference); the rarer cases are
+    /// boxed (`indirect`), so that an action takes a few bytes rather than an alert's hundreds in a tick's buffer.
     public enum Publication: Sendable {
         /// A twin's snapshot (retained).
         case snapshot(Twin)
         /// A twin's recent samples (retained).
         case history(Twin)
         /// A site's, area's or line's KPIs (retained).
-        case aggregate(PlantPath, TwinStore.Aggregate)
+        indirect case aggregate(PlantPath, TwinStore.Aggregate)
         /// Open alerts of a site, area or line (retained; zeros once its last alert closed).
-        case alertCounts(PlantPath, AlertCounts)
+        indirect case alertCounts(PlantPath, AlertCounts)
         /// An alert on its own retained topic; a closed one empties it.
-        case alert(Alert)
+        indirect case alert(Alert)
         /// An event of an alert's lifecycle on the event stream, and the time it happened to the service.
-        case alertEvent(AlertEvent, time: Date)
+        indirect case alertEvent(AlertEvent, time: Date)
         /// The service's metrics (retained).
-        case metrics(ServiceMetricsMessage)
+        indirect case metrics(ServiceMetricsMessage)
         /// A refused message.
-        case deadLetter(DeadLetter)
+        indirect case deadLetter(DeadLetter)
         /// A command to a machine for its desired state.
-        case command(PlantPath, MachineCommandRequest)
+        indirect case command(PlantPath, MachineCommandRequest)
     }
 
     /// A message the service refused, with why.
