@@ -5,23 +5,27 @@ import TwinServiceCore
 import TwinStorage
 
 extension TwinService {
-    /// Starts the writer: it takes the batches the core hands out and writes each on a task of its own, beside the
-    /// others (batches in flight never share a twin), then hands the outcome back to the core. It ends once the core
-    /// says everything is written after ``TwinServiceCore/Event/stopping``.
-    /// - Returns: where actions go, and the writer's task (none without storage).
-    func startWriter(client: MQTTClient) -> (Outlet, Task<Void, Never>?) {
-        guard let storage = options.storage else { return (Outlet(client: client, batches: nil), nil) }
-        let (batches, continuation) = AsyncStream.makeStream(of: PersistBatch.self)
-        let outlet = Outlet(client: client, batches: continuation)
-        // Unstructured on purpose: `run`'s task is cancelled to stop, and the writer must go on to write the last twins.
-        let writing = Task { [self] in
-            await withDiscardingTaskGroup { group in
-                for await batch in batches {
-                    group.addTask { await self.write(batch, to: storage, outlet: outlet) }
-                }
-            }
+    /// Where the core's actions go: the MQTT client, and the storage that batches are written to (none without).
+    struct Outlet: Sendable {
+        let client: MQTTClient
+        let storage: (any TwinStorage)?
+        /// Finished once the core says everything is written after ``TwinServiceCore/Event/stopping``.
+        let flushed: AsyncStream<Never>.Continuation
+
+        /// Writes `batch` on a task of its own, beside the batches in flight (they never share a twin), then hands the
+        /// outcome back to the core. Unstructured on purpose: one hop from the core's lock to the disk, where a queue
+        /// and a writer task took two before an alert's twin was written; and `run`'s task is cancelled to stop while
+        /// the last twins must still be written.
+        func write(_ batch: PersistBatch, for service: TwinService) {
+            guard let storage else { return }
+            Task { await service.write(batch, to: storage, outlet: self) }
         }
-        return (outlet, writing)
+    }
+
+    /// The outlet for `client`, and what finishes once everything is written after stopping.
+    func makeOutlet(client: MQTTClient) -> (Outlet, flushed: AsyncStream<Never>) {
+        let (flushed, continuation) = AsyncStream.makeStream(of: Never.self)
+        return (Outlet(client: client, storage: options.storage, flushed: continuation), flushed)
     }
 
     private func write(_ batch: PersistBatch, to storage: any TwinStorage, outlet: Outlet) async {

@@ -78,12 +78,6 @@ public final class TwinService: Sendable {
     /// The store's counters now: cheap, unlike ``store`` (a copy of a store that changes next is a full copy).
     public var statistics: TwinStore.Statistics { core.withLock { $0.store.statistics } }
 
-    /// Where the core's actions go: the MQTT client, and the writer's queue of batches (none without storage).
-    struct Outlet: Sendable {
-        let client: MQTTClient
-        let batches: AsyncStream<PersistBatch>.Continuation?
-    }
-
     /// Connects and serves until the task is cancelled; then writes what is unsaved and disconnects.
     public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
         var restored: [StoredTwin] = []
@@ -106,7 +100,7 @@ public final class TwinService: Sendable {
         try await client.connect()
         logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
                                                        "rules": "\(options.rules?.ruleCount ?? 0)"])
-        let (outlet, writing) = startWriter(client: client)
+        let (outlet, flushed) = makeOutlet(client: client)
         var actions: [TwinServiceCore.Action] = []
         handle(.restored(restored, at: Date()), &actions, outlet)
         ready()
@@ -120,7 +114,7 @@ public final class TwinService: Sendable {
             failure = error
         }
         handle(.stopping, &actions, outlet)
-        await writing?.value
+        for await _ in flushed {}
         await client.disconnect()
         if let failure { throw failure }
     }
@@ -193,8 +187,8 @@ public final class TwinService: Sendable {
     private func perform(_ action: TwinServiceCore.Action, _ outlet: Outlet) {
         switch action {
         case .publish(let publication): publish(publication, client: outlet.client)
-        case .persist(let batch): outlet.batches?.yield(batch)
-        case .flushed: outlet.batches?.finish()
+        case .persist(let batch): outlet.write(batch, for: self)
+        case .flushed: outlet.flushed.finish()
         case .log(let line):
             switch line.level {
             case .info: logger.info("\(LogText.escaped(line.message))")
