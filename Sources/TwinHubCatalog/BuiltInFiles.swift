@@ -19,6 +19,8 @@ public enum BuiltInFiles {
 # The offline alert runs on the service's wall clock (nothing arrives from a machine that is offline), so this
 # scenario shortens it to 10 s / 30 s for weld-01; the outage lasts 40 simulated minutes (40 s at 60×, 20 s
 # at 120×, 10 s at 240×, when the warning may not show).
+# The floor (`twinhub web`): one hall, fabrication along the front wall, machining and utilities behind an aisle;
+# poses are metres from what contains them (Y up; a rotation in degrees turns a machine about the vertical).
 scenario: factory_demo
 name: Factory demo
 description: A job shop written to be watched - overheating, a predicted bearing failure, a network loss, OEE.
@@ -38,15 +40,22 @@ sites:
   - id: leuven
     areas:
       - id: fabrication
+        pose: [0, 0, 0]
         lines:
           - id: line-1
             machines:
               - id: laser-01
                 kind: fibre_laser_cutter
+                pose: [4, 0, 3]
+                footprint: [7, 3.5]
               - id: brake-01
                 kind: press_brake
+                pose: [12.5, 0, 3]
+                footprint: [4.5, 2.5]
               - id: weld-01
                 kind: robot_welding_cell
+                pose: [19.5, 0, 3]
+                footprint: [4, 4]
                 production: { ideal_cycle_time: 70s }
                 random_faults: false
                 faults:
@@ -57,11 +66,14 @@ sites:
                     description: The machine's connection dropped (the broker published its last will). Check power and network.
                     inactivity: { offline: { warning: 10s, major: 30s } }
       - id: machining
+        pose: [0, 0, 11]
         lines:
           - id: cell-1
             machines:
               - id: cnc-01
                 kind: cnc_machining_centre
+                pose: { position: [3, 0, 3], rotation: 180 }
+                footprint: [3.5, 2.8]
                 random_faults: false
                 properties:
                   bearing_wear: { signal: { wear: { per_hour: 0.01, initial: 38 } } }
@@ -78,15 +90,20 @@ sites:
                     message: "{property} predicted to exceed {limit} {unit} in {eta} (now {value} {unit}, {trend})"
               - id: cnc-02
                 kind: cnc_machining_centre
+                pose: { position: [9, 0, 3], rotation: 180 }
+                footprint: [3.5, 2.8]
                 random_faults: false
                 faults:
                   - { fault: coolant_loss, at: 40m, duration: 8m }
       - id: utilities
+        pose: [17, 0, 11]
         lines:
           - id: air
             machines:
               - id: compressor-01
                 kind: screw_compressor
+                pose: [3, 0, 3]
+                footprint: [2, 1.5]
 
 """####,
         "simulations/predictive-maintenance-training.yaml": ####"""

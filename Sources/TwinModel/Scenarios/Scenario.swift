@@ -23,6 +23,15 @@ public struct Scenario: Sendable {
     /// Every machine, fleets expanded, in file order.
     public var machines: [MachineInstance]
     public var location: SourceLocation
+    /// What the scenario says of where its sites, areas, lines and machines stand (``FloorLayout`` lays out the rest).
+    public var placements: [PlantPath: Placement] = [:]
+}
+
+extension Scenario {
+    /// The scenario's floor: its machines where it places them, the others laid out automatically.
+    public var floor: FloorLayout {
+        FloorLayout(machines: machines.map { ($0.path, $0.kind.id) }, declared: placements.filter { !$0.value.isEmpty })
+    }
 }
 
 /// A daily window, `start` to `end` (UTC); `end` before `start` means it crosses midnight.

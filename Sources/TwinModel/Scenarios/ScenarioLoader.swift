@@ -51,9 +51,12 @@ public enum ScenarioLoader {
         }
 
         var machines: [MachineInstance] = []
+        var placements: [PlantPath: Placement] = [:]
         var seen: [String: SourceLocation] = [:]
         for siteNode in try map.required("sites").sequence("sites") {
-            let instances = diagnostics.collect { try parseSite(siteNode, enterprise: enterprise, kinds: kinds, diagnostics: diagnostics) } ?? []
+            let instances = diagnostics.collect {
+                try parseSite(siteNode, enterprise: enterprise, kinds: kinds, placements: &placements, diagnostics: diagnostics)
+            } ?? []
             for instance in instances {
                 let key = instance.path.description
                 if let first = seen[key] {
@@ -70,29 +73,38 @@ public enum ScenarioLoader {
         if machines.isEmpty && diagnostics.errors.isEmpty {
             throw try map.required("sites").error("the scenario has no machines")
         }
-        return Scenario(
+        var scenario = Scenario(
             id: id, name: try map.optional("name")?.string("name") ?? id,
             description: try map.optional("description")?.string("description") ?? "",
             enterprise: enterprise, seed: seed, speed: speed, start: start, shifts: shifts, plannedDowntime: downtime,
             setupTime: setupTime, microstops: microstops, machines: machines, location: root.location)
+        scenario.placements = placements
+        return scenario
     }
 
-    private static func parseSite(_ node: YAMLNode, enterprise: String, kinds: [String: MachineKind], diagnostics: DiagnosticCollector) throws -> [MachineInstance] {
+    private static func parseSite(_ node: YAMLNode, enterprise: String, kinds: [String: MachineKind], placements: inout [PlantPath: Placement],
+                                  diagnostics: DiagnosticCollector) throws -> [MachineInstance] {
         let site = try node.mapping("a site")
-        try site.checkKeys(["id", "name", "areas"])
+        try site.checkKeys(["id", "name", "areas"] + placementKeys)
         let siteID = try site.required("id").identifier("site id")
+        placements[PlantPath(site: siteID)] = try parsePlacement(site)
         var instances: [MachineInstance] = []
         for areaNode in try site.required("areas").sequence("areas") {
             let area = try areaNode.mapping("an area")
-            try area.checkKeys(["id", "name", "lines"])
+            try area.checkKeys(["id", "name", "lines"] + placementKeys)
             let areaID = try area.required("id").identifier("area id")
+            placements[PlantPath(site: siteID, area: areaID)] = try parsePlacement(area)
             for lineNode in try area.required("lines").sequence("lines") {
                 let line = try lineNode.mapping("a line")
-                try line.checkKeys(["id", "name", "machines"])
+                try line.checkKeys(["id", "name", "machines"] + placementKeys)
                 let lineID = try line.required("id").identifier("line id")
                 let base = PlantPath(site: siteID, area: areaID, line: lineID)
+                placements[base] = try parsePlacement(line)
                 for machineNode in try line.required("machines").sequence("machines") {
-                    instances += diagnostics.collect { try parseMachines(machineNode, base: base, kinds: kinds, diagnostics: diagnostics) } ?? []
+                    let parsed = diagnostics.collect { try parseMachines(machineNode, base: base, kinds: kinds, diagnostics: diagnostics) }
+                    guard let parsed else { continue }
+                    instances += parsed.instances
+                    for (instance, placement) in zip(parsed.instances, parsed.placements) { placements[instance.path] = placement }
                 }
             }
         }
@@ -100,9 +112,10 @@ public enum ScenarioLoader {
     }
 
     private static func parseMachines(_ node: YAMLNode, base: PlantPath, kinds: [String: MachineKind],
-                                      diagnostics: DiagnosticCollector) throws(ModelError) -> [MachineInstance] {
+                                      diagnostics: DiagnosticCollector) throws(ModelError) -> (instances: [MachineInstance], placements: [Placement]) {
         let map = try node.mapping("a machine")
-        try map.checkKeys(["id", "kind", "count", "properties", "production", "faults", "random_faults", "rules", "name"])
+        try map.checkKeys(["id", "kind", "count", "properties", "production", "faults", "random_faults", "rules", "name"] + placementKeys)
+        let placement = try parsePlacement(map)
         let idNode = try map.required("id")
         let id = try idNode.identifier("machine id")
         let kindNode = try map.required("kind")
@@ -132,12 +145,13 @@ public enum ScenarioLoader {
         let count = try map.optional("count")?.int("count") ?? 1
         guard (1...1_000_000).contains(count) else { throw try map.required("count").error("count must be from 1 to 1000000") }
         let width = max(2, String(count).count)
-        return (1...count).map { index in
+        let instances = (1...count).map { index in
             let name = count == 1 && map.optional("count") == nil ? id : "\(id)-\(String(repeating: "0", count: width - String(index).count))\(index)"
             let path = PlantPath(site: base.site, area: base.area!, line: base.line!, machine: name)
             return MachineInstance(path: path, kind: kind, scheduledFaults: scheduled, randomFaults: random, ruleOverrides: ruleOverrides,
                                    location: idNode.location)
         }
+        return (instances, placement.spread(count))
     }
 
     /// Per-machine changes to its kind: property ranges and signals, production figures.
