@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -115,6 +117,23 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "WebView",
+            dependencies: ["RuleLanguage", "FleetView", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WebRuntime",
+            dependencies: [
+                "WebView", "FleetView", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Page"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Console",
             dependencies: ["RuleLanguage", "FleetView", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
@@ -162,6 +181,7 @@ let package = Package(
                 "TwinStorageSQLite",
                 "Console",
                 "ConsoleRuntime",
+                "WebRuntime",
                 "Benchmarks",
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -215,6 +235,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "WebViewTests",
+            dependencies: ["WebView", "FleetView", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ConsoleTests",
             dependencies: ["RuleLanguage", "Console", "FleetView", "TwinModel", "TwinHubProtocol", "Simulation"],
             exclude: ["Snapshots"],
@@ -247,7 +272,8 @@ let package = Package(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", 
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
-                "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime",
+                "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime", "WebView", "WebRuntime",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

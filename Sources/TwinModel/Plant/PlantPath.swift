@@ -86,6 +86,9 @@ public struct PlantPath: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// Whether the path names a machine.
     public var isMachine: Bool { machine != nil }
 
+    /// The names of its levels, site first.
+    public var levelNames: [String] { [site, area, line, machine].compactMap { $0 } }
+
     /// The name of the last level: the machine's id for a machine, the line's for a line, and so on.
     public var name: String { machine ?? line ?? area ?? site }
 

@@ -1,0 +1,4 @@
+import Hummingbird
+import HummingbirdWebSocket
+/// Placeholder.
+enum WebRuntimePlaceholder {}

@@ -1,0 +1,74 @@
+import FleetView
+import Foundation
+import TwinHubProtocol
+import TwinModel
+
+/// What the web server knows of the plant: the fleet view every screen shares (``FleetModel``), and the documents the
+/// twin service published as they came (twins, open alerts, aggregate KPIs), served as they are so that the API's
+/// documents are the MQTT contract's own (`schemas/`). Built only from MQTT messages, never from the service's memory.
+/// Pure: messages in, state out.
+public struct WebFleet: Sendable {
+    public private(set) var model: FleetModel
+    /// Each machine's latest twin snapshot, as published.
+    public private(set) var twinDocuments: [PlantPath: [UInt8]] = [:]
+    /// Each open alert, as published.
+    public private(set) var alertDocuments: [AlertKey: [UInt8]] = [:]
+    /// Alerts closed among the recent events (``FleetModel/recentEvents``), as their closing event carried them.
+    public private(set) var closedAlertDocuments: [AlertKey: [UInt8]] = [:]
+    /// Each site's, area's and line's latest KPIs, as published.
+    public private(set) var kpiDocuments: [PlantPath: [UInt8]] = [:]
+    /// Aggregate KPIs of every level (the fleet model keeps only lines').
+    public private(set) var aggregates: [PlantPath: KPISnapshot] = [:]
+    /// When the last message from the twin service came.
+    public private(set) var lastMessage: Date?
+    let decoder: ServiceMessageDecoder
+
+    public init(model: FleetModel, decoder: ServiceMessageDecoder) {
+        self.model = model
+        self.decoder = decoder
+    }
+
+    /// Decodes and applies one message received at `now`; one that cannot be read is counted with its reason
+    /// (``FleetModel/refused``) and changes nothing else.
+    public mutating func apply(topic: String, payload: [UInt8], at now: Date) {
+        let update: ServiceMessage?
+        do {
+            update = try decoder.decode(topic: topic, payload: payload)
+        } catch {
+            model.refuse(error)
+            return
+        }
+        guard let update else { return }
+        lastMessage = now
+        model.apply(update)
+        switch update {
+        case .twin(let twin): twinDocuments[twin.key] = payload
+        case .twinRemoved(let key): twinDocuments[key] = nil
+        case .alert(let alert): alertDocuments[alert.key] = payload
+        case .alertRemoved(let key): alertDocuments[key] = nil
+        case .event(let event) where event.closesAlert:
+            alertDocuments[event.alert.key] = nil
+            closedAlertDocuments[event.alert.key] = Self.member("alert", of: payload)
+            if closedAlertDocuments.count > 2 * FleetModel.recentEventLimit {
+                let recent = Set(model.recentEvents.map(\.alert.key))
+                closedAlertDocuments = closedAlertDocuments.filter { recent.contains($0.key) }
+            }
+        case .aggregate(let kpi):
+            aggregates[kpi.path] = kpi
+            kpiDocuments[kpi.path] = payload
+        case .event, .history, .metrics: break
+        }
+    }
+
+    /// The member `name` of the JSON object `document`, written alone (`nil` if there is none).
+    static func member(_ name: String, of document: [UInt8]) -> [UInt8]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(document)) as? [String: Any], let member = object[name],
+              let data = try? JSONSerialization.data(withJSONObject: member, options: [.sortedKeys]) else { return nil }
+        return Array(data)
+    }
+
+    /// Sets the broker connection's status.
+    public mutating func setConnection(_ status: ConnectionStatus) {
+        model.setConnection(status)
+    }
+}
