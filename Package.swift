@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "WebRuntime",
             dependencies: [
-                "WebView", "FleetView", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
+                "WebView", "FleetView", "ConsoleRuntime", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

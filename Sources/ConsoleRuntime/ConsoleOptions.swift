@@ -40,8 +40,8 @@ public struct ConsoleOptions: Sendable {
 }
 
 extension ConnectionStatus {
-    /// The console's view of a client connection state.
-    init(_ state: ConnectionState) {
+    /// A screen's view of a client connection state.
+    public init(_ state: ConnectionState) {
         switch state {
         case .idle, .connecting: self = .connecting
         case .connected(let sessionPresent): self = .connected(resumed: sessionPresent)

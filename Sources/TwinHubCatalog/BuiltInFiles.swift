@@ -43,6 +43,7 @@ sites:
         pose: [0, 0, 0]
         lines:
           - id: line-1
+            pose: [0, 0, 0]
             machines:
               - id: laser-01
                 kind: fibre_laser_cutter
@@ -69,6 +70,7 @@ sites:
         pose: [0, 0, 11]
         lines:
           - id: cell-1
+            pose: [0, 0, 0]
             machines:
               - id: cnc-01
                 kind: cnc_machining_centre
@@ -99,6 +101,7 @@ sites:
         pose: [17, 0, 11]
         lines:
           - id: air
+            pose: [0, 0, 0]
             machines:
               - id: compressor-01
                 kind: screw_compressor

@@ -47,7 +47,7 @@ extension WebAPI {
         json.openArray()
         for value in item.pose.rotation { json.element(number: value) }
         json.closeArray()
-        json.field("yaw_deg", number: (item.pose.yawDegrees * 1000).rounded() / 1000)
+        json.field("yaw_deg", number: (item.pose.yawDegrees * 1000).rounded() / 1000 + 0)  // + 0: never -0
         json.close()
         json.key("footprint")
         json.open()

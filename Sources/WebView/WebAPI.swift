@@ -26,7 +26,7 @@ public struct WebAPI: Sendable {
     }
 
     /// A machine's path from the URL's `{path}` (`site/area/line/machine`).
-    static func machinePath(_ text: String) throws(APIProblem) -> PlantPath {
+    public static func machinePath(_ text: String) throws(APIProblem) -> PlantPath {
         guard let path = PlantPath(text), path.level == .machine else {
             throw .notFound("'\(text)' is not a machine's path (site/area/line/machine)")
         }

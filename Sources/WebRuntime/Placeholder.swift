@@ -1,4 +1,0 @@
-import Hummingbird
-import HummingbirdWebSocket
-/// Placeholder.
-enum WebRuntimePlaceholder {}

@@ -1,0 +1,90 @@
+import ConsoleRuntime
+import FleetView
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Synchronization
+import TwinHubMQTT
+import TwinHubProtocol
+import TwinModel
+import WebView
+
+/// `twinhub web`: an MQTT client like the console, which keeps a ``WebFleet`` from what the twin service publishes
+/// (never its memory), and serves it over HTTP: the API under `/api/v1` (``WebAPI``) and the floor view at `/`.
+/// Acknowledgements, commands and desired states go out over MQTT as the console sends them.
+public final class WebServer: Sendable {
+    public let options: WebOptions
+    let logger: Logger
+    let api: WebAPI
+    let decoder: ServiceMessageDecoder
+    let client: MQTTClient
+    let fleet: Mutex<WebFleet>
+    let histories: HistoryFetcher
+    let counters = WebCounters()
+
+    /// - Throws: ``WebConfigurationError`` when writes would need a token and none is given.
+    public init(options: WebOptions, logger: Logger) throws {
+        if options.writesNeedToken && (options.token ?? "").isEmpty {
+            throw WebConfigurationError(description: options.requireToken
+                ? "--require-token needs a token (--token-file)"
+                : "listening on \(options.host), beyond loopback, needs a token for writes (--token-file)")
+        }
+        self.options = options
+        self.logger = logger
+        api = WebAPI(kinds: options.kinds, scenario: options.scenario)
+        decoder = ServiceMessageDecoder(topics: options.topics)
+        var configuration = options.connection
+        if configuration.clientID == nil {
+            configuration.clientID = "twinhub-web-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        }
+        client = try MQTTClient(configuration, logger: logger)
+        fleet = Mutex(WebFleet(model: FleetModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder))
+        histories = HistoryFetcher(client: client, decoder: decoder)
+    }
+
+    /// Connects, serves until cancelled, then disconnects. `listening` gets the port once the server accepts
+    /// connections (the one the system chose, for port 0).
+    public func run(listening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let state = try await client.subscribe(to: decoder.stateFilters, qos: .atMostOnce, bufferCapacity: options.bufferCapacity)
+        let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+        let application = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "twinhub"),
+            onServerRunning: { channel in listening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                for await status in client.stateUpdates() {
+                    fleet.withLock { $0.setConnection(ConnectionStatus(status)) }
+                }
+            }
+            for subscription in [state, alerts] {
+                group.addTask { [self] in
+                    for await message in subscription {
+                        fleet.withLock { $0.apply(topic: message.topic, payload: message.payload, at: Date()) }
+                    }
+                }
+            }
+            group.addTask {
+                try await application.run()
+            }
+            try await client.connect()
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+        await client.disconnect()
+    }
+
+    /// Sends what a user asked for over MQTT, as the console does (QoS 1).
+    func send(_ intent: FleetIntent) throws {
+        let message = intent.message(in: options.topics)
+        try client.send(PublishRequest(topic: message.topic, payload: message.payload, qos: .atLeastOnce))
+    }
+}
+
+/// A configuration `twinhub web` cannot run with.
+public struct WebConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+}
