@@ -196,6 +196,12 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
+        .target(
+            name: "SchemaSupport",
+            dependencies: ["TwinModel"],
+            path: "Tests/SchemaSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RuleLanguageTests",
             dependencies: ["RuleLanguage", "TestSupport"],
@@ -254,6 +260,7 @@ let package = Package(
             name: "TwinHubProtocolTests",
             dependencies: [
                 "RuleLanguage", "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "FleetView", "Simulation",
+                "SchemaSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -272,8 +279,9 @@ let package = Package(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", 
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
-                "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime", "WebView", "WebRuntime",
+                "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -116,7 +116,7 @@ extension WebServer {
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return Array(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIProblem.tooLarge(limit: limit)
         }
     }

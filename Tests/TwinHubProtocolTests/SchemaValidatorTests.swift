@@ -1,3 +1,4 @@
+import SchemaSupport
 import Foundation
 import Testing
 import TwinModel

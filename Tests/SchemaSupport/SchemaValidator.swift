@@ -21,38 +21,48 @@ import TwinModel
 ///
 /// Every problem comes with the JSON path of the value it is about (`$.alert.explanation.values.temp`,
 /// `$.properties.spindle_speed.offsets_s[3]`).
-struct SchemaValidator {
+public struct SchemaValidator {
     /// One way a value breaks its schema.
-    struct Problem: Sendable, Equatable, CustomStringConvertible {
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
         /// Where: `$` is the whole document.
-        var path: String
+        public var path: String
         /// The keyword that failed.
-        var keyword: String
-        var message: String
+        public var keyword: String
+        public var message: String
 
-        var description: String { "\(path): \(message) [\(keyword)]" }
+        public init(path: String, keyword: String, message: String) {
+            self.path = path
+            self.keyword = keyword
+            self.message = message
+        }
+
+        public var description: String { "\(path): \(message) [\(keyword)]" }
     }
 
     /// A schema that cannot be used: what is wrong and where.
-    struct SchemaError: Error, Sendable, CustomStringConvertible {
-        var description: String
+    public struct SchemaError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The loaded schemas by `$id` (without a fragment).
-    private(set) var documents: [String: JSON] = [:]
+    public private(set) var documents: [String: JSON] = [:]
     /// The `$id` of each schema loaded from a file, by file name.
-    private(set) var files: [String: String] = [:]
+    public private(set) var files: [String: String] = [:]
     /// Every `pattern` and `patternProperties` key, compiled once.
     private var patterns: [String: Regex<AnyRegexOutput>] = [:]
 
     /// Loads schemas, each with an absolute `$id`, and checks that every keyword and reference can be used.
-    init(schemas: [JSON]) throws(SchemaError) {
+    public init(schemas: [JSON]) throws(SchemaError) {
         for schema in schemas { try add(schema, file: nil) }
         try checkAll()
     }
 
     /// Loads every `*.schema.json` of `directory`.
-    init(directory: URL) throws {
+    public init(directory: URL) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".schema.json") }.sorted()
         for name in names {
             let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(name)))
@@ -67,7 +77,7 @@ struct SchemaValidator {
 
     /// The problems of `payload` (JSON text) against the schema `schema`: an `$id`, or the file name of a schema
     /// loaded from a directory. Empty when it is valid.
-    func validate(_ payload: [UInt8], against schema: String) -> [Problem] {
+    public func validate(_ payload: [UInt8], against schema: String) -> [Problem] {
         do {
             return validate(try JSONReader.read(payload), against: schema)
         } catch {
@@ -76,7 +86,7 @@ struct SchemaValidator {
     }
 
     /// The problems of `value` against the schema `schema` (an `$id` or a loaded file's name). Empty when it is valid.
-    func validate(_ value: JSON, against schema: String) -> [Problem] {
+    public func validate(_ value: JSON, against schema: String) -> [Problem] {
         let id = files[schema] ?? schema
         guard let document = documents[id] else {
             return [Problem(path: "$", keyword: "$id", message: "no schema \(schema) is loaded")]

@@ -1,0 +1,195 @@
+import FleetView
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+import TwinHubProtocol
+import TwinModel
+@testable import WebRuntime
+
+/// `twinhub web` over real HTTP, beside a real broker and twin service: the test plays the machine (as the alert
+/// tests do), reads the API and writes through it, and checks every answer against `openapi/twinhub-web.yaml`.
+@Suite("Web API over HTTP", .serialized, .timeLimit(.minutes(2)))
+struct WebServerTests {
+    static let contract = Result { try OpenAPIContract() }
+    static let machinePath = "site/area/line/cnc"
+    static let machineOperation = "/twins/{site}/{area}/{line}/{machine}"
+
+    /// Runs a web server for the fleet of ``AlertServiceTests`` until `body` returns; `body` gets its base URL.
+    static func withWebServer(_ broker: MosquittoBroker, configure: (inout WebOptions) -> Void = { _ in },
+                              _ body: (URL) async throws -> Void) async throws {
+        let kinds = [AlertServiceTests.kindYAML].map { try! KindLoader.load(yaml: $0, file: "test-mill.yaml") }
+        var options = WebOptions(connection: try clientConfiguration(broker.url), topics: AlertServiceTests.topics,
+                                 kinds: Dictionary(uniqueKeysWithValues: kinds.map { ($0.id, $0.interface) }))
+        options.port = 0
+        configure(&options)
+        let server = try WebServer(options: options, logger: testLogger)
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let serving = Task { try await server.run { sink.yield($0) } }
+        defer { serving.cancel() }
+        let port = try await within(.seconds(10), "the web server to listen") {
+            for await port in ports { return port }
+            throw TimedOut(what: "the port (the server ended)")
+        }
+        try await body(URL(string: "http://127.0.0.1:\(port)/api/v1")!)
+    }
+
+    static func request(_ method: String, _ url: URL, _ path: String, body: String? = nil, token: String? = nil) async throws -> HTTPAnswer {
+        var request = URLRequest(url: URL(string: url.absoluteString + path)!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        return HTTPAnswer(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "", body: Array(data))
+    }
+
+    /// `GET path` until `accept` takes the answer (the web server learns from MQTT: there is no event to await over HTTP).
+    static func poll(_ url: URL, _ path: String, _ what: String, _ accept: @escaping @Sendable (HTTPAnswer) throws -> Bool) async throws -> HTTPAnswer {
+        let deadline = ContinuousClock.now + .seconds(15)
+        var last: HTTPAnswer?
+        while ContinuousClock.now < deadline {
+            let answer = try await request("GET", url, path)
+            if try accept(answer) { return answer }
+            last = answer
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TimedOut(what: "\(what); last answer: \(last.map { "\($0.status) \($0.text)" } ?? "none")")
+    }
+
+    @Test("Reads and writes end to end: twins, an alert raised by the machine, its acknowledgement and a command reach MQTT, every answer as the spec says")
+    func endToEnd() async throws {
+        let contract = try Self.contract.get()
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let events = try await observer.subscribe(to: [AlertServiceTests.topics.alertEvents])
+            let commands = try await observer.subscribe(to: [AlertServiceTests.topics.topic(.cmd, for: AlertServiceTests.cnc)])
+            try await AlertServiceTests.withService(broker) {
+                try await Self.withWebServer(broker) { url in
+                    var machine = try await AlertServiceTests.PlayedMachine(broker)
+                    try await machine.send(temperature: 40, samples: 1)
+                    let health = try await Self.poll(url, "/health", "the twin service and its twin") { answer in
+                        (try answer.json() as? [String: Any])?["twins"] as? Int == 1 && answer.status == 200
+                    }
+                    contract.check(health, "GET /health")
+
+                    let twins = try await Self.request("GET", url, "/twins?path=site/%23&kind=test_mill")
+                    contract.check(twins, "GET /twins")
+                    #expect((try twins.json() as? [[String: Any]])?.first?["path"] as? String == Self.machinePath)
+                    let twin = try await Self.request("GET", url, "/twins/\(Self.machinePath)")
+                    contract.check(twin, "GET \(Self.machineOperation)")
+                    #expect((try twin.json() as? [String: Any])?["kind"] as? String == "test_mill")
+                    contract.check(try await Self.request("GET", url, "/layout"), "GET /layout")
+                    contract.check(try await Self.request("GET", url, "/kinds"), "GET /kinds")
+                    contract.check(try await Self.request("GET", url, "/kpi"), "GET /kpi")
+                    let history = try await Self.poll(url, "/twins/\(Self.machinePath)/history?property=spindle_temperature", "a history") {
+                        $0.status == 200
+                    }
+                    contract.check(history, "GET \(Self.machineOperation)/history")
+
+                    try await machine.overheat()
+                    #expect(try await AlertServiceTests.nextEvent(events)["event"] as? String == "raised")
+                    let alerts = try await Self.poll(url, "/alerts?severity=critical", "the raised alert") {
+                        (try $0.json() as? [[String: Any]])?.count == 1
+                    }
+                    contract.check(alerts, "GET /alerts")
+
+                    let ack = try await Self.request("POST", url, "/alerts/\(Self.machinePath)/spindle_overheat/ack",
+                                                     body: #"{"by":"trainer","comment":"from the web"}"#)
+                    contract.check(ack, "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack")
+                    #expect(ack.status == 202)
+                    let acknowledged = try await AlertServiceTests.nextEvent(events)
+                    #expect(acknowledged["event"] as? String == "acknowledged")
+                    #expect(((acknowledged["alert"] as? [String: Any])?["acknowledgement"] as? [String: Any])?["comment"] as? String == "from the web")
+
+                    let command = try await Self.request("POST", url, "/twins/\(Self.machinePath)/commands", body: #"{"command":"stop"}"#)
+                    contract.check(command, "POST \(Self.machineOperation)/commands")
+                    #expect(try JSONCodec.decodeCommand(try await commands.next()[0].payload).command == .stop)
+                    let desired = try await Self.request("PUT", url, "/twins/\(Self.machinePath)/desired", body: #"{"state":"stopped"}"#)
+                    contract.check(desired, "PUT \(Self.machineOperation)/desired")
+                    #expect(desired.status == 202)
+                    #expect(contract.checkedOperations.isSuperset(of: contract.operations), "every operation of the spec answered here")
+                }
+            }
+        }
+    }
+
+    @Test("Bad requests are problem documents saying what and where, each counted by status")
+    func badRequests() async throws {
+        let contract = try Self.contract.get()
+        try await MosquittoBroker.withBroker { broker in
+            try await AlertServiceTests.withService(broker) {
+                try await Self.withWebServer(broker) { url in
+                    var machine = try await AlertServiceTests.PlayedMachine(broker)
+                    try await machine.send(temperature: 40, samples: 1)
+                    _ = try await Self.poll(url, "/health", "the twin") { (try $0.json() as? [String: Any])?["twins"] as? Int == 1 }
+                    let cases: [(String, String, String?, Int, String, String)] = [
+                        ("GET", "/twins?path=site/%23/x", nil, 400, "GET /twins", "'#' may only be the last level"),
+                        ("GET", "/twins?colour=red", nil, 400, "GET /twins", "unknown query parameter 'colour'"),
+                        ("GET", "/twins/site/area/line/nobody", nil, 404, "GET \(Self.machineOperation)", "no twin of site/area/line/nobody"),
+                        ("GET", "/alerts?status=closed", nil, 400, "GET /alerts", "status must be open or all"),
+                        ("GET", "/kpi?path=site/area/line/cnc", nil, 400, "GET /kpi", "not a site, area or line"),
+                        ("POST", "/twins/\(Self.machinePath)/commands", "{\"command\":", 400, "POST \(Self.machineOperation)/commands", "malformed_json"),
+                        ("POST", "/twins/\(Self.machinePath)/commands", #"{"command":"launch"}"#, 400, "POST \(Self.machineOperation)/commands", "launch"),
+                        ("POST", "/twins/\(Self.machinePath)/commands", String(repeating: " ", count: 20_000), 413,
+                         "POST \(Self.machineOperation)/commands", "larger than"),
+                        ("PUT", "/twins/\(Self.machinePath)/desired", #"{"state":7}"#, 400, "PUT \(Self.machineOperation)/desired", "state"),
+                        ("POST", "/alerts/\(Self.machinePath)/spindle_overheat/ack", #"{"by":"x"}"#, 404,
+                         "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack", "no open alert 'spindle_overheat'"),
+                    ]
+                    for (method, path, body, status, operation, reason) in cases {
+                        let answer = try await Self.request(method, url, path, body: body)
+                        #expect(answer.status == status, "\(method) \(path): \(answer.text)")
+                        #expect(answer.text.contains(reason), "\(method) \(path): \(answer.text)")
+                        contract.check(answer, operation)
+                    }
+                    let unknown = try await Self.request("GET", url, "/nothing/here")
+                    #expect(unknown.status == 404 && unknown.contentType.hasPrefix("application/problem+json"))
+                    let health = try await Self.request("GET", url, "/health")
+                    let refused = try #require((try health.json() as? [String: Any])?["requests_refused"] as? [String: Int])
+                    #expect(refused == ["400": 7, "404": 3, "413": 1])
+                }
+            }
+        }
+    }
+
+    @Test("Writes need the bearer token when asked to: none is 401, a wrong one 403; reads stay open")
+    func token() async throws {
+        let contract = try Self.contract.get()
+        try await MosquittoBroker.withBroker { broker in
+            try await AlertServiceTests.withService(broker) {
+                try await Self.withWebServer(broker, configure: { $0.requireToken = true; $0.token = "s3cret-token" }) { url in
+                    var machine = try await AlertServiceTests.PlayedMachine(broker)
+                    try await machine.send(temperature: 40, samples: 1)
+                    _ = try await Self.poll(url, "/health", "the twin") { (try $0.json() as? [String: Any])?["twins"] as? Int == 1 }
+                    let path = "/twins/\(Self.machinePath)/commands", operation = "POST \(Self.machineOperation)/commands"
+                    let none = try await Self.request("POST", url, path, body: #"{"command":"start"}"#)
+                    let wrong = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, token: "s3cret-tokem")
+                    let right = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, token: "s3cret-token")
+                    #expect([none.status, wrong.status, right.status] == [Int]([401, 403, 202]))
+                    for answer in [none, wrong, right] { contract.check(answer, operation) }
+                    #expect(try await Self.request("GET", url, "/twins").status == 200)
+                }
+            }
+        }
+        var options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:1"), topics: AlertServiceTests.topics, kinds: [:])
+        options.host = "0.0.0.0"
+        #expect(throws: WebConfigurationError.self, "beyond loopback without a token") { try WebServer(options: options, logger: testLogger) }
+    }
+
+    @Test("The spec describes these operations, no more and no fewer")
+    func operations() async throws {
+        let contract = try Self.contract.get()
+        #expect(contract.operations == [
+            "GET /twins", "GET \(Self.machineOperation)", "GET \(Self.machineOperation)/history", "POST \(Self.machineOperation)/commands",
+            "PUT \(Self.machineOperation)/desired", "GET /layout", "GET /alerts", "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack",
+            "GET /kinds", "GET /kpi", "GET /health",
+        ])
+    }
+}
