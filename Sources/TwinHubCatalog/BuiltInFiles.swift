@@ -334,9 +334,11 @@ properties:
     signal:
       couple: { spindle_speed: 0.00014, bearing_wear: 0.08 }   # ≈2 mm/s new, 7.1 mm/s near wear 72 %
       noise: 0.05
+      rest: 0.1                         # a still spindle does not shake, however worn its bearing
   coolant_flow:
     unit: l/min
     normal: [15, 30]
+    normal_while: running               # the pump runs with the spindle: 0 l/min is right when it stands
     limits: [0, 40]
     decimals: 1
     signal:
@@ -345,7 +347,7 @@ properties:
       noise: 0.3
   power:
     unit: kW
-    normal: [0.4, 18]
+    normal: [0.2, 18]
     limits: [0, 30]
     decimals: 2
     signal:
@@ -662,6 +664,7 @@ properties:
     signal:
       couple: { cutting_speed: 0.05, axis_wear: 0.07 }
       noise: 0.04
+      rest: 0.1
   power:
     unit: kW
     normal: [1, 28]
@@ -789,7 +792,7 @@ properties:
       noise: 1.5
   oil_temperature:
     unit: °C
-    normal: [25, 55]
+    normal: [20, 55]                    # from a cold start in the workshop to hot
     limits: [-10, 110]
     decimals: 1
     signal:
@@ -810,6 +813,7 @@ properties:
     signal:
       couple: { stroke_rate: 0.12, pump_wear: 0.07 }
       noise: 0.05
+      rest: 0.1
   power:
     unit: kW
     normal: [0.5, 15]
@@ -928,6 +932,7 @@ properties:
   shielding_gas_flow:
     unit: l/min
     normal: [12, 20]
+    normal_while: running               # the gas flows only while it welds
     limits: [0, 30]
     decimals: 1
     signal:
@@ -957,6 +962,7 @@ properties:
     signal:
       couple: { wire_feed_speed: 0.08, joint_wear: 0.05 }
       noise: 0.03
+      rest: 0.1
   power:
     unit: kW
     normal: [0.8, 14]
@@ -1063,6 +1069,7 @@ properties:
   discharge_pressure:
     unit: bar
     normal: [6.5, 8]
+    normal_while: running               # an unloaded or stopped compressor holds no pressure
     limits: [0, 12]
     signal:
       target: { running: 7.6, default: 0 }
@@ -1071,7 +1078,7 @@ properties:
       noise: 0.03
   airend_temperature:
     unit: °C
-    normal: [60, 95]
+    normal: [20, 95]                    # from a cold start to hot; about 70 °C once warm
     limits: [-10, 140]
     decimals: 1
     signal:
@@ -1110,6 +1117,7 @@ properties:
     signal:
       couple: { air_demand: 0.02, bearing_wear: 0.05 }
       noise: 0.05
+      rest: 0.1
   power:
     unit: kW
     normal: [2, 42]
@@ -1259,6 +1267,7 @@ properties:
     signal:
       couple: { loom_speed: 0.004, shaft_wear: 0.06 }
       noise: 0.08
+      rest: 0.1
   power:
     unit: kW
     normal: [0.2, 9]
