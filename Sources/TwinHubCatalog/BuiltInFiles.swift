@@ -6,16 +6,10 @@ public enum BuiltInFiles {
     public static let files: [String: String] = [
         "simulations/factory-demo.yaml": ####"""
 # The factory `twinhub demo` runs: a small job shop written to be watched. At the default 60× one wall
-# second is one simulated minute. What a run showed (wall time since start; alerts of the twin service):
-#   0:05  the shift starts: set-up, then the machines run; line OEE climbs from 0 and dips with every stop
-#   0:25  cnc-01  Bearing failure predicted (warning): its worn spindle bearing now wears fast (a fault at 10m)
-#   0:40  cnc-02  the coolant pump fails (40m, for 8m): Coolant flow low (major), Spindle heating fast,
-#   0:45  cnc-02  Spindle overheating (warning)
-#   0:45  cnc-01  the predicted failure escalates to major (less than 8 h left)
-#   0:48  cnc-02  the pump is back: Coolant flow low clears; 0:56 the spindle has cooled and overheating clears
-#   0:50  cnc-01  High vibration (warning), clearing when the spindle stops and back when it runs
-#   1:00  weld-01 drops off the network (60m, for 40m): the broker publishes its last will, the twin is offline
-#   1:10  weld-01 Machine offline (warning), major at 1:30; 1:40 it reconnects and the alert clears
+# second is one simulated minute. What it shows, and when, is the table under "What you will see" in the README
+# (a test, DemoScriptTests, checks every row against this scenario): cnc-01's worn bearing wears fast from 10m and
+# its failure is predicted, escalates and comes; cnc-02's coolant pump fails at 40m for 8m; weld-01 drops off the
+# network at 60m for 40m.
 # The offline alert runs on the service's wall clock (nothing arrives from a machine that is offline), so this
 # scenario shortens it to 10 s / 30 s for weld-01; the outage lasts 40 simulated minutes (40 s at 60×, 20 s
 # at 120×, 10 s at 240×, when the warning may not show).

@@ -23,7 +23,7 @@ struct PredictiveMaintenanceTests {
         while elapsed < hours * 3600, run.failure == nil {
             elapsed += 60
             machineRun.advance(to: elapsed) { step, _ in
-                if case .state(let change) = step.event, change.state == .fault { run.failure = change.time }
+                if case .state(let change)? = step.event, change.state == .fault { run.failure = change.time }
                 for alert in step.alerts { run.events.append((step.time, alert)) }
             }
         }

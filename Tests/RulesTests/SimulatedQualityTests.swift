@@ -30,7 +30,7 @@ struct SimulatedQualityTests {
             for instance in Self.healthyMachines(of: scenario) {
                 var run = ScenarioRun(instance, of: scenario, rules: false)
                 let observe: (ScenarioRun.Step, Twin) -> Void = { step, twin in
-                    guard case .telemetry(let sample) = step.event else { return }
+                    guard case .telemetry(let sample)? = step.event else { return }
                     checked += sample.values.count
                     guard twin.state != .running else { return }
                     for reading in sample.values where twin.reported[reading.property]?.quality == .outOfRange {
