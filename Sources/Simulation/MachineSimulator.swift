@@ -318,6 +318,7 @@ public struct MachineSimulator: Sendable {
                     value += SignalMath.daily(secondsOfDay: Double(plan.secondsOfDay(at: time)), amplitude: daily.amplitude, peakHour: daily.peakHour)
                 }
             }
+            if !operating, let rest = signal.rest { value = rest }
             values[index] = min(max(value, signal.lowerLimit), signal.upperLimit)
         }
     }
@@ -461,7 +462,7 @@ public struct MachineSimulator: Sendable {
             }
         case .bearingWear(let property, _, _):
             let propertyIndex = propertyIndex(property)
-            wears[propertyIndex] = program.signals[propertyIndex].wearInitial
+            wears[propertyIndex] = program.signals[propertyIndex].wearNew
         case .sensorStuck(let property):
             stuckValues[propertyIndex(property)] = nil
         default:

@@ -23,6 +23,10 @@ final class SignalProgram: Sendable {
         var snap: Double
         var wearPerHour: Double?
         var wearInitial: Double
+        /// A replaced part's wear.
+        var wearNew: Double
+        /// The value outside the operating states, if the signal has one.
+        var rest: Double?
         var walk: SignalSpec.Walk?
         var sine: (amplitude: Double, period: Double, phase: Double)?
         var noise: Double?
@@ -83,7 +87,7 @@ final class SignalProgram: Sendable {
                 constant: spec.constant ?? 0, follow: resolve(spec.follow), couple: resolve(spec.couple),
                 lagFactor: spec.lag.flatMap { lag in lag.secondsValue > 0 ? SignalMath.lagFactor(dt: interval, tau: lag.secondsValue) : nil },
                 snap: max(1e-9, (property.normal.upperBound - property.normal.lowerBound) * 1e-4),
-                wearPerHour: spec.wear?.perHour, wearInitial: spec.wear?.initial ?? 0, walk: spec.walk,
+                wearPerHour: spec.wear?.perHour, wearInitial: spec.wear?.initial ?? 0, wearNew: spec.wear?.new ?? 0, rest: spec.rest, walk: spec.walk,
                 sine: spec.sine.map { ($0.amplitude, $0.period.secondsValue, $0.phase) }, noise: spec.noise, daily: spec.daily,
                 replay: spec.replay?.values, scale: SignalMath.roundingScale(decimals: property.decimals))
         }

@@ -6,16 +6,10 @@ public enum BuiltInFiles {
     public static let files: [String: String] = [
         "simulations/factory-demo.yaml": ####"""
 # The factory `twinhub demo` runs: a small job shop written to be watched. At the default 60× one wall
-# second is one simulated minute. What a run showed (wall time since start; alerts of the twin service):
-#   0:05  the shift starts: set-up, then the machines run; line OEE climbs from 0 and dips with every stop
-#   0:25  cnc-01  Bearing failure predicted (warning): its worn spindle bearing now wears fast (a fault at 10m)
-#   0:40  cnc-02  the coolant pump fails (40m, for 8m): Coolant flow low (major), Spindle heating fast,
-#   0:45  cnc-02  Spindle overheating (warning)
-#   0:45  cnc-01  the predicted failure escalates to major (less than 8 h left)
-#   0:48  cnc-02  the pump is back: Coolant flow low clears; 0:56 the spindle has cooled and overheating clears
-#   0:50  cnc-01  High vibration (warning), clearing when the spindle stops and back when it runs
-#   1:00  weld-01 drops off the network (60m, for 40m): the broker publishes its last will, the twin is offline
-#   1:10  weld-01 Machine offline (warning), major at 1:30; 1:40 it reconnects and the alert clears
+# second is one simulated minute. What it shows, and when, is the table under "What you will see" in the README
+# (a test, DemoScriptTests, checks every row against this scenario): cnc-01's worn bearing wears fast from 10m and
+# its failure is predicted, escalates and comes; cnc-02's coolant pump fails at 40m for 8m; weld-01 drops off the
+# network at 60m for 40m.
 # The offline alert runs on the service's wall clock (nothing arrives from a machine that is offline), so this
 # scenario shortens it to 10 s / 30 s for weld-01; the outage lasts 40 simulated minutes (40 s at 60×, 20 s
 # at 120×, 10 s at 240×, when the warning may not show).
@@ -354,9 +348,11 @@ properties:
     signal:
       couple: { spindle_speed: 0.00014, bearing_wear: 0.08 }   # ≈2 mm/s new, 7.1 mm/s near wear 72 %
       noise: 0.05
+      rest: 0.1                         # a still spindle does not shake, however worn its bearing
   coolant_flow:
     unit: l/min
     normal: [15, 30]
+    normal_while: running               # the pump runs with the spindle: 0 l/min is right when it stands
     limits: [0, 40]
     decimals: 1
     signal:
@@ -365,7 +361,7 @@ properties:
       noise: 0.3
   power:
     unit: kW
-    normal: [0.4, 18]
+    normal: [0.2, 18]
     limits: [0, 30]
     decimals: 2
     signal:
@@ -682,6 +678,7 @@ properties:
     signal:
       couple: { cutting_speed: 0.05, axis_wear: 0.07 }
       noise: 0.04
+      rest: 0.1
   power:
     unit: kW
     normal: [1, 28]
@@ -809,7 +806,7 @@ properties:
       noise: 1.5
   oil_temperature:
     unit: °C
-    normal: [25, 55]
+    normal: [20, 55]                    # from a cold start in the workshop to hot
     limits: [-10, 110]
     decimals: 1
     signal:
@@ -830,6 +827,7 @@ properties:
     signal:
       couple: { stroke_rate: 0.12, pump_wear: 0.07 }
       noise: 0.05
+      rest: 0.1
   power:
     unit: kW
     normal: [0.5, 15]
@@ -948,6 +946,7 @@ properties:
   shielding_gas_flow:
     unit: l/min
     normal: [12, 20]
+    normal_while: running               # the gas flows only while it welds
     limits: [0, 30]
     decimals: 1
     signal:
@@ -977,6 +976,7 @@ properties:
     signal:
       couple: { wire_feed_speed: 0.08, joint_wear: 0.05 }
       noise: 0.03
+      rest: 0.1
   power:
     unit: kW
     normal: [0.8, 14]
@@ -1083,6 +1083,7 @@ properties:
   discharge_pressure:
     unit: bar
     normal: [6.5, 8]
+    normal_while: running               # an unloaded or stopped compressor holds no pressure
     limits: [0, 12]
     signal:
       target: { running: 7.6, default: 0 }
@@ -1091,7 +1092,7 @@ properties:
       noise: 0.03
   airend_temperature:
     unit: °C
-    normal: [60, 95]
+    normal: [20, 95]                    # from a cold start to hot; about 70 °C once warm
     limits: [-10, 140]
     decimals: 1
     signal:
@@ -1130,6 +1131,7 @@ properties:
     signal:
       couple: { air_demand: 0.02, bearing_wear: 0.05 }
       noise: 0.05
+      rest: 0.1
   power:
     unit: kW
     normal: [2, 42]
@@ -1279,6 +1281,7 @@ properties:
     signal:
       couple: { loom_speed: 0.004, shaft_wear: 0.06 }
       noise: 0.08
+      rest: 0.1
   power:
     unit: kW
     normal: [0.2, 9]

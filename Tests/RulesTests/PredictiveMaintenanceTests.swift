@@ -7,8 +7,6 @@ import Twins
 
 @Suite("The predictive-maintenance training scenario")
 struct PredictiveMaintenanceTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// What the rules saw of one machine of the scenario, simulated without a broker.
     struct Run {
         var events: [(time: Date, event: AlertEvent)] = []
@@ -17,35 +15,16 @@ struct PredictiveMaintenanceTests {
 
     /// Simulates `machine` for up to `hours`, feeding every message to a twin and its rules (kind rules).
     static func run(_ machine: String, hours: Double) throws -> Run {
-        let kinds = try KindLoader.loadDirectory(root.appendingPathComponent("twins").path)
-        let scenario = try ScenarioLoader.load(file: root.appendingPathComponent("simulations/predictive-maintenance-training.yaml").path, kinds: kinds)
+        let scenario = try ScenarioRun.scenario("predictive-maintenance-training.yaml")
         let instance = try #require(scenario.machines.first { $0.id == machine })
-        var simulator = MachineSimulator(instance: instance, scenario: scenario)
-        let address = PlantPath(site: instance.path.site, area: instance.path.area!, line: instance.path.line!, machine: machine)
-        var twin = Twin(address: address, kind: instance.kind.interface)
-        var engine = RuleEngine(book: RuleBook(kinds: kinds, overrides: scenario.ruleOverrides))
+        var machineRun = ScenarioRun(instance, of: scenario)
         var run = Run()
         var elapsed = 0.0
         while elapsed < hours * 3600, run.failure == nil {
             elapsed += 60
-            for event in simulator.advance(to: elapsed) {
-                let trigger: RuleTrigger
-                let time: Date
-                switch event {
-                case .telemetry(let sample):
-                    twin.apply(sample, received: sample.time)
-                    (trigger, time) = (.telemetry(sample.values.map(\.property)), sample.time)
-                case .state(let change):
-                    twin.apply(change, received: change.time)
-                    if change.state == .fault { run.failure = change.time }
-                    (trigger, time) = (.state, change.time)
-                case .counters(let counters):
-                    twin.apply(counters, received: counters.time)
-                    (trigger, time) = (.counters, counters.time)
-                case .network:
-                    continue
-                }
-                for alert in engine.evaluate(twin, trigger: trigger, wall: time) { run.events.append((time, alert)) }
+            machineRun.advance(to: elapsed) { step, _ in
+                if case .state(let change)? = step.event, change.state == .fault { run.failure = change.time }
+                for alert in step.alerts { run.events.append((step.time, alert)) }
             }
         }
         return run

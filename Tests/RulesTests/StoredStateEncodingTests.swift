@@ -14,9 +14,8 @@ struct StoredStateEncodingTests {
 
     @Test("Every twin and memory over eight simulated hours, alerts open, reads back equal and matches JSONEncoder's JSON")
     func simulatedDay() throws {
-        let root = PredictiveMaintenanceTests.root
-        let kinds = try KindLoader.loadDirectory(root.appendingPathComponent("twins").path)
-        let scenario = try ScenarioLoader.load(file: root.appendingPathComponent("simulations/predictive-maintenance-training.yaml").path, kinds: kinds)
+        let kinds = ScenarioRun.kinds
+        let scenario = try ScenarioRun.scenario("predictive-maintenance-training.yaml")
         var store = TwinStore(kinds: kinds.mapValues(\.interface))
         var engine = RuleEngine(book: RuleBook(kinds: kinds, overrides: scenario.ruleOverrides))
         var simulators = scenario.machines.map { MachineSimulator(instance: $0, scenario: scenario) }

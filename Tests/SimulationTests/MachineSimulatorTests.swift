@@ -143,6 +143,27 @@ struct MachineSimulatorTests {
         #expect(machine.values[machine.instance.kind.interface.properties.firstIndex { $0.name == "bearing_wear" }!] < wear - 50, "a new bearing")
     }
 
+    @Test("A failed bearing: in fault at 0 rpm the vibration is at rest, not at its failure level; a replaced bearing starts new, not at the scenario's starting wear",
+          arguments: [(wear: "{ per_hour: 0.01, initial: 80 }", new: 0.0), (wear: "{ per_hour: 0.01, initial: 80, new: 2 }", new: 2)])
+    func replacedBearing(wear: String, new: Double) throws {
+        var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z", machine: """
+                            properties:
+                              bearing_wear: { signal: { wear: \(wear) } }
+            """)
+        _ = machine.handle(MachineCommandRequest(command: .injectFault, fault: "spindle_bearing"))
+        let worn = machine.advance(to: 4 * 3600)
+        let failure = try #require(worn.states.first { $0.state == .fault }, "80 % wears to 85 % in about two hours")
+        let vibration = worn.samples.filter { $0.time < failure.time }.compactMap { $0.value(of: "vibration") }.max() ?? 0
+        #expect(vibration > 6.5, "running on the failing bearing shakes (\(vibration) mm/s)")
+        let inFault = worn.samples.filter { $0.time > failure.time.addingTimeInterval(60) }
+        #expect(!inFault.isEmpty && inFault.allSatisfy { $0.value(of: "spindle_speed") == 0 && $0.value(of: "vibration")! < 0.5 },
+                "a still spindle does not vibrate: \(inFault.last.map { "\($0.values)" } ?? "no samples")")
+
+        #expect(machine.handle(MachineCommandRequest(command: .clearFault, fault: "spindle_bearing")) == nil)
+        let replaced = machine.advance(to: 4 * 3600 + 1).samples
+        #expect(replaced.last?.value(of: "bearing_wear") == new, "a new bearing, not the 80 % the scenario started with")
+    }
+
     @Test("Coolant loss: the flow stops, the spindle overheats and trips")
     func overheating() throws {
         var machine = try Fixtures.simulator(start: "2026-03-02T06:00:00Z")

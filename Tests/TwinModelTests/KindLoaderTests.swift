@@ -65,6 +65,8 @@ struct KindLoaderTests {
         ("kind: k\nproperties:\n  speed:\n    unit: rpm\n    normal: [0, 1]\n    signal: { couple: { sped: 1 } }\n", 3, 3, "unknown property 'sped'", "did you mean 'speed'?"),
         ("kind: k\nproperties:\n  a:\n    unit: rpm\n    normal: [0, 1]\n    signal: { couple: { b: 1 } }\n  b:\n    unit: rpm\n    normal: [0, 1]\n    signal: { couple: { a: 1 } }\n", 3, 3, "cyclic coupling: a → b → a", ""),
         ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1]}\nstates:\n  initial: runing\n", 5, 12, "unknown state 'runing'", "did you mean 'running'?"),
+        ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1], normal_while: [running, runing]}\n", 3, 62, "unknown state 'runing'", "did you mean 'running'?"),
+        ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1], signal: {constant: 1, rest: fast}}\n", 3, 66, "rest", ""),
         ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1]}\nfaults:\n  f: { effect: overheat, property: speed }\n", 5, 16, "unknown fault effect 'overheat'", "did you mean 'overheating'?"),
         ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1]}\nfaults:\n  f: { effect: sensor_stuck, property: sped }\n", 5, 40, "unknown property 'sped' in fault 'f'", ""),
         ("kind: k\nproperties:\n  speed: {unit: rpm, normal: [0, 1], nomral: 3}\n", 3, 38, "unknown key 'nomral'", "did you mean 'normal'?"),

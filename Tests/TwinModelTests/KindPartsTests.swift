@@ -88,7 +88,8 @@ struct KindPartsTests {
             scenario: s
             sites: [{ id: site, areas: [{ id: area, lines: [{ id: line, machines: [{
               id: m1, kind: cnc_machining_centre,
-              properties: { spindle_speed: { limits: [0, 12500] }, spindle_load: { signal: { constant: 42 } } },
+              properties: { spindle_speed: { limits: [0, 12500] }, spindle_load: { signal: { constant: 42 } },
+                            coolant_flow: { normal_while: [running, setup] } },
               production: { ideal_cycle_time: 70s, scrap_rate: 0.2 } }] }] }] }]
             """, file: "s.yaml", kinds: kinds)
         let kind = try #require(kinds["cnc_machining_centre"])
@@ -97,6 +98,8 @@ struct KindPartsTests {
         #expect(kind.interface.property(named: "spindle_speed")?.limits != 0...12500)
         #expect(machine.profile.signal(of: "spindle_load")?.constant == 42)
         #expect(kind.profile.signal(of: "spindle_load")?.constant != 42)
+        #expect(machine.interface.property(named: "coolant_flow")?.normalStates == [.running, .setup])
+        #expect(kind.interface.property(named: "coolant_flow")?.normalStates == [.running])
         #expect(machine.interface.production.idealCycleTime == .seconds(70))
         #expect(machine.profile.production.scrapRate == 0.2)
         #expect(machine.profile.signals.map(\.property) == machine.interface.properties.map(\.name))

@@ -31,6 +31,27 @@ struct TwinTests {
         #expect(twin.connectivity.status == .online, "data means the machine is there")
     }
 
+    @Test("A range that applies only in some states (normal_while): coolant 0 l/min is good while idle, starved, stopped or in fault, out of range while running or before the state is known")
+    func rangeFollowsState() {
+        #expect(TwinFixtures.cnc.property(named: "coolant_flow")?.normalStates == [.running])
+        var twin = TwinFixtures.twin()
+        var sequence: UInt64 = 0
+        func quality(_ flow: Double) -> ReportedProperty.Quality? {
+            sequence += 1
+            twin.apply(TwinFixtures.sample(sequence, "06:00:0\(sequence)", [("coolant_flow", flow, "l/min")]), received: at("06:00:0\(sequence)"))
+            return twin.reported["coolant_flow"]?.quality
+        }
+        #expect(quality(0) == .outOfRange, "no state yet: the range applies")
+        for (number, state) in [MachineState.idle, .starved, .stopped, .fault].enumerated() {
+            twin.apply(StateChange(time: at("06:00"), sequence: UInt64(number), state: state, previous: .idle, reason: "test"), received: at("06:00"))
+            #expect(quality(0) == .good, "0 l/min while \(state)")
+        }
+        twin.apply(StateChange(time: at("06:00"), sequence: 4, state: .running, previous: .fault, reason: "test"), received: at("06:00"))
+        #expect(quality(0) == .outOfRange)
+        #expect(quality(24) == .good)
+        #expect(quality(31) == .outOfRange)
+    }
+
     @Test("Impossible values, wrong units and unknown properties are refused; the rest applies")
     func refusedReadings() {
         var twin = TwinFixtures.twin()

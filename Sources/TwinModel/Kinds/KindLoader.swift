@@ -115,7 +115,7 @@ public enum KindLoader {
     private static func parseProperty(_ name: String, keyNode: YAMLNode, _ node: YAMLNode) throws(ModelError) -> (PropertySpec, PropertySignal) {
         _ = try keyNode.identifier("property name")
         let map = try node.mapping("property '\(name)'")
-        try map.checkKeys(["type", "unit", "normal", "limits", "decimals", "signal", "description"])
+        try map.checkKeys(["type", "unit", "normal", "normal_while", "limits", "decimals", "signal", "description"])
         let property = try parsePropertySpec(name, map, node: node, location: keyNode.location)
         return (property, try parsePropertySignal(map.optional("signal"), of: property))
     }

@@ -85,7 +85,7 @@ enum RuleParser {
         }
         var states: Set<MachineState>?
         if let whileNode = map.optional("while") {
-            states = try parseStates(whileNode, what: "while")
+            states = try whileNode.machineStates("while")
         }
         let placeholders = placeholders(for: condition, interface: interface)
         let message: MessageTemplate
@@ -150,7 +150,7 @@ enum RuleParser {
                 }
                 return .stops(within: within, levels: levels)
             }
-            let states = try parseStates(try map.required("in"), what: "in")
+            let states = try map.required("in").machineStates("in")
             return .stateDuration(states: states, levels: try parseLevels(try map.required("longer_than"), direction: .above, severity: severity,
                                                                           hysteresis: nil, durations: true))
         case "kpi":
@@ -236,20 +236,6 @@ enum RuleParser {
             throw node.error("unknown severity '\(text)'\(Spelling.hint(for: text, in: Severity.allCases.map(\.rawValue))) (warning, minor, major, critical)")
         }
         return severity
-    }
-
-    private static func parseStates(_ node: YAMLNode, what: String) throws(ModelError) -> Set<MachineState> {
-        let items = node.node.sequence != nil ? try node.sequence(what) : [node]
-        var states: Set<MachineState> = []
-        for item in items {
-            let text = try item.string("state")
-            guard let state = MachineState(rawValue: text) else {
-                throw item.error("unknown state '\(text)'\(Spelling.hint(for: text, in: MachineState.allCases.map(\.rawValue)))")
-            }
-            states.insert(state)
-        }
-        guard !states.isEmpty else { throw node.error("\(what) needs at least one state") }
-        return states
     }
 
     /// `70` (at the rule's severity) or `{warning: 70, major: 80}`; durations in seconds when `durations`.

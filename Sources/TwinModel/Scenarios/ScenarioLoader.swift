@@ -163,9 +163,10 @@ public enum ScenarioLoader {
                     throw entry.keyNode.error("kind '\(kind.id)' has no property '\(entry.key)'\(hint)")
                 }
                 let override = try entry.value.mapping("override of '\(entry.key)'")
-                try override.checkKeys(["normal", "limits", "signal"])
+                try override.checkKeys(["normal", "normal_while", "limits", "signal"])
                 var property = kind.interface.properties[index]
                 if let normal = override.optional("normal") { property.normal = try normal.range("normal range of '\(entry.key)'") }
+                if let states = override.optional("normal_while") { property.normalStates = try states.machineStates("normal_while") }
                 if let limits = override.optional("limits") { property.limits = try limits.range("limits of '\(entry.key)'") }
                 guard property.limits.contains(property.normal.lowerBound) && property.limits.contains(property.normal.upperBound) else {
                     throw entry.keyNode.error("impossible range: the normal range \(property.normal) of '\(entry.key)' is outside its limits \(property.limits)")

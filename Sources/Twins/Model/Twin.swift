@@ -210,7 +210,7 @@ public struct Twin: Sendable {
                 }
                 continue
             }
-            store(reading, quality: spec.normal.contains(reading.value) ? .good : .outOfRange, source: sample.time, received: received)
+            store(reading, quality: spec.quality(of: reading.value, in: stateSince == nil ? nil : state), source: sample.time, received: received)
             changed = true
         }
         lastSequence.appliedBelow.telemetry = Self.window(lastSequence.appliedBelow.telemetry, from: lastSequence.telemetry, to: stamp)

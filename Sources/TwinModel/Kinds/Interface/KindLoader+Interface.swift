@@ -28,31 +28,25 @@ extension KindLoader {
         guard limits.lowerBound <= normal.lowerBound && normal.upperBound <= limits.upperBound else {
             throw (limitsNode ?? node).error("impossible range: the normal range \(normal) of '\(name)' is outside its limits \(limits)")
         }
+        let normalStates = try map.optional("normal_while")?.machineStates("normal_while")
         let decimals = try map.optional("decimals")?.int("decimals") ?? (type == .integer ? 0 : 2)
         guard (0...9).contains(decimals) else { throw try map.required("decimals").error("decimals must be 0 to 9") }
-        return PropertySpec(name: name, type: type, unit: unit, normal: normal, limits: limits, decimals: decimals, location: location)
+        return PropertySpec(name: name, type: type, unit: unit, normal: normal, normalStates: normalStates, limits: limits, decimals: decimals,
+                            location: location)
     }
 
     static func parseStates(_ node: YAMLNode?) throws(ModelError) -> StateModel {
         guard let node else { return .default }
         let map = try node.mapping("states")
         try map.checkKeys(["initial", "transitions"])
-        func state(_ node: YAMLNode) throws(ModelError) -> MachineState {
-            let text = try node.string("state")
-            guard let state = MachineState(rawValue: text) else {
-                let hint = Spelling.hint(for: text, in: MachineState.allCases.map(\.rawValue))
-                throw node.error("unknown state '\(text)'\(hint)")
-            }
-            return state
-        }
-        let initial = try map.optional("initial").map { node throws(ModelError) in try state(node) } ?? .idle
+        let initial = try map.optional("initial").map { node throws(ModelError) in try node.machineState() } ?? .idle
         var transitions: [MachineState: Set<MachineState>] = [:]
         if let transitionNode = map.optional("transitions") {
             for entry in try transitionNode.mapping("transitions").entries {
-                let from = try state(entry.keyNode)
+                let from = try entry.keyNode.machineState()
                 var targets: Set<MachineState> = []
                 for target in try entry.value.sequence("transitions from '\(entry.key)'") {
-                    targets.insert(try state(target))
+                    targets.insert(try target.machineState())
                 }
                 transitions[from] = targets
             }

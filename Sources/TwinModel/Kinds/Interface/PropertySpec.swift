@@ -15,20 +15,29 @@ public struct PropertySpec: Sendable, Equatable {
     public var unit: String
     /// Where the value sits in normal operation.
     public var normal: ClosedRange<Double>
+    /// The states in which ``normal`` applies (`normal_while`), or `nil` for every state: coolant flows only while a
+    /// machine runs, so 0 l/min is normal when it does not.
+    public var normalStates: Set<MachineState>?
     /// What is physically possible; values are clamped to it. Contains `normal`.
     public var limits: ClosedRange<Double>
     /// Decimal places published.
     public var decimals: Int
     public var location: SourceLocation
 
-    public init(name: String, type: ValueType, unit: String, normal: ClosedRange<Double>, limits: ClosedRange<Double>, decimals: Int,
-                location: SourceLocation) {
+    public init(name: String, type: ValueType, unit: String, normal: ClosedRange<Double>, normalStates: Set<MachineState>? = nil,
+                limits: ClosedRange<Double>, decimals: Int, location: SourceLocation) {
         self.name = name
         self.type = type
         self.unit = unit
         self.normal = normal
+        self.normalStates = normalStates
         self.limits = limits
         self.decimals = decimals
         self.location = location
+    }
+
+    /// Whether a machine in `state` is expected to hold the property within ``normal``.
+    public func normalApplies(in state: MachineState) -> Bool {
+        normalStates?.contains(state) ?? true
     }
 }

@@ -15,7 +15,7 @@ extension KindLoader {
 
     static func parseSignal(_ node: YAMLNode, property: String) throws(ModelError) -> SignalSpec {
         let map = try node.mapping("the signal of '\(property)'")
-        try map.checkKeys(["constant", "target", "follow", "lag", "couple", "noise", "walk", "sine", "daily", "wear", "replay"])
+        try map.checkKeys(["constant", "target", "follow", "lag", "couple", "noise", "walk", "sine", "daily", "wear", "replay", "rest"])
         var signal = SignalSpec()
         signal.constant = try map.optional("constant")?.double("constant")
         if let target = map.optional("target") {
@@ -53,14 +53,16 @@ extension KindLoader {
         }
         if let wear = map.optional("wear") {
             let wearMap = try wear.mapping("wear")
-            try wearMap.checkKeys(["per_hour", "initial"])
+            try wearMap.checkKeys(["per_hour", "initial", "new"])
             let perHour = try wearMap.required("per_hour").double("per_hour")
             guard perHour >= 0 else { throw wear.error("wear only grows: per_hour must not be negative") }
-            signal.wear = .init(perHour: perHour, initial: try wearMap.optional("initial")?.double("initial") ?? 0)
+            signal.wear = .init(perHour: perHour, initial: try wearMap.optional("initial")?.double("initial") ?? 0,
+                                new: try wearMap.optional("new")?.double("new") ?? 0)
         }
         if let replay = map.optional("replay") {
             signal.replay = try CSVReplay.load(replay)
         }
+        signal.rest = try map.optional("rest")?.double("rest")
         if signal.target == nil && signal.constant == nil && signal.couple.isEmpty && signal.wear == nil && signal.replay == nil {
             throw node.error("the signal of '\(property)' needs a level: constant, target, couple, wear or replay")
         }

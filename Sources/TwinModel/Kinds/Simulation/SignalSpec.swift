@@ -3,7 +3,8 @@
 /// Order of evaluation: a level (`constant`, or `target` per state plus `follow` terms, approached with
 /// a first-order `lag`), plus `couple` terms (other properties' current values), plus `wear` (grows over
 /// operating hours), plus, in operating states only, `walk`, `sine` and `noise`; then `daily`; a
-/// `replay` replaces all of it with recorded data. The result is clamped to the property's limits.
+/// `replay` replaces all of it with recorded data. Outside the operating states a `rest` value replaces the sum. The
+/// result is clamped to the property's limits.
 public struct SignalSpec: Sendable {
     public var constant: Double?
     /// Per-state target the level moves toward.
@@ -21,6 +22,8 @@ public struct SignalSpec: Sendable {
     public var daily: Daily?
     public var wear: Wear?
     public var replay: Replay?
+    /// The value while the machine is not operating (a still spindle does not vibrate, however worn its bearing).
+    public var rest: Double?
 
     public init() {
         follow = []
@@ -61,10 +64,12 @@ public struct SignalSpec: Sendable {
         public var peakHour: Double
     }
 
-    /// Monotonic growth per operating hour (running or setup), from `initial`.
+    /// Monotonic growth per operating hour (running or setup), from `initial`; a replaced part starts again at `new`.
     public struct Wear: Sendable {
         public var perHour: Double
         public var initial: Double
+        /// A new part's wear, after a replacement (clearing a `bearing_wear` fault).
+        public var new: Double
     }
 
     /// Values replayed from a CSV file: one column, one row per sample, looping at the end.
