@@ -19,13 +19,18 @@ public struct WebFleet: Sendable {
     public private(set) var kpiDocuments: [PlantPath: [UInt8]] = [:]
     /// Aggregate KPIs of every level (the fleet model keeps only lines').
     public private(set) var aggregates: [PlantPath: KPISnapshot] = [:]
+    /// Each twin as the stream sends it.
+    public private(set) var streamTwins: [PlantPath: StreamTwin] = [:]
+    /// The recent changes, for the stream sessions.
+    public private(set) var journal: ChangeJournal
     /// When the last message from the twin service came.
     public private(set) var lastMessage: Date?
     let decoder: ServiceMessageDecoder
 
-    public init(model: FleetModel, decoder: ServiceMessageDecoder) {
+    public init(model: FleetModel, decoder: ServiceMessageDecoder, journalCapacity: Int = 65_536) {
         self.model = model
         self.decoder = decoder
+        journal = ChangeJournal(capacity: journalCapacity)
     }
 
     /// Decodes and applies one message received at `now`; one that cannot be read is counted with its reason
@@ -40,14 +45,30 @@ public struct WebFleet: Sendable {
         }
         guard let update else { return }
         lastMessage = now
+        let connectivityBefore: String? = if case .twin(let twin) = update { model.machines[twin.key]?.connectivity } else { nil }
         model.apply(update)
         switch update {
-        case .twin(let twin): twinDocuments[twin.key] = payload
-        case .twinRemoved(let key): twinDocuments[key] = nil
-        case .alert(let alert): alertDocuments[alert.key] = payload
-        case .alertRemoved(let key): alertDocuments[key] = nil
+        case .twin(let twin):
+            twinDocuments[twin.key] = payload
+            if streamTwins[twin.key, default: StreamTwin()].update(twin, worst: model.worstAlert(of: twin.key), at: journal.last + 1) {
+                journal.append(.twin(twin.key))
+            }
+            if let connectivityBefore, connectivityBefore != twin.connectivity {
+                journal.append(.connectivity(twin.key, status: twin.connectivity))
+            }
+        case .twinRemoved(let key):
+            twinDocuments[key] = nil
+            if streamTwins.removeValue(forKey: key) != nil { journal.append(.removed(key)) }
+        case .alert(let alert):
+            alertDocuments[alert.key] = payload
+            noteWorstAlert(of: alert.key.machine)
+        case .alertRemoved(let key):
+            alertDocuments[key] = nil
+            noteWorstAlert(of: key.machine)
         case .event(let event) where event.closesAlert:
             alertDocuments[event.alert.key] = nil
+            journal.append(.alertEvent(machine: event.alert.key.machine, document: payload))
+            noteWorstAlert(of: event.alert.key.machine)
             closedAlertDocuments[event.alert.key] = Self.member("alert", of: payload)
             if closedAlertDocuments.count > 2 * FleetModel.recentEventLimit {
                 let recent = Set(model.recentEvents.map(\.alert.key))
@@ -56,8 +77,17 @@ public struct WebFleet: Sendable {
         case .aggregate(let kpi):
             aggregates[kpi.path] = kpi
             kpiDocuments[kpi.path] = payload
-        case .event, .history, .metrics: break
+        case .event(let event):
+            journal.append(.alertEvent(machine: event.alert.key.machine, document: payload))
+            noteWorstAlert(of: event.alert.key.machine)
+        case .history, .metrics: break
         }
+    }
+
+    /// The machine's worst open alert may have changed: its stream twin follows.
+    private mutating func noteWorstAlert(of machine: PlantPath) {
+        guard streamTwins[machine] != nil else { return }
+        if streamTwins[machine]!.update(worst: model.worstAlert(of: machine), at: journal.last + 1) { journal.append(.twin(machine)) }
     }
 
     /// The member `name` of the JSON object `document`, written alone (`nil` if there is none).

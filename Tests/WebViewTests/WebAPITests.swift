@@ -13,12 +13,12 @@ struct WebAPITests {
     static let kinds = try! KindLoader.loadBuiltIn().mapValues(\.interface)
 
     static func twin(_ machine: String, line: String = "line-2", kind: String = "cnc_machining_centre", state: String = "running",
-                     connectivity: String = "online", oee: Double = 0.72) -> String {
+                     connectivity: String = "online", oee: Double = 0.72, vibration: Double = 2.12, version: Int = 42) -> String {
         """
-        {"machine":"\(machine)","site":"leuven","area":"fabrication","line":"\(line)","kind":"\(kind)","version":42,
+        {"machine":"\(machine)","site":"leuven","area":"fabrication","line":"\(line)","kind":"\(kind)","version":\(version),
          "state":{"value":"\(state)","since":"2026-03-02T06:05:01.000Z","reason":"setup done"},
          "connectivity":{"status":"\(connectivity)","since":"2026-03-02T06:00:00.000Z","reason":"connected"},
-         "reported":{"vibration":{"value":2.12,"unit":"mm/s","quality":"good","ts":"2026-03-02T07:00:00.000Z"}},
+         "reported":{"vibration":{"value":\(vibration),"unit":"mm/s","quality":"good","ts":"2026-03-02T07:00:00.000Z"}},
          "kpi":{"shift":{"oee":0.61},"window":{"oee":\(oee)}}}
         """
     }
