@@ -49,10 +49,12 @@ extension WebServer {
         api.get("layout") { [self] _, _ in try answer { self.api.layout(in: $0) } }
         api.get("kinds") { [self] _, _ in Self.response(self.api.kindList()) }
         api.get("kpi") { [self] request, _ in try answer { try self.api.kpi(query: Self.query(request), in: $0) } }
+        api.get("events") { [self] request, _ in try events(request) }
         api.get("health") { [self] _, _ in
             let fleet = fleet.withLock { $0 }
             var response = self.api.health(of: fleet, now: Date())
-            response.body = Self.addingCounters(to: response.body, refused: counters.refusedByStatus, sent: counters.sentCount)
+            response.body = Self.addingCounters(to: response.body, refused: counters.refusedByStatus, sent: counters.sentCount,
+                                                 streams: counters.streamFigures)
             return Self.response(response)
         }
         return router
@@ -127,7 +129,7 @@ extension WebServer {
     }
 
     /// The health document with the server's own counters added.
-    static func addingCounters(to document: [UInt8], refused: [Int: Int], sent: Int) -> [UInt8] {
+    static func addingCounters(to document: [UInt8], refused: [Int: Int], sent: Int, streams: [(String, Int)]) -> [UInt8] {
         guard document.last == UInt8(ascii: "}") else { return document }
         var json = JSONWriter()
         json.open()
@@ -136,6 +138,10 @@ extension WebServer {
         for (status, count) in refused.sorted(by: { $0.key < $1.key }) { json.field(String(status), integer: count) }
         json.close()
         json.field("intents_sent", integer: sent)
+        json.key("streams")
+        json.open()
+        for (name, value) in streams { json.field(name, integer: value) }
+        json.close()
         json.close()
         // Both objects merged: the counters' members after the document's.
         return Array(document.dropLast()) + [UInt8(ascii: ",")] + Array(json.fragment.dropFirst())

@@ -1,6 +1,7 @@
 import ConsoleRuntime
 import FleetView
 import Foundation
+import NIOCore
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -50,6 +51,10 @@ public final class WebServer: Sendable {
         let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
         let application = Application(
             router: makeRouter(),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: makeWebSocketRouter(),
+                configuration: .init(http1: .init(idleTimeout: .seconds(Self.idleSeconds)),
+                                     ws: .init(maxFrameSize: Self.maximumFrame, autoPing: .enabled(timePeriod: .seconds(20))))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "twinhub"),
             onServerRunning: { channel in listening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -76,6 +81,9 @@ public final class WebServer: Sendable {
         }
         await client.disconnect()
     }
+
+    /// Seconds an HTTP connection may stay idle (a client that sends its headers slowly, or never, is closed).
+    static let idleSeconds: Int64 = 30
 
     /// Sends what a user asked for over MQTT, as the console does (QoS 1).
     func send(_ intent: FleetIntent) throws {

@@ -41,6 +41,9 @@ public struct StreamSession: Sendable {
 
     public init() {}
 
+    /// Seconds between two looks at the fleet: its fastest subscription's interval; a quarter second without one.
+    public var tickInterval: Double { subscriptions.map(\.interval).min() ?? 0.25 }
+
     /// Whether the client follows anything.
     public var isSubscribed: Bool { !subscriptions.isEmpty }
 

@@ -47,7 +47,7 @@ public struct WebAPI: Sendable {
     }
 
     /// Refuses query parameters other than `allowed`.
-    static func checkQuery(_ query: [String: String], allowed: [String]) throws(APIProblem) {
+    public static func checkQuery(_ query: [String: String], allowed: [String]) throws(APIProblem) {
         for name in query.keys.sorted() where !allowed.contains(name) {
             let known = allowed.isEmpty ? "none" : allowed.joined(separator: ", ")
             throw .badRequest("unknown query parameter '\(name)' (known: \(known))", at: "query:\(name)")

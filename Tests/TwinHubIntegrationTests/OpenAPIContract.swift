@@ -49,8 +49,19 @@ final class OpenAPIContract: @unchecked Sendable {
                 }
             }
         }
+        documents.append(.object(["$id": .string(Self.streamMessage),
+                                  "$ref": .string("https://twinhub.dev/openapi/web-api.schema.json#/$defs/streamMessage")]))
         validator = try SchemaValidator(schemas: documents)
         self.responses = responses
+    }
+
+    /// The schema of the stream's messages.
+    static let streamMessage = "https://twinhub.dev/test/stream-message"
+
+    /// Checks a message of the stream against `web-api.schema.json#/$defs/streamMessage`.
+    func checkStreamMessage(_ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let problems = validator.validate(Array(text.utf8), against: Self.streamMessage)
+        #expect(problems.isEmpty, "\(problems.map(\.description).joined(separator: "; "))\n\(text)", sourceLocation: sourceLocation)
     }
 
     /// Every operation of the spec, as "METHOD path".

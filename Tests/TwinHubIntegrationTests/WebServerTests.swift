@@ -37,6 +37,22 @@ struct WebServerTests {
         try await body(URL(string: "http://127.0.0.1:\(port)/api/v1")!)
     }
 
+    /// A broker, the twin service and a web server, and the machine (played by the test) with one sample in, which
+    /// the web server has seen; `body` gets the API's URL and the machine.
+    static func withServedMachine(configure: (inout WebOptions) -> Void = { _ in },
+                                  _ body: (URL, inout AlertServiceTests.PlayedMachine) async throws -> Void) async throws {
+        try await MosquittoBroker.withBroker { broker in
+            try await AlertServiceTests.withService(broker) {
+                try await withWebServer(broker, configure: configure) { url in
+                    var machine = try await AlertServiceTests.PlayedMachine(broker)
+                    try await machine.send(temperature: 40, samples: 1)
+                    _ = try await poll(url, "/health", "the twin") { (try $0.json() as? [String: Any])?["twins"] as? Int == 1 }
+                    try await body(url, &machine)
+                }
+            }
+        }
+    }
+
     static func request(_ method: String, _ url: URL, _ path: String, body: String? = nil, token: String? = nil) async throws -> HTTPAnswer {
         var request = URLRequest(url: URL(string: url.absoluteString + path)!)
         request.httpMethod = method
@@ -88,6 +104,7 @@ struct WebServerTests {
                     contract.check(try await Self.request("GET", url, "/layout"), "GET /layout")
                     contract.check(try await Self.request("GET", url, "/kinds"), "GET /kinds")
                     contract.check(try await Self.request("GET", url, "/kpi"), "GET /kpi")
+                    contract.check(try await Self.request("GET", url, "/events?max_rate=600"), "GET /events")
                     let history = try await Self.poll(url, "/twins/\(Self.machinePath)/history?property=spindle_temperature", "a history") {
                         $0.status == 200
                     }
@@ -123,60 +140,46 @@ struct WebServerTests {
     @Test("Bad requests are problem documents saying what and where, each counted by status")
     func badRequests() async throws {
         let contract = try Self.contract.get()
-        try await MosquittoBroker.withBroker { broker in
-            try await AlertServiceTests.withService(broker) {
-                try await Self.withWebServer(broker) { url in
-                    var machine = try await AlertServiceTests.PlayedMachine(broker)
-                    try await machine.send(temperature: 40, samples: 1)
-                    _ = try await Self.poll(url, "/health", "the twin") { (try $0.json() as? [String: Any])?["twins"] as? Int == 1 }
-                    let cases: [(String, String, String?, Int, String, String)] = [
-                        ("GET", "/twins?path=site/%23/x", nil, 400, "GET /twins", "'#' may only be the last level"),
-                        ("GET", "/twins?colour=red", nil, 400, "GET /twins", "unknown query parameter 'colour'"),
-                        ("GET", "/twins/site/area/line/nobody", nil, 404, "GET \(Self.machineOperation)", "no twin of site/area/line/nobody"),
-                        ("GET", "/alerts?status=closed", nil, 400, "GET /alerts", "status must be open or all"),
-                        ("GET", "/kpi?path=site/area/line/cnc", nil, 400, "GET /kpi", "not a site, area or line"),
-                        ("POST", "/twins/\(Self.machinePath)/commands", "{\"command\":", 400, "POST \(Self.machineOperation)/commands", "malformed_json"),
-                        ("POST", "/twins/\(Self.machinePath)/commands", #"{"command":"launch"}"#, 400, "POST \(Self.machineOperation)/commands", "launch"),
-                        ("POST", "/twins/\(Self.machinePath)/commands", String(repeating: " ", count: 20_000), 413,
-                         "POST \(Self.machineOperation)/commands", "larger than"),
-                        ("PUT", "/twins/\(Self.machinePath)/desired", #"{"state":7}"#, 400, "PUT \(Self.machineOperation)/desired", "state"),
-                        ("POST", "/alerts/\(Self.machinePath)/spindle_overheat/ack", #"{"by":"x"}"#, 404,
-                         "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack", "no open alert 'spindle_overheat'"),
-                    ]
-                    for (method, path, body, status, operation, reason) in cases {
-                        let answer = try await Self.request(method, url, path, body: body)
-                        #expect(answer.status == status, "\(method) \(path): \(answer.text)")
-                        #expect(answer.text.contains(reason), "\(method) \(path): \(answer.text)")
-                        contract.check(answer, operation)
-                    }
-                    let unknown = try await Self.request("GET", url, "/nothing/here")
-                    #expect(unknown.status == 404 && unknown.contentType.hasPrefix("application/problem+json"))
-                    let health = try await Self.request("GET", url, "/health")
-                    let refused = try #require((try health.json() as? [String: Any])?["requests_refused"] as? [String: Int])
-                    #expect(refused == ["400": 7, "404": 3, "413": 1])
-                }
+        try await Self.withServedMachine { url, _ in
+            let cases: [(String, String, String?, Int, String, String)] = [
+                ("GET", "/twins?path=site/%23/x", nil, 400, "GET /twins", "'#' may only be the last level"),
+                ("GET", "/twins?colour=red", nil, 400, "GET /twins", "unknown query parameter 'colour'"),
+                ("GET", "/twins/site/area/line/nobody", nil, 404, "GET \(Self.machineOperation)", "no twin of site/area/line/nobody"),
+                ("GET", "/alerts?status=closed", nil, 400, "GET /alerts", "status must be open or all"),
+                ("GET", "/kpi?path=site/area/line/cnc", nil, 400, "GET /kpi", "not a site, area or line"),
+                ("POST", "/twins/\(Self.machinePath)/commands", "{\"command\":", 400, "POST \(Self.machineOperation)/commands", "malformed_json"),
+                ("POST", "/twins/\(Self.machinePath)/commands", #"{"command":"launch"}"#, 400, "POST \(Self.machineOperation)/commands", "launch"),
+                ("POST", "/twins/\(Self.machinePath)/commands", String(repeating: " ", count: 20_000), 413,
+                 "POST \(Self.machineOperation)/commands", "larger than"),
+                ("PUT", "/twins/\(Self.machinePath)/desired", #"{"state":7}"#, 400, "PUT \(Self.machineOperation)/desired", "state"),
+                ("POST", "/alerts/\(Self.machinePath)/spindle_overheat/ack", #"{"by":"x"}"#, 404,
+                 "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack", "no open alert 'spindle_overheat'"),
+            ]
+            for (method, path, body, status, operation, reason) in cases {
+                let answer = try await Self.request(method, url, path, body: body)
+                #expect(answer.status == status, "\(method) \(path): \(answer.text)")
+                #expect(answer.text.contains(reason), "\(method) \(path): \(answer.text)")
+                contract.check(answer, operation)
             }
+            let unknown = try await Self.request("GET", url, "/nothing/here")
+            #expect(unknown.status == 404 && unknown.contentType.hasPrefix("application/problem+json"))
+            let health = try await Self.request("GET", url, "/health")
+            let refused = try #require((try health.json() as? [String: Any])?["requests_refused"] as? [String: Int])
+            #expect(refused == ["400": 7, "404": 3, "413": 1])
         }
     }
 
     @Test("Writes need the bearer token when asked to: none is 401, a wrong one 403; reads stay open")
     func token() async throws {
         let contract = try Self.contract.get()
-        try await MosquittoBroker.withBroker { broker in
-            try await AlertServiceTests.withService(broker) {
-                try await Self.withWebServer(broker, configure: { $0.requireToken = true; $0.token = "s3cret-token" }) { url in
-                    var machine = try await AlertServiceTests.PlayedMachine(broker)
-                    try await machine.send(temperature: 40, samples: 1)
-                    _ = try await Self.poll(url, "/health", "the twin") { (try $0.json() as? [String: Any])?["twins"] as? Int == 1 }
-                    let path = "/twins/\(Self.machinePath)/commands", operation = "POST \(Self.machineOperation)/commands"
-                    let none = try await Self.request("POST", url, path, body: #"{"command":"start"}"#)
-                    let wrong = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, token: "s3cret-tokem")
-                    let right = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, token: "s3cret-token")
-                    #expect([none.status, wrong.status, right.status] == [Int]([401, 403, 202]))
-                    for answer in [none, wrong, right] { contract.check(answer, operation) }
-                    #expect(try await Self.request("GET", url, "/twins").status == 200)
-                }
-            }
+        try await Self.withServedMachine(configure: { $0.requireToken = true; $0.token = "s3cret-token" }) { url, _ in
+            let path = "/twins/\(Self.machinePath)/commands", operation = "POST \(Self.machineOperation)/commands"
+            let none = try await Self.request("POST", url, path, body: #"{"command":"start"}"#)
+            let wrong = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, token: "s3cret-tokem")
+            let right = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, token: "s3cret-token")
+            #expect([none.status, wrong.status, right.status] == [Int]([401, 403, 202]))
+            for answer in [none, wrong, right] { contract.check(answer, operation) }
+            #expect(try await Self.request("GET", url, "/twins").status == 200)
         }
         var options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:1"), topics: AlertServiceTests.topics, kinds: [:])
         options.host = "0.0.0.0"
@@ -189,7 +192,7 @@ struct WebServerTests {
         #expect(contract.operations == [
             "GET /twins", "GET \(Self.machineOperation)", "GET \(Self.machineOperation)/history", "POST \(Self.machineOperation)/commands",
             "PUT \(Self.machineOperation)/desired", "GET /layout", "GET /alerts", "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack",
-            "GET /kinds", "GET /kpi", "GET /health",
+            "GET /kinds", "GET /kpi", "GET /events", "GET /health",
         ])
     }
 }

@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOWebSocket
+import Synchronization
+import TwinModel
+import WebView
+
+extension WebServer {
+    /// The largest message a stream client may send; a larger one closes the socket (1009), counted.
+    static let maximumStreamMessage = 64 * 1024
+    /// The largest frame read at all (a larger one is refused by the WebSocket decoder before it is buffered): a
+    /// frame up to it is read whole, so that one too large for ``maximumStreamMessage`` can be counted.
+    static let maximumFrame = 16 * 1024 * 1024
+    /// How long a client may leave a frame untaken before the stream is closed (WebSocket: 1013, try again later).
+    static let stallTimeout: Duration = .seconds(10)
+
+    /// The WebSocket routes: `/api/v1/stream`.
+    func makeWebSocketRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("api/v1/stream") { [self] inbound, outbound, _ in
+            counters.streamOpened()
+            let pump = StreamPump()
+            defer {
+                counters.streamClosed()
+                let (refused, resyncs) = pump.session.withLock { ($0.refused, $0.resyncs) }
+                counters.noteSessionEnded(refused: refused, resyncs: resyncs)
+            }
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: Self.maximumFrame) {
+                            let bytes: [UInt8]
+                            switch message {
+                            case .text(let text): bytes = Array(text.utf8)
+                            case .binary(let buffer): bytes = buffer.readableBytes > Self.maximumStreamMessage ? [] : Array(#"{"op":"binary frames are not read: send JSON text"}"#.utf8)
+                            }
+                            guard !bytes.isEmpty, bytes.count <= Self.maximumStreamMessage else { throw OversizedMessage() }
+                            pump.receive(bytes)
+                        }
+                    }
+                    group.addTask { [self] in
+                        try await pump.run(self, stallTimeout: Self.stallTimeout) { frame in
+                            try await outbound.writeTextMessage(String(decoding: frame, as: UTF8.self))
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
+            } catch is OversizedMessage {
+                counters.noteOversized()
+                try? await outbound.close(.messageTooLarge, reason: "a message is at most \(Self.maximumStreamMessage) bytes")
+            } catch let stalled as StreamStalled {
+                counters.noteStalled()
+                logger.info("closing a stream: \(stalled)")
+                try? await outbound.close(.unknown(1013), reason: "too slow: no frame taken for \(Self.stallTimeout)")
+            } catch {
+                logger.debug("stream ended: \(error)")
+            }
+        }
+        return router
+    }
+
+    /// `GET /api/v1/events?path=&kinds=&twins=&fields=&max_rate=`: the stream's messages as Server-Sent Events (the
+    /// event is the message's type), for clients without WebSockets. One subscription, named `events`. A client that
+    /// takes no event within the stall timeout is disconnected.
+    func events(_ request: Request) throws -> Response {
+        let query = Self.query(request)
+        try WebAPI.checkQuery(query, allowed: ["path", "kinds", "twins", "fields", "max_rate"])
+        var json = JSONWriter()
+        json.open()
+        json.field("op", string: "subscribe")
+        json.field("id", string: "events")
+        json.key("filter")
+        json.open()
+        if let path = query["path"] { json.field("path", string: path) }
+        for name in ["kinds", "twins"] {
+            guard let list = query[name] else { continue }
+            json.key(name)
+            json.openArray()
+            for item in list.split(separator: ",") { json.element(string: String(item)) }
+            json.closeArray()
+        }
+        json.close()
+        if let fields = query["fields"] {
+            json.key("fields")
+            json.openArray()
+            for item in fields.split(separator: ",") { json.element(string: String(item)) }
+            json.closeArray()
+        }
+        if let rate = query["max_rate"] {
+            guard let number = Double(rate), number.isFinite else {
+                throw APIProblem.badRequest("max_rate must be a number, not '\(rate)'", at: "query:max_rate")
+            }
+            json.field("max_rate", number: number)
+        }
+        json.close()
+        do throws(StreamRequest.Refusal) {
+            _ = try StreamRequest(json.fragment)
+        } catch {
+            // `/filter/path` → `query:path`, `/fields/2` → `query:fields`.
+            let parts = error.pointer.split(separator: "/")
+            let parameter = parts.first == "filter" ? parts.dropFirst().first : parts.first
+            throw APIProblem.badRequest(error.reason, at: "query:\(parameter.map(String.init) ?? "")")
+        }
+        let pump = StreamPump()
+        pump.receive(json.fragment)
+        // Bounded: a client that does not read fills it, and the stream ends instead of queueing.
+        let (events, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(256))
+        counters.streamOpened()
+        let pumping = Task { [self] in
+            defer {
+                counters.streamClosed()
+                let (refused, resyncs) = pump.session.withLock { ($0.refused, $0.resyncs) }
+                counters.noteSessionEnded(refused: refused, resyncs: resyncs)
+                sink.finish()
+            }
+            do {
+                try await pump.run(self, stallTimeout: Self.stallTimeout) { frame in
+                    let type = Self.type(of: frame)
+                    guard case .enqueued = sink.yield(ByteBuffer(string: "event: \(type)\ndata: \(String(decoding: frame, as: UTF8.self))\n\n")) else {
+                        throw StreamStalled(limit: Self.stallTimeout)
+                    }
+                }
+            } catch is StreamStalled {
+                counters.noteStalled()
+            } catch {
+                logger.debug("event stream ended: \(error)")
+            }
+        }
+        sink.onTermination = { _ in pumping.cancel() }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                        body: ResponseBody(asyncSequence: events))
+    }
+
+    /// The `type` of a stream message (its first member, as the session writes it).
+    static func type(of frame: [UInt8]) -> String {
+        let prefix = Array(#"{"type":""#.utf8)
+        guard frame.starts(with: prefix), let end = frame[prefix.count...].firstIndex(of: UInt8(ascii: "\"")) else { return "message" }
+        return String(decoding: frame[prefix.count..<end], as: UTF8.self)
+    }
+}
+
+/// A stream client sent a message larger than ``WebServer/maximumStreamMessage``.
+struct OversizedMessage: Error {}

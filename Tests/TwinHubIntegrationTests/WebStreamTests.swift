@@ -1,0 +1,157 @@
+import Foundation
+import HummingbirdWSClient
+import Logging
+import Synchronization
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+import TwinModel
+@testable import WebRuntime
+
+/// `/api/v1/stream` over a real WebSocket and `/api/v1/events` as Server-Sent Events, beside a real broker and twin
+/// service, the test playing the machine.
+@Suite("Web stream", .serialized, .timeLimit(.minutes(2)))
+struct WebStreamTests {
+    /// The stream's messages as a client receives them, to await one by one.
+    final class Received: Sendable {
+        /// A message read as JSON (immutable once read).
+        struct Message: @unchecked Sendable {
+            let object: [String: Any]
+        }
+
+        private let messages = Mutex<[Message]>([])
+        /// Every message as it came.
+        let texts = Mutex<[String]>([])
+        private let (stream, sink) = AsyncStream.makeStream(of: Void.self)
+
+        func add(_ text: String) {
+            texts.withLock { $0.append(text) }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return }
+            messages.withLock { $0.append(Message(object: object)) }
+            sink.yield()
+        }
+
+        func finish() { sink.finish() }
+
+        /// The first message not yet taken that `accept` takes (the others stay for later calls).
+        func next(_ what: String, where accept: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any] {
+            try await within(.seconds(15), what) { [self] () async throws -> Message in
+                var wakes = stream.makeAsyncIterator()
+                while true {
+                    let found: Message? = messages.withLock { messages in
+                        guard let position = messages.firstIndex(where: { accept($0.object) }) else { return nil }
+                        return messages.remove(at: position)
+                    }
+                    if let found { return found }
+                    guard await wakes.next() != nil else { throw TimedOut(what: "\(what) (the stream ended)") }
+                }
+            }.object
+        }
+    }
+
+    @Test("A snapshot, then deltas of what changed with revisions one apart, alert events at once, errors for bad messages")
+    func webSocket() async throws {
+        try await WebServerTests.withServedMachine { url, machine in
+            let received = Received()
+            let socket = "ws://127.0.0.1:\(url.port!)/api/v1/stream"
+            let client = Task {
+                try await WebSocketClient.connect(url: socket, logger: testLogger) { inbound, outbound, _ in
+                    try await outbound.write(.text(#"{"op":"subscribe","id":"floor","filter":{"path":"site/#"},"fields":["state","readings"],"max_rate":20}"#))
+                    try await outbound.write(.text(#"{"op":"subscribe","id":"bad","fields":["colour"]}"#))
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        if case .text(let text) = message { received.add(text) }
+                    }
+                    received.finish()
+                }
+            }
+            defer { client.cancel() }
+            let snapshot = try await received.next("the snapshot") { $0["type"] as? String == "snapshot" }
+            #expect(snapshot["rev"] as? Int == 1 && snapshot["sub"] as? String == "floor")
+            let twin = try #require((snapshot["twins"] as? [String: [String: Any]])?["site/area/line/cnc"])
+            #expect(Set(twin.keys) == ["state", "readings"])
+            let error = try await received.next("the error") { $0["type"] as? String == "error" }
+            #expect(error["at"] as? String == "/fields/0" && error["sub"] as? String == "bad")
+
+            try await machine.send(temperature: 61.5, samples: 1)
+            let delta = try await received.next("a delta with the new temperature") { message in
+                let readings = (message["twins"] as? [String: [String: Any]])?["site/area/line/cnc"]?["readings"] as? [String: [String: Any]]
+                return message["type"] as? String == "delta" && readings?["spindle_temperature"]?["value"] as? Double == 61.5
+            }
+            #expect(delta["rev"] as? Int == 2, "one more than the snapshot's")
+            try await machine.overheat()
+            let alert = try await received.next("the raised alert") { $0["type"] as? String == "alert" }
+            #expect((alert["event"] as? [String: Any])?["event"] as? String == "raised")
+
+            let health = try await WebServerTests.request("GET", url, "/health")
+            let streams = try #require((try health.json() as? [String: Any])?["streams"] as? [String: Int])
+            #expect(streams["open"] == 1 && (streams["frames_sent"] ?? 0) >= 4)
+            let contract = try WebServerTests.contract.get()
+            for text in received.texts.withLock({ $0 }) { contract.checkStreamMessage(text) }
+        }
+    }
+
+    @Test("A message larger than the limit closes the socket with 1009, counted")
+    func oversized() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            try await WebServerTests.withWebServer(broker) { url in
+                let socket = "ws://127.0.0.1:\(url.port!)/api/v1/stream"
+                let close = try await WebSocketClient.connect(url: socket, configuration: .init(maxFrameSize: 1 << 24), logger: testLogger) { inbound, outbound, _ in
+                    try await outbound.write(.text(String(repeating: "x", count: WebServer.maximumStreamMessage + 1)))
+                    for try await _ in inbound.messages(maxSize: 1 << 20) {}
+                }
+                #expect(close?.closeCode == .messageTooLarge)
+                let figures = try await WebServerTests.poll(url, "/health", "the stream closed") { answer in
+                    ((try answer.json() as? [String: Any])?["streams"] as? [String: Int])?["open"] == 0
+                }
+                #expect(((try figures.json() as? [String: Any])?["streams"] as? [String: Int])?["closed_oversized"] == 1)
+            }
+        }
+    }
+
+    @Test("A send that takes longer than the stall timeout ends the stream without waiting for it")
+    func stall() async throws {
+        let start = ContinuousClock.now
+        await #expect(throws: StreamStalled.self) {
+            try await StreamPump.within(.milliseconds(100)) { try await Task.sleep(for: .seconds(3600)) }
+        }
+        #expect(ContinuousClock.now - start < .seconds(3600))
+        try await StreamPump.within(.seconds(10)) {}
+    }
+
+    @Test("Server-Sent Events carry the same messages, each named by its type; a bad filter is a problem")
+    func serverSentEvents() async throws {
+        try await WebServerTests.withServedMachine { url, machine in
+            let bad = try await WebServerTests.request("GET", url, "/events?path=site/%23/x")
+            #expect(bad.status == 400 && bad.text.contains("query:path"))
+
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-sN", url.absoluteString + "/events?path=site/%23&fields=state,readings.spindle_temperature"]
+            let output = Pipe()
+            curl.standardOutput = output
+            try curl.run()
+            defer { curl.terminate() }
+            let lines = Received()
+            let handle = output.fileHandleForReading
+            let reading = Thread {
+                var event = "", pending = ""
+                while case let data = handle.availableData, !data.isEmpty {
+                    pending += String(decoding: data, as: UTF8.self)
+                    while let end = pending.firstIndex(of: "\n") {
+                        let line = String(pending[..<end])
+                        pending = String(pending[pending.index(after: end)...])
+                        if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                        if line.hasPrefix("data: ") { lines.add(#"{"event":"\#(event)","data":\#(line.dropFirst(6))}"#) }
+                    }
+                }
+                lines.finish()
+            }
+            reading.start()
+            let snapshot = try await lines.next("the snapshot event") { $0["event"] as? String == "snapshot" }
+            #expect(((snapshot["data"] as? [String: Any])?["twins"] as? [String: Any])?["site/area/line/cnc"] != nil)
+            try await machine.send(temperature: 55.5, samples: 1)
+            let delta = try await lines.next("a delta event") { $0["event"] as? String == "delta" }
+            #expect((delta["data"] as? [String: Any])?["rev"] as? Int == 2)
+        }
+    }
+}
