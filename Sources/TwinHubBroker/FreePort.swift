@@ -1,9 +1,9 @@
 import Foundation
 
 /// Loopback ports: find a free one, and check whether something accepts connections on one.
-enum FreePort {
+public enum FreePort {
     /// A port on 127.0.0.1 that nothing listens on right now (the kernel picks it).
-    static func pick() throws -> Int {
+    public static func pick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BrokerError("socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -20,7 +20,7 @@ enum FreePort {
     }
 
     /// Whether a TCP connection to 127.0.0.1:`port` succeeds now.
-    static func acceptsConnections(port: Int) -> Bool {
+    public static func acceptsConnections(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -57,7 +57,22 @@ extension WebServer {
                                                  streams: counters.streamFigures)
             return Self.response(response)
         }
+        router.get("/") { _, _ in try Self.page("index.html") }
+        router.get(":file") { _, context in try Self.page(context.parameters.require("file")) }
         return router
+    }
+
+    /// A file of the floor view.
+    static func page(_ name: String) throws -> Response {
+        guard let text = PageFiles.files[name] else { throw APIProblem.notFound("no such page: \(name)") }
+        let type = switch name.split(separator: ".").last {
+        case "js": "text/javascript; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        default: "text/html; charset=utf-8"
+        }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache",
+                                               .contentSecurityPolicy: "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// A read: the fleet as it is now, answered under its lock (documents are shared, not copied).

@@ -3,6 +3,7 @@ import ArgumentParser
 import Console
 import ConsoleRuntime
 import Foundation
+import WebRuntime
 import Logging
 import Rules
 import ServiceLifecycle
@@ -51,6 +52,13 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(help: "No colours in the console (also when NO_COLOR is set).")
     var noColor = false
+
+    @Option(help: ArgumentHelp("Where the web floor view and API listen (default: 127.0.0.1:8080, or a free port when 8080 is taken). Beyond loopback, writes need the token the demo prints.",
+                               valueName: "host:port"))
+    var web: String?
+
+    @Flag(help: "No web floor view and API.")
+    var noWeb = false
 
     @Option(help: "How much to log on standard error (with --no-console).")
     var logLevel: LogLevelArgument = .warning
@@ -111,6 +119,7 @@ struct DemoCommand: AsyncParsableCommand {
         let simulator = DemoStartGate(fleet, waitingFor: 2, opened: { if !interactive { Self.say(introduction) } })
         let service = TwinService.Runner(try makeTwinService(kinds: kinds, scenario: scenario, topics: topics, url: url, workspace: workspace, logger: logger),
                                          ready: simulator.ready)
+        let webServer = noWeb ? nil : try makeWebServer(kinds: kinds, scenario: scenario, topics: topics, url: url, workspace: workspace, logger: logger)
         if interactive { Self.say(introduction) }
         let terminal = interactive ? try Terminal() : nil
         defer { terminal?.restore() }
@@ -124,6 +133,11 @@ struct DemoCommand: AsyncParsableCommand {
         parts += [
             part(service, "twin service", returned: .failed("the twin service stopped"), failed: { .failed("the twin service failed: \($0)") }),
             part(viewer, "viewer", returned: .quit, failed: { .failed("the console failed: \($0)") }),
+        ]
+        if let webServer {
+            parts.append(part(webServer, "web server", returned: .failed("the web server stopped"), failed: { .failed("the web server failed: \($0)") }))
+        }
+        parts += [
             part(simulator, "simulator", returned: .finished, failed: { .failed("the simulator failed: \($0)") }),
         ]
         // The reasons are in the outcome: a failure's error was recorded by its part.
@@ -148,6 +162,37 @@ struct DemoCommand: AsyncParsableCommand {
         }
         options.rules = RuleBook(kinds: kinds, overrides: scenario.ruleOverrides)
         return TwinService(options: options, logger: logger)
+    }
+
+    /// The web floor view and API: on `--web`, else 127.0.0.1:8080, else a free loopback port. Beyond loopback a
+    /// token is made for writes, kept in the demo's folder, and printed.
+    private func makeWebServer(kinds: [String: MachineKind], scenario: Scenario, topics: TopicMap, url: String, workspace: DemoWorkspace,
+                               logger: Logger) throws -> WebServer.Runner {
+        var connection = try Self.connection(url)
+        connection.clientID = "twinhub-demo-web-\(getpid())"
+        var options = WebOptions(connection: connection, topics: topics, kinds: kinds.mapValues(\.interface))
+        options.scenario = scenario
+        if let web {
+            (options.host, options.port) = try WebCommand.address(web)
+        } else {
+            options.port = FreePort.acceptsConnections(port: 8080) ? try FreePort.pick() : 8080
+        }
+        var tokenNote = ""
+        if !WebOptions.isLoopback(options.host) {
+            let token = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+            try Data((token + "\n").utf8).write(to: workspace.directory.appendingPathComponent("web-token"), options: .atomic)
+            options.token = token
+            tokenNote = "; acknowledgements and commands need the token \(token) (Authorization: Bearer)"
+        }
+        let server: WebServer
+        do {
+            server = try WebServer(options: options, logger: logger)
+        } catch let error as WebConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let shown = options.host == "0.0.0.0" ? "127.0.0.1" : (options.host.contains(":") ? "[\(options.host)]" : options.host)
+        Self.say("floor view and API at http://\(shown):\(options.port)/\(tokenNote)")
+        return WebServer.Runner(server)
     }
 
     /// The console on `terminal`, or the plain alert stream without one.
