@@ -245,7 +245,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinHubIntegrationTests",
-            dependencies: ["RuleLanguage", 
+            dependencies: ["RuleLanguage", "TestSupport",
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
                 "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime",
                 .product(name: "Logging", package: "swift-log"),

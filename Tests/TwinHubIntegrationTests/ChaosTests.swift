@@ -16,38 +16,10 @@ struct ChaosTests {
     /// New alert events to see from the service after each (re)start of the broker before it is killed again.
     static let eventsPerPhase = 60
 
-    /// Three CNC machines whose spindle speed (9500 rpm with noise) flutters across a rule's three levels with no
-    /// hysteresis and no latch: nearly every sample raises, escalates, de-escalates, clears or closes an alert.
-    static func scenarioYAML() -> String {
-        let machines = Self.machines.map { id in
-            """
-                              - id: \(id)
-                                kind: cnc_machining_centre
-                                random_faults: false
-                                rules:
-                                  - id: speed_flutter
-                                    name: Spindle speed flutter
-                                    description: A storm of alerts for the chaos test.
-                                    threshold: { property: spindle_speed, above: { warning: 9480, major: 9505, critical: 9530 }, hysteresis: 0 }
-                                    latch: false
-            """
-        }.joined(separator: "\n")
-        return """
-            scenario: chaos_storm
-            enterprise: chaos
-            seed: 11
-            setup_time: 0s
-            sites:
-              - id: site
-                areas:
-                  - id: area
-                    lines:
-                      - id: line
-                        machines:
-            \(machines)
-
-            """
-    }
+    /// Nearly every sample of a CNC machine's spindle speed (9500 rpm with noise) crosses one of this rule's three
+    /// levels (no hysteresis, no latch): a storm of raised, escalated, de-escalated, cleared and closed alerts.
+    static let stormRule = "{ id: speed_flutter, name: Spindle speed flutter, description: A storm of alerts for the chaos test., "
+        + "threshold: { property: spindle_speed, above: { warning: 9480, major: 9505, critical: 9530 }, hysteresis: 0 }, latch: false }"
 
     /// An alert event as the service logged it (`alert raised: site/area/line/m1/speed_flutter critical …`) or as
     /// the consumer read it: the event, the alert and its severity after the event.
@@ -134,8 +106,8 @@ struct ChaosTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chaos-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let scenario = folder.appendingPathComponent("storm.yaml")
-        try Self.scenarioYAML().write(to: scenario, atomically: true, encoding: .utf8)
+        let scenario = try TestScenario.write(TestScenario.cnc(enterprise: "chaos", machines: Self.machines, rules: [Self.stormRule]),
+                                              named: "storm", in: folder)
         let topics = try TopicMap(root: "chaos")
         let paths = Self.machines.map { PlantPath(site: "site", area: "area", line: "line", machine: $0) }
 
