@@ -280,7 +280,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinHubIntegrationTests",
-            dependencies: ["RuleLanguage", 
+            dependencies: ["RuleLanguage", "TestSupport",
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
                 "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -73,7 +73,9 @@ final class MachineLink: Sendable {
             }
         }
         let client = try MQTTClient(configuration, eventLoop: environment.eventLoop, logger: environment.logger)
-        let commands = try await client.subscribe(to: [topics.cmd], qos: .atLeastOnce, bufferCapacity: 64)
+        // A burst of commands pauses reading rather than drop any (QoS 1: the broker holds the rest); the fleet's inbox
+        // bounds and counts what waits for its next pass.
+        let commands = try await client.subscribe(to: [topics.cmd], qos: .atLeastOnce, bufferCapacity: 64, whenFull: .pauseReading)
         try await client.connect()
         guard !stopped.load(ordering: .relaxed) else {
             // The fleet shut down while this connection was being made: leave as the others did.

@@ -18,11 +18,25 @@ public final class MosquittoBroker: Sendable {
         public var tls: TLSOptions?
         /// Extra lines appended to the generated `mosquitto.conf`.
         public var extraConfiguration: [String] = []
+        /// Keep retained messages and persistent sessions (with their queued messages) in the broker's folder, so they
+        /// survive ``MosquittoBroker/restart()``; `nil` keeps everything in memory only.
+        public var persistence: Persistence?
         /// Stop the broker when this process ends, also when it is killed with SIGKILL and cannot clean up
         /// (a watchdog shell notices; see `twinhub demo`).
         public var stopsWithThisProcess = false
         /// Where to make the broker's folder (default: the system's temporary folder).
         public var parentDirectory: URL?
+
+        /// How the broker saves its state (`persistence true` in `mosquitto.conf`).
+        public struct Persistence: Sendable {
+            /// Seconds between saves while something changes (`autosave_interval`). A clean ``MosquittoBroker/stop()``
+            /// saves too; after ``MosquittoBroker/kill()`` the restarted broker has the last save, and loses what
+            /// changed since.
+            public var autosaveInterval: Int
+            public init(autosaveInterval: Int = 1) {
+                self.autosaveInterval = autosaveInterval
+            }
+        }
 
         /// TLS listener options.
         public struct TLSOptions: Sendable {
@@ -33,11 +47,13 @@ public final class MosquittoBroker: Sendable {
             }
         }
 
-        public init(users: [String: String] = [:], acl: String? = nil, tls: TLSOptions? = nil, extraConfiguration: [String] = []) {
+        public init(users: [String: String] = [:], acl: String? = nil, tls: TLSOptions? = nil, extraConfiguration: [String] = [],
+                    persistence: Persistence? = nil) {
             self.users = users
             self.acl = acl
             self.tls = tls
             self.extraConfiguration = extraConfiguration
+            self.persistence = persistence
         }
     }
 
@@ -143,6 +159,12 @@ public final class MosquittoBroker: Sendable {
     /// The broker's log so far.
     public var log: String {
         (try? String(contentsOf: directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
+    }
+
+    /// How many saves of its state the broker has begun (with ``Configuration/persistence``), over every run: a save
+    /// begun after a change has it, and is complete once the next one begins.
+    public var savesBegun: Int {
+        log.components(separatedBy: "Saving in-memory database").count - 1
     }
 
     /// Kills the process (if running) and removes the folder. Synchronous; safe to call twice.
