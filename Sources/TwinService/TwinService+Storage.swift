@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import TwinHubMQTT
 import TwinModel
 import TwinServiceCore
@@ -9,8 +10,8 @@ extension TwinService {
     struct Outlet: Sendable {
         let client: MQTTClient
         let storage: (any TwinStorage)?
-        /// Finished once the core says everything is written after ``TwinServiceCore/Event/stopping``.
-        let flushed: AsyncStream<Never>.Continuation
+        /// Signalled once the core says everything is written after ``TwinServiceCore/Event/stopping``.
+        let flushed: FlushSignal
 
         /// Writes `batch` on a task of its own, beside the batches in flight (they never share a twin), then hands the
         /// outcome back to the core. Unstructured on purpose: one hop from the core's lock to the disk, where a queue
@@ -22,10 +23,9 @@ extension TwinService {
         }
     }
 
-    /// The outlet for `client`, and what finishes once everything is written after stopping.
-    func makeOutlet(client: MQTTClient) -> (Outlet, flushed: AsyncStream<Never>) {
-        let (flushed, continuation) = AsyncStream.makeStream(of: Never.self)
-        return (Outlet(client: client, storage: options.storage, flushed: continuation), flushed)
+    /// The outlet for `client`.
+    func makeOutlet(client: MQTTClient) -> Outlet {
+        Outlet(client: client, storage: options.storage, flushed: FlushSignal())
     }
 
     private func write(_ batch: PersistBatch, to storage: any TwinStorage, outlet: Outlet) async {
@@ -41,5 +41,32 @@ extension TwinService {
         }
         var actions: [TwinServiceCore.Action] = []
         handle(.storageCompleted(batch.id, stored: stored), &actions, outlet)
+    }
+}
+
+/// Raised once, awaited once: the core has said everything is written. Awaiting it is not cut short by the waiting
+/// task's cancellation (stopping is a cancellation, and the last twins must still be written).
+final class FlushSignal: Sendable {
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<Void, Never>)
+        case raised
+    }
+
+    private let state = Mutex(State.pending)
+
+    func raise() {
+        state.withLock { state in
+            if case .waiting(let continuation) = state { continuation.resume() }
+            state = .raised
+        }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            state.withLock { state in
+                if case .raised = state { continuation.resume() } else { state = .waiting(continuation) }
+            }
+        }
     }
 }

@@ -100,7 +100,7 @@ public final class TwinService: Sendable {
         try await client.connect()
         logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
                                                        "rules": "\(options.rules?.ruleCount ?? 0)"])
-        let (outlet, flushed) = makeOutlet(client: client)
+        let outlet = makeOutlet(client: client)
         var actions: [TwinServiceCore.Action] = []
         handle(.restored(restored, at: Date()), &actions, outlet)
         ready()
@@ -114,7 +114,7 @@ public final class TwinService: Sendable {
             failure = error
         }
         handle(.stopping, &actions, outlet)
-        for await _ in flushed {}
+        await outlet.flushed.wait()
         await client.disconnect()
         if let failure { throw failure }
     }
@@ -188,7 +188,7 @@ public final class TwinService: Sendable {
         switch action {
         case .publish(let publication): publish(publication, client: outlet.client)
         case .persist(let batch): outlet.write(batch, for: self)
-        case .flushed: outlet.flushed.finish()
+        case .flushed: outlet.flushed.raise()
         case .log(let line):
             switch line.level {
             case .info: logger.info("\(LogText.escaped(line.message))")

@@ -52,15 +52,17 @@ body.large aside { width: 40vw; }
 #readings svg { width: 8em; height: 1.6em; }
 #readings polyline { fill: none; stroke: #6fb3ff; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 #controls button, #controls select { margin: 0 .3em .3em 0; }
-svg text { fill: var(--text); font-size: 0.6px; pointer-events: none; }
+svg text { fill: var(--text); font-size: 0.42px; pointer-events: none; }
 .group rect { fill: none; stroke: var(--line); stroke-dasharray: .4 .3; stroke-width: .08; }
 .group.area rect { stroke-dasharray: none; stroke-width: .1; }
-.group text { fill: var(--muted); font-size: .7px; }
-body.large .group text { font-size: 1px; }
+.group text { fill: var(--muted); font-size: .6px; }
+.group.area text { font-size: .8px; }
+body.large .group text { font-size: .9px; }
 .machine rect.body { stroke: #0008; stroke-width: .08; cursor: pointer; }
-.machine.selected rect.body { stroke: #fff; stroke-width: .2; }
+.machine:focus { outline: none; }
+.machine.selected rect.body, .machine:focus-visible rect.body { stroke: #fff; stroke-width: .2; }
 .machine .name { font-weight: bold; } .machine .oee { fill: #fffc; }
-body.large .machine text { font-size: .85px; }
+body.large .machine text { font-size: .5px; }
 .machine[data-connectivity=offline] rect.body, .machine[data-connectivity=stale] rect.body { fill: var(--offline) !important; stroke-dasharray: .3 .2; stroke: var(--muted); }
 .badge { stroke: #0009; stroke-width: .06; }
 .badge.warning { fill: var(--warning); } .badge.minor { fill: var(--minor); } .badge.major { fill: var(--major); } .badge.critical { fill: var(--critical); }
@@ -164,8 +166,10 @@ function drawFloor() {
     minX = Math.min(minX, x - item.footprint.width / 2); maxX = Math.max(maxX, x + item.footprint.width / 2);
     minZ = Math.min(minZ, z - item.footprint.depth / 2); maxZ = Math.max(maxZ, z + item.footprint.depth / 2);
   }
-  const margin = 2;
-  svg.setAttribute('viewBox', `${minX - margin} ${minZ - margin - 1} ${maxX - minX + 2 * margin} ${maxZ - minZ + 2 * margin + 1}`);
+  // At least a hall's size: a floor of two machines is not drawn as two huge boxes.
+  const margin = 2, width = Math.max(maxX - minX + 2 * margin, 30), height = Math.max(maxZ - minZ + 2 * margin + 1, 18);
+  const centreX = (minX + maxX) / 2, centreZ = (minZ + maxZ) / 2;
+  svg.setAttribute('viewBox', `${centreX - width / 2} ${centreZ - height / 2} ${width} ${height}`);
   // Areas, then lines, then machines on top. Seen from above: X to the right, Z down, a yaw turns counter-clockwise.
   for (const level of ['site', 'area', 'line']) {
     for (const group of layout.groups.filter((g) => g.level === level && level !== 'site')) {
@@ -175,20 +179,27 @@ function drawFloor() {
       const node = element('g', { class: `group ${level}`, 'data-path': group.path,
         transform: `translate(${x} ${z}) rotate(${-group.pose.yaw_deg})` });
       node.append(element('rect', { x: -width / 2 - pad, y: -depth / 2 - pad, width: width + 2 * pad, height: depth + 2 * pad, rx: 0.3 }));
-      node.append(element('text', { x: -width / 2 - pad + 0.2, y: -depth / 2 - pad - 0.2, class: 'label' }, shortName(group.path)));
+      // An area's name above it, a line's below it (inside the area's margin): they never overlap.
+      const labelY = level === 'area' ? -depth / 2 - pad - 0.25 : depth / 2 + pad + 0.55;
+      node.append(element('text', { x: -width / 2 - pad + 0.2, y: labelY, class: 'label' }, shortName(group.path)));
       svg.append(node);
     }
   }
   for (const machine of layout.machines) {
     const [x, , z] = machine.pose.position;
     const { width, depth } = machine.footprint;
-    const node = element('g', { class: 'machine', 'data-path': machine.path, tabindex: 0,
-      transform: `translate(${x} ${z}) rotate(${-machine.pose.yaw_deg})` });
-    node.append(element('rect', { class: 'body', x: -width / 2, y: -depth / 2, width, height: depth, rx: 0.2 }));
-    node.append(element('text', { class: 'name', x: -width / 2 + 0.2, y: -depth / 2 + 0.8 }, shortName(machine.path)));
-    node.append(element('text', { class: 'oee', x: -width / 2 + 0.2, y: -depth / 2 + 1.6 }));
-    node.append(element('text', { class: 'state', x: -width / 2 + 0.2, y: -depth / 2 + 2.4 }));
-    node.append(element('circle', { class: 'badge', cx: width / 2 - 0.45, cy: -depth / 2 + 0.45, r: 0.35, visibility: 'hidden' }));
+    const node = element('g', { class: 'machine', 'data-path': machine.path, tabindex: 0, transform: `translate(${x} ${z})` });
+    // The body turns with the machine; its labels stay upright, inside the turned body's bounds.
+    const body = element('g', { transform: `rotate(${-machine.pose.yaw_deg})` });
+    body.append(element('rect', { class: 'body', x: -width / 2, y: -depth / 2, width, height: depth, rx: 0.2 }));
+    node.append(body);
+    const yaw = (machine.pose.yaw_deg * Math.PI) / 180;
+    const halfWidth = (Math.abs(Math.cos(yaw)) * width + Math.abs(Math.sin(yaw)) * depth) / 2;
+    const halfDepth = (Math.abs(Math.sin(yaw)) * width + Math.abs(Math.cos(yaw)) * depth) / 2;
+    node.append(element('text', { class: 'name', x: -halfWidth + 0.15, y: -halfDepth + 0.55 }, shortName(machine.path)));
+    node.append(element('text', { class: 'oee', x: -halfWidth + 0.15, y: -halfDepth + 1.05 }));
+    node.append(element('text', { class: 'state', x: -halfWidth + 0.15, y: -halfDepth + 1.55 }));
+    node.append(element('circle', { class: 'badge', cx: halfWidth - 0.45, cy: -halfDepth + 0.45, r: 0.35, visibility: 'hidden' }));
     node.append(element('title', {}, machine.path));
     node.addEventListener('click', () => select(machine.path));
     node.addEventListener('keydown', (event) => { if (event.key === 'Enter') select(machine.path); });
@@ -309,16 +320,24 @@ function ensureLayout() {
 let alertsPending = null;
 function refreshAlerts() {
   if (alertsPending) return;
-  alertsPending = getJSON('/alerts').then((alerts) => { view.alerts = alerts; drawAlerts(); })
+  alertsPending = getJSON('/alerts').then((alerts) => {
+    // Drawn again only when something changed: a button being clicked stays in place.
+    if (JSON.stringify(alerts) === JSON.stringify(view.alerts)) return;
+    view.alerts = alerts;
+    drawAlerts();
+  })
     .catch((error) => console.warn(error)).finally(() => { alertsPending = null; });
 }
 
-function age(time) {
-  if (!time) return '';
-  const seconds = Math.max(0, (Date.now() - Date.parse(time)) / 1000);
-  if (seconds < 90) return `${Math.round(seconds)} s ago`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-  return `${Math.round(seconds / 3600)} h ago`;
+/// How long an alert has lasted, on its machine's clock (a simulated plant's time is not the wall clock): from when
+/// it was raised to when it was last seen.
+function age(alert) {
+  const from = Date.parse(alert.raised_at || alert.first_seen), to = Date.parse(alert.last_seen || alert.raised_at);
+  if (Number.isNaN(from) || Number.isNaN(to)) return '';
+  const seconds = Math.max(0, (to - from) / 1000);
+  const span = seconds < 90 ? `${Math.round(seconds)} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
+  const raised = new Date(from).toISOString().slice(11, 19);
+  return `raised ${raised} · for ${span}`;
 }
 
 function drawAlerts() {
@@ -329,7 +348,7 @@ function drawAlerts() {
     const path = `${alert.site}/${alert.area}/${alert.line}/${alert.machine}`;
     const item = element('li', { 'data-alert-id': alert.id, 'data-severity': alert.severity, 'data-status': alert.status });
     const top = element('div', { class: 'top' });
-    top.append(element('span', { class: 'sev' }, alert.severity), element('span', { class: 'age', 'data-time': alert.raised_at || '' }, age(alert.raised_at)));
+    top.append(element('span', { class: 'sev' }, alert.severity), element('span', { class: 'age', title: 'on the machine\'s clock' }, age(alert)));
     const where = element('div', { class: 'where' }, `${alert.machine} · ${alert.name}`);
     where.addEventListener('click', () => select(path));
     item.append(top, where, element('div', { class: 'message' }, alert.message));
@@ -454,7 +473,8 @@ async function start() {
   connect();
   setInterval(() => getJSON('/kpi').then((kpi) => { view.kpi = kpi; paintGroups(); }).catch(() => {}), 5000);
   setInterval(refreshHistory, 5000);
-  setInterval(() => { for (const node of document.querySelectorAll('#alerts .age')) node.textContent = age(node.dataset.time); }, 1000);
+  // Ages move with the machines' clocks: the alerts are read again now and then as well as on every event.
+  setInterval(refreshAlerts, 5000);
   getJSON('/kpi').then((kpi) => { view.kpi = kpi; paintGroups(); }).catch(() => {});
 }
 

@@ -19,11 +19,11 @@ struct WebServerTests {
     static let machineOperation = "/twins/{site}/{area}/{line}/{machine}"
 
     /// Runs a web server for the fleet of ``AlertServiceTests`` until `body` returns; `body` gets its base URL.
-    static func withWebServer(_ broker: MosquittoBroker, configure: (inout WebOptions) -> Void = { _ in },
-                              _ body: (URL) async throws -> Void) async throws {
-        let kinds = [AlertServiceTests.kindYAML].map { try! KindLoader.load(yaml: $0, file: "test-mill.yaml") }
-        var options = WebOptions(connection: try clientConfiguration(broker.url), topics: AlertServiceTests.topics,
-                                 kinds: Dictionary(uniqueKeysWithValues: kinds.map { ($0.id, $0.interface) }))
+    static func withWebServer(_ broker: MosquittoBroker, topics: TopicMap = AlertServiceTests.topics, kinds: [String: MachineInterface]? = nil,
+                              configure: (inout WebOptions) -> Void = { _ in }, _ body: (URL) async throws -> Void) async throws {
+        let testKinds = [AlertServiceTests.kindYAML].map { try! KindLoader.load(yaml: $0, file: "test-mill.yaml") }
+        var options = WebOptions(connection: try clientConfiguration(broker.url), topics: topics,
+                                 kinds: kinds ?? Dictionary(uniqueKeysWithValues: testKinds.map { ($0.id, $0.interface) }))
         options.port = 0
         configure(&options)
         let server = try WebServer(options: options, logger: testLogger)
