@@ -17,7 +17,8 @@ enum ConfigurationFile {
             "set_tcp_nodelay true",
         ]
         if let persistence = configuration.persistence {
-            lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval \(persistence.autosaveInterval)"]
+            lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval \(persistence.autosaveInterval)",
+                      "autosave_on_changes \(persistence.onChanges)"]
         } else {
             lines.append("persistence false")
         }

@@ -33,8 +33,12 @@ public final class MosquittoBroker: Sendable {
             /// saves too; after ``MosquittoBroker/kill()`` the restarted broker has the last save, and loses what
             /// changed since.
             public var autosaveInterval: Int
-            public init(autosaveInterval: Int = 1) {
+            /// Save after every `autosaveInterval` changes rather than seconds (`autosave_on_changes`): with 1, after
+            /// each message the broker takes, so that a kill loses as little as mosquitto allows.
+            public var onChanges: Bool
+            public init(autosaveInterval: Int = 1, onChanges: Bool = false) {
                 self.autosaveInterval = autosaveInterval
+                self.onChanges = onChanges
             }
         }
 

@@ -47,6 +47,12 @@ extension WebServer {
             return try write(request) { try self.api.acknowledge(segments[0..<4].joined(separator: "/"), rule: segments[4], body: body, in: $0) }
         }
         api.get("layout") { [self] _, _ in try answer { self.api.layout(in: $0) } }
+        api.get("floor.glb") { [self] _, _ in
+            let floor = fleet.withLock { self.api.floor(in: $0) }
+            return Response(status: .ok, headers: [.contentType: "model/gltf-binary", .cacheControl: "no-store",
+                                                   .contentDisposition: "attachment; filename=\"floor.glb\""],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: FloorScene.glb(of: floor))))
+        }
         api.get("kinds") { [self] _, _ in Self.response(self.api.kindList()) }
         api.get("kpi") { [self] request, _ in try answer { try self.api.kpi(query: Self.query(request), in: $0) } }
         api.get("events") { [self] request, _ in try events(request) }

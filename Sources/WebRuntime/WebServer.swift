@@ -39,6 +39,9 @@ public final class WebServer: Sendable {
         if configuration.clientID == nil {
             configuration.clientID = "twinhub-web-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         }
+        // The server serves from its start, its health saying the broker is not connected until it is.
+        configuration.reconnect.retriesFirstConnection = true
+        configuration.reconnect.maximumDelay = min(configuration.reconnect.maximumDelay, .seconds(10))
         client = try MQTTClient(configuration, logger: logger)
         fleet = Mutex(WebFleet(model: FleetModel(broker: configuration.broker.description, root: options.topics.root), decoder: decoder))
         histories = HistoryFetcher(client: client, decoder: decoder)
@@ -75,9 +78,22 @@ public final class WebServer: Sendable {
             group.addTask {
                 try await application.run()
             }
-            try await client.connect()
-            defer { group.cancelAll() }
-            try await group.next()
+            // Waits for the broker as long as it takes (the client retries the first connection, set in `init`), or
+            // until the server stops: `connect()` waits on regardless of cancellation, so closing the client ends it.
+            group.addTask { [client] in
+                try await withTaskCancellationHandler {
+                    try await client.connect()
+                } onCancel: {
+                    Task { await client.abort() }
+                }
+            }
+            // Every part runs until the server stops; the first failure (the port taken) stops the others.
+            do {
+                while try await group.next() != nil {}
+            } catch {
+                group.cancelAll()
+                throw error
+            }
         }
         await client.disconnect()
     }

@@ -13,7 +13,7 @@ import TwinModel
 /// - `$ref` to `#/$defs/…` in the same schema, or to another loaded schema by its `$id`, relative to the referring
 ///   one's (`alert.schema.json`, `kpi.schema.json#/$defs/figures`); `allOf`, `anyOf`, `oneOf`, `not`;
 /// - boolean schemas (`true`, and `false`, which nothing matches: `"properties": {"x": false}` forbids `x`);
-/// - annotations, which it reads and ignores: `$schema`, `$id` (at the root), `$defs`, `title`, `description`,
+/// - annotations, which it reads and ignores: `$schema`, `$id` (at the root), `$defs`, `title`, `description`, `contentMediaType`, `contentEncoding`,
 ///   `$comment`, `examples`, `default`.
 ///
 /// Any other keyword, a malformed keyword value, a `$ref` that leads nowhere or a pattern that does not compile is
@@ -98,7 +98,7 @@ public struct SchemaValidator {
 
     // MARK: Loading
 
-    private static let annotations: Set<String> = ["$schema", "$defs", "title", "description", "$comment", "examples", "default"]
+    private static let annotations: Set<String> = ["$schema", "$defs", "title", "description", "$comment", "examples", "default", "contentMediaType", "contentEncoding"]
     private static let schemaKeywords: Set<String> = ["additionalProperties", "items", "not"]
     private static let schemaMapKeywords: Set<String> = ["properties", "patternProperties", "$defs"]
     private static let schemaListKeywords: Set<String> = ["allOf", "anyOf", "oneOf"]

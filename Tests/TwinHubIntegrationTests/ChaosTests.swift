@@ -111,7 +111,7 @@ struct ChaosTests {
         let topics = try TopicMap(root: "chaos")
         let paths = Self.machines.map { PlantPath(site: "site", area: "area", line: "line", machine: $0) }
 
-        try await MosquittoBroker.withBroker(.init(persistence: .init(autosaveInterval: 1))) { broker in
+        try await MosquittoBroker.withBroker(.init(persistence: .init(autosaveInterval: 1, onChanges: true))) { broker in
             // The consumer that must miss nothing: QoS 1, a persistent session, a buffer that pauses reading rather than drop.
             var consumerConfiguration = try clientConfiguration(broker.url, clientID: uniqueClientID("chaos-consumer"))
             consumerConfiguration.session = .persistent(expiry: .seconds(600))

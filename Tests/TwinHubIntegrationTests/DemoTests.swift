@@ -9,9 +9,10 @@ struct DemoTests {
     /// The repository, for the demo's kinds and scenarios.
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Arguments that find the kinds and the default scenario from any working directory.
+    /// Arguments that find the kinds and the default scenario from any working directory; the web server on a free
+    /// port (demos run side by side here).
     static let files = ["--twins", repository.appendingPathComponent("twins").path,
-                        "--scenario", repository.appendingPathComponent("simulations/factory-demo.yaml").path]
+                        "--scenario", repository.appendingPathComponent("simulations/factory-demo.yaml").path, "--web", "127.0.0.1:0"]
 
     /// The private broker's process ID, from the demo's first line on standard error.
     static func brokerProcessID(_ demo: ProcessRunner) async throws -> pid_t {

@@ -1,6 +1,5 @@
 import Foundation
 import Rules
-import Synchronization
 import Testing
 import TwinHubBroker
 import TwinHubMQTT
@@ -43,34 +42,17 @@ struct FloorViewBrowserTests {
         }
     }
 
-    /// The steps the script prints, to await one by one.
-    final class Steps: Sendable {
-        private let lines = Mutex<[String]>([])
-        private let (stream, sink) = AsyncStream.makeStream(of: Void.self)
-
-        func add(_ line: String) {
-            lines.withLock { $0.append(line) }
-            sink.yield()
+    /// The fields of the step named `name` once the script prints it (one JSON object a line); fails when the script
+    /// reports a failure or ends first.
+    static func step(_ name: String, in lines: LineReader) async throws -> [String: Double] {
+        @Sendable func object(_ line: String) -> [String: Any]? { try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] }
+        let line = try await lines.first("the browser's step '\(name)'", within: .seconds(60)) { line in
+            let step = object(line)?["step"] as? String
+            return step == name || step == "failed"
         }
-
-        func finish() { sink.finish() }
-
-        var all: String { lines.withLock { $0.joined(separator: "\n") } }
-
-        /// The fields of the step named `name`, once the script prints it; fails when it fails or ends first.
-        func next(_ name: String, within limit: Duration = .seconds(60)) async throws -> [String: Double] {
-            try await within(limit, "the browser's step '\(name)'") { [self] in
-                var wakes = stream.makeAsyncIterator()
-                while true {
-                    for line in lines.withLock({ $0 }) {
-                        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-                        if object["step"] as? String == "failed" { throw TimedOut(what: "the browser failed: \(object["reason"] ?? "?")") }
-                        if object["step"] as? String == name { return object.compactMapValues { $0 as? Double } }
-                    }
-                    guard await wakes.next() != nil else { throw TimedOut(what: "'\(name)': the script ended; it printed:\n\(all)") }
-                }
-            }
-        }
+        let fields = object(line) ?? [:]
+        if fields["step"] as? String == "failed" { throw TimedOut(what: "the browser failed: \(fields["reason"] ?? "?")") }
+        return fields.compactMapValues { $0 as? Double }
     }
 
     @Test("The page places the machines, injects a fault, shows the alert it raises within 2 s and acknowledges it")
@@ -109,28 +91,15 @@ struct FloorViewBrowserTests {
                                      "--rule", "spindle_overheat", "--artefacts", Self.artefacts.path]
                 let output = Pipe()
                 browser.standardOutput = output
-                let steps = Steps()
-                let handle = output.fileHandleForReading
-                let reader = Thread {
-                    var pending = ""
-                    while case let data = handle.availableData, !data.isEmpty {
-                        pending += String(decoding: data, as: UTF8.self)
-                        while let end = pending.firstIndex(of: "\n") {
-                            steps.add(String(pending[..<end]))
-                            pending = String(pending[pending.index(after: end)...])
-                        }
-                    }
-                    steps.finish()
-                }
-                reader.start()
+                let steps = LineReader(output)
                 let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
                 browser.terminationHandler = { exited.yield($0.terminationStatus) }
                 try browser.run()
                 defer { if browser.isRunning { browser.terminate() } }
 
-                let placed = try await steps.next("placed")
+                let placed = try await Self.step("placed", in: steps)
                 #expect(placed["machines"] == 2)
-                _ = try await steps.next("injected")
+                _ = try await Self.step("injected", in: steps)
                 let command = try JSONCodec.decodeCommand(try await commands.next()[0].payload)
                 #expect(command.command == .injectFault && command.fault == "coolant_loss")
                 // The machine plays the fault: its spindle overheats for 10 s of its clock.
@@ -138,18 +107,18 @@ struct FloorViewBrowserTests {
                 let raised = try await AlertServiceTests.nextEvent(events)
                 let raisedAt = Date()
                 #expect(raised["event"] as? String == "raised")
-                let seen = try #require(try await steps.next("alert_seen")["at"])
+                let seen = try #require(try await Self.step("alert_seen", in: steps)["at"])
                 #expect(seen - raisedAt.timeIntervalSince1970 <= 2, "the page showed the alert \(seen - raisedAt.timeIntervalSince1970) s after it was raised")
 
                 let acknowledged = try await AlertServiceTests.nextEvent(events)
                 #expect(acknowledged["event"] as? String == "acknowledged")
                 #expect(((acknowledged["alert"] as? [String: Any])?["acknowledgement"] as? [String: Any])?["by"] as? String == "browser-trainer")
-                _ = try await steps.next("acknowledged")
+                _ = try await Self.step("acknowledged", in: steps)
                 let status = try await within(.seconds(30), "the browser script to end") {
                     for await status in exits { return status }
                     throw TimedOut(what: "the script's exit")
                 }
-                #expect(status == 0, "\(steps.all)")
+                #expect(status == 0, "\(steps.text)")
                 for name in ["floor", "alert", "acknowledged", "large-type"] {
                     #expect(FileManager.default.fileExists(atPath: Self.artefacts.appendingPathComponent("floor-\(name).png").path))
                 }

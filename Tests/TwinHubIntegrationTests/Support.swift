@@ -137,3 +137,41 @@ func poll<T: Sendable>(_ what: String, every interval: Duration = .milliseconds(
         try await Task.sleep(for: interval)
     }
 }
+
+/// The lines a child process writes to a pipe, read on a thread of their own, to await one by one.
+final class LineReader: Sendable {
+    private let lines = Mutex<[String]>([])
+    private let (stream, sink) = AsyncStream.makeStream(of: Void.self)
+
+    /// Starts reading `pipe` until its writer closes it.
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread { [self] in
+            var pending = ""
+            while case let data = handle.availableData, !data.isEmpty {
+                pending += String(decoding: data, as: UTF8.self)
+                while let end = pending.firstIndex(of: "\n") {
+                    let line = String(pending[..<end])
+                    lines.withLock { $0.append(line) }
+                    pending = String(pending[pending.index(after: end)...])
+                }
+                sink.yield()
+            }
+            sink.finish()
+        }.start()
+    }
+
+    /// Everything read so far.
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    /// The first line `accept` takes, once it is written; fails when the writer ends first or after `limit`.
+    func first(_ what: String, within limit: Duration = .seconds(30), where accept: @escaping @Sendable (String) -> Bool) async throws -> String {
+        try await within(limit, what) { [self] in
+            var wakes = stream.makeAsyncIterator()
+            while true {
+                if let line = lines.withLock({ $0.first(where: accept) }) { return line }
+                guard await wakes.next() != nil else { throw TimedOut(what: "\(what): the output ended; it was:\n\(text)") }
+            }
+        }
+    }
+}

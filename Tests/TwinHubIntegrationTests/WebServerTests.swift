@@ -9,6 +9,7 @@ import TwinHubMQTT
 import TwinHubProtocol
 import TwinModel
 @testable import WebRuntime
+import WebView
 
 /// `twinhub web` over real HTTP, beside a real broker and twin service: the test plays the machine (as the alert
 /// tests do), reads the API and writes through it, and checks every answer against `openapi/twinhub-web.yaml`.
@@ -101,7 +102,11 @@ struct WebServerTests {
                     let twin = try await Self.request("GET", url, "/twins/\(Self.machinePath)")
                     contract.check(twin, "GET \(Self.machineOperation)")
                     #expect((try twin.json() as? [String: Any])?["kind"] as? String == "test_mill")
-                    contract.check(try await Self.request("GET", url, "/layout"), "GET /layout")
+                    let layout = try await Self.request("GET", url, "/layout")
+                    contract.check(layout, "GET /layout")
+                    let scene = try await Self.request("GET", url, "/floor.glb")
+                    contract.check(scene, "GET /floor.glb")
+                    try Self.checkScene(scene.body, layout: layout.body)
                     contract.check(try await Self.request("GET", url, "/kinds"), "GET /kinds")
                     contract.check(try await Self.request("GET", url, "/kpi"), "GET /kpi")
                     contract.check(try await Self.request("GET", url, "/events?max_rate=600"), "GET /events")
@@ -134,6 +139,71 @@ struct WebServerTests {
                     #expect(contract.checkedOperations.isSuperset(of: contract.operations), "every operation of the spec answered here")
                 }
             }
+        }
+    }
+
+    /// Loads the scene with trimesh and pygltflib (Python, from PyPI): each machine's box stands where the layout says.
+    static func checkScene(_ scene: [UInt8], layout: [UInt8]) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-scene-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(scene).write(to: folder.appendingPathComponent("floor.glb"))
+        try Data(layout).write(to: folder.appendingPathComponent("layout.json"))
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", OpenAPIContract.root.appendingPathComponent("Tests/Browser/check_scene.py").path,
+                           folder.appendingPathComponent("floor.glb").path, folder.appendingPathComponent("layout.json").path]
+        let output = Pipe()
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "the scene does not load as the layout says:\n\(text)")
+    }
+
+    @Test("The server serves before its broker is up, says so in its health, and connects once the broker answers")
+    func brokerLater() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            await broker.kill()
+            try await Self.withWebServer(broker) { url in
+                let down = try await Self.poll(url, "/health", "a failed attempt") { answer in
+                    ((try answer.json() as? [String: Any])?["broker"] as? [String: Any])?["connection"] as? String != "connecting"
+                }
+                #expect(down.status == 503)
+                #expect(((try down.json() as? [String: Any])?["broker"] as? [String: Any])?["connected"] as? Bool == false)
+                try await broker.restart()
+                _ = try await Self.poll(url, "/health", "the broker connected") { answer in
+                    ((try answer.json() as? [String: Any])?["broker"] as? [String: Any])?["connected"] as? Bool == true
+                }
+            }
+        }
+    }
+
+    @Test("Stopped while it waits for its broker, the server stops (the first connection's wait is not left behind)")
+    func stopsWhileWaitingForTheBroker() async throws {
+        var options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:\(try FreePort.pick())"), topics: AlertServiceTests.topics, kinds: [:])
+        options.port = 0
+        let server = try WebServer(options: options, logger: testLogger)
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let serving = Task { try await server.run { sink.yield($0) } }
+        _ = try await within(.seconds(10), "the server to listen") {
+            for await port in ports { return port }
+            throw TimedOut(what: "the port")
+        }
+        serving.cancel()
+        try await within(.seconds(10), "the server to stop") { _ = try? await serving.value }
+    }
+
+    @Test("Every shipped scenario's floor.glb loads in trimesh and pygltflib, each box where its layout says")
+    func scenes() throws {
+        let kinds = try KindLoader.loadBuiltIn()
+        for name in ["factory_demo", "sheet_metal_job_shop", "textile_weaving_hall", "predictive_maintenance_training"] {
+            let scenario = try ScenarioLoader.load(file: ScenarioCatalog.resolve(name, folder: "/nonexistent"), kinds: kinds)
+            let api = WebAPI(kinds: kinds.mapValues(\.interface), scenario: scenario)
+            let fleet = WebFleet(model: FleetModel(broker: "none", root: scenario.enterprise),
+                                 decoder: ServiceMessageDecoder(topics: try TopicMap(root: scenario.enterprise)))
+            try Self.checkScene(FloorScene.glb(of: api.floor(in: fleet)), layout: api.layout(in: fleet).body)
         }
     }
 
@@ -192,7 +262,7 @@ struct WebServerTests {
         #expect(contract.operations == [
             "GET /twins", "GET \(Self.machineOperation)", "GET \(Self.machineOperation)/history", "POST \(Self.machineOperation)/commands",
             "PUT \(Self.machineOperation)/desired", "GET /layout", "GET /alerts", "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack",
-            "GET /kinds", "GET /kpi", "GET /events", "GET /health",
+            "GET /kinds", "GET /kpi", "GET /events", "GET /health", "GET /floor.glb",
         ])
     }
 }

@@ -90,6 +90,35 @@ struct WebStreamTests {
         }
     }
 
+    @Test("The example client (examples/stream_client.py) prints the layout, the snapshot and a delta")
+    func exampleClient() async throws {
+        try await WebServerTests.withServedMachine { url, machine in
+            let example = Process()
+            example.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            example.arguments = ["python3", OpenAPIContract.root.appendingPathComponent("examples/stream_client.py").path,
+                                 "http://127.0.0.1:\(url.port!)", "--count", "2"]
+            let output = Pipe()
+            example.standardOutput = output
+            example.standardError = output
+            let lines = LineReader(output)
+            let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
+            example.terminationHandler = { exited.yield($0.terminationStatus) }
+            try example.run()
+            defer { if example.isRunning { example.terminate() } }
+            _ = try await lines.first("the example's snapshot") { $0.hasPrefix("snapshot rev 1") }
+            // The next message is the delta this sample brings.
+            try await machine.send(temperature: 62, samples: 1)
+            _ = try await lines.first("the example's delta") { $0.hasPrefix("delta rev 2") }
+            let status = try await within(.seconds(30), "the example to end") {
+                for await status in exits { return status }
+                throw TimedOut(what: "its exit")
+            }
+            let text = lines.text
+            #expect(status == 0, "\(text)")
+            #expect(text.contains("site/area/line/cnc"), "the layout is printed first: \(text)")
+        }
+    }
+
     @Test("A message larger than the limit closes the socket with 1009, counted")
     func oversized() async throws {
         try await MosquittoBroker.withBroker { broker in
@@ -129,29 +158,24 @@ struct WebStreamTests {
             curl.arguments = ["-sN", url.absoluteString + "/events?path=site/%23&fields=state,readings.spindle_temperature"]
             let output = Pipe()
             curl.standardOutput = output
+            let sse = LineReader(output)
             try curl.run()
             defer { curl.terminate() }
-            let lines = Received()
-            let handle = output.fileHandleForReading
-            let reading = Thread {
-                var event = "", pending = ""
-                while case let data = handle.availableData, !data.isEmpty {
-                    pending += String(decoding: data, as: UTF8.self)
-                    while let end = pending.firstIndex(of: "\n") {
-                        let line = String(pending[..<end])
-                        pending = String(pending[pending.index(after: end)...])
-                        if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
-                        if line.hasPrefix("data: ") { lines.add(#"{"event":"\#(event)","data":\#(line.dropFirst(6))}"#) }
-                    }
+            /// The message of the first event of `type`.
+            func event(_ type: String) async throws -> [String: Any] {
+                @Sendable func message(_ line: String) -> [String: Any]? {
+                    guard line.hasPrefix("data: ") else { return nil }
+                    return try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
                 }
-                lines.finish()
+                let line = try await sse.first("the \(type) event") { message($0)?["type"] as? String == type }
+                #expect(sse.text.contains("event: \(type)\n\(line)"), "the event is named by its type")
+                return message(line) ?? [:]
             }
-            reading.start()
-            let snapshot = try await lines.next("the snapshot event") { $0["event"] as? String == "snapshot" }
-            #expect(((snapshot["data"] as? [String: Any])?["twins"] as? [String: Any])?["site/area/line/cnc"] != nil)
+            let snapshot = try await event("snapshot")
+            #expect((snapshot["twins"] as? [String: Any])?["site/area/line/cnc"] != nil)
             try await machine.send(temperature: 55.5, samples: 1)
-            let delta = try await lines.next("a delta event") { $0["event"] as? String == "delta" }
-            #expect((delta["data"] as? [String: Any])?["rev"] as? Int == 2)
+            let delta = try await event("delta")
+            #expect(delta["rev"] as? Int == 2)
         }
     }
 }

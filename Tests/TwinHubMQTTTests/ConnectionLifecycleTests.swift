@@ -25,6 +25,20 @@ struct ConnectionLifecycleTests {
         #expect(machine.state == .closed(error: refused))
     }
 
+    @Test("A policy that retries the first connection retries it as a lost one (no reconnect counted); a refusal of credentials still closes")
+    func firstAttemptRetried() {
+        var machine = ConnectionLifecycle(policy: .init(initialDelay: .seconds(1), jitter: 0, retriesFirstConnection: true))
+        #expect(machine.start() == .startAttempt)
+        #expect(machine.failed(refused, random: 0.5) == .scheduleRetry(delay: .seconds(1), generation: 1))
+        #expect(machine.state == .reconnecting(attempt: 1, delay: .seconds(1), lastError: refused))
+        #expect(machine.retryDue(generation: 1) == .startAttempt)
+        #expect(machine.connected(sessionPresent: false) == .resume(sessionPresent: false))
+        #expect(machine.reconnects == 0)
+        var refusedForGood = ConnectionLifecycle(policy: .init(retriesFirstConnection: true))
+        _ = refusedForGood.start()
+        #expect(refusedForGood.failed(badPassword, random: 0.5) == .close(badPassword))
+    }
+
     @Test("A lost connection is retried with growing delays until it is back")
     func reconnects() {
         var machine = connectedMachine()

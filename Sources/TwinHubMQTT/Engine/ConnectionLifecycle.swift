@@ -1,7 +1,7 @@
 /// The connection's state machine, as a value: each event returns the action the caller performs.
 ///
 /// Rules: the first connection attempt either succeeds or closes the client with its error (so
-/// `connect()` fails fast and clearly); once connected, a lost connection is retried with exponential
+/// `connect()` fails fast and clearly), unless the policy retries the first connection too; once connected, a lost connection is retried with exponential
 /// backoff unless reconnection is off or the failure is permanent (credentials refused, TLS setup).
 /// A requested close wins over everything.
 struct ConnectionLifecycle {
@@ -54,12 +54,12 @@ struct ConnectionLifecycle {
         switch state {
         case .idle, .closed:
             return .none
-        case .connecting:
+        case .connecting where !backoff.policy.retriesFirstConnection:
             state = .closed(error: error)
             return .close(error)
-        case .connected, .reconnecting:
+        case .connecting, .connected, .reconnecting:
             if case .connected = state { reconnects += 1 }
-            guard hasConnected, backoff.policy.enabled, !Self.isPermanent(error) else {
+            guard hasConnected || backoff.policy.retriesFirstConnection, backoff.policy.enabled, !Self.isPermanent(error) else {
                 state = .closed(error: error)
                 return .close(error)
             }

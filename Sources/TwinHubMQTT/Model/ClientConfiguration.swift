@@ -85,13 +85,18 @@ public struct ClientConfiguration: Sendable {
         public var multiplier = 2.0
         /// Fraction of the delay randomised (0 = none, 0.2 = ±20 %).
         public var jitter = 0.2
+        /// Retry the first connection too, as a lost one, instead of failing `connect()` at once: for a server that
+        /// serves before its broker is up (`connect()` then waits, and the state shows the attempts).
+        public var retriesFirstConnection = false
 
-        public init(enabled: Bool = true, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(30), multiplier: Double = 2.0, jitter: Double = 0.2) {
+        public init(enabled: Bool = true, initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(30), multiplier: Double = 2.0,
+                    jitter: Double = 0.2, retriesFirstConnection: Bool = false) {
             self.enabled = enabled
             self.initialDelay = initialDelay
             self.maximumDelay = maximumDelay
             self.multiplier = multiplier
             self.jitter = jitter
+            self.retriesFirstConnection = retriesFirstConnection
         }
     }
 

@@ -174,6 +174,8 @@ struct DemoCommand: AsyncParsableCommand {
         options.scenario = scenario
         if let web {
             (options.host, options.port) = try WebCommand.address(web)
+            // Port 0: a free one, chosen here so that the URL can be said before the console takes the screen.
+            if options.port == 0 { options.port = try FreePort.pick() }
         } else {
             options.port = FreePort.acceptsConnections(port: 8080) ? try FreePort.pick() : 8080
         }
