@@ -20,6 +20,8 @@ public struct WebOptions: Sendable {
     public var requireToken = false
     /// Origins allowed to call the API from a browser page served elsewhere (CORS); none by default.
     public var corsOrigins: [String] = []
+    /// PEM files of the certificate chain and private key to serve HTTPS (and WSS) with; `nil` serves plain HTTP.
+    public var tls: (certificate: String, key: String)?
     /// Messages buffered between the broker and the server's model.
     public var bufferCapacity = 100_000
 

@@ -2,7 +2,10 @@ import ConsoleRuntime
 import FleetView
 import Foundation
 import NIOCore
+import NIOSSL
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import Synchronization
@@ -23,6 +26,8 @@ public final class WebServer: Sendable {
     let fleet: Mutex<WebFleet>
     let histories: HistoryFetcher
     let counters = WebCounters()
+    /// The TLS configuration, read from ``WebOptions/tls`` at start.
+    let tls: TLSConfiguration?
 
     /// - Throws: ``WebConfigurationError`` when writes would need a token and none is given.
     public init(options: WebOptions, logger: Logger) throws {
@@ -33,6 +38,7 @@ public final class WebServer: Sendable {
         }
         self.options = options
         self.logger = logger
+        tls = try options.tls.map(Self.tlsConfiguration)
         api = WebAPI(kinds: options.kinds, scenario: options.scenario)
         decoder = ServiceMessageDecoder(topics: options.topics)
         var configuration = options.connection
@@ -52,12 +58,13 @@ public final class WebServer: Sendable {
     public func run(listening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let state = try await client.subscribe(to: decoder.stateFilters, qos: .atMostOnce, bufferCapacity: options.bufferCapacity)
         let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
+        let plain = HTTPServerBuilder.http1WebSocketUpgrade(
+            webSocketRouter: makeWebSocketRouter(),
+            configuration: .init(http1: .init(idleTimeout: .seconds(Self.idleSeconds)),
+                                 ws: .init(maxFrameSize: Self.maximumFrame, autoPing: .enabled(timePeriod: .seconds(20)))))
         let application = Application(
             router: makeRouter(),
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: makeWebSocketRouter(),
-                configuration: .init(http1: .init(idleTimeout: .seconds(Self.idleSeconds)),
-                                     ws: .init(maxFrameSize: Self.maximumFrame, autoPing: .enabled(timePeriod: .seconds(20))))),
+            server: try tls.map { try HTTPServerBuilder.tls(plain, tlsConfiguration: $0) } ?? plain,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "twinhub"),
             onServerRunning: { channel in listening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -96,6 +103,24 @@ public final class WebServer: Sendable {
             }
         }
         await client.disconnect()
+    }
+
+    /// The server's TLS configuration from PEM files; a file that cannot be read says which and why.
+    static func tlsConfiguration(_ files: (certificate: String, key: String)) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
+        } catch {
+            throw WebConfigurationError(description: "cannot read the certificate '\(files.certificate)' (PEM): \(error)")
+        }
+        guard !chain.isEmpty else { throw WebConfigurationError(description: "the certificate file '\(files.certificate)' holds no PEM certificate") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+        } catch {
+            throw WebConfigurationError(description: "cannot read the private key '\(files.key)' (PEM, unencrypted): \(error)")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     }
 
     /// Seconds an HTTP connection may stay idle (a client that sends its headers slowly, or never, is closed).

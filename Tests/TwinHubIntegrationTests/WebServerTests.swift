@@ -195,6 +195,30 @@ struct WebServerTests {
         try await within(.seconds(10), "the server to stop") { _ = try? await serving.value }
     }
 
+    @Test("With a certificate and key, the API is served over HTTPS (curl checks it against the CA); a bad key file says which")
+    func https() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-web-tls-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certificates = try TestCertificates.generate(in: folder)
+        try await MosquittoBroker.withBroker { broker in
+            try await Self.withWebServer(broker, configure: { $0.tls = (certificates.serverCertificate.path, certificates.serverKey.path) }) { url in
+                let curl = Process()
+                curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                curl.arguments = ["-s", "--cacert", certificates.caCertificate.path, "-w", "\n%{http_code}", "https://localhost:\(url.port!)/api/v1/kinds"]
+                let output = Pipe()
+                curl.standardOutput = output
+                try curl.run()
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                curl.waitUntilExit()
+                #expect(curl.terminationStatus == 0 && text.hasSuffix("\n200") && text.contains("test_mill"), "\(text)")
+            }
+        }
+        var options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:1"), topics: AlertServiceTests.topics, kinds: [:])
+        options.tls = (certificates.serverCertificate.path, certificates.caCertificate.path)
+        let refusal = try #require(throws: WebConfigurationError.self) { try WebServer(options: options, logger: testLogger) }
+        #expect(refusal.description.contains("cannot read the private key '\(certificates.caCertificate.path)'"))
+    }
+
     @Test("Every shipped scenario's floor.glb loads in trimesh and pygltflib, each box where its layout says")
     func scenes() throws {
         let kinds = try KindLoader.loadBuiltIn()

@@ -15,8 +15,8 @@ struct WebCommand: AsyncParsableCommand {
             An MQTT client like the console: everything it serves comes from what the twin service publishes.
             The API is under /api/v1 (openapi/twinhub-web.yaml describes it): twins, their history, the floor
             layout, alerts, kinds, KPIs and health; acknowledgements, commands and desired states go out over MQTT.
-            Reads are open on loopback; writes need a bearer token (--token-file) when listening beyond loopback,
-            or always with --require-token. Examples:
+            Reads are open; writes need a bearer token (--token-file) when listening beyond loopback, or always
+            with --require-token. --tls-cert and --tls-key serve HTTPS and WSS. Examples:
               twinhub web --root acme --scenario factory_demo
               twinhub web --root acme --listen 0.0.0.0:8080 --token-file ~/.config/twinhub/token
               curl -s localhost:8080/api/v1/twins?path=leuven/%23 | jq .
@@ -50,8 +50,15 @@ struct WebCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An origin allowed to call the API from a page served elsewhere (CORS); repeat for more.", valueName: "origin"))
     var corsOrigin: [String] = []
 
+    @Option(help: ArgumentHelp("PEM certificate chain to serve HTTPS and WSS with (with --tls-key).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert (unencrypted).", valueName: "file"))
+    var tlsKey: String?
+
     func validate() throws {
         _ = try Self.address(listen)
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     /// `host:port`, `[v6]:port` or `:port`.
@@ -89,16 +96,17 @@ struct WebCommand: AsyncParsableCommand {
         options.requireToken = requireToken
         options.corsOrigins = corsOrigin
         if let tokenFile { options.token = try Self.token(from: tokenFile) }
+        if let tlsCert, let tlsKey { options.tls = (tlsCert, tlsKey) }
         let server: WebServer
         do {
             server = try WebServer(options: options, logger: logger)
         } catch let error as WebConfigurationError {
             throw ConfigurationError(error.description)
         }
-        let host = options.host
+        let host = options.host, scheme = options.tls == nil ? "http" : "https"
         let runner = WebServer.Runner(server) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
-            FileHandle.standardError.write(Data("twinhub web: serving \(topics.root)/ at http://\(shown):\(port)/ (API: /api/v1)\n".utf8))
+            FileHandle.standardError.write(Data("twinhub web: serving \(topics.root)/ at \(scheme)://\(shown):\(port)/ (API: /api/v1)\n".utf8))
         }
         try await CommandLifecycle.run([CommandLifecycle.part(runner, named: "web server")], logger: logger)
     }
