@@ -87,7 +87,10 @@ public struct StreamSession: Sendable {
         var frames: [[UInt8]] = []
         let changes = fleet.journal.changes(after: seen)
         if changes == nil {
-            for index in subscriptions.indices { subscriptions[index].resyncReason = "fell behind the fleet's changes" }
+            // Only a subscription that was sent something fell behind; one still waiting for its snapshot gets it.
+            for index in subscriptions.indices where !subscriptions[index].needsSnapshot {
+                subscriptions[index].resyncReason = "fell behind the fleet's changes"
+            }
         }
         for index in subscriptions.indices {
             var subscription = subscriptions[index]

@@ -33,6 +33,8 @@ public struct StreamTwin: Sendable {
             json.field("value", number: reading.value)
             json.field("unit", string: reading.unit)
             json.field("quality", string: reading.quality)
+            // The source time: how old the value is, for a client that shows it (or measures it).
+            if let time = reading.time { json.field("ts", timestamp: time) }
             json.close()
             values.append(("readings.\(reading.name)", json.fragment))
         }

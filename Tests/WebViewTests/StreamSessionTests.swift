@@ -92,6 +92,16 @@ struct StreamSessionTests {
         #expect(session.resyncs == 1)
     }
 
+    @Test("A new client of a fleet whose journal has moved on gets a snapshot, not a resync")
+    func newClientOfAnOldFleet() throws {
+        var fleet = WebFleet(model: FleetModel(broker: "b", root: "acme"), decoder: ServiceMessageDecoder(topics: WebAPITests.topics), journalCapacity: 4)
+        for version in 1...10 { Self.update(&fleet, vibration: Double(version), version: version) }
+        var session = StreamSession()
+        _ = try Self.reply(&session, #"{"op":"subscribe","id":"s"}"#)
+        #expect(try Self.frames(&session, fleet, at: 0).map { $0["type"] as? String } == ["snapshot"])
+        #expect(session.resyncs == 0)
+    }
+
     @Test("A removed twin leaves in a delta")
     func removal() throws {
         var fleet = WebAPITests.fleet()
