@@ -168,6 +168,7 @@ let package = Package(
                 "TwinHubBroker", "TwinHubMQTT", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
                 "TwinServiceCore", "TwinStorage", "TwinStorageSQLite", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -24,7 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "A few seconds with tiny sizes: checks that every benchmark runs, measures little.")
     var smoke = false
 
-    @Option(help: ArgumentHelp("Benchmarks to run, comma-separated: core, ingest, latency, simulator, memory.", valueName: "list"))
+    @Option(help: ArgumentHelp("Benchmarks to run, comma-separated: core, ingest, latency, simulator, memory, web.", valueName: "list"))
     var only: String?
 
     @Option(help: ArgumentHelp("The file to write the run into (default BENCHMARKS.md; not in --smoke mode).", valueName: "path"))
@@ -39,7 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How much to log on standard error.")
     var logLevel: LogLevelArgument = .init(level: .error)
 
-    static let names = ["core", "ingest", "latency", "simulator", "memory"]
+    static let names = ["core", "ingest", "latency", "simulator", "memory", "web"]
 
     func validate() throws {
         if let only {
