@@ -42,12 +42,14 @@ public struct BenchContext: Sendable {
     }
 
     /// A twin service as `twinhub serve` runs it: every rule of the kinds, SQLite storage in `folder`.
-    func twinService(_ broker: MosquittoBroker, clientID: String, persistentSession: Bool, database: String) throws -> TwinService {
+    func twinService(_ broker: MosquittoBroker, clientID: String, persistentSession: Bool, database: String,
+                     snapshotInterval: Duration = .seconds(1)) throws -> TwinService {
         var connection = try ClientConfiguration(url: broker.url, clientID: clientID)
         if persistentSession { connection.session = .persistent(expiry: .seconds(3600)) }
         var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds.mapValues(\.interface))
         options.rules = RuleBook(kinds: kinds, overrides: [])
         options.storage = try SQLiteTwinStorage(path: folder.appendingPathComponent(database).path)
+        options.snapshotInterval = snapshotInterval
         return TwinService(options: options, logger: logger)
     }
 

@@ -29,7 +29,7 @@ public struct WebBenchmark: Sendable {
     public var measuringClients = 10
 
     public var method: String {
-        "A private mosquitto; the twin service (every rule on, SQLite) in the benchmark's process; `twinhub web` as its own "
+        "A private mosquitto; the twin service (every rule on, SQLite, snapshots every 100 ms at most) in the benchmark's process; `twinhub web` as its own "
             + "process; a publisher sending each machine a sample a second (QoS 0, source time = wall clock); WebSocket clients "
             + "(HummingbirdWSClient) in the benchmark's process, each subscribed to every machine's readings at the load's rate, "
             + "connected before the measured window. CPU and RSS of the web process from /proc over the window; messages: all "
@@ -75,7 +75,10 @@ public struct WebBenchmark: Sendable {
         let label = "web: \(BenchNumber.grouped(Double(load.clients))) clients × \(BenchNumber.grouped(Double(load.machines))) machines at \(load.rate) Hz"
         let broker = try await context.startBroker()
         defer { broker.shutdown() }
-        let service = try context.twinService(broker, clientID: "bench-web-service", persistentSession: false, database: "web.sqlite")
+        // Snapshots every 100 ms at most, as a service feeding live 3D clients would be run (`--snapshot-interval 0.1`):
+        // the default second would make the data's age the service's pacing, not the web server's.
+        let service = try context.twinService(broker, clientID: "bench-web-service", persistentSession: false, database: "web.sqlite",
+                                              snapshotInterval: .milliseconds(100))
         let serving = try await started(service)
         defer { serving.cancel() }
 

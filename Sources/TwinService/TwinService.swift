@@ -142,7 +142,7 @@ public final class TwinService: Sendable {
                 // Due at the first tick: a console finds the service by its retained metrics as soon as it runs.
                 var lastAggregate = ContinuousClock.now - options.aggregateInterval
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(250))
+                    try await Task.sleep(for: tickInterval)
                     let aggregates = ContinuousClock.now - lastAggregate >= options.aggregateInterval
                     if aggregates { lastAggregate = .now }
                     let figures = aggregates ? runtimeFigures(outlet.client) : nil
@@ -154,6 +154,10 @@ public final class TwinService: Sendable {
             try await group.next()
         }
     }
+
+    /// How often the clock ticks: every 250 ms, or twice a snapshot interval when that is shorter (a service asked for
+    /// snapshots every 100 ms would otherwise send them in bursts every 250 ms), at most every 10 ms.
+    var tickInterval: Duration { max(.milliseconds(10), min(.milliseconds(250), options.snapshotInterval / 2)) }
 
     /// Hands `event` to the core and performs what it returns. Alert publications and batches are performed before
     /// the lock is released, so they leave in the core's order whichever task handed its event in (they are few and

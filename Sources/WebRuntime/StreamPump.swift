@@ -10,6 +10,12 @@ final class StreamPump: Sendable {
     let session = Mutex(StreamSession())
     private let replies = Mutex<[[UInt8]]>([])
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    /// When the send under way started, in nanoseconds since the pump started; -1 between sends.
+    private let sending = Atomic<Int64>(-1)
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
 
     /// Takes a message from the client; its replies go out with the next frames, at once.
     func receive(_ text: [UInt8]) {
@@ -18,15 +24,30 @@ final class StreamPump: Sendable {
         wake.continuation.yield()
     }
 
-    /// Sends frames until the task is cancelled or `send` throws.
-    func run(_ server: WebServer, stallTimeout: Duration, send: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
+    /// Sends frames until the task is cancelled or `send` throws. A watchdog looks at the send under way: one that
+    /// has taken longer than `stallTimeout` ends the stream with ``StreamStalled``, after `stalled` (which closes the
+    /// connection, so that the send waiting on it fails and the stream can end).
+    func run(_ server: WebServer, stallTimeout: Duration, send: @escaping @Sendable ([UInt8]) async throws -> Void,
+             stalled: @escaping @Sendable () async -> Void = {}) async throws {
         let start = ContinuousClock.now
+        let elapsed: @Sendable () -> Int64 = { Self.nanoseconds(ContinuousClock.now - start) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 // The session's pace: its fastest subscription's rate.
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(session.withLock { $0.tickInterval }))
                     wake.continuation.yield()
+                }
+            }
+            group.addTask { [self] in
+                let limit = Self.nanoseconds(stallTimeout)
+                while !Task.isCancelled {
+                    try await Task.sleep(for: min(stallTimeout / 4, .seconds(1)))
+                    let began = sending.load(ordering: .relaxed)
+                    if began >= 0, elapsed() - began > limit {
+                        await stalled()
+                        throw StreamStalled(limit: stallTimeout)
+                    }
                 }
             }
             group.addTask { [self] in
@@ -39,74 +60,15 @@ final class StreamPump: Sendable {
                         return replies
                     }
                     for frame in answers + frames {
-                        try await Self.within(stallTimeout) { try await send(frame) }
+                        sending.store(elapsed(), ordering: .relaxed)
+                        try await send(frame)
+                        sending.store(-1, ordering: .relaxed)
                         server.counters.noteFrameSent()
                     }
                 }
             }
             defer { group.cancelAll() }
             try await group.next()
-        }
-    }
-
-    /// Runs `operation`, failing with ``StreamStalled`` when it takes longer than `limit`. On a stall it returns
-    /// without waiting for `operation`, which ends when the caller closes the connection it writes to.
-    static func within(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws {
-        let outcome = Outcome()
-        let work = Task {
-            do {
-                try await operation()
-                outcome.finish(.success(()))
-            } catch {
-                outcome.finish(.failure(error))
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            outcome.finish(.failure(StreamStalled(limit: limit)))
-        }
-        defer { timer.cancel() }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { outcome.wait(with: $0) }
-        } onCancel: {
-            work.cancel()
-            outcome.finish(.failure(CancellationError()))
-        }
-    }
-
-    /// The first of several outcomes, handed to one waiter whether it came before or after the waiter.
-    private final class Outcome: Sendable {
-        private enum State {
-            case pending
-            case waiting(CheckedContinuation<Void, any Error>)
-            case finished(Result<Void, any Error>)
-            case delivered
-        }
-
-        private let state = Mutex(State.pending)
-
-        func finish(_ result: Result<Void, any Error>) {
-            state.withLock { state in
-                switch state {
-                case .pending: state = .finished(result)
-                case .waiting(let continuation):
-                    state = .delivered
-                    continuation.resume(with: result)
-                case .finished, .delivered: break
-                }
-            }
-        }
-
-        func wait(with continuation: CheckedContinuation<Void, any Error>) {
-            state.withLock { state in
-                switch state {
-                case .pending: state = .waiting(continuation)
-                case .finished(let result):
-                    state = .delivered
-                    continuation.resume(with: result)
-                case .waiting, .delivered: continuation.resume(throwing: CancellationError())
-                }
-            }
         }
     }
 }

@@ -40,9 +40,11 @@ extension WebServer {
                         }
                     }
                     group.addTask { [self] in
-                        try await pump.run(self, stallTimeout: Self.stallTimeout) { frame in
+                        try await pump.run(self, stallTimeout: Self.stallTimeout, send: { frame in
                             try await outbound.writeTextMessage(String(decoding: frame, as: UTF8.self))
-                        }
+                        }, stalled: {
+                            try? await outbound.close(.unknown(1013), reason: "too slow: no frame taken for \(Self.stallTimeout)")
+                        })
                     }
                     defer { group.cancelAll() }
                     try await group.next()
@@ -52,8 +54,7 @@ extension WebServer {
                 try? await outbound.close(.messageTooLarge, reason: "a message is at most \(Self.maximumStreamMessage) bytes")
             } catch let stalled as StreamStalled {
                 counters.noteStalled()
-                logger.info("closing a stream: \(stalled)")
-                try? await outbound.close(.unknown(1013), reason: "too slow: no frame taken for \(Self.stallTimeout)")
+                logger.info("closed a stream (1013): \(stalled)")
             } catch {
                 logger.debug("stream ended: \(error)")
             }

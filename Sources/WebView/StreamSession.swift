@@ -182,7 +182,7 @@ public struct StreamSession: Sendable {
         var twins = JSONWriter()
         twins.open()
         var any = false
-        for path in subscription.pending.sorted() {
+        for path in subscription.pending {  // unsorted: a JSON object has no order, and sorting paths costs every delta
             guard let streamed = fleet.streamTwins[path] else {
                 if subscription.sent.removeValue(forKey: path) != nil { removed.append(path) }
                 continue

@@ -116,7 +116,7 @@ struct WebServerTests {
                     contract.check(history, "GET \(Self.machineOperation)/history")
 
                     try await machine.overheat()
-                    #expect(try await AlertServiceTests.nextEvent(events)["event"] as? String == "raised")
+                    #expect(try AlertServiceTests.json(try await events.next(1, within: .seconds(45))[0])["event"] as? String == "raised")
                     let alerts = try await Self.poll(url, "/alerts?severity=critical", "the raised alert") {
                         (try $0.json() as? [[String: Any]])?.count == 1
                     }
@@ -126,13 +126,13 @@ struct WebServerTests {
                                                      body: #"{"by":"trainer","comment":"from the web"}"#)
                     contract.check(ack, "POST /alerts/{site}/{area}/{line}/{machine}/{rule}/ack")
                     #expect(ack.status == 202)
-                    let acknowledged = try await AlertServiceTests.nextEvent(events)
+                    let acknowledged = try AlertServiceTests.json(try await events.next(1, within: .seconds(45))[0])
                     #expect(acknowledged["event"] as? String == "acknowledged")
                     #expect(((acknowledged["alert"] as? [String: Any])?["acknowledgement"] as? [String: Any])?["comment"] as? String == "from the web")
 
                     let command = try await Self.request("POST", url, "/twins/\(Self.machinePath)/commands", body: #"{"command":"stop"}"#)
                     contract.check(command, "POST \(Self.machineOperation)/commands")
-                    #expect(try JSONCodec.decodeCommand(try await commands.next()[0].payload).command == .stop)
+                    #expect(try JSONCodec.decodeCommand(try await commands.next(1, within: .seconds(45))[0].payload).command == .stop)
                     let desired = try await Self.request("PUT", url, "/twins/\(Self.machinePath)/desired", body: #"{"state":"stopped"}"#)
                     contract.check(desired, "PUT \(Self.machineOperation)/desired")
                     #expect(desired.status == 202)
