@@ -17,11 +17,18 @@ final class StreamPump: Sendable {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
+    /// The most replies waiting to go out: a client that sends without reading gets no more.
+    static let maximumPendingReplies = 256
+
     /// Takes a message from the client; its replies go out with the next frames, at once.
-    func receive(_ text: [UInt8]) {
+    /// - Returns: `false` when the client has more unsent replies than ``maximumPendingReplies`` (the message is not read).
+    @discardableResult
+    func receive(_ text: [UInt8]) -> Bool {
+        guard replies.withLock({ $0.count }) < Self.maximumPendingReplies else { return false }
         let answers = session.withLock { $0.receive(text) }
         replies.withLock { $0 += answers }
         wake.continuation.yield()
+        return true
     }
 
     /// Sends frames until the task is cancelled or `send` throws. A watchdog looks at the send under way: one that

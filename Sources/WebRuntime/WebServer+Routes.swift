@@ -9,11 +9,7 @@ extension WebServer {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(ProblemMiddleware(counters: counters, logger: logger))
-        if !options.corsOrigins.isEmpty {
-            router.middlewares.add(CORSMiddleware(allowOrigin: .custom(options.corsOrigins.joined(separator: ", ")),
-                                                  allowHeaders: [.contentType, .authorization],
-                                                  allowMethods: [.get, .post, .put, .options]))
-        }
+        router.middlewares.add(OriginMiddleware(allowed: Set(options.corsOrigins)))
         let api = router.group("api/v1")
         api.get("twins") { [self] request, _ in try answer { try self.api.twins(query: Self.query(request), in: $0) } }
         api.get("twins/**") { [self] request, context in

@@ -9,16 +9,20 @@ import WebView
 extension WebServer {
     /// The largest message a stream client may send; a larger one closes the socket (1009), counted.
     static let maximumStreamMessage = 64 * 1024
-    /// The largest frame read at all (a larger one is refused by the WebSocket decoder before it is buffered): a
+    /// The largest frame read at all (a larger one is refused by the WebSocket decoder before it is buffered, 1009): a
     /// frame up to it is read whole, so that one too large for ``maximumStreamMessage`` can be counted.
-    static let maximumFrame = 16 * 1024 * 1024
+    static let maximumFrame = 1024 * 1024
     /// How long a client may leave a frame untaken before the stream is closed (WebSocket: 1013, try again later).
     static let stallTimeout: Duration = .seconds(10)
 
     /// The WebSocket routes: `/api/v1/stream`.
     func makeWebSocketRouter() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
-        router.ws("api/v1/stream") { [self] inbound, outbound, _ in
+        let allowed = Set(options.corsOrigins)
+        router.ws("api/v1/stream", shouldUpgrade: { request, _ in
+            // A WebSocket has no CORS: a page of another origin is refused here unless allowed.
+            OriginMiddleware<BasicWebSocketRequestContext>.mayUpgrade(request, allowed: allowed) ? .upgrade([:]) : .dontUpgrade
+        }) { [self] inbound, outbound, _ in
             counters.streamOpened()
             let pump = StreamPump()
             defer {
@@ -33,10 +37,12 @@ extension WebServer {
                             let bytes: [UInt8]
                             switch message {
                             case .text(let text): bytes = Array(text.utf8)
-                            case .binary(let buffer): bytes = buffer.readableBytes > Self.maximumStreamMessage ? [] : Array(#"{"op":"binary frames are not read: send JSON text"}"#.utf8)
+                            case .binary(let buffer):
+                                bytes = buffer.readableBytes > Self.maximumStreamMessage ? [] : Array(#"{"op":"binary (send JSON text frames)"}"#.utf8)
                             }
-                            guard !bytes.isEmpty, bytes.count <= Self.maximumStreamMessage else { throw OversizedMessage() }
-                            pump.receive(bytes)
+                            guard bytes.count <= Self.maximumStreamMessage, !(bytes.isEmpty && !isText(message)) else { throw OversizedMessage() }
+                            // A client that sends without reading fills no queue: past a bound it is closed (1008).
+                            guard pump.receive(bytes) else { throw FloodingClient() }
                         }
                     }
                     group.addTask { [self] in
@@ -49,6 +55,9 @@ extension WebServer {
                     defer { group.cancelAll() }
                     try await group.next()
                 }
+            } catch is FloodingClient {
+                counters.noteOversized()
+                try? await outbound.close(.policyViolation, reason: "too many messages unanswered: read the replies")
             } catch is OversizedMessage {
                 counters.noteOversized()
                 try? await outbound.close(.messageTooLarge, reason: "a message is at most \(Self.maximumStreamMessage) bytes")
@@ -64,7 +73,7 @@ extension WebServer {
 
     /// `GET /api/v1/events?path=&kinds=&twins=&fields=&max_rate=`: the stream's messages as Server-Sent Events (the
     /// event is the message's type), for clients without WebSockets. One subscription, named `events`. A client that
-    /// takes no event within the stall timeout is disconnected.
+    /// leaves 256 events untaken is disconnected.
     func events(_ request: Request) throws -> Response {
         let query = Self.query(request)
         try WebAPI.checkQuery(query, allowed: ["path", "kinds", "twins", "fields", "max_rate"])
@@ -119,7 +128,10 @@ extension WebServer {
             do {
                 try await pump.run(self, stallTimeout: Self.stallTimeout) { frame in
                     let type = Self.type(of: frame)
-                    guard case .enqueued = sink.yield(ByteBuffer(string: "event: \(type)\ndata: \(String(decoding: frame, as: UTF8.self))\n\n")) else {
+                    // One `data:` line per line of the message: a document with a line break in it cannot end the event.
+                    let data = String(decoding: frame, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                        .map { "data: \($0)\n" }.joined()
+                    guard case .enqueued = sink.yield(ByteBuffer(string: "event: \(type)\n\(data)\n")) else {
                         throw StreamStalled(limit: Self.stallTimeout)
                     }
                 }
@@ -144,3 +156,12 @@ extension WebServer {
 
 /// A stream client sent a message larger than ``WebServer/maximumStreamMessage``.
 struct OversizedMessage: Error {}
+
+/// A stream client sent more messages than its unread replies may hold.
+struct FloodingClient: Error {}
+
+/// Whether a WebSocket message is text.
+private func isText(_ message: WebSocketMessage) -> Bool {
+    if case .text = message { return true }
+    return false
+}

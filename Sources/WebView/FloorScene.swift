@@ -66,7 +66,7 @@ public enum FloorScene {
             }
             // Counter-clockwise seen from outside, as glTF's front faces are.
             let base = UInt16(face * 4)
-            indices += [base, base + 2, base + 1, base, base + 3, base + 2]
+            indices += [base, base + 1, base + 2, base, base + 2, base + 3]
         }
         var binary: [UInt8] = []
         func append<T>(_ values: [T]) { values.withUnsafeBytes { binary += $0 } }

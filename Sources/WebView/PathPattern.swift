@@ -62,7 +62,8 @@ public struct PatternError: Error, Sendable, Equatable, CustomStringConvertible 
     public let reason: String
 
     init(_ pattern: String, _ reason: String) {
-        self.pattern = pattern
+        // What is echoed back of a client's text stays short.
+        self.pattern = String(pattern.prefix(128))
         self.reason = reason
     }
 

@@ -8,7 +8,7 @@ public enum StreamRequest: Sendable, Equatable {
     case ping
 
     /// The updates a subscription gets per second unless it asks otherwise, and the most it may ask.
-    public static let defaultRate = 10.0, maximumRate = 60.0
+    public static let defaultRate = 10.0, minimumRate = 0.1, maximumRate = 60.0
     /// The longest subscription id.
     public static let maximumIDLength = 64
     /// The most kinds or twins a filter may list.
@@ -32,9 +32,11 @@ public enum StreamRequest: Sendable, Equatable {
             throw Refusal(reason: "not JSON: \(error.reason)", pointer: "")
         }
         guard case .object(let members) = json else { throw Refusal(reason: "a message is a JSON object", pointer: "") }
-        guard case .string(let operation)? = members["op"] else {
+        guard case .string(let fullOperation)? = members["op"] else {
             throw Refusal(reason: "'op' must be subscribe, unsubscribe or ping", pointer: "/op")
         }
+        // What is echoed back of the client's text stays short.
+        let operation = String(fullOperation.prefix(64))
         var id: String?
         if let value = members["id"] {
             guard case .string(let text) = value, !text.isEmpty, text.count <= Self.maximumIDLength else {
@@ -73,7 +75,7 @@ public enum StreamRequest: Sendable, Equatable {
                     var paths = Set<PlantPath>()
                     for (index, text) in try Self.strings(twins, at: "/filter/twins", refuse).enumerated() {
                         guard let path = PlantPath(text), path.isMachine else {
-                            throw refuse("'\(text)' is not a machine's path (site/area/line/machine)", "/filter/twins/\(index)")
+                            throw refuse("'\(text.prefix(64))' is not a machine's path (site/area/line/machine)", "/filter/twins/\(index)")
                         }
                         paths.insert(path)
                     }
@@ -89,20 +91,20 @@ public enum StreamRequest: Sendable, Equatable {
                     } else if StreamTwin.fieldNames.contains(name) {
                         fields.names.insert(name)
                     } else {
-                        throw refuse("unknown field '\(name)' (known: \(StreamTwin.fieldNames.joined(separator: ", ")), readings.NAME)", "/fields/\(index)")
+                        throw refuse("unknown field '\(name.prefix(64))' (known: \(StreamTwin.fieldNames.joined(separator: ", ")), readings.NAME)", "/fields/\(index)")
                     }
                 }
             }
             var rate = Self.defaultRate
             if let value = members["max_rate"] {
-                guard case .number(let number) = value, number > 0, number <= Self.maximumRate else {
-                    throw refuse("'max_rate' must be a number of updates per second above 0 and at most \(Int(Self.maximumRate))", "/max_rate")
+                guard case .number(let number) = value, number >= Self.minimumRate, number <= Self.maximumRate else {
+                    throw refuse("'max_rate' must be a number of updates per second from \(Self.minimumRate) to \(Int(Self.maximumRate))", "/max_rate")
                 }
                 rate = number
             }
             self = .subscribe(id: id ?? "default", filter: filter, fields: fields, rate: rate)
         default:
-            throw refuse("unknown op '\(operation)' (known: subscribe, unsubscribe, ping)", "/op")
+            throw refuse("unknown op '\(operation.prefix(64))' (known: subscribe, unsubscribe, ping)", "/op")
         }
     }
 

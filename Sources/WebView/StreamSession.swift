@@ -41,8 +41,9 @@ public struct StreamSession: Sendable {
 
     public init() {}
 
-    /// Seconds between two looks at the fleet: its fastest subscription's interval; a quarter second without one.
-    public var tickInterval: Double { subscriptions.map(\.interval).min() ?? 0.25 }
+    /// Seconds between two looks at the fleet: its fastest subscription's interval, at most a quarter second (alert
+    /// events and connectivity changes go at every look; the deltas keep to each subscription's own rate).
+    public var tickInterval: Double { min(subscriptions.map(\.interval).min() ?? 0.25, 0.25) }
 
     /// Whether the client follows anything.
     public var isSubscribed: Bool { !subscriptions.isEmpty }

@@ -39,6 +39,12 @@ public struct StreamTwin: Sendable {
             values.append(("readings.\(reading.name)", json.fragment))
         }
         var any = false
+        // A reading the snapshot no longer has leaves (a snapshot after it does not show it).
+        let present = Set(values.map(\.0))
+        for name in fields.keys where name.hasPrefix("readings.") && !present.contains(name) {
+            fields[name] = nil
+            any = true
+        }
         for (name, value) in values where fields[name]?.value != value {
             fields[name] = Field(value: value, changed: number)
             any = true

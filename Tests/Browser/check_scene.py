@@ -38,6 +38,10 @@ def main(scene_path, layout_path):
             problems.append(f"{machine['path']}: not a child of its line's node")
 
     scene = trimesh.load(scene_path, force="scene")
+    for name, geometry in scene.geometry.items():
+        # Faces wound counter-clockwise seen from outside, as glTF's front faces are, give a positive volume.
+        if geometry.volume <= 0:
+            problems.append(f"mesh {name}: volume {geometry.volume:.3f}, faces wound inside out")
     boxes = {name: scene.graph.get(name) for name in scene.graph.nodes_geometry}
     for machine in layout["machines"]:
         name = f"{machine['asset']}_box"

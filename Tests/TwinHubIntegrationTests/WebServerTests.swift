@@ -54,17 +54,27 @@ struct WebServerTests {
         }
     }
 
-    static func request(_ method: String, _ url: URL, _ path: String, body: String? = nil, token: String? = nil) async throws -> HTTPAnswer {
+    static func request(_ method: String, _ url: URL, _ path: String, body: String? = nil, token: String? = nil,
+                        headers: [String: String] = [:]) async throws -> (HTTPAnswer) {
+        try await exchange(method, url, path, body: body, token: token, headers: headers).answer
+    }
+
+    /// The answer and its headers.
+    static func exchange(_ method: String, _ url: URL, _ path: String, body: String? = nil, token: String? = nil,
+                         headers: [String: String] = [:]) async throws -> (answer: HTTPAnswer, headers: [String: String]) {
         var request = URLRequest(url: URL(string: url.absoluteString + path)!)
         request.httpMethod = method
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
-        return HTTPAnswer(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "", body: Array(data))
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return (HTTPAnswer(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "", body: Array(data)), fields)
     }
 
     /// `GET path` until `accept` takes the answer (the web server learns from MQTT: there is no event to await over HTTP).
@@ -160,6 +170,27 @@ struct WebServerTests {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "the scene does not load as the layout says:\n\(text)")
+    }
+
+    @Test("A page of another origin may not write unless allowed (403; allowed ones get CORS headers), and a write's body must be declared JSON (415)")
+    func origins() async throws {
+        let contract = try Self.contract.get()
+        try await Self.withServedMachine(configure: { $0.corsOrigins = ["http://allowed.example"] }) { url, _ in
+            let path = "/twins/\(Self.machinePath)/commands", operation = "POST \(Self.machineOperation)/commands"
+            let evil = try await Self.request("POST", url, path, body: #"{"command":"stop"}"#, headers: ["Origin": "http://evil.example"])
+            #expect(evil.status == 403 && evil.text.contains("--cors-origin"), "\(evil.text)")
+            contract.check(evil, operation)
+            let plain = try await Self.request("POST", url, path, body: #"{"command":"stop"}"#, headers: ["Content-Type": "text/plain"])
+            #expect(plain.status == 415, "\(plain.text)")
+            contract.check(plain, operation)
+            let allowed = try await Self.exchange("POST", url, path, body: #"{"command":"stop"}"#, headers: ["Origin": "http://allowed.example"])
+            #expect(allowed.answer.status == 202 && allowed.headers["access-control-allow-origin"] == "http://allowed.example", "\(allowed.headers)")
+            let preflight = try await Self.exchange("OPTIONS", url, path, headers: ["Origin": "http://allowed.example",
+                                                                                   "Access-Control-Request-Method": "POST"])
+            #expect(preflight.answer.status == 204 && preflight.headers["access-control-allow-methods"]?.contains("POST") == true)
+            let sameOrigin = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, headers: ["Origin": "http://127.0.0.1:\(url.port!)"])
+            #expect(sameOrigin.status == 202, "the floor view's own page writes")
+        }
     }
 
     @Test("The server serves before its broker is up, says so in its health, and connects once the broker answers")

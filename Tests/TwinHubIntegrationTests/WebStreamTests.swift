@@ -119,6 +119,22 @@ struct WebStreamTests {
         }
     }
 
+    @Test("A page of another origin cannot open the stream unless allowed; a client that sends without reading is cut off")
+    func streamGuards() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            try await WebServerTests.withWebServer(broker) { url in
+                let socket = "ws://127.0.0.1:\(url.port!)/api/v1/stream"
+                await #expect(throws: (any Error).self, "no upgrade for a foreign page") {
+                    try await WebSocketClient.connect(url: socket, configuration: .init(additionalHeaders: [.origin: "http://evil.example"]),
+                                                      logger: testLogger) { _, _, _ in }
+                }
+            }
+        }
+        let pump = StreamPump()
+        for _ in 0..<StreamPump.maximumPendingReplies { #expect(pump.receive(Array(#"{"op":"ping"}"#.utf8))) }
+        #expect(!pump.receive(Array(#"{"op":"ping"}"#.utf8)), "no more replies kept for a client that does not read")
+    }
+
     @Test("A message larger than the limit closes the socket with 1009, counted")
     func oversized() async throws {
         try await MosquittoBroker.withBroker { broker in

@@ -26,9 +26,9 @@ public struct Pose: Sendable, Hashable, Codable {
 
     /// This pose (given relative to `parent`) on the parent's parent: `parent` applied after it.
     public func placed(in parent: Pose) -> Pose {
-        let moved = Quaternion(parent.rotation).rotate(position)
+        let moved = Quaternion(parent.rotation).rotate(position.count == 3 ? position : [0, 0, 0])
         let rotation = Quaternion(parent.rotation) * Quaternion(rotation)
-        return Pose(position: zip(moved, parent.position).map(+), rotation: rotation.components)
+        return Pose(position: zip(moved, parent.position.count == 3 ? parent.position : [0, 0, 0]).map(+), rotation: rotation.components)
     }
 
     /// The rotation about the vertical axis in degrees, for a top view (a rotation about other axes is left out).
@@ -44,7 +44,12 @@ public struct Pose: Sendable, Hashable, Codable {
 struct Quaternion: Sendable {
     var x, y, z, w: Double
 
+    /// `[x, y, z, w]`; anything else (a decoded pose with too few numbers) is no rotation.
     init(_ components: [Double]) {
+        guard components.count == 4 else {
+            (x, y, z, w) = (0, 0, 0, 1)
+            return
+        }
         (x, y, z, w) = (components[0], components[1], components[2], components[3])
     }
 
