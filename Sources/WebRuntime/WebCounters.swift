@@ -9,6 +9,7 @@ final class WebCounters: Sendable {
     private let frames = Atomic<Int>(0)
     private let stalled = Atomic<Int>(0)
     private let oversized = Atomic<Int>(0)
+    private let flooding = Atomic<Int>(0)
     private let streamRefusals = Atomic<Int>(0)
     private let resyncs = Atomic<Int>(0)
 
@@ -19,6 +20,7 @@ final class WebCounters: Sendable {
     func streamClosed() { streams.subtract(1, ordering: .relaxed) }
     func noteStalled() { stalled.add(1, ordering: .relaxed) }
     func noteOversized() { oversized.add(1, ordering: .relaxed) }
+    func noteFlooding() { flooding.add(1, ordering: .relaxed) }
     /// A stream's session ended: its refused messages and resyncs join the totals.
     func noteSessionEnded(refused: Int, resyncs count: Int) {
         streamRefusals.add(refused, ordering: .relaxed)
@@ -34,6 +36,7 @@ final class WebCounters: Sendable {
     var streamFigures: [(String, Int)] {
         [("open", streams.load(ordering: .relaxed)), ("frames_sent", frames.load(ordering: .relaxed)),
          ("closed_stalled", stalled.load(ordering: .relaxed)), ("closed_oversized", oversized.load(ordering: .relaxed)),
+         ("closed_flooding", flooding.load(ordering: .relaxed)),
          ("messages_refused", streamRefusals.load(ordering: .relaxed)), ("resyncs", resyncs.load(ordering: .relaxed))]
     }
 }

@@ -56,7 +56,7 @@ extension WebServer {
                     try await group.next()
                 }
             } catch is FloodingClient {
-                counters.noteOversized()
+                counters.noteFlooding()
                 try? await outbound.close(.policyViolation, reason: "too many messages unanswered: read the replies")
             } catch is OversizedMessage {
                 counters.noteOversized()
@@ -83,21 +83,19 @@ extension WebServer {
         json.field("id", string: "events")
         json.key("filter")
         json.open()
-        if let path = query["path"] { json.field("path", string: path) }
-        for name in ["kinds", "twins"] {
-            guard let list = query[name] else { continue }
+        /// A comma-separated parameter as the message's array of strings.
+        func list(_ name: String) {
+            guard let text = query[name] else { return }
             json.key(name)
             json.openArray()
-            for item in list.split(separator: ",") { json.element(string: String(item)) }
+            for item in text.split(separator: ",") { json.element(string: String(item)) }
             json.closeArray()
         }
+        if let path = query["path"] { json.field("path", string: path) }
+        list("kinds")
+        list("twins")
         json.close()
-        if let fields = query["fields"] {
-            json.key("fields")
-            json.openArray()
-            for item in fields.split(separator: ",") { json.element(string: String(item)) }
-            json.closeArray()
-        }
+        list("fields")
         if let rate = query["max_rate"] {
             guard let number = Double(rate), number.isFinite else {
                 throw APIProblem.badRequest("max_rate must be a number, not '\(rate)'", at: "query:max_rate")

@@ -45,9 +45,6 @@ public struct StreamSession: Sendable {
     /// events and connectivity changes go at every look; the deltas keep to each subscription's own rate).
     public var tickInterval: Double { min(subscriptions.map(\.interval).min() ?? 0.25, 0.25) }
 
-    /// Whether the client follows anything.
-    public var isSubscribed: Bool { !subscriptions.isEmpty }
-
     /// Takes a message from the client; returns the frames to answer with (an error, a pong; a new subscription's
     /// snapshot comes with the next ``frames(from:now:)``).
     public mutating func receive(_ text: [UInt8]) -> [[UInt8]] {

@@ -118,16 +118,7 @@ public struct StreamTwin: Sendable {
 
     private static func alert(_ alert: AlertSnapshot?) -> [UInt8] {
         var json = JSONWriter()
-        guard let alert else {
-            json.elementNull()
-            return json.fragment
-        }
-        json.open()
-        json.field("rule", string: alert.key.rule)
-        json.field("name", string: alert.name)
-        json.field("severity", string: alert.severity.rawValue)
-        json.field("status", string: alert.status)
-        json.close()
+        json.element(worstAlert: alert)
         return json.fragment
     }
 }

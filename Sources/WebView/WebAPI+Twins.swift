@@ -37,16 +37,7 @@ extension WebAPI {
         json.field("oee", optionalNumber: twin.window.oee)
         json.field("oee_shift", optionalNumber: twin.shift.oee)
         json.key("worst_alert")
-        if let worst {
-            json.open()
-            json.field("rule", string: worst.key.rule)
-            json.field("name", string: worst.name)
-            json.field("severity", string: worst.severity.rawValue)
-            json.field("status", string: worst.status)
-            json.close()
-        } else {
-            json.elementNull()
-        }
+        json.element(worstAlert: worst)
         json.field("version", integer: twin.version)
         json.close()
     }

@@ -61,6 +61,18 @@ extension JSONWriter {
         append(fragment: document, leavesOpen: false)
     }
 
+    /// A machine's most pressing open alert as the API and the stream show it (`rule`, `name`, `severity`,
+    /// `status`), or `null`, as the next value.
+    mutating func element(worstAlert alert: AlertSnapshot?) {
+        guard let alert else { return elementNull() }
+        open()
+        field("rule", string: alert.key.rule)
+        field("name", string: alert.name)
+        field("severity", string: alert.severity.rawValue)
+        field("status", string: alert.status)
+        close()
+    }
+
     /// `name` with `value` or `null`.
     mutating func field(_ name: String, optionalNumber value: Double?) {
         key(name)

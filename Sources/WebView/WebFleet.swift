@@ -17,8 +17,6 @@ public struct WebFleet: Sendable {
     public private(set) var closedAlertDocuments: [AlertKey: [UInt8]] = [:]
     /// Each site's, area's and line's latest KPIs, as published.
     public private(set) var kpiDocuments: [PlantPath: [UInt8]] = [:]
-    /// Aggregate KPIs of every level (the fleet model keeps only lines').
-    public private(set) var aggregates: [PlantPath: KPISnapshot] = [:]
     /// Each twin as the stream sends it.
     public private(set) var streamTwins: [PlantPath: StreamTwin] = [:]
     /// The recent changes, for the stream sessions.
@@ -75,7 +73,6 @@ public struct WebFleet: Sendable {
                 closedAlertDocuments = closedAlertDocuments.filter { recent.contains($0.key) }
             }
         case .aggregate(let kpi):
-            aggregates[kpi.path] = kpi
             kpiDocuments[kpi.path] = payload
         case .event(let event):
             journal.append(.alertEvent(machine: event.alert.key.machine, document: payload))
