@@ -56,7 +56,7 @@ extension WebServer {
             let fleet = fleet.withLock { $0 }
             var response = self.api.health(of: fleet, now: Date())
             response.body = Self.addingCounters(to: response.body, refused: counters.refusedByStatus, sent: counters.sentCount,
-                                                 streams: counters.streamFigures)
+                                                 streams: counters.streamFigures(feeds: hub.feedCount, outputsDelivered: hub.deliveredCount))
             return Self.response(response)
         }
         router.get("/") { _, _ in try Self.page("index.html") }

@@ -24,7 +24,7 @@ extension WebServer {
             OriginMiddleware<BasicWebSocketRequestContext>.mayUpgrade(request, allowed: allowed) ? .upgrade([:]) : .dontUpgrade
         }) { [self] inbound, outbound, _ in
             counters.streamOpened()
-            let pump = StreamPump()
+            let pump = StreamPump(server: self)
             defer {
                 counters.streamClosed()
                 let (refused, resyncs) = pump.session.withLock { ($0.refused, $0.resyncs) }
@@ -45,9 +45,14 @@ extension WebServer {
                             guard pump.receive(bytes) else { throw FloodingClient() }
                         }
                     }
-                    group.addTask { [self] in
-                        try await pump.run(self, stallTimeout: Self.stallTimeout, send: { frame in
-                            try await outbound.writeTextMessage(String(decoding: frame, as: UTF8.self))
+                    group.addTask {
+                        try await pump.run(stallTimeout: Self.stallTimeout, send: { frame in
+                            if frame.count <= Self.maximumFrame {
+                                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
+                            } else {
+                                // Split into frames of at most the server's frame size.
+                                try await outbound.writeTextMessage(String(decoding: frame, as: UTF8.self))
+                            }
                         }, stalled: {
                             try? await outbound.close(.unknown(1013), reason: "too slow: no frame taken for \(Self.stallTimeout)")
                         })
@@ -111,7 +116,7 @@ extension WebServer {
             let parameter = parts.first == "filter" ? parts.dropFirst().first : parts.first
             throw APIProblem.badRequest(error.reason, at: "query:\(parameter.map(String.init) ?? "")")
         }
-        let pump = StreamPump()
+        let pump = StreamPump(server: self)
         pump.receive(json.fragment)
         // Bounded: a client that does not read fills it, and the stream ends instead of queueing.
         let (events, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(256))
@@ -124,7 +129,7 @@ extension WebServer {
                 sink.finish()
             }
             do {
-                try await pump.run(self, stallTimeout: Self.stallTimeout) { frame in
+                try await pump.run(stallTimeout: Self.stallTimeout) { frame in
                     let type = Self.type(of: frame)
                     // One `data:` line per line of the message: a document with a line break in it cannot end the event.
                     let data = String(decoding: frame, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)

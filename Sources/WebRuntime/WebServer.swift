@@ -26,6 +26,8 @@ public final class WebServer: Sendable {
     let fleet: Mutex<WebFleet>
     let histories: HistoryFetcher
     let counters = WebCounters()
+    /// The stream clients' shared feeds.
+    let hub = StreamHub()
     /// The TLS configuration, read from ``WebOptions/tls`` at start.
     let tls: TLSConfiguration?
 

@@ -8,8 +8,8 @@ public struct ChangeJournal: Sendable {
     public enum Change: Sendable, Equatable {
         /// A twin's snapshot changed (or a new twin appeared).
         case twin(PlantPath)
-        /// A twin was removed.
-        case removed(PlantPath)
+        /// A twin was removed (of the kind it had, when known).
+        case removed(PlantPath, kind: String?)
         /// An alert event, as published.
         case alertEvent(machine: PlantPath, document: [UInt8])
         /// A twin's connectivity changed.

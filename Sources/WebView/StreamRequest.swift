@@ -121,7 +121,7 @@ public enum StreamRequest: Sendable, Equatable {
 }
 
 /// Which twins a stream subscription follows: a path pattern, and optionally kinds and named twins.
-public struct StreamFilter: Sendable, Equatable {
+public struct StreamFilter: Sendable, Hashable {
     public var pattern = PathPattern.all
     public var kinds: Set<String>?
     public var twins: Set<PlantPath>?

@@ -124,7 +124,7 @@ public struct StreamTwin: Sendable {
 }
 
 /// The fields a stream subscription asks for: named fields, every reading or some of them.
-public struct FieldSelection: Sendable, Equatable {
+public struct FieldSelection: Sendable, Hashable {
     /// Top-level fields (`state`, `oee`, …); `readings` among them asks for every reading.
     public var names: Set<String>
     /// Single readings asked for (`readings.NAME`).

@@ -44,6 +44,7 @@ public struct WebFleet: Sendable {
         guard let update else { return }
         lastMessage = now
         let connectivityBefore: String? = if case .twin(let twin) = update { model.machines[twin.key]?.connectivity } else { nil }
+        let kindBefore: String? = if case .twinRemoved(let key) = update { model.machines[key]?.kind } else { nil }
         model.apply(update)
         switch update {
         case .twin(let twin):
@@ -56,7 +57,7 @@ public struct WebFleet: Sendable {
             }
         case .twinRemoved(let key):
             twinDocuments[key] = nil
-            if streamTwins.removeValue(forKey: key) != nil { journal.append(.removed(key)) }
+            if streamTwins.removeValue(forKey: key) != nil { journal.append(.removed(key, kind: kindBefore)) }
         case .alert(let alert):
             alertDocuments[alert.key] = payload
             noteWorstAlert(of: alert.key.machine)

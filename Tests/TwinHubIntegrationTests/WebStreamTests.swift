@@ -130,7 +130,8 @@ struct WebStreamTests {
                 }
             }
         }
-        let pump = StreamPump()
+        let options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:1"), topics: AlertServiceTests.topics, kinds: [:])
+        let pump = StreamPump(server: try WebServer(options: options, logger: testLogger))
         for _ in 0..<StreamPump.maximumPendingReplies { #expect(pump.receive(Array(#"{"op":"ping"}"#.utf8))) }
         #expect(!pump.receive(Array(#"{"op":"ping"}"#.utf8)), "no more replies kept for a client that does not read")
     }
@@ -157,12 +158,12 @@ struct WebStreamTests {
     func stall() async throws {
         let options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:1"), topics: AlertServiceTests.topics, kinds: [:])
         let server = try WebServer(options: options, logger: testLogger)
-        let pump = StreamPump()
+        let pump = StreamPump(server: server)
         pump.receive(Array(#"{"op":"subscribe","id":"s"}"#.utf8))
         let (closes, closed) = AsyncStream.makeStream(of: Void.self)
         let closedFlag = Mutex(false)
         await #expect(throws: StreamStalled.self) {
-            try await pump.run(server, stallTimeout: .milliseconds(200), send: { _ in
+            try await pump.run(stallTimeout: .milliseconds(200), send: { _ in
                 // A client that never takes the frame: the send waits until the connection is closed.
                 for await _ in closes {}
                 throw CancellationError()
