@@ -198,7 +198,7 @@ struct RoundTripTests {
          tally(running: 1e9, fault: 1e6, parts: 1 << 40, scrap: 7)),
     ])
     func kpi(path: PlantPath, machines: Int, shift: ProductionTally, window: ProductionTally) throws {
-        let payload = JSONCodec.kpi(path, machines: machines, shift: shift, window: window)
+        let payload = JSONCodec.kpi(path, machines: machines, shift: shift.oee, window: window.oee)
         let decoded = try JSONCodec.decodeKPI(JSONFields.read(payload, what: "KPIs"), path: path)
         #expect(decoded == KPISnapshot(path: path, machines: machines, shift: Self.figures(of: shift.oee), window: Self.figures(of: window.oee)))
     }
