@@ -253,7 +253,7 @@ struct RoundTripTests {
             key: alert.key, id: alert.id, kind: alert.kind, name: alert.ruleName, severity: alert.severity, status: alert.status.rawValue,
             isActive: alert.isActive, acknowledgement: alert.acknowledgement.map { .init(by: $0.by, at: $0.at, comment: $0.comment) },
             count: alert.count, firstSeen: alert.firstSeen, lastSeen: alert.lastSeen, raisedAt: alert.raisedAt, clearedAt: alert.clearedAt,
-            message: alert.message,
+            message: alert.message, raisedMessage: alert.raisedMessage,
             explanation: .init(condition: alert.explanation.condition, description: alert.explanation.description,
                                values: alert.explanation.values.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
                                measure: alert.explanation.measure.flatMap { $0.isFinite ? $0 : nil }, threshold: alert.explanation.threshold))
