@@ -41,8 +41,6 @@ public struct OEESum: Sendable, Equatable {
         let availability = plannedSeconds > 0 ? runSeconds / plannedSeconds : nil
         let performance = runSeconds > 0 ? min(idealSeconds / runSeconds, 1) : nil
         let quality = countedIdealSeconds > 0 ? goodIdealSeconds / countedIdealSeconds : total > 0 ? Double(good) / Double(total) : nil
-        var value: Double?
-        if let availability, let performance, let quality { value = availability * performance * quality }
-        return OEE(availability: availability, performance: performance, quality: quality, value: value)
+        return OEE(availability: availability, performance: performance, quality: quality)
     }
 }
