@@ -172,6 +172,7 @@ extension ClientCore {
             logger.info("MQTT connected to \(host)", metadata: ["session_present": "\(sessionPresent)"])
             if closedWithoutReason, case .reconnecting(attempt: 1, _, _) = lifecycle.state { noteQuickReturn() }
             closedWithoutReason = false
+            connectedAt = .now
             perform(lifecycle.connected(sessionPresent: sessionPresent))
         case .disconnected(let code, let capturedErrno):
             if closing != nil || lifecycle.state.isClosed {
@@ -182,7 +183,9 @@ extension ClientCore {
                 if code == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
                     noteTakeover("the broker says the session was taken over")
                 } else {
-                    closedWithoutReason = code == MOSQ_ERR_CONN_LOST.rawValue
+                    // Taken over, a connection lasts about the other client's reconnection delay (as short as this one's).
+                    let brief = connectedAt.map { ContinuousClock.now - $0 < max(.seconds(1), configuration.reconnect.initialDelay * 4) } ?? false
+                    closedWithoutReason = code == MOSQ_ERR_CONN_LOST.rawValue && brief
                 }
             }
             attemptFailed(disconnectError(code: code, errno: capturedErrno))
@@ -195,21 +198,24 @@ extension ClientCore {
         counters.takeovers.add(added)
         let count = counters.takeovers.load(ordering: .relaxed)
         // Loud but bounded: the 1st, 2nd, 4th, 8th... (two clients may take an ID from each other many times a second).
-        guard count & (count - 1) == 0 || added > 1 && (count - 1) & (count - 2) == 0 else { return }
+        guard added > 1 || count & (count - 1) == 0 else { return }
         logger.warning("MQTT client ID '\(configuration.clientID ?? "")' taken over by another connection to \(host) (\(why)); two clients must not share a client ID",
                        metadata: ["takeovers": "\(count)"])
     }
 
-    /// The broker closed a working connection without a reason and took the next attempt at once. Once is a broker
-    /// restarted quickly; again within a minute is another client taking the ID back each time this one reconnects.
+    /// The broker closed a brief connection without a reason and took the next attempt at once. Once or twice is a
+    /// broker restarted quickly; three times in a row, each within a minute of the last, is another client taking the
+    /// ID back each time this one reconnects.
     private func noteQuickReturn() {
         let now = ContinuousClock.now
         quickReturns = lastQuickReturn.map { now - $0 < .seconds(60) } == true ? quickReturns + 1 : 1
         lastQuickReturn = now
-        guard quickReturns >= 2 else { return }
-        noteTakeover("the broker keeps closing the connection without a reason and accepting the next one at once",
-                     count: quickReturns == 2 ? 2 : 1)
+        guard quickReturns >= Self.quickReturnsOfATakeover else { return }
+        noteTakeover("the broker keeps closing the connection without a reason and accepting the next one at once; unless it was restarted again and again",
+                     count: quickReturns == Self.quickReturnsOfATakeover ? quickReturns : 1)
     }
+
+    private static let quickReturnsOfATakeover = 3
 
     private func connackError(_ code: Int32) -> MQTTError {
         let text = Mosquitto.describeReason(code, protocolVersion: configuration.protocolVersion)

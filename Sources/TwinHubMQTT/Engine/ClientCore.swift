@@ -63,6 +63,8 @@ final class ClientCore: @unchecked Sendable {
     /// makes one; two clients sharing an ID take it from each other again and again.
     var quickReturns = 0
     var lastQuickReturn: ContinuousClock.Instant?
+    /// When the current connection was made.
+    var connectedAt: ContinuousClock.Instant?
     /// The last error libmosquitto logged during the current attempt (TLS clients only).
     var lastLibraryError: String?
     var closing: Closing?
