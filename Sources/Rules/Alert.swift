@@ -60,8 +60,17 @@ public struct Alert: Sendable, Codable, Equatable {
     /// The last acknowledgement and the severity it was given at, kept while an escalation asks for a new one: a
     /// de-escalation back to that severity or below restores it.
     private var covering: CoveringAcknowledgement?
-    /// The rule's message with the values that triggered it.
-    public internal(set) var message: String
+    /// The rule's message with the rule's current values: rendered again while the alert is active, at most once per
+    /// ``refreshInterval`` of the service's clock (and at every change of severity).
+    public internal(set) var message: String {
+        didSet { if raisedMessage == nil { raisedMessage = oldValue } }
+    }
+    /// The message as it was when the alert was last raised (absent in alerts stored before it was kept).
+    public internal(set) var raisedMessage: String?
+    /// When the message was last rendered (service's clock); absent in alerts stored before it was kept.
+    var renderedAt: Date?
+    /// The least time between two renderings of an active alert's message with new values.
+    public static let refreshInterval: TimeInterval = 5
     public internal(set) var explanation: AlertExplanation
     public let latch: Bool
 
@@ -81,6 +90,7 @@ public struct Alert: Sendable, Codable, Equatable {
         lastSeen = time
         raisedAt = time
         self.message = message
+        raisedMessage = message
         self.explanation = explanation
         latch = rule.latch
     }
@@ -178,6 +188,9 @@ public struct AlertExplanation: Sendable, Codable, Equatable {
 public struct AlertEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
         case raised, escalated, deescalated, acknowledged, cleared, closed
+        /// The message of an active alert, rendered again with the current values. Not a lifecycle event: the twin
+        /// service refreshes the alert's retained topic with it and puts nothing on the event stream.
+        case updated
     }
 
     public var kind: Kind

@@ -216,12 +216,15 @@ public struct MachineRules: Sendable {
                 // A latched alert, cleared but not acknowledged: the same alert again.
                 for kind in alert.activate(severity: severity, at: clock.machine) {
                     alert.message = message
+                    if kind == .raised { alert.raisedMessage = message }
+                    alert.renderedAt = clock.wall
                     alert.explanation = explanation
                     events.append(AlertEvent(kind: kind, alert: alert))
                 }
                 memory.alert = alert
             } else {
-                let alert = Alert(address: address, kind: kind, rule: rule, severity: severity, at: clock.machine, message: message, explanation: explanation)
+                var alert = Alert(address: address, kind: kind, rule: rule, severity: severity, at: clock.machine, message: message, explanation: explanation)
+                alert.renderedAt = clock.wall
                 memory.alert = alert
                 events.append(AlertEvent(kind: .raised, alert: alert))
             }
@@ -232,12 +235,19 @@ public struct MachineRules: Sendable {
         if let severity = candidate {
             memory.clearingSince = nil
             let previous = alert.severity
-            let kinds = alert.activate(severity: severity, at: clock.machine)
-            if !kinds.isEmpty {
-                alert.message = render(rule, observation, twin: twin, severity: severity)
-                alert.explanation = explain(rule, observation)
+            var kinds = alert.activate(severity: severity, at: clock.machine)
+            let due = alert.renderedAt.map { clock.wall.timeIntervalSince($0) >= Alert.refreshInterval } ?? true
+            if !kinds.isEmpty || due {
+                // The message follows the values: at once with a new severity, else at most every refresh interval.
+                let message = render(rule, observation, twin: twin, severity: severity), explanation = explain(rule, observation)
+                if kinds.isEmpty && (message != alert.message || explanation != alert.explanation) { kinds = [.updated] }
+                alert.message = message
+                alert.renderedAt = clock.wall
+                alert.explanation = explanation
             }
-            for kind in kinds { events.append(AlertEvent(kind: kind, alert: alert, previousSeverity: previous)) }
+            for kind in kinds {
+                events.append(AlertEvent(kind: kind, alert: alert, previousSeverity: kind == .updated ? nil : previous))
+            }
             memory.alert = alert
             return
         }

@@ -9,6 +9,8 @@ final class FleetCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     /// Drops of clients that were closed (their counters are no longer reachable).
     let lostClients = Atomic<Int>(0)
+    /// Takeovers of clients that were closed (``TwinHubMQTT/MQTTStatistics/takeovers``).
+    let lostTakeovers = Atomic<Int>(0)
     let commandsDropped = Atomic<Int>(0)
     /// State changes sent (a run whose every one is refused fails).
     let statesSent = Atomic<Int>(0)

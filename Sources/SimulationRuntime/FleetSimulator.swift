@@ -150,8 +150,13 @@ public final class FleetSimulator: Sendable {
             suppressedWhileOffline: counters.suppressed.load(ordering: .relaxed),
             commandsApplied: counters.commandsApplied.load(ordering: .relaxed),
             commandsRejected: counters.commandsRejected.load(ordering: .relaxed),
-            reconnects: counters.reconnects.load(ordering: .relaxed), heldSeconds: clock.held.secondsValue,
+            reconnects: counters.reconnects.load(ordering: .relaxed), takeovers: takeovers(), heldSeconds: clock.held.secondsValue,
             refusedByBroker: counters.refusedByBroker, statesSent: counters.statesSent.load(ordering: .relaxed))
+    }
+
+    /// Connections of the fleet's clients, current and closed, that another client took over.
+    func takeovers() -> Int {
+        links.reduce(counters.lostTakeovers.load(ordering: .relaxed)) { $0 + ($1.client?.statistics.takeovers ?? 0) }
     }
 
     /// Most machines whose queues are looked at to pace the clock.

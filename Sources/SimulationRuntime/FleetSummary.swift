@@ -12,6 +12,8 @@ public struct FleetSummary: Sendable {
     public var commandsRejected: Int
     /// Connections re-established after a simulated network loss.
     public var reconnects: Int
+    /// Connections another client took over with the same client ID (another fleet of the same root and fleet ID).
+    public var takeovers = 0
     /// Wall seconds the simulated clock was held back: the broker, the network or the MQTT thread could not keep up (``FleetSimulator/Options/paced``).
     public var heldSeconds: Double
     /// QoS 1 publishes the broker refused (its ACL), by channel; channels with none are absent. A refused QoS 0

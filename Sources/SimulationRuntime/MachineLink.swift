@@ -160,6 +160,7 @@ final class MachineLink: Sendable {
                         Task {
                             await lost.abort()
                             counters.lostClients.add(lost.statistics.dropped)
+                            counters.lostTakeovers.add(lost.statistics.takeovers)
                         }
                     }
                 }
@@ -209,6 +210,7 @@ final class MachineLink: Sendable {
         }) else { return }
         await leave(client, reason: reason)
         environment.counters.lostClients.add(client.statistics.dropped)
+        environment.counters.lostTakeovers.add(client.statistics.takeovers)
     }
 
     /// Queues the retained `offline` status and disconnects. Not `publish`, which waits for the broker's

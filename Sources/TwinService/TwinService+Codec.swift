@@ -37,7 +37,7 @@ extension TwinService {
         case .history(let twin):
             return (topics.topic(.history, for: twin.address), JSONCodec.history(twin), .atLeastOnce, true)
         case .aggregate(let path, let sum):
-            return (topics.aggregate(path), JSONCodec.kpi(path, machines: sum.machines, shift: sum.shift, window: sum.window),
+            return (topics.aggregate(path), JSONCodec.kpi(path, machines: sum.machines, shift: sum.shift.oee, window: sum.window.oee),
                     .atLeastOnce, true)
         case .alertCounts(let path, let counts):
             return (topics.alertCounts(path), JSONCodec.alertCounts(path, counts), .atLeastOnce, true)

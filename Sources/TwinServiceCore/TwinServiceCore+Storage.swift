@@ -27,7 +27,7 @@ extension TwinServiceCore {
     /// held, and their twins written in a batch of their own.
     mutating func emit(_ events: [AlertEvent], time: Date, into actions: inout [Action]) {
         guard !events.isEmpty else { return }
-        metrics.alertEvents += events.count
+        metrics.alertEvents += events.count { $0.kind != .updated }
         guard writes.enabled else {
             release(events.map { ($0, time) }, into: &actions)
             return
@@ -41,6 +41,11 @@ extension TwinServiceCore {
         guard !events.isEmpty else { return }
         for (event, time) in events {
             let alert = event.alert
+            guard event.kind != .updated else {
+                // A new text for an open alert: its retained topic only (the event stream keeps the lifecycle).
+                actions.append(.publish(.alert(alert)))
+                continue
+            }
             actions.append(.log(LogLine(level: .info, message: "alert \(event.kind.rawValue): \(alert.id) \(alert.severity) \(alert.message)")))
             actions.append(.publish(.alertEvent(event, time: time)))
             actions.append(.publish(.alert(alert)))

@@ -46,7 +46,7 @@ struct ConditionTests {
         for second in stride(from: 0.0, to: 120, by: 10) { #expect(bench.send(temp: 40 + second / 60 * 4, at: second).isEmpty) }
         var events: [AlertEvent] = []
         for second in stride(from: 120.0, through: 300, by: 10) { events += bench.send(temp: 40 + second / 60 * 4, at: second) }
-        #expect(events.kinds == [.escalated] || events.kinds == [.raised] || events.kinds == [.raised, .escalated])
+        #expect(events.lifecycle == [.escalated] || events.lifecycle == [.raised] || events.lifecycle == [.raised, .escalated])
         #expect(bench.alert("heating")?.severity == .major, "4 °C/min is 20 °C per 5 min")
         #expect(bench.alert("heating")?.message == "temp rose 20 °C in 5 min")
         for second in stride(from: 310.0, through: 900, by: 10) { bench.send(temp: 60, at: second) }

@@ -83,4 +83,6 @@ struct RuleBench {
 
 extension [AlertEvent] {
     var kinds: [AlertEvent.Kind] { map(\.kind) }
+    /// The lifecycle's events: without the refreshes of an active alert's text (`updated`).
+    var lifecycle: [AlertEvent.Kind] { kinds.filter { $0 != .updated } }
 }

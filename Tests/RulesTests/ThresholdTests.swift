@@ -41,6 +41,22 @@ struct ThresholdTests {
         #expect(bench.send(temp: 67, at: 5).kinds == [.cleared], "cleared at 70 − 3")
     }
 
+    @Test("An active alert's message follows the current values, at most every 5 s; the text at raise is kept apart")
+    func messageFollowsValues() throws {
+        var bench = try RuleBench(rules: Self.hot)
+        #expect(bench.send(temp: 75, at: 0).kinds == [.raised])
+        #expect(bench.send(temp: 76, at: 2).isEmpty, "within 5 s of the last rendering: the text waits")
+        let updated = bench.send(temp: 77.5, at: 6)
+        #expect(updated.kinds == [.updated], "not a lifecycle event: the alert's retained topic is refreshed")
+        #expect(updated.first?.alert.message == "temp 77.5 °C above 70 °C")
+        #expect(updated.first?.alert.explanation.values == ["temp": 77.5], "the detail agrees with the list")
+        #expect(updated.first?.alert.raisedMessage == "temp 75 °C above 70 °C")
+        #expect(bench.send(temp: 77.5, at: 12).isEmpty, "nothing new to say")
+        let escalated = bench.send(temp: 81, at: 13)
+        #expect(escalated.kinds == [.escalated] && escalated.first?.alert.message == "temp 81 °C above 80 °C", "a new severity renders at once")
+        #expect(bench.alert("hot")?.raisedMessage == "temp 75 °C above 70 °C")
+    }
+
     @Test("Flapping around the threshold raises once: hysteresis keeps the alert")
     func flapping() throws {
         var bench = try RuleBench(rules: Self.hot)
@@ -48,7 +64,7 @@ struct ThresholdTests {
         for (index, value) in [70.5, 69.5, 70.5, 69.0, 70.2, 68.5, 71.0].enumerated() {
             events += bench.send(temp: value, at: Double(index))
         }
-        #expect(events.kinds == [.raised])
+        #expect(events.lifecycle == [.raised])
     }
 
     @Test("Below, between and outside")

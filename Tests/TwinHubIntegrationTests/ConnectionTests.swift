@@ -87,6 +87,7 @@ struct ConnectionTests {
             try await broker.restart()
             try await awaitState(client, "connected again") { $0.isConnected }
             #expect(client.statistics.reconnects == 1)
+            #expect(client.statistics.takeovers == 0, "a broker that was away took nothing over")
 
             let publisher = try await connectedClient(broker.url)
             try await publisher.publish(to: "line/1/press", string: "after restart", qos: .atLeastOnce)
@@ -260,6 +261,25 @@ struct ConnectionTests {
             let missingError = try await #require(throws: MQTTError.self) { try await missing.connect() }
             #expect(missingError.code == .tls)
             #expect(missingError.reason.contains("/nonexistent/ca.crt"))
+        }
+    }
+
+    @Test("A client whose ID another client takes reports the takeover (counted, logged), not only a lost connection",
+          arguments: [ProtocolVersion.v5, .v311])
+    func takeover(version: ProtocolVersion) async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let id = uniqueClientID("shared")
+            let first = try await connectedClient(broker.url, clientID: id, version: version)
+            #expect(first.statistics.takeovers == 0)
+            let second = try await connectedClient(broker.url, clientID: id, version: version)
+            // The broker drops the first (mosquitto 2.0 without a DISCONNECT), which takes the ID back at once, and so on.
+            let taken = try await poll("takeovers counted") {
+                let count = first.statistics.takeovers + second.statistics.takeovers
+                return count >= 3 ? count : nil
+            }
+            #expect(taken >= 3)
+            await second.disconnect()
+            await first.disconnect()
         }
     }
 }

@@ -210,6 +210,20 @@ struct SimulatorTests {
         }
     }
 
+    @Test("Two fleets of one scenario under one root take over each other's client IDs, and both say so")
+    func twoFleetsOneRoot() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            let runs = try (0..<2).map { _ in
+                try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--root", "east", "--speed", "60", "--duration", "10m"])
+            }
+            for run in runs {
+                _ = try await run.exitStatus()
+                #expect(run.stdout.contains("taken over by another client with the same client ID"), "\(run.stdout)")
+                #expect(run.stderr.contains("taken over by another connection"), "the log says it loudly")
+            }
+        }
+    }
+
     @Test("A broker that stops taking messages holds the simulated clock: nothing is dropped, and the wait is reported")
     func waitsForBroker() async throws {
         try await MosquittoBroker.withBroker { broker in

@@ -198,7 +198,7 @@ struct RoundTripTests {
          tally(running: 1e9, fault: 1e6, parts: 1 << 40, scrap: 7)),
     ])
     func kpi(path: PlantPath, machines: Int, shift: ProductionTally, window: ProductionTally) throws {
-        let payload = JSONCodec.kpi(path, machines: machines, shift: shift, window: window)
+        let payload = JSONCodec.kpi(path, machines: machines, shift: shift.oee, window: window.oee)
         let decoded = try JSONCodec.decodeKPI(JSONFields.read(payload, what: "KPIs"), path: path)
         #expect(decoded == KPISnapshot(path: path, machines: machines, shift: Self.figures(of: shift.oee), window: Self.figures(of: window.oee)))
     }
@@ -253,7 +253,7 @@ struct RoundTripTests {
             key: alert.key, id: alert.id, kind: alert.kind, name: alert.ruleName, severity: alert.severity, status: alert.status.rawValue,
             isActive: alert.isActive, acknowledgement: alert.acknowledgement.map { .init(by: $0.by, at: $0.at, comment: $0.comment) },
             count: alert.count, firstSeen: alert.firstSeen, lastSeen: alert.lastSeen, raisedAt: alert.raisedAt, clearedAt: alert.clearedAt,
-            message: alert.message,
+            message: alert.message, raisedMessage: alert.raisedMessage,
             explanation: .init(condition: alert.explanation.condition, description: alert.explanation.description,
                                values: alert.explanation.values.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
                                measure: alert.explanation.measure.flatMap { $0.isFinite ? $0 : nil }, threshold: alert.explanation.threshold))

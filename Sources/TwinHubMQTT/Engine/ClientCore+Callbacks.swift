@@ -11,7 +11,9 @@ extension ClientCore {
         mosquitto_connect_with_flags_callback_set(handle) { _, context, code, flags in
             ClientCore.from(context).libraryEvents.append(.connack(code: code, sessionPresent: flags & 1 != 0))
         }
-        mosquitto_disconnect_callback_set(handle) { _, context, code in
+        // The MQTT 5 callback: a broker's DISCONNECT reason (0x8E, session taken over) comes as `code` (a library error
+        // code otherwise); properties are not needed.
+        mosquitto_disconnect_v5_callback_set(handle) { _, context, code, _ in
             let capturedErrno = errno
             ClientCore.from(context).libraryEvents.append(.disconnected(code: code, errno: capturedErrno))
         }

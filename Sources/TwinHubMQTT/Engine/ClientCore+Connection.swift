@@ -144,6 +144,8 @@ extension ClientCore {
     func attemptFailed(_ error: MQTTError) {
         guard !attemptSettled || lifecycle.state.isConnected else { return }
         attemptSettled = true
+        // A reconnection attempt that fails: the broker was away, not taken by another client.
+        if !lifecycle.state.isConnected { closedWithoutReason = false }
         logger.info("MQTT connection problem: \(error)")
         if case .connected = lifecycle.state { counters.reconnects.add(1) }
         let action = lifecycle.failed(error.with(host: host), random: Double.random(in: 0..<1))

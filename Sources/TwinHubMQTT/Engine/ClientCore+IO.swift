@@ -170,15 +170,52 @@ extension ClientCore {
             }
             attemptSettled = true
             logger.info("MQTT connected to \(host)", metadata: ["session_present": "\(sessionPresent)"])
+            if closedWithoutReason, case .reconnecting(attempt: 1, _, _) = lifecycle.state { noteQuickReturn() }
+            closedWithoutReason = false
+            connectedAt = .now
             perform(lifecycle.connected(sessionPresent: sessionPresent))
         case .disconnected(let code, let capturedErrno):
             if closing != nil || lifecycle.state.isClosed {
                 perform(lifecycle.closeRequested())
                 return
             }
+            if lifecycle.state.isConnected {
+                if code == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
+                    noteTakeover("the broker says the session was taken over")
+                } else {
+                    // Taken over, a connection lasts about the other client's reconnection delay (as short as this one's).
+                    let brief = connectedAt.map { ContinuousClock.now - $0 < max(.seconds(1), configuration.reconnect.initialDelay * 4) } ?? false
+                    closedWithoutReason = code == MOSQ_ERR_CONN_LOST.rawValue && brief
+                }
+            }
             attemptFailed(disconnectError(code: code, errno: capturedErrno))
         }
     }
+
+    /// Another client connected with this client's ID and the broker dropped this one: counted, and said loudly, since
+    /// two clients with one ID take the connection from each other again and again.
+    private func noteTakeover(_ why: String, count added: Int = 1) {
+        counters.takeovers.add(added)
+        let count = counters.takeovers.load(ordering: .relaxed)
+        // Loud but bounded: the 1st, 2nd, 4th, 8th... (two clients may take an ID from each other many times a second).
+        guard added > 1 || count & (count - 1) == 0 else { return }
+        logger.warning("MQTT client ID '\(configuration.clientID ?? "")' taken over by another connection to \(host) (\(why)); two clients must not share a client ID",
+                       metadata: ["takeovers": "\(count)"])
+    }
+
+    /// The broker closed a brief connection without a reason and took the next attempt at once. Once or twice is a
+    /// broker restarted quickly; three times in a row, each within a minute of the last, is another client taking the
+    /// ID back each time this one reconnects.
+    private func noteQuickReturn() {
+        let now = ContinuousClock.now
+        quickReturns = lastQuickReturn.map { now - $0 < .seconds(60) } == true ? quickReturns + 1 : 1
+        lastQuickReturn = now
+        guard quickReturns >= Self.quickReturnsOfATakeover else { return }
+        noteTakeover("the broker keeps closing the connection without a reason and accepting the next one at once; unless it was restarted again and again",
+                     count: quickReturns == Self.quickReturnsOfATakeover ? quickReturns : 1)
+    }
+
+    private static let quickReturnsOfATakeover = 3
 
     private func connackError(_ code: Int32) -> MQTTError {
         let text = Mosquitto.describeReason(code, protocolVersion: configuration.protocolVersion)
@@ -190,6 +227,10 @@ extension ClientCore {
     }
 
     private func disconnectError(code: Int32, errno capturedErrno: Int32) -> MQTTError {
+        if attemptSettled, code == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
+            return MQTTError(.connectionLost, "\(host) closed the connection: another client connected with the same client ID (session taken over)",
+                             host: host, libraryCode: code)
+        }
         if attemptSettled {
             if code == MOSQ_ERR_SUCCESS.rawValue {
                 return MQTTError(.connectionLost, "\(host) closed the connection", host: host, libraryCode: code)

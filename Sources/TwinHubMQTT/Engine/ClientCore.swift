@@ -56,6 +56,15 @@ final class ClientCore: @unchecked Sendable {
     var tlsHandshakeStarted = false
     var hasStartedConnecting = false
     var socketError: Int32 = 0
+    /// The broker closed a working connection without a reason (mosquitto 2.0 drops a connection another client takes
+    /// over so, without its DISCONNECT): if it takes the next attempt at once, the connection may have been taken over.
+    var closedWithoutReason = false
+    /// Such quick returns in a row, each within a minute of the last, and when the last was. A broker restarted at once
+    /// makes one; two clients sharing an ID take it from each other again and again.
+    var quickReturns = 0
+    var lastQuickReturn: ContinuousClock.Instant?
+    /// When the current connection was made.
+    var connectedAt: ContinuousClock.Instant?
     /// The last error libmosquitto logged during the current attempt (TLS clients only).
     var lastLibraryError: String?
     var closing: Closing?

@@ -16,6 +16,11 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var readPauses = 0
     /// Lost connections followed by a reconnection attempt.
     public var reconnects = 0
+    /// Connections another client took over by connecting with the same client ID: the broker said so (MQTT 5 reason
+    /// 0x8E, session taken over), or it closed brief connections without a reason and took the next attempt at once
+    /// three times in a row within a minute (mosquitto 2.0 closes the old connection without sending its DISCONNECT).
+    /// The second is a heuristic: a broker restarted as often and as fast counts too (the chaos test's does).
+    public var takeovers = 0
     /// Payload bytes published.
     public var bytesOut = 0
     /// Payload bytes received.
@@ -34,6 +39,7 @@ final class StatisticsCounters: Sendable {
     let unrouted = Atomic<Int>(0)
     let readPauses = Atomic<Int>(0)
     let reconnects = Atomic<Int>(0)
+    let takeovers = Atomic<Int>(0)
     let bytesOut = Atomic<Int>(0)
     let bytesIn = Atomic<Int>(0)
 
@@ -46,6 +52,7 @@ final class StatisticsCounters: Sendable {
             unrouted: unrouted.load(ordering: .relaxed),
             readPauses: readPauses.load(ordering: .relaxed),
             reconnects: reconnects.load(ordering: .relaxed),
+            takeovers: takeovers.load(ordering: .relaxed),
             bytesOut: bytesOut.load(ordering: .relaxed),
             bytesIn: bytesIn.load(ordering: .relaxed)
         )

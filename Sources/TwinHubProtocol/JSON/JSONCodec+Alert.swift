@@ -37,6 +37,7 @@ extension JSONCodec {
             writer.close()
         }
         writer.field("message", string: alert.message)
+        if let raised = alert.raisedMessage { writer.field("raised_message", string: raised) }
         writer.key("explanation")
         writer.open()
         writer.field("condition", string: alert.explanation.condition)
@@ -75,7 +76,7 @@ extension JSONCodec {
             isActive: try fields.bool("active"), acknowledgement: acknowledgement, count: try count(fields, "count", default: 1),
             firstSeen: try fields.optionalTimestamp("first_seen"), lastSeen: try fields.optionalTimestamp("last_seen"),
             raisedAt: try fields.optionalTimestamp("raised_at"), clearedAt: try fields.optionalTimestamp("cleared_at"),
-            message: try fields.optionalString("message") ?? "",
+            message: try fields.optionalString("message") ?? "", raisedMessage: try fields.optionalString("raised_message"),
             explanation: .init(condition: try explanation?.optionalString("condition") ?? "", description: try explanation?.optionalString("description") ?? "",
                                values: values, measure: try explanation?.optionalNumber("measure"), threshold: try explanation?.optionalNumber("threshold")))
     }

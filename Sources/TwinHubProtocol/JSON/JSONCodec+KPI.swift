@@ -5,15 +5,15 @@ import Twins
 /// Aggregate KPIs of a site, area or line (`{root}/{site}[/{area}[/{line}]]/kpi`, QoS 1, retained), and the OEE figures every KPI payload shares.
 extension JSONCodec {
     /// Aggregate KPIs of a site, area or line (retained on `…/kpi`).
-    public static func kpi(_ key: PlantPath, machines: Int, shift: ProductionTally, window: ProductionTally) -> [UInt8] {
+    public static func kpi(_ key: PlantPath, machines: Int, shift: OEE, window: OEE) -> [UInt8] {
         var writer = JSONWriter()
         writer.open()
         writer.fields(of: key)
         writer.field("machines", integer: machines)
         writer.key("shift")
-        write(shift.oee, into: &writer)
+        write(shift, into: &writer)
         writer.key("window")
-        write(window.oee, into: &writer)
+        write(window, into: &writer)
         writer.close()
         return writer.bytes
     }

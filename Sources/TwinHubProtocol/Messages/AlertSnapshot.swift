@@ -57,12 +57,15 @@ public struct AlertSnapshot: Sendable, Equatable {
     public var lastSeen: Date?
     public var raisedAt: Date?
     public var clearedAt: Date?
+    /// The rule's message with its current values (rendered again while the alert is active).
     public var message: String
+    /// The message as it was when the alert was raised.
+    public var raisedMessage: String?
     public var explanation: Explanation
 
     public init(key: AlertKey, id: String, kind: String, name: String, severity: Severity, status: String, isActive: Bool,
                 acknowledgement: Acknowledgement? = nil, count: Int = 1, firstSeen: Date? = nil, lastSeen: Date? = nil,
-                raisedAt: Date? = nil, clearedAt: Date? = nil, message: String, explanation: Explanation) {
+                raisedAt: Date? = nil, clearedAt: Date? = nil, message: String, raisedMessage: String? = nil, explanation: Explanation) {
         self.key = key
         self.id = id
         self.kind = kind
@@ -77,6 +80,7 @@ public struct AlertSnapshot: Sendable, Equatable {
         self.raisedAt = raisedAt
         self.clearedAt = clearedAt
         self.message = message
+        self.raisedMessage = raisedMessage
         self.explanation = explanation
     }
 

@@ -124,9 +124,7 @@ public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable 
         let availability = planned > 0 ? run / planned : nil
         let performance = run > 0 ? min(idealSeconds / run, 1) : nil
         let quality = total > 0 ? Double(good) / Double(total) : nil
-        var value: Double?
-        if let availability, let performance, let quality { value = availability * performance * quality }
-        return OEE(availability: availability, performance: performance, quality: quality, value: value)
+        return OEE(availability: availability, performance: performance, quality: quality)
     }
 
     /// Mean time between failures: running time per failure; `nil` before the first failure.
@@ -146,6 +144,16 @@ public struct OEE: Sendable, Equatable {
     public var quality: Double?
     /// availability × performance × quality.
     public var value: Double?
+}
+
+extension OEE {
+    /// The factors and their product (`nil` unless all three are known).
+    init(availability: Double?, performance: Double?, quality: Double?) {
+        self.availability = availability
+        self.performance = performance
+        self.quality = quality
+        if let availability, let performance, let quality { value = availability * performance * quality }
+    }
 }
 
 /// One value per machine state, inline, at ``MachineState/index``.

@@ -153,23 +153,29 @@ public struct TwinStore: Sendable {
         }
     }
 
-    /// One site, area or line: how many machines it has and the sums of their tallies.
+    /// One site, area or line: how many machines it has and their OEE, pooled (``OEESum``).
     public struct Aggregate: Sendable {
         public var machines = 0
-        public var shift = ProductionTally()
-        public var window = ProductionTally()
+        public var shift = OEESum()
+        public var window = OEESum()
+
+        public init() {}
+
+        /// Adds a machine: its tallies of the shift and of the rolling window.
+        public mutating func add(shift: ProductionTally, window: ProductionTally) {
+            machines += 1
+            self.shift.add(shift)
+            self.window.add(window)
+        }
     }
 
-    /// Sums of the twins' tallies per site, area and line, for the current shift and the rolling window.
+    /// The twins' OEE per site, area and line, for the current shift and the rolling window: each over the same window
+    /// as its machines' own figures.
     public func aggregates() -> [PlantPath: Aggregate] {
         var sums: [PlantPath: Aggregate] = [:]
         for twin in twins.values {
             let window = twin.kpi.window
-            for key in twin.address.prefixes {
-                sums[key, default: Aggregate()].machines += 1
-                sums[key, default: Aggregate()].shift.add(twin.kpi.shift)
-                sums[key, default: Aggregate()].window.add(window)
-            }
+            for key in twin.address.prefixes { sums[key, default: Aggregate()].add(shift: twin.kpi.shift, window: window) }
         }
         return sums
     }

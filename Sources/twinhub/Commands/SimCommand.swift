@@ -92,6 +92,7 @@ enum StatusLine {
         \(summary.published) messages published, \(summary.dropped) dropped by full queues, \
         \(summary.suppressedWhileOffline) not sent while a machine's network was down, \
         \(summary.commandsApplied) commands applied, \(summary.commandsRejected) refused, \(summary.reconnects) reconnects\
+        \(summary.takeovers > 0 ? "; \(summary.takeovers) connections taken over by another client with the same client ID (another fleet with this root and --fleet-id?)" : "")\
         \(summary.heldSeconds >= 0.05 ? "; the clock was held back \(summary.heldSeconds >= 60 ? clock(summary.heldSeconds) : String(format: "%.1fs", summary.heldSeconds)) to keep up" : "")\
         \(summary.refusedByBroker.isEmpty ? "" : "; publishes refused by the broker: \(refusals(summary.refusedByBroker))")
         """
