@@ -273,9 +273,13 @@ public struct MachineRules: Sendable {
                          measure: observation.measure.flatMap { $0.isFinite ? $0 : nil }, threshold: observation.threshold)
     }
 
+    /// The message of a prediction whose limit is reached: what it predicted has happened.
+    static let reachedMessage = try! MessageTemplate.parse("{property} reached {limit} {unit}, as predicted (now {value} {unit}, {trend})",
+                                                               placeholders: ["property", "limit", "unit", "value", "trend"])
+
     private func render(_ rule: RuleSpec, _ observation: Observation, twin: Twin, severity: Severity) -> String {
         let texts = observation.texts()
-        return rule.message.render { name in
+        return (observation.fulfilled ? Self.reachedMessage : rule.message).render { name in
             if let text = texts[name] { return text }
             switch name {
             case "machine": return address.machine ?? ""

@@ -13,6 +13,9 @@ struct Observation {
     /// Placeholder texts for the message (`value`, `limit`, `eta`...), made only when a message is rendered:
     /// formatting numbers costs more than evaluating the rule.
     var texts: () -> [String: String] = { [:] }
+    /// A prediction whose limit is reached (the value or its trend is past it): its message says so instead of
+    /// predicting what has happened.
+    var fulfilled = false
 
     /// Compares `measure` with `levels`: the severity it calls for given the one in force, and the
     /// threshold that severity (or, below every level, the entry level) stands at.
@@ -125,6 +128,7 @@ enum ConditionEvaluator {
             let toward = rising ? fit.slope > 0 : fit.slope < 0
             let eta = crossed ? 0 : toward ? (prediction.limit - fit.level) / fit.slope : Double.infinity
             var observation = Observation(values: [prediction.property: value, "trend_per_hour": fit.slope * 3600])
+            observation.fulfilled = crossed || (rising ? value >= prediction.limit : value <= prediction.limit)
             // No crossing in sight (an infinite time) is beyond every level: no severity.
             observation.grade(eta, by: prediction.levels, current: current)
             let quantity = Quantity(prediction.property, of: twin), slope = fit.slope, limit = prediction.limit

@@ -45,6 +45,10 @@ struct PredictiveMaintenanceTests {
         print("bearing prediction: raised \(Int(failure.timeIntervalSince(raised.time) / 60)) min before the failure (\(raised.event.alert.message)); critical \(Int(failure.timeIntervalSince(critical.time) / 60)) min before")
         let vibration = run.events.first { $0.event.alert.rule == "vibration_high" && $0.event.alert.severity == .major }
         if let vibration { #expect(raised.time < vibration.time, "the prediction comes before the vibration limit is reached") }
+        // After the failure the prediction no longer predicts what has happened.
+        let last = try #require(predictions.last { $0.time <= failure })
+        #expect(last.event.alert.message.hasPrefix("vibration reached 7.1 mm/s, as predicted (now "), "\(last.event.alert.message)")
+        #expect(last.event.alert.raisedMessage == raised.event.alert.message, "the text at raise is kept")
     }
 
     @Test("The healthy twin raises no prediction and no alert while it runs normally")
