@@ -23,6 +23,15 @@ struct DeltaFeedTests {
         try frames.map { try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]) }
     }
 
+    /// A fleet, a fed session subscribed with `text` that has had its snapshot, and its feed.
+    static func started(_ text: String = subscribe) throws -> (WebFleet, StreamSession, DeltaFeed.Key, DeltaFeed) {
+        let fleet = WebAPITests.fleet()
+        var (session, key) = try session(text)
+        let feed = DeltaFeed(key, fleet: fleet, now: 0)
+        #expect(try wake(&session, nil, key: key, fleet: fleet, at: 0).map { $0["type"] as? String } == ["snapshot"])
+        return (fleet, session, key, feed)
+    }
+
     /// What the session sends when woken: the output's frames, then any snapshot or catching up.
     static func wake(_ session: inout StreamSession, _ output: FeedOutput?, key: DeltaFeed.Key, fleet: WebFleet, at time: Double) throws -> [[String: Any]] {
         var frames = output.map { session.frames(for: $0, of: key, now: time) } ?? []
@@ -65,10 +74,7 @@ struct DeltaFeedTests {
 
     @Test("A client that missed an output catches up from the journal, with the change that output carried")
     func catchUp() throws {
-        var fleet = WebAPITests.fleet()
-        var (session, key) = try Self.session()
-        var feed = DeltaFeed(key, fleet: fleet, now: 0)
-        _ = try Self.wake(&session, nil, key: key, fleet: fleet, at: 0)
+        var (fleet, session, key, feed) = try Self.started()
         StreamSessionTests.update(&fleet, "cnc-01", vibration: 3, version: 43)
         _ = try #require(Self.advance(&feed, fleet, at: 0.1), "an output the client never got")
         StreamSessionTests.update(&fleet, "cnc-02", vibration: 5, version: 43)
@@ -89,10 +95,7 @@ struct DeltaFeedTests {
 
     @Test("A client told it fell behind (its outputs were dropped) catches up at the next wake")
     func fellBehind() throws {
-        var fleet = WebAPITests.fleet()
-        var (session, key) = try Self.session()
-        var feed = DeltaFeed(key, fleet: fleet, now: 0)
-        _ = try Self.wake(&session, nil, key: key, fleet: fleet, at: 0)
+        var (fleet, session, key, feed) = try Self.started()
         StreamSessionTests.update(&fleet, vibration: 3, version: 43)
         _ = feed.advance(fleet, now: 0.1)
         session.fellBehind()
@@ -102,10 +105,7 @@ struct DeltaFeedTests {
 
     @Test("A delta in which nothing asked for changed is not sent, and the next one still follows on")
     func unchangedFields() throws {
-        var fleet = WebAPITests.fleet()
-        var (session, key) = try Self.session(#"{"op":"subscribe","id":"s","fields":["state"],"max_rate":10}"#)
-        var feed = DeltaFeed(key, fleet: fleet, now: 0)
-        _ = try Self.wake(&session, nil, key: key, fleet: fleet, at: 0)
+        var (fleet, session, key, feed) = try Self.started(#"{"op":"subscribe","id":"s","fields":["state"],"max_rate":10}"#)
         StreamSessionTests.update(&fleet, vibration: 3, version: 43)
         #expect(Self.advance(&feed, fleet, at: 0.1) == nil, "only a reading changed")
         StreamSessionTests.update(&fleet, state: "idle", vibration: 3, version: 44)
@@ -118,11 +118,8 @@ struct DeltaFeedTests {
 
     @Test("Events go at every look, deltas at the rate")
     func eventsAtOnce() throws {
-        var fleet = WebAPITests.fleet()
-        var (session, key) = try Self.session(#"{"op":"subscribe","id":"s","max_rate":1}"#)
-        var feed = DeltaFeed(key, fleet: fleet, now: 0)
+        var (fleet, session, key, feed) = try Self.started(#"{"op":"subscribe","id":"s","max_rate":1}"#)
         #expect(feed.tickInterval == 0.25)
-        _ = try Self.wake(&session, nil, key: key, fleet: fleet, at: 0)
         StreamSessionTests.update(&fleet, connectivity: "offline", version: 43)
         let output = try #require(Self.advance(&feed, fleet, at: 0.25))
         #expect(output.delta == nil)
@@ -148,10 +145,7 @@ struct DeltaFeedTests {
 
     @Test("A removed twin of a followed kind leaves; one of another kind is not mentioned")
     func removalByKind() throws {
-        var fleet = WebAPITests.fleet()
-        var (session, key) = try Self.session(#"{"op":"subscribe","id":"s","filter":{"kinds":["press_brake"]}}"#)
-        var feed = DeltaFeed(key, fleet: fleet, now: 0)
-        _ = try Self.wake(&session, nil, key: key, fleet: fleet, at: 0)
+        var (fleet, session, key, feed) = try Self.started(#"{"op":"subscribe","id":"s","filter":{"kinds":["press_brake"]}}"#)
         fleet.apply(topic: StreamSessionTests.cnc01, payload: [], at: StreamSessionTests.now)
         #expect(Self.advance(&feed, fleet, at: 1) == nil, "cnc-01 is not a press brake")
         fleet.apply(topic: "acme/leuven/fabrication/line-1/brake-01/twin", payload: [], at: StreamSessionTests.now)
