@@ -16,8 +16,8 @@ final class StreamPump: Sendable {
         var overflowed = false
     }
     private let inbox = Mutex(Inbox())
-    /// The feeds followed.
-    private let following = Mutex<Set<DeltaFeed.Key>>([])
+    /// The feeds followed; `nil` once the pump has ended (a message read after that joins nothing).
+    private let following = Mutex<Set<DeltaFeed.Key>?>([])
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     /// When the send under way started, in nanoseconds since the pump started; -1 between sends.
     private let sending = Atomic<Int64>(-1)
@@ -49,9 +49,10 @@ final class StreamPump: Sendable {
 
     /// Joins the feeds of `keys` not yet followed, and leaves the others.
     private func follow(_ keys: Set<DeltaFeed.Key>) {
-        let (joining, leaving) = following.withLock { following in
-            defer { following = keys }
-            return (keys.subtracting(following), following.subtracting(keys))
+        let (joining, leaving) = following.withLock { following -> (Set<DeltaFeed.Key>, Set<DeltaFeed.Key>) in
+            guard let followed = following else { return ([], []) }
+            following = keys
+            return (keys.subtracting(followed), followed.subtracting(keys))
         }
         for key in joining { server.hub.join(key, self, server: server) }
         for key in leaving { server.hub.leave(key, self) }
@@ -75,7 +76,13 @@ final class StreamPump: Sendable {
     /// (which closes the connection, so that the send waiting on it fails and the stream can end).
     func run(stallTimeout: Duration, send: @escaping @Sendable ([UInt8]) async throws -> Void,
              stalled: @escaping @Sendable () async -> Void = {}) async throws {
-        defer { follow([]) }
+        defer {
+            let followed = following.withLock { following in
+                defer { following = nil }
+                return following ?? []
+            }
+            for key in followed { server.hub.leave(key, self) }
+        }
         let start = ContinuousClock.now
         let elapsed: @Sendable () -> Int64 = { Self.nanoseconds(ContinuousClock.now - start) }
         try await withThrowingTaskGroup(of: Void.self) { group in
