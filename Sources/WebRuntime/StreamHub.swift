@@ -59,7 +59,7 @@ final class StreamHub: Sendable {
     }
 
     private func run(_ key: DeltaFeed.Key, generation: Int, server: WebServer) async {
-        let interval = Duration.seconds(key.interval < 0.25 ? key.interval : 0.25)
+        let interval = Duration.seconds(key.tickInterval)
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
             let now = now()

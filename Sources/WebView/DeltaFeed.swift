@@ -3,7 +3,7 @@ import TwinModel
 /// The changes of the fleet for every stream subscription that asks for the same twins, fields and rate, worked out
 /// once and shared: a thousand clients following the whole floor cost one delta's encoding, not a thousand.
 ///
-/// At each look at the fleet (every ``tickInterval``) a feed gives a ``FeedOutput``: the alert events and
+/// At each look at the fleet (every ``Key/tickInterval``) a feed gives a ``FeedOutput``: the alert events and
 /// connectivity changes since its last one, and, at most at its rate, the delta of the twins that changed. A
 /// subscription takes the outputs in order from the snapshot it was sent (``StreamSession/frames(for:now:)``);
 /// one that missed some catches up from the journal on its own.
@@ -18,6 +18,9 @@ public struct DeltaFeed: Sendable {
         /// Whether a delta is due at `now` after one at `last`: within a twentieth of the interval of it counts, so
         /// that a clock that ticks at the interval is not made to wait a whole tick more by a rounding.
         func deltaDue(after last: Double, now: Double) -> Bool { now - last >= interval * 0.95 }
+
+        /// Seconds between two looks at the fleet: the interval, at most a quarter second (events go at every look).
+        public var tickInterval: Double { min(interval, 0.25) }
     }
 
     public let key: Key
@@ -41,9 +44,6 @@ public struct DeltaFeed: Sendable {
         sentDeltaThrough = seen
         lastDelta = now
     }
-
-    /// Seconds between two looks at the fleet: its interval, at most a quarter second (events go at every look).
-    public var tickInterval: Double { min(key.interval, 0.25) }
 
     /// Reads the fleet's changes since the last look; returns what its subscriptions are due, `nil` when nothing.
     public mutating func advance(_ fleet: WebFleet, now: Double) -> FeedOutput? {

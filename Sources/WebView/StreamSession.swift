@@ -45,11 +45,6 @@ public struct StreamSession: Sendable {
         self.fed = fed
     }
 
-    /// Seconds between two looks at the fleet, for a session that is not fed: its fastest subscription's interval, at
-    /// most a quarter second (alert events and connectivity changes go at every look; the deltas keep to each
-    /// subscription's own rate).
-    public var tickInterval: Double { min(subscriptions.map(\.key.interval).min() ?? 0.25, 0.25) }
-
     /// The feeds the subscriptions need.
     public var feedKeys: Set<DeltaFeed.Key> { Set(subscriptions.map(\.key)) }
 

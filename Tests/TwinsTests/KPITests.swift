@@ -64,7 +64,7 @@ struct KPIFormulaTests {
         #expect(tally.mttr == 600)
     }
 
-    @Test("Aggregates sum the tallies: time-weighted availability, production-weighted quality")
+    @Test("Aggregates pool the machines: time-weighted availability and performance, quality weighted by ideal time")
     func aggregation() {
         var fast = ProductionTally(), slow = ProductionTally()
         fast.add(seconds: 3600, in: .running)
@@ -72,12 +72,13 @@ struct KPIFormulaTests {
         slow.add(seconds: 1800, in: .running)
         slow.add(seconds: 1800, in: .fault)
         slow.total = 10; slow.good = 5; slow.idealSeconds = 900
-        var line = ProductionTally()
+        var line = OEESum()
         line.add(fast)
         line.add(slow)
         #expect(line.oee.availability == 5400.0 / 7200)
         #expect(line.oee.performance == 4500.0 / 5400)
-        #expect(line.oee.quality == 105.0 / 110)
+        let goodIdealSeconds: Double = 3600 + 900 * 0.5
+        #expect(line.oee.quality == goodIdealSeconds / 4500, "each machine's good share of its ideal time")
     }
 }
 

@@ -119,7 +119,7 @@ struct DeltaFeedTests {
     @Test("Events go at every look, deltas at the rate")
     func eventsAtOnce() throws {
         var (fleet, session, key, feed) = try Self.started(#"{"op":"subscribe","id":"s","max_rate":1}"#)
-        #expect(feed.tickInterval == 0.25)
+        #expect(key.tickInterval == 0.25)
         StreamSessionTests.update(&fleet, connectivity: "offline", version: 43)
         let output = try #require(Self.advance(&feed, fleet, at: 0.25))
         #expect(output.delta == nil)

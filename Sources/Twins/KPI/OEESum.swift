@@ -38,9 +38,7 @@ public struct OEESum: Sendable, Equatable {
 
     /// OEE and its factors; `nil` factors where their denominator is 0.
     public var oee: OEE {
-        let availability = plannedSeconds > 0 ? runSeconds / plannedSeconds : nil
-        let performance = runSeconds > 0 ? min(idealSeconds / runSeconds, 1) : nil
-        let quality = countedIdealSeconds > 0 ? goodIdealSeconds / countedIdealSeconds : total > 0 ? Double(good) / Double(total) : nil
-        return OEE(availability: availability, performance: performance, quality: quality)
+        OEE(plannedSeconds: plannedSeconds, runSeconds: runSeconds, idealSeconds: idealSeconds,
+            quality: countedIdealSeconds > 0 ? goodIdealSeconds / countedIdealSeconds : total > 0 ? Double(good) / Double(total) : nil)
     }
 }

@@ -98,16 +98,6 @@ public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable 
         self.seconds[state.index] += seconds
     }
 
-    public mutating func add(_ other: ProductionTally) {
-        for index in seconds.indices { seconds[index] += other.seconds[index] }
-        total += other.total
-        good += other.good
-        scrap += other.scrap
-        idealSeconds += other.idealSeconds
-        failures += other.failures
-        repairs += other.repairs
-    }
-
     /// Planned production time: the states in which the machine was meant to produce (running, set-up,
     /// held, starved, stopped, fault). Idle (no work scheduled), maintenance (planned) and offline (no
     /// data) are outside it.
@@ -119,12 +109,8 @@ public struct ProductionTally: Sendable, Equatable, Codable, JSONStreamWritable 
 
     /// OEE and its factors; `nil` factors where their denominator is 0.
     public var oee: OEE {
-        let planned = plannedSeconds
-        let run = runSeconds
-        let availability = planned > 0 ? run / planned : nil
-        let performance = run > 0 ? min(idealSeconds / run, 1) : nil
-        let quality = total > 0 ? Double(good) / Double(total) : nil
-        return OEE(availability: availability, performance: performance, quality: quality)
+        OEE(plannedSeconds: plannedSeconds, runSeconds: runSeconds, idealSeconds: idealSeconds,
+            quality: total > 0 ? Double(good) / Double(total) : nil)
     }
 
     /// Mean time between failures: running time per failure; `nil` before the first failure.
@@ -147,10 +133,11 @@ public struct OEE: Sendable, Equatable {
 }
 
 extension OEE {
-    /// The factors and their product (`nil` unless all three are known).
-    init(availability: Double?, performance: Double?, quality: Double?) {
-        self.availability = availability
-        self.performance = performance
+    /// The factors from production times (availability run over planned time, performance ideal over run time, at most
+    /// 1; `nil` where the denominator is 0) and their product (`nil` unless all three are known).
+    init(plannedSeconds planned: Double, runSeconds run: Double, idealSeconds ideal: Double, quality: Double?) {
+        availability = planned > 0 ? run / planned : nil
+        performance = run > 0 ? min(ideal / run, 1) : nil
         self.quality = quality
         if let availability, let performance, let quality { value = availability * performance * quality }
     }
