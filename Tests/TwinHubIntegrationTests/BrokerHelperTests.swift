@@ -59,8 +59,8 @@ struct BrokerHelperTests {
             try await publisher.publish(to: "kept/queued", string: "queued", qos: .atLeastOnce)
             await publisher.disconnect()
             let saves = broker.savesBegun
-            await broker.stop()  // a clean stop saves
-            #expect(broker.savesBegun == (persistent ? saves + 1 : 0))
+            await broker.stop()  // a clean stop saves (an autosave of the messages above may begin before it, too)
+            if persistent { #expect(broker.savesBegun >= saves + 1) } else { #expect(broker.savesBegun == 0) }
             try await broker.restart()
 
             let back = try MQTTClient(testing: configuration)

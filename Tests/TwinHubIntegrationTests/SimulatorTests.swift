@@ -214,7 +214,7 @@ struct SimulatorTests {
     func twoFleetsOneRoot() async throws {
         try await MosquittoBroker.withBroker { broker in
             let runs = try (0..<2).map { _ in
-                try ProcessRunner(["sim", "sheet_metal_job_shop", "--broker", broker.url, "--root", "east", "--speed", "60", "--duration", "10m"])
+                try ProcessRunner(["sim", "predictive_maintenance_training", "--broker", broker.url, "--root", "east", "--speed", "60", "--duration", "5m"])
             }
             for run in runs {
                 _ = try await run.exitStatus()
