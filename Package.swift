@@ -227,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["RuleLanguage", "Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation"],
+            dependencies: ["RuleLanguage", "Rules", "Twins", "TwinModel", "TwinHubProtocol", "Simulation", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -261,14 +261,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SimulationTests",
-            dependencies: ["Simulation", "TwinModel", "TwinHubProtocol"],
+            dependencies: ["Simulation", "TwinModel", "TwinHubProtocol", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TwinHubProtocolTests",
             dependencies: [
                 "RuleLanguage", "TwinHubProtocol", "TwinModel", "Twins", "Rules", "TwinServiceCore", "TwinService", "TwinHubMQTT", "Console", "FleetView", "Simulation",
-                "SchemaSupport",
+                "SchemaSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -94,7 +94,7 @@ public struct MachineRules: Sendable {
 
     /// Runs the rules `trigger` concerns against `twin`; `wall` is the service's clock.
     public mutating func evaluate(_ twin: Twin, trigger: RuleTrigger, wall: Date) -> [AlertEvent] {
-        let clock = RuleClock(machine: twin.kpi.accountedTime ?? twin.machineTime ?? wall, wall: wall)
+        let clock = RuleClock(twin, wall: wall)
         let indices: [Int]
         switch trigger {
         case .telemetry(let properties):
@@ -259,10 +259,11 @@ public struct MachineRules: Sendable {
         if rule.repetition != nil { memory.occurrences.removeAll() }
     }
 
-    /// Whether something that holds now has held for `duration` (none: at once); starts the wait if needed.
+    /// Whether something that holds now has held for `duration` (none: at once); starts the wait if needed. A wait
+    /// begun on a clock ahead of `now` (carried on the wall clock while the machine was silent) starts again now.
     private static func waited(_ duration: Duration?, since: inout Date?, now: Date) -> Bool {
         guard let duration else { return true }
-        let start = since ?? now
+        let start = min(since ?? now, now)
         since = start
         return now.timeIntervalSince(start) >= duration.secondsValue
     }

@@ -32,6 +32,16 @@ struct RuleClock {
     var machine: Date
     /// The service's wall clock (for receive times: silence, offline).
     var wall: Date
+
+    /// The clocks for evaluating `twin`'s rules at wall time `wall`. While the machine speaks, its clock is the time
+    /// of its latest message; while it is silent (stale or offline), the time its KPIs were carried to on the wall
+    /// clock. A machine whose clock stood still meanwhile (a held simulation) is judged on its own clock again once it
+    /// speaks, not on the wall time that passed.
+    init(_ twin: Twin, wall: Date) {
+        let own = twin.machineTime ?? wall
+        machine = twin.connectivity.status == .online ? own : (twin.kpi.accountedTime ?? own)
+        self.wall = wall
+    }
 }
 
 /// Evaluates a rule's condition against a twin. `nil` means the rule cannot tell (missing or stale

@@ -3,6 +3,7 @@ import RuleLanguage
 @testable import Rules
 import Simulation
 import Testing
+import TestSupport
 import TwinModel
 
 /// The README's table of what the factory demo shows ("What you will see"), checked against the demo's scenario
@@ -101,7 +102,7 @@ struct DemoScriptTests {
         return happened
     }
 
-    @Test("Every row of the README's table happens at its time in the factory demo (a simulated fault, alert or reconnect at the second the table gives)")
+    @Test("Every row of the README's table happens at its time in the factory demo (a simulated fault, alert or reconnect at the second the table gives)", .cpuBound)
     func readmeTable() throws {
         let scenario = try ScenarioRun.scenario("factory-demo.yaml")
         let rows = try Self.table()

@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import Testing
+import TestSupport
 @testable import Rules
 import TwinModel
 import Twins
@@ -30,7 +31,7 @@ struct PredictiveMaintenanceTests {
         return run
     }
 
-    @Test("The bearing prediction fires hours before the bearing fails, escalates, and says when")
+    @Test("The bearing prediction fires hours before the bearing fails, escalates, and says when", .cpuBound)
     func predictionBeforeFailure() throws {
         let run = try Self.run("cnc-01", hours: 30)
         let failure = try #require(run.failure, "the bearing fails within 30 simulated hours")
@@ -51,7 +52,7 @@ struct PredictiveMaintenanceTests {
         #expect(last.event.alert.raisedMessage == raised.event.alert.message, "the text at raise is kept")
     }
 
-    @Test("The healthy twin raises no prediction and no alert while it runs normally")
+    @Test("The healthy twin raises no prediction and no alert while it runs normally", .cpuBound)
     func healthyTwin() throws {
         let run = try Self.run("cnc-02", hours: 12)
         #expect(run.failure == nil)

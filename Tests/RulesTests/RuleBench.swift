@@ -38,15 +38,15 @@ struct RuleBench {
         self.init(kind: try probeKind(rules: yaml))
     }
 
-    /// Telemetry at machine time `time`, received at the same wall time.
+    /// Telemetry at machine time `time`, received at wall time `received` (by default the same).
     @discardableResult
-    mutating func send(_ values: [String: Double], at time: Double) -> [AlertEvent] {
+    mutating func send(_ values: [String: Double], at time: Double, received: Double? = nil) -> [AlertEvent] {
         sequence += 1
         let readings = values.sorted { $0.key < $1.key }.map { name, value in
             TelemetrySample.Reading(property: name, value: value, unit: twin.kind?.property(named: name)?.unit ?? "")
         }
-        twin.apply(TelemetrySample(time: t(time), sequence: sequence, values: readings), received: t(time))
-        return rules.evaluate(twin, trigger: .telemetry(Array(values.keys)), wall: t(time))
+        twin.apply(TelemetrySample(time: t(time), sequence: sequence, values: readings), received: t(received ?? time))
+        return rules.evaluate(twin, trigger: .telemetry(Array(values.keys)), wall: t(received ?? time))
     }
 
     @discardableResult

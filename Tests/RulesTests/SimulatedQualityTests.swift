@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import Testing
+import TestSupport
 import TwinModel
 import Twins
 
@@ -21,7 +22,7 @@ struct SimulatedQualityTests {
         }
     }
 
-    @Test("Without a fault, no machine of a shipped scenario reads out of range while it is not running: idle for an hour before the shift, set-up, microstops, a stop and the start after it")
+    @Test("Without a fault, no machine of a shipped scenario reads out of range while it is not running: idle for an hour before the shift, set-up, microstops, a stop and the start after it", .cpuBound)
     func nothingOutOfRangeAtRest() throws {
         var flagged: [String: (count: Int, example: String)] = [:]
         var checked = 0

@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import Testing
+import TestSupport
 @testable import Rules
 import TwinModel
 import Twins
@@ -12,7 +13,7 @@ struct StoredStateEncodingTests {
     /// The same value written by `JSONEncoder`, as a JSON tree (the two may order keys and spell numbers differently).
     static func tree(_ bytes: [UInt8]) throws -> JSON { try JSONReader.read(bytes) }
 
-    @Test("Every twin and memory over eight simulated hours, alerts open, reads back equal and matches JSONEncoder's JSON")
+    @Test("Every twin and memory over eight simulated hours, alerts open, reads back equal and matches JSONEncoder's JSON", .cpuBound)
     func simulatedDay() throws {
         let kinds = ScenarioRun.kinds
         let scenario = try ScenarioRun.scenario("predictive-maintenance-training.yaml")

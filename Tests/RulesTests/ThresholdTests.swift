@@ -57,6 +57,27 @@ struct ThresholdTests {
         #expect(bench.alert("hot")?.raisedMessage == "temp 75 °C above 70 °C")
     }
 
+    @Test("A machine whose clock stood still while it was silent (a held simulation, a played machine) is judged on its own clock when it speaks again: `for: 10s` raises after 10 s of its samples, not 10 s past the silence")
+    func clockHeldDuringSilence() throws {
+        var bench = try RuleBench(rules: """
+            - id: hot
+              threshold: { property: temp, above: 90 }
+              for: 10s
+            """)
+        bench.send(temp: 40, at: 0)
+        for second in stride(from: 1.0, through: 30, by: 1) {
+            #expect(bench.tick(at: second).isEmpty, "30 s of the service's clock with nothing: the twin is stale, its KPIs follow the wall clock")
+        }
+        #expect(bench.twin.connectivity.status == .stale)
+        var events: [AlertEvent] = []
+        for second in 1...11 {
+            let received: Double = 30 + Double(second) / 100
+            events += bench.send(["temp": 97], at: Double(second), received: received)
+        }
+        #expect(events.kinds == [.raised], "the machine's samples span 10 s above 90")
+        #expect(bench.alert("hot")?.raisedAt == t(11))
+    }
+
     @Test("Flapping around the threshold raises once: hysteresis keeps the alert")
     func flapping() throws {
         var bench = try RuleBench(rules: Self.hot)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Simulation
 import TwinModel
 
@@ -72,7 +73,7 @@ struct SignalProgramTests {
         #expect(termsSeen > 0, "the CNC kind follows and couples properties")
     }
 
-    @Test("A fleet sharing programs runs each machine exactly as a simulator of its own does, faults included")
+    @Test("A fleet sharing programs runs each machine exactly as a simulator of its own does, faults included", .cpuBound)
     func fleetRunsAsAlone() throws {
         let scenario = try ScenarioLoader.load(file: Fixtures.root.appendingPathComponent("simulations/textile-weaving-hall.yaml").path, kinds: Fixtures.kinds)
         let machines = Array(scenario.machines.prefix(11)) + scenario.machines.dropFirst(11).filter { !$0.scheduledFaults.isEmpty }.prefix(1)

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Simulation
 import TwinModel
 import TwinHubProtocol
 
 @Suite("Telemetry written from pieces made ahead")
 struct TelemetryEncoderTests {
-    @Test("Every sample of every kind, through each of its faults, is byte for byte what JSONCodec writes")
+    @Test("Every sample of every kind, through each of its faults, is byte for byte what JSONCodec writes", .cpuBound)
     func sameBytesAsThePayloadWriter() throws {
         var compared = 0, withGaps = 0
         for kind in Fixtures.kinds.keys.sorted() {

@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import Testing
+import TestSupport
 import TwinModel
 import Twins
 import TwinHubProtocol
@@ -25,7 +26,7 @@ struct MachinePayloadTests {
         return MachineSimulator(instance: scenario.machines[0], scenario: scenario)
     }
 
-    @Test("Every kind through a shift with each of its faults injected by command: every message and command validates",
+    @Test("Every kind through a shift with each of its faults injected by command: every message and command validates", .cpuBound,
           arguments: Repository.kinds.keys.sorted())
     func everyKind(kind: String) throws {
         let validator = try Repository.validator()

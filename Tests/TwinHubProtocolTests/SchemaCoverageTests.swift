@@ -1,6 +1,7 @@
 import SchemaSupport
 import Foundation
 import Testing
+import TestSupport
 import TwinModel
 
 /// `schemas/` against the message types: one schema each, described for integrators, and every one exercised by
@@ -71,7 +72,7 @@ struct SchemaCoverageTests {
         return target["description"] != nil
     }
 
-    @Test("In a plant run, every message type goes over the broker, produced by the code that produces it, and every one validates",
+    @Test("In a plant run, every message type goes over the broker, produced by the code that produces it, and every one validates", .cpuBound,
           arguments: MessageSchema.allCases)
     func plantRun(schema: MessageSchema) throws {
         let run = PlantRun.shared

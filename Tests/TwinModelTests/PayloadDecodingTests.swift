@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TwinModel
 import TwinHubProtocol
 
@@ -73,7 +74,7 @@ struct PayloadDecodingTests {
         #expect((try? JSONCodec.decodeTelemetry(big)) != nil, "within the default 64 KiB")
     }
 
-    @Test("Fuzz: 100,000 random and mutated payloads never crash the decoders")
+    @Test("Fuzz: 100,000 random and mutated payloads never crash the decoders", .cpuBound)
     func fuzz() {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next() -> UInt64 {  // xorshift64*, deterministic

@@ -46,7 +46,7 @@ struct TelemetryDecoderTests {
         #"{"x":1,"x":2}"#, "[1]", "\"text\"", "",
     ]
 
-    @Test("The streaming decoder and the tree agree on every seed and 200,000 mutations of them")
+    @Test("The streaming decoder and the tree agree on every seed and 200,000 mutations of them", .cpuBound)
     func agreesWithTheTree() {
         var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         func next() -> UInt64 { random.next() }
