@@ -196,17 +196,51 @@ function drawFloor() {
     const yaw = (machine.pose.yaw_deg * Math.PI) / 180;
     const halfWidth = (Math.abs(Math.cos(yaw)) * width + Math.abs(Math.sin(yaw)) * depth) / 2;
     const halfDepth = (Math.abs(Math.sin(yaw)) * width + Math.abs(Math.cos(yaw)) * depth) / 2;
-    node.append(element('text', { class: 'name', x: -halfWidth + 0.15, y: -halfDepth + 0.55 }, shortName(machine.path)));
-    node.append(element('text', { class: 'oee', x: -halfWidth + 0.15, y: -halfDepth + 1.05 }));
-    node.append(element('text', { class: 'state', x: -halfWidth + 0.15, y: -halfDepth + 1.55 }));
-    node.append(element('circle', { class: 'badge', cx: halfWidth - 0.45, cy: -halfDepth + 0.45, r: 0.35, visibility: 'hidden' }));
+    const labels = element('g', { class: 'labels' });
+    const name = element('text', { class: 'name', x: 0, y: 0.55 }, shortName(machine.path));
+    const oee = element('text', { class: 'oee', x: 0, y: 1.05 });
+    const state = element('text', { class: 'state', x: 0, y: 1.55 });
+    labels.append(name, oee, state);
+    node.append(labels);
+    // On the body's top-right corner, where it hides no text however small the body.
+    node.append(element('circle', { class: 'badge', cx: halfWidth, cy: -halfDepth, r: 0.32, visibility: 'hidden' }));
     node.append(element('title', {}, machine.path));
     node.addEventListener('click', () => select(machine.path));
     node.addEventListener('keydown', (event) => { if (event.key === 'Enter') select(machine.path); });
     svg.append(node);
+    Object.assign(node.dataset, { halfWidth, halfDepth });
+    fitLabels(node);
     paintMachine(machine.path);
   }
   paintGroups();
+}
+
+// Places a machine's three lines in its body's top-left corner, in smaller type (down to 60 %) when the body is too
+// small for them at their longest; lines that still do not fit are left out and a name that is still too long is cut
+// with an ellipsis (the panel and the tooltip have it all), so no text leaves the body.
+function fitLabels(node) {
+  const halfWidth = Number(node.dataset.halfWidth), halfDepth = Number(node.dataset.halfDepth);
+  const width = 2 * halfWidth - 0.3, depth = 2 * halfDepth;
+  const labels = node.querySelector('g.labels'), name = labels.querySelector('text.name');
+  const lines = [[labels.querySelector('text.oee'), 'OEE 100 %'], [labels.querySelector('text.state'), 'maintenance']];
+  name.textContent = shortName(node.dataset.path);
+  let widest = name.getComputedTextLength();
+  for (const [text, longest] of lines) {
+    const shown = text.textContent;
+    text.textContent = longest;
+    widest = Math.max(widest, text.getComputedTextLength());
+    text.textContent = shown;
+  }
+  const scale = Math.max(0.6, Math.min(1, widest > 0 ? width / widest : 1, (depth - 0.15) / 1.75));
+  labels.setAttribute('transform', `translate(${-halfWidth + 0.15} ${-halfDepth}) scale(${scale})`);
+  for (const text of [name, ...lines.map(([line]) => line)]) {
+    const bottom = (Number(text.getAttribute('y')) + 0.15) * scale;
+    text.style.display = bottom <= depth ? '' : 'none';
+  }
+  const full = name.textContent;
+  for (let keep = full.length - 1; keep > 1 && name.getComputedTextLength() * scale > width; keep -= 1) {
+    name.textContent = `${full.slice(0, keep)}…`;
+  }
 }
 
 function machineNode(path) { return $('floor').querySelector(`g.machine[data-path="${CSS.escape(path)}"]`); }
@@ -445,6 +479,7 @@ async function command(name) {
 
 function setLarge(on) {
   document.body.classList.toggle('large', on);
+  for (const node of $('floor').querySelectorAll('g.machine')) fitLabels(node);
   $('large').setAttribute('aria-pressed', String(on));
   localStorage.setItem('twinhub-large', on ? '1' : '');
 }

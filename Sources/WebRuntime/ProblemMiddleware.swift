@@ -19,7 +19,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return respond(APIProblem(status: status, title: error.status.reasonPhrase, detail: detail))
         } catch {
             logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
-            return respond(APIProblem(status: 500, title: "Internal Server Error", detail: "\(error)"))
+            // The error's text stays in the log: it may name files, hosts or internals a client has no business with.
+            return respond(APIProblem(status: 500, title: "Internal Server Error", detail: "the server failed on \(request.method) \(request.uri.path); its log says why"))
         }
     }
 

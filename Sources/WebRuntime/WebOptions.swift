@@ -24,6 +24,8 @@ public struct WebOptions: Sendable {
     public var tls: (certificate: String, key: String)?
     /// Messages buffered between the broker and the server's model.
     public var bufferCapacity = 100_000
+    /// How long a connection's first request head may take from its first byte; slower headers are answered 408.
+    public var requestHeadTimeout: Duration = .seconds(10)
 
     public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineInterface]) {
         self.connection = connection

@@ -60,10 +60,16 @@ public final class WebServer: Sendable {
     public func run(listening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let state = try await client.subscribe(to: decoder.stateFilters, qos: .atMostOnce, bufferCapacity: options.bufferCapacity)
         let alerts = try await client.subscribe(to: decoder.alertFilters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity)
-        let plain = HTTPServerBuilder.http1WebSocketUpgrade(
-            webSocketRouter: makeWebSocketRouter(),
-            configuration: .init(http1: .init(idleTimeout: .seconds(Self.idleSeconds)),
-                                 ws: .init(maxFrameSize: Self.maximumFrame, autoPing: .enabled(timePeriod: .seconds(20)))))
+        let webSocketResponder = makeWebSocketRouter().buildResponder()
+        let channel = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: .seconds(Self.idleSeconds)),
+            ws: .init(maxFrameSize: Self.maximumFrame, autoPing: .enabled(timePeriod: .seconds(20))))
+        let headLimit = TimeAmount.nanoseconds(Int64(options.requestHeadTimeout.components.seconds) * 1_000_000_000
+                                                + options.requestHeadTimeout.components.attoseconds / 1_000_000_000)
+        let plain = HTTPServerBuilder { [counters] responder in
+            HeadDeadlineChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channel),
+                                limit: headLimit, expired: { counters.refuse(status: 408) })
+        }
         let application = Application(
             router: makeRouter(),
             server: try tls.map { try HTTPServerBuilder.tls(plain, tlsConfiguration: $0) } ?? plain,
@@ -125,7 +131,7 @@ public final class WebServer: Sendable {
         return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     }
 
-    /// Seconds an HTTP connection may stay idle (a client that sends its headers slowly, or never, is closed).
+    /// Seconds an HTTP connection may stay idle: one that never sends, or a kept-alive one between requests.
     static let idleSeconds: Int64 = 30
 
     /// Sends what a user asked for over MQTT, as the console does (QoS 1).

@@ -1,5 +1,7 @@
 import FleetView
 import Foundation
+import NIOCore
+import NIOPosix
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -190,6 +192,39 @@ struct WebServerTests {
             #expect(preflight.answer.status == 204 && preflight.headers["access-control-allow-methods"]?.contains("POST") == true)
             let sameOrigin = try await Self.request("POST", url, path, body: #"{"command":"start"}"#, headers: ["Origin": "http://127.0.0.1:\(url.port!)"])
             #expect(sameOrigin.status == 202, "the floor view's own page writes")
+        }
+    }
+
+    @Test("Headers that trickle in past the limit are answered 408 (a problem document) and the connection closed, counted in the health; a head split over two writes in time is served")
+    func slowHeaders() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            try await Self.withWebServer(broker, configure: { $0.requestHeadTimeout = .milliseconds(500) }) { url in
+                let served = try await Self.exchangeRaw(port: url.port!, parts: ["GET /api/v1/kinds HTTP/1.1\r\nHost: test\r\n", "Connection: close\r\n\r\n"])
+                #expect(served.hasPrefix("HTTP/1.1 200"), "\(served)")
+                let refused = try await Self.exchangeRaw(port: url.port!, parts: ["GET /api/v1/kinds HTTP/1.1\r\nHost: test\r\n"])
+                #expect(refused.hasPrefix("HTTP/1.1 408"), "\(refused)")
+                #expect(refused.contains("application/problem+json") && refused.contains("did not arrive within 0.5 s"), "\(refused)")
+                let health = try await Self.request("GET", url, "/health")
+                #expect(((try health.json() as? [String: Any])?["requests_refused"] as? [String: Int])?["408"] == 1, "\(health.text)")
+            }
+        }
+    }
+
+    /// Writes `parts` to a new connection, 100 ms apart, and returns all the server sends until it closes.
+    static func exchangeRaw(port: Int, parts: [String]) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+        }
+        return try await within(.seconds(15), "the server to answer and close") {
+            try await channel.executeThenClose { inbound, outbound in
+                for (index, part) in parts.enumerated() {
+                    if index > 0 { try await Task.sleep(for: .milliseconds(100)) }
+                    try await outbound.write(ByteBuffer(string: part))
+                }
+                var text = ""
+                for try await chunk in inbound { text += String(buffer: chunk) }
+                return text
+            }
         }
     }
 

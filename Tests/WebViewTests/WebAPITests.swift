@@ -116,6 +116,22 @@ struct WebAPITests {
         #expect(throws: APIProblem.self) { try api.alerts(query: ["status": "closed"], in: fleet) }
     }
 
+    @Test("GET /alerts?status=all adds the alerts closed lately (from the event stream) after the open ones; open leaves them out")
+    func closedAlerts() throws {
+        var fleet = Self.fleet()
+        let closed = Self.alert("cnc-03", severity: "critical", acknowledged: true)
+            .replacingOccurrences(of: #""status":"active_acknowledged","active":true"#, with: #""status":"closed","active":false"#)
+        let event = #"{"event":"closed","ts":"2026-03-02T07:06:00.000Z","alert":\#(closed)}"#
+        fleet.apply(topic: "acme/_alerts/events", payload: Array(event.utf8), at: Date(timeIntervalSince1970: 1_772_431_200))
+        let open = try #require(try Self.json(api.alerts(query: [:], in: fleet)) as? [[String: Any]])
+        #expect(open.map { $0["machine"] as? String } == ["cnc-01", "cnc-02"])
+        let all = try #require(try Self.json(api.alerts(query: ["status": "all"], in: fleet)) as? [[String: Any]])
+        #expect(all.map { $0["machine"] as? String } == ["cnc-01", "cnc-02", "cnc-03"])
+        #expect(all.last?["status"] as? String == "closed")
+        let critical = try #require(try Self.json(api.alerts(query: ["status": "all", "severity": "critical"], in: fleet)) as? [[String: Any]])
+        #expect(critical.map { $0["machine"] as? String } == ["cnc-03"], "the filters apply to closed alerts too")
+    }
+
     @Test("An acknowledgement becomes the intent the console would send; unknown, already acknowledged and bad bodies are refused")
     func acknowledgement() throws {
         let fleet = Self.fleet()

@@ -19,8 +19,8 @@ public struct FloorLayout: Sendable {
         public var local: Pose
         /// Its floor space: a machine's own, or the space a site, area or line takes with what it contains.
         public var footprint: Footprint
-        /// The glTF node name a 3D client maps to its model: the scenario's, else the machine's kind (a site's,
-        /// area's or line's path).
+        /// The glTF node name a 3D client maps to its model: the one the scenario gives; else, for a machine, its
+        /// kind, and for a site, area or line, its path.
         public var asset: String
         /// Whether the pose was laid out automatically rather than declared.
         public var automatic: Bool
