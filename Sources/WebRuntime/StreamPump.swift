@@ -21,6 +21,11 @@ final class StreamPump: Sendable {
     private let wake = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     /// When the send under way started, in nanoseconds since the pump started; -1 between sends.
     private let sending = Atomic<Int64>(-1)
+    /// Once a stall is seen, the stream ends as stalled, even when closing the connection ends the waiting send first.
+    private let stallSeen = Atomic<Bool>(false)
+
+    /// Whether the stream ended because its client took no frame within the stall timeout.
+    var stalled: Bool { stallSeen.load(ordering: .relaxed) }
 
     init(server: WebServer) {
         self.server = server
@@ -92,6 +97,7 @@ final class StreamPump: Sendable {
                     try await Task.sleep(for: min(stallTimeout / 4, .seconds(1)))
                     let began = sending.load(ordering: .relaxed)
                     if began >= 0, elapsed() - began > limit {
+                        stallSeen.store(true, ordering: .relaxed)
                         await stalled()
                         throw StreamStalled(limit: stallTimeout)
                     }
@@ -109,7 +115,11 @@ final class StreamPump: Sendable {
                 }
             }
             defer { group.cancelAll() }
-            try await group.next()
+            do {
+                try await group.next()
+            } catch where stallSeen.load(ordering: .relaxed) {
+                throw StreamStalled(limit: stallTimeout)
+            }
         }
     }
 

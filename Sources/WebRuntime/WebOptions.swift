@@ -26,6 +26,8 @@ public struct WebOptions: Sendable {
     public var bufferCapacity = 100_000
     /// How long a connection's first request head may take from its first byte; slower headers are answered 408.
     public var requestHeadTimeout: Duration = .seconds(10)
+    /// How long a stream client may leave a frame untaken before it is closed (1013 on a WebSocket).
+    public var streamStallTimeout: Duration = .seconds(10)
 
     public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineInterface]) {
         self.connection = connection

@@ -12,17 +12,15 @@ extension WebServer {
     /// The largest frame read at all (a larger one is refused by the WebSocket decoder before it is buffered, 1009): a
     /// frame up to it is read whole, so that one too large for ``maximumStreamMessage`` can be counted.
     static let maximumFrame = 1024 * 1024
-    /// How long a client may leave a frame untaken before the stream is closed (WebSocket: 1013, try again later).
-    static let stallTimeout: Duration = .seconds(10)
 
     /// The WebSocket routes: `/api/v1/stream`.
-    func makeWebSocketRouter() -> Router<BasicWebSocketRequestContext> {
-        let router = Router(context: BasicWebSocketRequestContext.self)
-        let allowed = Set(options.corsOrigins)
+    func makeWebSocketRouter() -> Router<StreamRequestContext> {
+        let router = Router(context: StreamRequestContext.self)
+        let allowed = Set(options.corsOrigins), stallTimeout = options.streamStallTimeout
         router.ws("api/v1/stream", shouldUpgrade: { request, _ in
             // A WebSocket has no CORS: a page of another origin is refused here unless allowed.
-            OriginMiddleware<BasicWebSocketRequestContext>.mayUpgrade(request, allowed: allowed) ? .upgrade([:]) : .dontUpgrade
-        }) { [self] inbound, outbound, _ in
+            OriginMiddleware<StreamRequestContext>.mayUpgrade(request, allowed: allowed) ? .upgrade([:]) : .dontUpgrade
+        }) { [self] inbound, outbound, context in
             counters.streamOpened()
             let pump = StreamPump(server: self)
             defer {
@@ -46,7 +44,7 @@ extension WebServer {
                         }
                     }
                     group.addTask {
-                        try await pump.run(stallTimeout: Self.stallTimeout, send: { frame in
+                        try await pump.run(stallTimeout: stallTimeout, send: { frame in
                             if frame.count <= Self.maximumFrame {
                                 try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: frame))))
                             } else {
@@ -54,7 +52,12 @@ extension WebServer {
                                 try await outbound.writeTextMessage(String(decoding: frame, as: UTF8.self))
                             }
                         }, stalled: {
-                            try? await outbound.close(.unknown(1013), reason: "too slow: no frame taken for \(Self.stallTimeout)")
+                            // The close frame goes out if the socket still takes it; either way the connection closes,
+                            // which fails the send that waits.
+                            let channel = context.requestContext.channel
+                            Task { try? await outbound.close(.unknown(1013), reason: "too slow: no frame taken for \(stallTimeout)") }
+                            try? await Task.sleep(for: .milliseconds(100))
+                            try? await channel.close()
                         })
                     }
                     defer { group.cancelAll() }
@@ -66,11 +69,14 @@ extension WebServer {
             } catch is OversizedMessage {
                 counters.noteOversized()
                 try? await outbound.close(.messageTooLarge, reason: "a message is at most \(Self.maximumStreamMessage) bytes")
-            } catch let stalled as StreamStalled {
-                counters.noteStalled()
-                logger.info("closed a stream (1013): \(stalled)")
+            } catch is StreamStalled {
+                // Counted below: closing the connection may end the reading task first, with no error of its own.
             } catch {
                 logger.debug("stream ended: \(error)")
+            }
+            if pump.stalled {
+                counters.noteStalled()
+                logger.info("closed a stream (1013): no frame taken for \(stallTimeout)")
             }
         }
         return router
@@ -121,6 +127,7 @@ extension WebServer {
         // Bounded: a client that does not read fills it, and the stream ends instead of queueing.
         let (events, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(256))
         counters.streamOpened()
+        let stallTimeout = options.streamStallTimeout
         let pumping = Task { [self] in
             defer {
                 counters.streamClosed()
@@ -129,13 +136,13 @@ extension WebServer {
                 sink.finish()
             }
             do {
-                try await pump.run(stallTimeout: Self.stallTimeout) { frame in
+                try await pump.run(stallTimeout: stallTimeout) { frame in
                     let type = Self.type(of: frame)
                     // One `data:` line per line of the message: a document with a line break in it cannot end the event.
                     let data = String(decoding: frame, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                         .map { "data: \($0)\n" }.joined()
                     guard case .enqueued = sink.yield(ByteBuffer(string: "event: \(type)\n\(data)\n")) else {
-                        throw StreamStalled(limit: Self.stallTimeout)
+                        throw StreamStalled(limit: stallTimeout)
                     }
                 }
             } catch is StreamStalled {

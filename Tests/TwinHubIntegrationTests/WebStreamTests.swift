@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 import TwinHubBroker
@@ -173,6 +175,62 @@ struct WebStreamTests {
             })
         }
         #expect(closedFlag.withLock { $0 }, "the connection was closed before the stream ended")
+    }
+
+    @Test("A client that subscribes and never reads (a tiny receive window, nothing taken) is closed once a frame waits past the stall timeout, counted as stalled; the server goes on serving")
+    func neverReads() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            // 400 twins published as the twin service would: the snapshot (about 150 KB) cannot pass a closed window.
+            let publisher = try await connectedClient(broker.url)
+            @Sendable func twin(_ index: Int, version: Int) -> String {
+                #"{"machine":"m\#(index)","site":"site","area":"area","line":"line","kind":"test_mill","version":\#(version),"state":{"value":"running","since":"2026-03-02T06:05:01.000Z","reason":"started by the operator of the shift"},"connectivity":{"status":"online","since":"2026-03-02T06:00:00.000Z","reason":"connected"},"reported":{"spindle_temperature":{"value":\#(40 + Double(version) / 10),"unit":"°C","quality":"good","ts":"2026-03-02T07:00:00.000Z"}},"kpi":{"shift":{"oee":0.61},"window":{"oee":0.72}}}"#
+            }
+            for index in 0..<400 {
+                try await publisher.publish(to: "itest/site/area/line/m\(index)/twin", string: twin(index, version: 1), qos: .atLeastOnce, retain: true)
+            }
+            try await WebServerTests.withWebServer(broker, configure: { $0.streamStallTimeout = .seconds(1) }) { url in
+                _ = try await WebServerTests.poll(url, "/health", "the 400 twins") { (try $0.json() as? [String: Any])?["twins"] as? Int == 400 }
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .channelOption(.socketOption(.so_rcvbuf), value: 1024)
+                    .channelOption(.autoRead, value: false)
+                    .connect(host: "127.0.0.1", port: url.port!) { channel in
+                        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                    }
+                try await channel.executeThenClose { _, outbound in
+                    try await outbound.write(ByteBuffer(string: "GET /api/v1/stream HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+                    try await outbound.write(Self.maskedTextFrame(#"{"op":"subscribe","id":"all"}"#))
+                    // The whole fleet changes on (about 60 KB of deltas every 100 ms), so the server has frames to send
+                    // behind the snapshot the client never takes, until the socket's buffers are full.
+                    let changes = Task {
+                        for version in 2... {
+                            for index in 0..<400 {
+                                try await publisher.publish(to: "itest/site/area/line/m\(index)/twin", string: twin(index, version: version),
+                                                            qos: .atMostOnce, retain: true)
+                            }
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
+                    defer { changes.cancel() }
+                    let stalled = try await WebServerTests.poll(url, "/health", "the stream closed as stalled") { answer in
+                        ((try answer.json() as? [String: Any])?["streams"] as? [String: Int])?["closed_stalled"] == 1
+                    }
+                    #expect(((try stalled.json() as? [String: Any])?["streams"] as? [String: Int])?["open"] == 0)
+                }
+                let kinds = try await WebServerTests.request("GET", url, "/kinds")
+                #expect(kinds.status == 200, "the server still serves")
+            }
+            await publisher.disconnect()
+        }
+    }
+
+    /// A client's text frame (masked, as RFC 6455 wants from a client).
+    static func maskedTextFrame(_ text: String) -> ByteBuffer {
+        let payload = Array(text.utf8), mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
+        precondition(payload.count < 126)
+        var frame = ByteBuffer(bytes: [0x81, 0x80 | UInt8(payload.count)] + mask)
+        frame.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
+        return frame
     }
 
     @Test("Server-Sent Events carry the same messages, each named by its type; a bad filter is a problem")
