@@ -77,7 +77,7 @@ public struct WebBenchmark: Sendable {
         defer { broker.shutdown() }
         // Snapshots every 100 ms at most, as a service feeding live 3D clients would be run (`--snapshot-interval 0.1`):
         // the default second would make the data's age the service's pacing, not the web server's.
-        let service = try context.twinService(broker, clientID: "bench-web-service", persistentSession: false, database: "web.sqlite",
+        let service = try context.twinService(broker, clientID: "bench-web-service", persistentSession: false, database: "web-\(load.clients)-\(load.rate).sqlite",
                                               snapshotInterval: .milliseconds(100))
         let serving = try await started(service)
         defer { serving.cancel() }
