@@ -38,6 +38,6 @@ struct TwinHub: AsyncParsableCommand {
             validate checks kinds, scenarios and rules; pub and sub are MQTT utilities.
             """,
         version: version,
-        subcommands: [DemoCommand.self, SimCommand.self, ServeCommand.self, ConsoleCommand.self, WebCommand.self, ValidateCommand.self, PubCommand.self, SubCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, SimCommand.self, ServeCommand.self, ConsoleCommand.self, WebCommand.self, ValidateCommand.self, PubCommand.self, SubCommand.self, RecordCommand.self, ReplayCommand.self, BenchCommand.self]
     )
 }

@@ -80,7 +80,8 @@ extension ClientCore {
         let rc: Int32
         if configuration.protocolVersion == .v5 {
             let properties = PropertyList.subscriptionIdentifier(entry.identifier)
-            rc = mosquitto_subscribe_v5(handle, &messageID, entry.filter, entry.qos.rawValue, retainHandling, properties.pointer)
+            let retainAsPublished = configuration.retainAsPublished ? Int32(MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue) : 0
+            rc = mosquitto_subscribe_v5(handle, &messageID, entry.filter, entry.qos.rawValue, retainHandling | retainAsPublished, properties.pointer)
         } else {
             rc = mosquitto_subscribe(handle, &messageID, entry.filter, entry.qos.rawValue)
         }

@@ -22,6 +22,10 @@ public struct ClientConfiguration: Sendable {
     public var outgoingQueue: OutgoingQueuePolicy = .init()
     /// At most this many QoS 1/2 publishes are handed to libmosquitto without an acknowledgement yet.
     public var maxInflight: Int = 100
+    /// MQTT 5: the broker keeps the retain flag of messages published while subscribed (retain as published), so a
+    /// recorder can tell retained publications from others. Without it (and in 3.1.1) only messages from the
+    /// retained store carry the flag.
+    public var retainAsPublished = false
     /// Publishes sent first after every connect, first or automatic (a device's "online" status and its
     /// latest retained state), built at that moment. Invalid requests are logged and skipped.
     public var announcement: (@Sendable () -> [PublishRequest])?

@@ -45,15 +45,10 @@ struct SubCommand: AsyncParsableCommand {
     var bufferCapacity = MQTTClient.defaultBufferCapacity
 
     func validate() throws {
-        guard !topic.isEmpty else { throw ValidationError("give at least one --topic") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
         guard !(json && verbose) else { throw ValidationError("choose --json or --verbose, not both") }
-        do {
-            for filter in topic { try Topic.validateFilter(filter) }
-        } catch {
-            throw ValidationError(error.description)
-        }
+        try TopicFilterArguments.validate(topic)
     }
 
     func run() async throws {
