@@ -15,6 +15,9 @@ enum ConfigurationFile {
             "log_timestamp_format %Y-%m-%dT%H:%M:%S",
             // Without it the broker's small packets wait for the peer's delayed ACK (Nagle): 40 ms per alert on loopback.
             "set_tcp_nodelay true",
+            // mosquitto keeps 1,000 QoS 1/2 messages per client by default and drops the rest: a console or recorder
+            // behind a burst of alert events lost some. 100,000 holds a burst and still bounds the broker's memory.
+            "max_queued_messages 100000",
         ]
         if let persistence = configuration.persistence {
             lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval \(persistence.autosaveInterval)",

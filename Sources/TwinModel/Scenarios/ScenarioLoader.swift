@@ -20,7 +20,9 @@ public enum ScenarioLoader {
             try parseScenario(try YAMLNode.parse(text, file: file), kinds: kinds, diagnostics: diagnostics)
         } ?? nil
         try diagnostics.throwIfAny()
-        return scenario!
+        // A scenario that was not read has an error collected; this guards a path that forgot to record one.
+        guard let scenario else { throw ModelErrors([ModelError("the scenario could not be read", at: SourceLocation(file: file, line: 1, column: 1))]) }
+        return scenario
     }
 
     private static func parseScenario(_ root: YAMLNode, kinds: [String: MachineKind], diagnostics: DiagnosticCollector) throws(ModelError) -> Scenario? {
