@@ -10,10 +10,11 @@ public protocol TwinStorage: Sendable {
     /// - Throws: ``TwinStorageError`` when the store cannot be read at all.
     func loadAll() async throws(TwinStorageError) -> LoadedTwins
 
-    /// Inserts or replaces these twins, all or none of those that can be encoded. Off the caller's task where the
-    /// driver can do so: the caller is not blocked on the disk.
+    /// Inserts or replaces these twins (those that can be encoded), in as many transactions as the driver likes. Off
+    /// the caller's task where the driver can do so: the caller is not blocked on the disk.
     /// - Returns: the ids of the twins that could not be encoded (skipped, so one cannot block the others).
-    /// - Throws: ``TwinStorageError`` when nothing was written; the caller writes the twins again later.
+    /// - Throws: ``TwinStorageError`` when not all were written (some may have been); the caller writes them all again
+    ///   later, which replaces what was written.
     func save(_ twins: [StoredTwin]) async throws(TwinStorageError) -> [String]
 
     /// Serves until the task is cancelled, then releases the store (its connections, files). ``loadAll()`` and

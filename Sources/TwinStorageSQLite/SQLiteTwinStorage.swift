@@ -99,7 +99,11 @@ public final class SQLiteTwinStorage: TwinStorage {
         return (Data(record), Data(rules))
     }
 
-    /// Encodes the twins on the caller's task (so GRDB's writer queue only writes), then writes them in one transaction.
+    /// Rows written in one transaction at most.
+    static let rowsPerTransaction = 64
+
+    /// Encodes the twins on the caller's task (so GRDB's writer queue only writes), then writes them in transactions
+    /// of at most ``rowsPerTransaction`` rows.
     @discardableResult
     public func save(_ twins: [StoredTwin]) async throws(TwinStorageError) -> [String] {
         guard !twins.isEmpty else { return [] }
@@ -115,14 +119,19 @@ public final class SQLiteTwinStorage: TwinStorage {
         let now = Date().timeIntervalSince1970
         do {
             try checkOpen()
-            try await pool.write { [rows] db in
-                let statement = try db.makeStatement(sql: """
-                    INSERT INTO twins (id, version, record, rules, saved_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET version = excluded.version, record = excluded.record, rules = excluded.rules,
-                        saved_at = excluded.saved_at
-                    """)
-                for (id, version, data, rules) in rows {
-                    try statement.execute(arguments: [id, version, data, rules, now])
+            // A large batch (the routine write of every changed twin) goes in transactions of a few rows: a small one
+            // written meanwhile (an alert's twin, whose event waits for it) waits for one of them, not for them all.
+            for start in stride(from: 0, to: rows.count, by: Self.rowsPerTransaction) {
+                let part = rows[start..<min(start + Self.rowsPerTransaction, rows.count)]
+                try await pool.write { db in
+                    let statement = try db.makeStatement(sql: """
+                        INSERT INTO twins (id, version, record, rules, saved_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET version = excluded.version, record = excluded.record, rules = excluded.rules,
+                            saved_at = excluded.saved_at
+                        """)
+                    for (id, version, data, rules) in part {
+                        try statement.execute(arguments: [id, version, data, rules, now])
+                    }
                 }
             }
         } catch {
