@@ -53,3 +53,18 @@ extension SparkplugPayload {
         metric(named: Self.rebirthMetricName)?.value == .boolean(true)
     }
 }
+
+extension SparkplugPayload {
+    /// The seq of a payload, read before its metrics can be (their types come from births that may not be known
+    /// yet).
+    /// - Throws: ``SparkplugError`` for bytes that are not the protobuf, or a seq that is absent or above 255.
+    static func peekSequenceNumber(_ bytes: [UInt8], _ verb: SparkplugVerb) throws(SparkplugError) -> UInt8 {
+        let payload: ProtoPayload
+        do {
+            payload = try ProtoPayload(serializedBytes: bytes)
+        } catch {
+            throw SparkplugError(.malformedPayload, "not a Sparkplug B protobuf payload (\(bytes.count) bytes): \(error)")
+        }
+        return try SparkplugPayload(timestamp: nil, seq: payload.hasSeq ? payload.seq : nil, metrics: []).sequenceNumber(verb)
+    }
+}
