@@ -159,7 +159,8 @@ struct CodecTests {
         BadPayload(verb: .dbirth, code: .wrongType, fragment: "metric 'm': a Double value cannot be in int_value") { $0.metrics[0].intValue = 1 },
         BadPayload(verb: .dbirth, code: .wrongType, fragment: "datatype 99") { $0.metrics[0].datatype = 99 },
         BadPayload(verb: .dbirth, code: .missingField, fragment: "metric with alias 4 has no name") { $0.metrics[0].clearName(); $0.metrics[0].alias = 4 },
-        BadPayload(verb: .dbirth, code: .missingField, fragment: "has no datatype") { $0.metrics[0].clearDatatype() },
+        BadPayload(verb: .dbirth, code: .missingField, fragment: "metric 'm' has a value but no datatype") { $0.metrics[0].clearDatatype() },
+        BadPayload(verb: .dbirth, code: .missingField, fragment: "metric 'm' has no datatype") { $0.metrics[0].clearDatatype(); $0.metrics[0].isNull = true },
         BadPayload(verb: .ddata, code: .missingField, fragment: "no datatype, and none is known") { $0.metrics[0].clearDatatype() },
         BadPayload(verb: .dbirth, code: .invalidValue, fragment: "does not fit UInt8") {
             $0.metrics[0].datatype = SparkplugDataType.uint8.rawValue; $0.metrics[0].intValue = 256

@@ -45,12 +45,13 @@ struct EdgeNodeSessionTests {
 
     @Test("seq goes up by one in every message and wraps from 255 to 0")
     func seqWraps() throws {
-        var (session, _) = Self.born()
+        var (session, births) = Self.born()
+        let dbirth = try births.publications[1].decoded()
         var seqs: [UInt64] = []
         for step in 1...300 {
             let actions = session.handle(.deviceValues(deviceID: "cnc1", [SparkplugMetricUpdate(name: "parts", value: .int64(Int64(step)))],
                                                        now: Fixture.t0 + UInt64(step)))
-            seqs += try actions.publications.map { try $0.decoded(birth: nil).seq ?? 999 }
+            seqs += try actions.publications.map { try $0.decoded(birth: dbirth).seq ?? 999 }
         }
         // NBIRTH 0, DBIRTH 1, then DDATA from 2.
         #expect(seqs == (2..<302).map { UInt64($0 % 256) })

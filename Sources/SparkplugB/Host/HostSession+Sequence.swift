@@ -95,10 +95,19 @@ extension HostSession {
                                node: EdgeNodeDescriptor, now: UInt64) throws(SparkplugError) -> [Action] {
         var unknown: String?
         let verb = message.topic.verb ?? .ndata
-        let payload = try SparkplugPayload(decoding: message.payload, as: verb) { name, alias in
-            if let info = metrics.info(name: name, alias: alias) { return info.dataType }
-            unknown = name.map { "name '\($0)'" } ?? alias.map { "alias \($0)" } ?? "a metric with neither name nor alias"
-            return nil
+        let payload: SparkplugPayload
+        do {
+            payload = try SparkplugPayload(decoding: message.payload, as: verb) { name, alias in
+                if let info = metrics.info(name: name, alias: alias) { return info.dataType }
+                if unknown == nil {
+                    unknown = name.map { "name '\($0)'" } ?? alias.map { "alias \($0)" } ?? "a metric with neither name nor alias"
+                }
+                return nil
+            }
+        } catch {
+            // A metric no birth named cannot be typed: that is the edge node's birth out of date, not a bad payload.
+            guard let unknown else { throw error }
+            return requestRebirth(node, reason: "\(verb) of \(source) has \(unknown), which no birth named", now: now)
         }
         if let unknown {
             return requestRebirth(node, reason: "\(verb) of \(source) has \(unknown), which no birth named", now: now)
