@@ -133,14 +133,7 @@ struct CodecTests {
         var edit: @Sendable (inout ProtoPayload) -> Void
 
         func bytes() throws -> [UInt8] {
-            var proto = ProtoPayload()
-            proto.timestamp = 1
-            proto.seq = 1
-            var metric = ProtoMetric()
-            metric.name = "m"
-            metric.datatype = SparkplugDataType.double.rawValue
-            metric.doubleValue = 1
-            proto.metrics = [metric]
+            var proto = ProtoPayload.raw(metrics: [.raw("m", .double) { $0.doubleValue = 1 }])
             edit(&proto)
             return try proto.serializedBytes()
         }
@@ -183,21 +176,12 @@ struct CodecTests {
 
     @Test("Metrics from other writers: no value and no is_null reads as null; property types may be left out")
     func lenient() throws {
-        var proto = ProtoPayload()
-        proto.timestamp = 1
-        proto.seq = 0
-        var metric = ProtoMetric()
-        metric.name = "bdSeq"
-        metric.datatype = SparkplugDataType.uint64.rawValue
-        metric.longValue = 2
-        var empty = ProtoMetric()
-        empty.name = "empty"
-        empty.datatype = SparkplugDataType.string.rawValue
         var untyped = ProtoPropertyValue()
         untyped.doubleValue = 4
-        empty.properties.keys = ["engHigh"]
-        empty.properties.values = [untyped]
-        proto.metrics = [metric, empty]
+        let proto = ProtoPayload.raw(seq: 0, metrics: [
+            .raw("bdSeq", .uint64) { $0.longValue = 2 },
+            .raw("empty", .string) { $0.properties.keys = ["engHigh"]; $0.properties.values = [untyped] },
+        ])
         let read = try SparkplugPayload(decoding: try proto.serializedBytes(), as: .nbirth)
         #expect(try read.birthDeathSequence(.nbirth) == 2)
         #expect(read.metrics[1].isNull)

@@ -176,21 +176,9 @@ struct HostSessionTests {
     @Test("An edge node TwinHub did not write: names in data, datatypes given, no aliases, no properties")
     func foreignEdgeNode() throws {
         var host = HostSession(configuration: try .init(hostID: "twinhub"))
-        var proto = ProtoPayload()
-        proto.timestamp = 1
-        proto.seq = 0
-        var bdSeq = ProtoMetric()
-        bdSeq.name = "bdSeq"; bdSeq.datatype = SparkplugDataType.uint64.rawValue; bdSeq.longValue = 0
-        var level = ProtoMetric()
-        level.name = "Tank/Level"; level.datatype = SparkplugDataType.uint16.rawValue; level.intValue = 40
-        proto.metrics = [bdSeq, level]
-        _ = host.handle(.received(topic: Self.topic(.nbirth), payload: try proto.serializedBytes(), now: 1))
-        var data = ProtoPayload()
-        data.timestamp = 2
-        data.seq = 1
-        var update = ProtoMetric()
-        update.name = "Tank/Level"; update.intValue = 41
-        data.metrics = [update]
+        let birth = ProtoPayload.raw(seq: 0, metrics: [.raw("bdSeq", .uint64) { $0.longValue = 0 }, .raw("Tank/Level", .uint16) { $0.intValue = 40 }])
+        _ = host.handle(.received(topic: Self.topic(.nbirth), payload: try birth.serializedBytes(), now: 1))
+        let data = ProtoPayload.raw(timestamp: 2, seq: 1, metrics: [.raw("Tank/Level", nil) { $0.intValue = 41 }])
         let actions = host.handle(.received(topic: Self.topic(.ndata), payload: try data.serializedBytes(), now: 2))
         #expect(actions == [.updated(.node(Fixture.node), [HostSession.MetricUpdate(name: "Tank/Level", value: .uint16(41), dataType: .uint16, unit: nil, timestamp: 2)])])
     }

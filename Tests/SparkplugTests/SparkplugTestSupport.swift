@@ -47,3 +47,25 @@ extension Array where Element == HostSession.Action {
         compactMap { if case .rebirthRequested(let node, _) = $0 { node } else { nil } }
     }
 }
+
+extension ProtoPayload {
+    /// A raw payload, as another writer might build it.
+    static func raw(timestamp: UInt64 = 1, seq: UInt64? = 1, metrics: [ProtoMetric]) -> ProtoPayload {
+        var payload = ProtoPayload()
+        payload.timestamp = timestamp
+        if let seq { payload.seq = seq }
+        payload.metrics = metrics
+        return payload
+    }
+}
+
+extension ProtoMetric {
+    /// A raw metric with a name and a datatype, and what `configure` adds.
+    static func raw(_ name: String?, _ type: SparkplugDataType?, _ configure: (inout ProtoMetric) -> Void = { _ in }) -> ProtoMetric {
+        var metric = ProtoMetric()
+        if let name { metric.name = name }
+        if let type { metric.datatype = type.rawValue }
+        configure(&metric)
+        return metric
+    }
+}

@@ -12,15 +12,10 @@ extension SparkplugMetric {
         if isTransient { metric.isTransient = true }
         if !properties.isEmpty { metric.properties = properties.proto }
         if let value {
-            switch value.wire {
-            case .int(let raw): metric.intValue = raw
-            case .long(let raw): metric.longValue = raw
-            case .float(let raw): metric.floatValue = raw
-            case .double(let raw): metric.doubleValue = raw
-            case .bool(let raw): metric.booleanValue = raw
-            case .string(let raw): metric.stringValue = raw
-            case .bytes(let raw): metric.bytesValue = Data(raw)
-            case .structured: metric.isNull = true
+            let wire = value.wire
+            if !metric.set(wire) {
+                // DataSet and Template values are only read, never written: an opaque one goes out as null.
+                if case .bytes(let raw) = wire { metric.bytesValue = Data(raw) } else { metric.isNull = true }
             }
         } else {
             metric.isNull = true

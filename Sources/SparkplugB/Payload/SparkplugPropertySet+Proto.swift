@@ -15,15 +15,7 @@ extension SparkplugPropertySet {
         switch value {
         case .value(let value):
             property.type = value.dataType.rawValue
-            switch value.wire {
-            case .int(let raw): property.intValue = raw
-            case .long(let raw): property.longValue = raw
-            case .float(let raw): property.floatValue = raw
-            case .double(let raw): property.doubleValue = raw
-            case .bool(let raw): property.booleanValue = raw
-            case .string(let raw): property.stringValue = raw
-            case .bytes, .structured: property.isNull = true
-            }
+            if !property.set(value.wire) { property.isNull = true }
         case .null(let type):
             property.type = type.rawValue
             property.isNull = true
