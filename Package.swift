@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -75,6 +76,12 @@ let package = Package(
         .target(
             name: "TwinHubProtocol",
             dependencies: ["RuleLanguage", "TwinModel", "Twins", "Rules"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SparkplugB",
+            dependencies: ["TwinModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Generated/README.md"],
             swiftSettings: strict
         ),
         .target(
@@ -272,6 +279,12 @@ let package = Package(
                 "SchemaSupport", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SparkplugTests",
+            dependencies: ["SparkplugB", "TwinModel", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
