@@ -58,6 +58,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "DTDL",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Simulation",
             dependencies: ["TwinModel"],
             swiftSettings: strict
@@ -180,6 +185,7 @@ let package = Package(
                 "TwinHubMQTT",
                 "TwinHubBroker",
                 "TwinModel",
+                "DTDL",
                 "TwinHubProtocol",
                 "FleetView",
                 "Simulation",
@@ -219,6 +225,11 @@ let package = Package(
         .testTarget(
             name: "TwinModelTests",
             dependencies: ["RuleLanguage", "TestSupport", "TwinHubCatalog", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DTDLTests",
+            dependencies: ["DTDL", "TwinModel"],
             swiftSettings: strict
         ),
         .testTarget(
