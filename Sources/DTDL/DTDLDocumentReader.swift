@@ -521,7 +521,8 @@ final class DTDLDocumentReader {
             return nil
         }
         let allowed = semanticTypes.compactMap { DTDLUnits.unitsBySemanticType[$0] }.joined()
-        if !allowed.contains(unit) && DTDLUnits.symbolByUnit[unit] == nil {
+        let standard = DTDLUnits.unitsBySemanticType.values.contains { $0.contains(unit) }
+        if !allowed.contains(unit) && (standard || DTDLUnits.symbolByUnit[unit] == nil) {
             error("'\(unit)' is not a unit of \(semanticTypes.joined(separator: ", ")) (\(Array(allowed).prefix(12).joined(separator: ", ")))", unitNode)
         } else if !allowed.contains(unit) {
             warning("'\(unit)' is not a QuantitativeTypes unit of \(semanticTypes.joined(separator: ", ")); TwinHub reads it as \(DTDLUnits.symbolByUnit[unit] ?? unit)", unitNode)

@@ -16,7 +16,7 @@ import Testing
         #expect(speed.unit == "revolutionPerMinute")
         #expect(speed.schema == .primitive("double"))
         #expect(speed.location.path == "/contents/0")
-        #expect(speed.location.line == 16 && speed.location.column == 5)
+        #expect(speed.location.line == 15 && speed.location.column == 5)
         guard case .command(let request, let response) = mill.contents[12].kind else {
             Issue.record("setSpeed is not a Command")
             return
