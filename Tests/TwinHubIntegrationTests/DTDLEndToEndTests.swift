@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import TwinHubBroker
+import TwinHubMQTT
+
+/// `twinhub import dtdl` and `export dtdl` as a user runs them: a DTDL model becomes a kind that `twinhub sim` runs on a
+/// real broker.
+@Suite struct DTDLEndToEndTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/dtdl")
+
+    static let scenario = """
+        scenario: dtdl_test
+        enterprise: dtdl
+        seed: 5
+        setup_time: 0s
+        sites:
+          - id: site
+            areas:
+              - id: area
+                lines:
+                  - id: line
+                    machines:
+                      - id: mill
+                        kind: cnc_mill
+                        random_faults: false
+
+        """
+
+    @Test("A DTDL model imported by the CLI is simulated on a real broker: its telemetry has the model's names and units")
+    func importedModelIsSimulated() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let twins = folder.appendingPathComponent("twins")
+        let importer = try ProcessRunner(["import", "dtdl", Self.examples.appendingPathComponent("cnc-mill.json").path, "--out", twins.path])
+        #expect(try await importer.exitStatus() == 0, "\(importer.stderr)")
+        #expect(importer.stdout.hasPrefix("imported 1 kind from 1 DTDL interface: cnc_mill ("), "\(importer.stdout)")
+        #expect(importer.stderr.contains("Warning: "), "what is not carried is named: \(importer.stderr)")
+        let scenario = try TestScenario.write(Self.scenario, named: "dtdl-test", in: folder)
+
+        try await MosquittoBroker.withBroker { broker in
+            let observer = try await connectedClient(broker.url)
+            let telemetry = try await observer.subscribe(to: ["dtdl/site/area/line/mill/telemetry"])
+            let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", twins.path, "--speed", "60", "--duration", "2m"])
+            let samples = try await telemetry.next(3)
+            let payload = try SimulatorTests.json(try #require(samples.last))
+            #expect(payload["kind"] as? String == "cnc_mill")
+            let values = try #require(payload["values"] as? [String: [String: Any]])
+            #expect(values["spindleSpeed"]?["unit"] as? String == "rpm")
+            #expect(values["spindleTemperature"]?["unit"] as? String == "°C")
+            #expect(values["coolantFlow"]?["unit"] as? String == "l/min")
+            #expect(values["partCount"]?["unit"] as? String == "count")
+            #expect(values["program"] == nil, "a string telemetry is not simulated")
+            #expect(try await sim.exitStatus(within: .seconds(60)) == 0, "\(sim.stderr)")
+            await observer.disconnect()
+        }
+    }
+
+    @Test("A broken model is refused with Error: FILE:LINE:COLUMN: /json/path: reason and status 64; export writes valid DTDL")
+    func brokenModelAndExport() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.json")
+        try #"{ "@context": "dtmi:dtdl:context;3", "@id": "dtmi:a:B;1", "@type": "Interface", "contents": [ { "@type": "Telemetry", "name": "x_", "schema": "double" } ] }"#
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try ProcessRunner(["import", "dtdl", bad.path, "--out", folder.appendingPathComponent("twins").path])
+        #expect(try await refused.exitStatus() == 64)
+        #expect(refused.stderr == "Error: \(bad.path):1:127: /contents/0/name: the name 'x_' must not end with '_'\n")
+
+        let out = folder.appendingPathComponent("dtdl")
+        let export = try ProcessRunner(["export", "dtdl", "press_brake", "--out", out.path])
+        #expect(try await export.exitStatus() == 0, "\(export.stderr)")
+        #expect(export.stdout.hasPrefix("exported 1 kind as DTDL v3: press_brake ("))
+        let back = try ProcessRunner(["import", "dtdl", out.path, "--out", folder.appendingPathComponent("back").path])
+        #expect(try await back.exitStatus() == 0, "\(back.stderr)")
+        #expect(back.stderr.isEmpty, "an export imports back without warnings")
+    }
+}
