@@ -230,6 +230,7 @@ let package = Package(
         .testTarget(
             name: "DTDLTests",
             dependencies: ["DTDL", "TwinModel"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -138,6 +138,7 @@ struct KindBuilder {
             defaults.limits = min(defaults.limits.lowerBound, defaults.normal.lowerBound)...max(defaults.limits.upperBound, defaults.normal.upperBound)
         }
         let type = note["type"] ?? (integer ? "integer" : "number")
+        if type == "integer" && note["decimals"] == nil { defaults.decimals = 0 }
         let described = ([content.kind.className] + semanticTypes + (unit.map { ["in \($0)"] } ?? [])).joined(separator: ", ")
         addProperty(name: name, type: type, unit: looksCounted ? "count" : symbol, defaults: defaults, origin: described, content: content,
                     normalWhile: note["normal_while"], fromNote: !note.isEmpty)
@@ -186,7 +187,7 @@ struct KindBuilder {
     static func command(_ name: String) -> MachineCommand? {
         let key = String(name.lowercased().unicodeScalars.filter { $0 != "_" })
         switch key {
-        case "start", "resume", "run": return .start
+        case "start", "resume", "run", "execute": return .start
         case "stop", "halt": return .stop
         case "hold", "pause", "suspend": return .hold
         case "reset", "acknowledge": return .reset
