@@ -46,7 +46,7 @@ struct ImportDTDLCommand: ParsableCommand {
         DTDLReport.warn(model.diagnostics.filter { $0.severity == .warning })
         if model.hasErrors { throw DTDLReport.configurationError(model.diagnostics.filter { $0.severity == .error }) }
         let (kinds, skipped) = KindImporter.importKinds(model)
-        DTDLReport.warn(skipped + kinds.flatMap(\.warnings))
+        let warnings = DTDLReport.warn(skipped + kinds.flatMap(\.warnings))
         guard !kinds.isEmpty else { throw ConfigurationError("no Interface of \(paths.joined(separator: " ")) has numeric contents: no kind written") }
         try DTDLReport.makeFolder(out)
         var written: [String] = []
@@ -60,7 +60,6 @@ struct ImportDTDLCommand: ParsableCommand {
             try DTDLReport.write(kind.yaml, to: path)
             written.append("\(kind.id) (\(path))")
         }
-        let warnings = skipped.count + kinds.reduce(0) { $0 + $1.warnings.count }
         Output.line("imported \(kinds.count) kind\(kinds.count == 1 ? "" : "s") from \(model.interfaces.count) DTDL interface\(model.interfaces.count == 1 ? "" : "s"): "
                     + written.joined(separator: ", ") + (warnings > 0 ? "; \(warnings) warning\(warnings == 1 ? "" : "s") on stderr" : ""))
     }
