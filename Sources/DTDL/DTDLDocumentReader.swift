@@ -292,23 +292,9 @@ final class DTDLDocumentReader {
             comment: plainString(node, "comment", limit: 512), location: DTDLLocation(file: file, node))
     }
 
-    /// A Command's request or response: a name and a schema.
+    /// A Command's request or response: a name and a schema (in v3, perhaps `nullable`).
     private func commandPayload(_ node: JSONNode, scope: SchemaScope, what: String) -> DTDLField? {
-        guard node.members != nil else {
-            error("a \(what) must be a JSON object, not \(node.typeName)", node)
-            return nil
-        }
-        let types = node["@type"] == nil ? [what] : (self.types(node, what: "a \(what)") ?? [what])
-        if !types.contains(what) { error("a \(what)'s @type must be \"\(what)\"", node["@type"] ?? node) }
-        let semanticTypes = self.semanticTypes(types.filter { $0 != what }, node: node, context: scope.context, mayHaveThem: true)
-        var keys = ["@type", "@id", "comment", "description", "displayName", "name", "schema"]
-        if scope.context.version >= 3 { keys.append("nullable") }
-        if !semanticTypes.isEmpty { keys.append("unit") }
-        checkKeys(node, allowed: keys, what: "a \(what)")
-        let name = self.name(node, version: scope.context.version)
-        let schema = requiredSchema(node, scope: scope, what: "a \(what)")
-        guard let name, let schema else { return nil }
-        return DTDLField(name: name, schema: schema, semanticTypes: semanticTypes, unit: unit(node, semanticTypes: semanticTypes))
+        field(node, scope: scope, depth: 0, what: what, extraKeys: scope.context.version >= 3 ? ["nullable"] : [])
     }
 
     // MARK: Schemas
@@ -449,8 +435,8 @@ final class DTDLDocumentReader {
         return .enumeration(valueSchema: valueSchema, values: values, comment: plainString(node, "comment", limit: 512))
     }
 
-    /// An Object's Field or a Map's MapValue: a name, a schema, perhaps a semantic type and unit.
-    private func field(_ node: JSONNode, scope: SchemaScope, depth: Int, what: String) -> DTDLField? {
+    /// An Object's Field, a Map's MapValue or a Command's payload: a name, a schema, perhaps a semantic type and unit.
+    private func field(_ node: JSONNode, scope: SchemaScope, depth: Int, what: String, extraKeys: [String] = []) -> DTDLField? {
         guard node.members != nil else {
             error("a \(what) must be a JSON object, not \(node.typeName)", node)
             return nil
@@ -458,7 +444,7 @@ final class DTDLDocumentReader {
         let types = node["@type"] == nil ? [what] : (self.types(node, what: "a \(what)") ?? [what])
         if !types.contains(what) { error("a \(what)'s @type must be \"\(what)\"", node["@type"] ?? node) }
         let semanticTypes = self.semanticTypes(types.filter { $0 != what }, node: node, context: scope.context, mayHaveThem: true)
-        var keys = ["@type", "@id", "comment", "description", "displayName", "name", "schema"]
+        var keys = ["@type", "@id", "comment", "description", "displayName", "name", "schema"] + extraKeys
         if !semanticTypes.isEmpty { keys.append("unit") }
         checkKeys(node, allowed: keys, what: "a \(what)")
         let name = self.name(node, version: scope.context.version)

@@ -9,24 +9,6 @@ import TwinHubMQTT
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/dtdl")
 
-    static let scenario = """
-        scenario: dtdl_test
-        enterprise: dtdl
-        seed: 5
-        setup_time: 0s
-        sites:
-          - id: site
-            areas:
-              - id: area
-                lines:
-                  - id: line
-                    machines:
-                      - id: mill
-                        kind: cnc_mill
-                        random_faults: false
-
-        """
-
     @Test("A DTDL model imported by the CLI is simulated on a real broker: its telemetry has the model's names and units")
     func importedModelIsSimulated() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-e2e-\(UUID().uuidString.prefix(8))")
@@ -37,7 +19,7 @@ import TwinHubMQTT
         #expect(try await importer.exitStatus() == 0, "\(importer.stderr)")
         #expect(importer.stdout.hasPrefix("imported 1 kind from 1 DTDL interface: cnc_mill ("), "\(importer.stdout)")
         #expect(importer.stderr.contains("Warning: "), "what is not carried is named: \(importer.stderr)")
-        let scenario = try TestScenario.write(Self.scenario, named: "dtdl-test", in: folder)
+        let scenario = try TestScenario.write(TestScenario.cnc(enterprise: "dtdl", machines: ["mill"], kind: "cnc_mill"), named: "dtdl-test", in: folder)
 
         try await MosquittoBroker.withBroker { broker in
             let observer = try await connectedClient(broker.url)
