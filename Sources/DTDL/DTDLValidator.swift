@@ -58,8 +58,11 @@ public enum DTDLValidator {
     /// How deep the `extends` of `id` go and how many Interfaces they hold, or the cycle they form.
     static func ancestry(of id: String, in byID: [String: DTDLInterface]) -> Ancestry {
         var seen: Set<String> = []
+        // Depths already known: a hierarchy of diamonds is walked once per Interface, not once per path.
+        var depths: [String: Int] = [:]
         func walk(_ current: String, path: [String]) -> Ancestry {
             if let start = path.firstIndex(of: current) { return .cycle(Array(path[start...]) + [current]) }
+            if let known = depths[current] { return .tree(depth: known, count: 0) }
             seen.insert(current)
             var depth = 0
             for base in byID[current]?.extends ?? [] where byID[base] != nil {
@@ -68,6 +71,7 @@ public enum DTDLValidator {
                 case .tree(let inner, _): depth = max(depth, inner + 1)
                 }
             }
+            depths[current] = depth
             return .tree(depth: depth, count: seen.count)
         }
         switch walk(id, path: []) {

@@ -200,3 +200,25 @@ import Testing
         #expect(error.description == "models/mill.json:5:48: /contents/0/name: the name '_t' must start with a letter")
     }
 }
+
+@Suite struct DTDLHostileModelTests {
+    /// 30 levels of diamonds (each Interface extends both of the level below) are 2^30 paths: walked once per
+    /// Interface, the depth error comes at once.
+    @Test func diamondsAreWalkedOnce() {
+        var interfaces = [Fixtures.interface("", id: "dtmi:com:example:A0;1"), Fixtures.interface("", id: "dtmi:com:example:B0;1")]
+        for level in 1...30 {
+            let extends = #" "extends": ["dtmi:com:example:A\#(level - 1);1", "dtmi:com:example:B\#(level - 1);1"],"#
+            interfaces.append(Fixtures.interface("", id: "dtmi:com:example:A\(level);1", extra: extends))
+            interfaces.append(Fixtures.interface("", id: "dtmi:com:example:B\(level);1", extra: extends))
+        }
+        let errors = Fixtures.errors(Fixtures.model("[" + interfaces.joined(separator: ",") + "]"))
+        #expect(errors.count == 40, "levels 11 to 30, two Interfaces each")
+        #expect(errors.allSatisfy { $0.message.hasPrefix("extends is ") && $0.message.hasSuffix(" levels deep; DTDL allows 10") })
+    }
+
+    @Test(arguments: ["", "[", "{", "[1, 2]", "\"text\"", "{\"@context\": 3}", String(repeating: "[", count: 500), "{\"a\": 1e999}", "{\"a\": \"\\ud800\"}",
+                      "{\"@context\": \"dtmi:dtdl:context;3\", \"@id\": \"dtmi:a:B;1\", \"@type\": \"Interface\", \"contents\": [{}, 3, {\"@type\": []}]}"])
+    func garbageIsAnErrorNotACrash(_ text: String) {
+        #expect(!Fixtures.errors(Fixtures.model(text)).isEmpty)
+    }
+}
