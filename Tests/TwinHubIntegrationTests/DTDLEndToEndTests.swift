@@ -2,14 +2,17 @@ import Foundation
 import Testing
 import TwinHubBroker
 import TwinHubMQTT
+import TwinHubProtocol
+import TwinModel
 
 /// `twinhub import dtdl` and `export dtdl` as a user runs them: a DTDL model becomes a kind that `twinhub sim` runs on a
-/// real broker.
+/// real broker,
+/// served by `twinhub serve`.
 @Suite struct DTDLEndToEndTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/dtdl")
 
-    @Test("A DTDL model imported by the CLI is simulated on a real broker: its telemetry has the model's names and units")
+    @Test("A DTDL model imported by the CLI is simulated and served on a real broker: its telemetry and twin have the model's names and units")
     func importedModelIsSimulated() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -21,9 +24,11 @@ import TwinHubMQTT
         #expect(importer.stderr.contains("Warning: "), "what is not carried is named: \(importer.stderr)")
         let scenario = try TestScenario.write(TestScenario.cnc(enterprise: "dtdl", machines: ["mill"], kind: "cnc_mill"), named: "dtdl-test", in: folder)
 
-        try await MosquittoBroker.withBroker { broker in
-            let observer = try await connectedClient(broker.url)
-            let telemetry = try await observer.subscribe(to: ["dtdl/site/area/line/mill/telemetry"])
+        try await ConsoleEndToEndTests.withBroker(root: "dtdl") { broker, topics, observer in
+            let mill = PlantPath(site: "site", area: "area", line: "line", machine: "mill")
+            let telemetry = try await observer.subscribe(to: [topics.topic(.telemetry, for: mill)])
+            let twin = try await observer.subscribe(to: [topics.topic(.twin, for: mill)])
+            let serve = try await ConsoleEndToEndTests.serve(broker, topics, twins: twins.path)
             let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", twins.path, "--speed", "60", "--duration", "2m"])
             let samples = try await telemetry.next(3)
             let payload = try SimulatorTests.json(try #require(samples.last))
@@ -34,8 +39,20 @@ import TwinHubMQTT
             #expect(values["coolantFlow"]?["unit"] as? String == "l/min")
             #expect(values["partCount"]?["unit"] as? String == "count")
             #expect(values["program"] == nil, "a string telemetry is not simulated")
+
+            // The twin service serves the imported kind: its twin reports the model's properties.
+            let reported = try await within(.seconds(20), "the mill's twin with its properties") { () -> Set<String> in
+                for await message in twin {
+                    guard let json = try? SimulatorTests.json(message), json["kind"] as? String == "cnc_mill",
+                          let reported = json["reported"] as? [String: Any], reported["spindleSpeed"] != nil else { continue }
+                    return Set(reported.keys)
+                }
+                throw TimedOut(what: "the twins ended")
+            }
+            #expect(reported.isSuperset(of: ["spindleSpeed", "spindleTemperature", "power", "coolantFlow", "partCount", "doorOpen"]))
             #expect(try await sim.exitStatus(within: .seconds(60)) == 0, "\(sim.stderr)")
-            await observer.disconnect()
+            serve.kill(SIGTERM)
+            #expect(try await serve.exitStatus() == 0, "\(serve.stderr)")
         }
     }
 
