@@ -22,7 +22,7 @@ struct KindBuilder {
     /// The kind, or `nil` (with a warning) when the Interface has nothing to simulate.
     mutating func build(avoiding ids: Set<String>) -> ImportedKind? {
         let note = TwinHubNote.parse(interface.comment)
-        var id = note["kind"] ?? KindImporter.kindID(for: interface.id)
+        var id = checked(note, "kind", at: interface.location, TwinHubNote.isIdentifier) ?? KindImporter.kindID(for: interface.id)
         if ids.contains(id) { id += "_v" + (interface.id.split(separator: ";").last.map(String.init) ?? "2").replacingDots }
         for content in model.contents(of: interface) {
             take(content, prefix: "", from: interface)
@@ -37,7 +37,7 @@ struct KindBuilder {
         lines.append("kind: \(id)")
         lines.append("name: \(YAMLText.quoted(interface.displayName ?? KindImporter.words(for: interface.id)))")
         lines.append("description: \(YAMLText.quoted(interface.description ?? "Imported from the DTDL Interface \(interface.id)."))")
-        lines.append("sample_interval: \(note["sample_interval"] ?? "1s")")
+        lines.append("sample_interval: \(checked(note, "sample_interval", at: interface.location, TwinHubNote.isDuration) ?? "1s")")
         if let mqtt = interface.mqtt {
             let parts = [mqtt.telemetryTopic.map { "telemetry topic \($0)" }, mqtt.commandTopic.map { "command topic \($0)" },
                          mqtt.payloadFormat.map { "payload format \($0)" }].compactMap { $0 }
@@ -50,10 +50,10 @@ struct KindBuilder {
         lines.append("")
         lines += stateLines()
         lines.append("")
-        if let cycle = note["ideal_cycle_time"] {
+        if let cycle = checked(note, "ideal_cycle_time", at: interface.location, TwinHubNote.isDuration) {
             lines.append("production:")
             lines.append("  ideal_cycle_time: \(cycle)")
-            if let parts = note["parts_per_cycle"] { lines.append("  parts_per_cycle: \(parts)") }
+            if let parts = checked(note, "parts_per_cycle", at: interface.location, { Int($0).map { $0 >= 1 } ?? false }) { lines.append("  parts_per_cycle: \(parts)") }
             lines.append("")
         } else {
             lines.append("# production: the model says nothing of a cycle time; TwinHub's default is a part a minute.")
@@ -128,7 +128,7 @@ struct KindBuilder {
 
     private mutating func addNumber(name: String, integer: Bool, content: DTDLContent, semanticTypes: [String], unit: String?) {
         let note = TwinHubNote.parse(content.comment)
-        let symbol = note["unit"] ?? self.symbol(for: unit, name: name, at: content.location)
+        let symbol = checked(note, "unit", at: content.location, PropertySpec.knownUnits.contains) ?? self.symbol(for: unit, name: name, at: content.location)
         let looksCounted = symbol == "count" || (unit == nil && integer && name.lowercased().contains("count"))
         var defaults = looksCounted ? PropertyDefaults.counter : PropertyDefaults.forUnit(symbol)
         if let normal = TwinHubNote.range(note["normal"]) { defaults.normal = normal }
@@ -137,11 +137,11 @@ struct KindBuilder {
         if defaults.limits.lowerBound > defaults.normal.lowerBound || defaults.limits.upperBound < defaults.normal.upperBound {
             defaults.limits = min(defaults.limits.lowerBound, defaults.normal.lowerBound)...max(defaults.limits.upperBound, defaults.normal.upperBound)
         }
-        let type = note["type"] ?? (integer ? "integer" : "number")
+        let type = checked(note, "type", at: content.location, { $0 == "integer" || $0 == "number" }) ?? (integer ? "integer" : "number")
         if type == "integer" && note["decimals"] == nil { defaults.decimals = 0 }
         let described = ([content.kind.className] + semanticTypes + (unit.map { ["in \($0)"] } ?? [])).joined(separator: ", ")
         addProperty(name: name, type: type, unit: looksCounted ? "count" : symbol, defaults: defaults, origin: described, content: content,
-                    normalWhile: note["normal_while"], fromNote: !note.isEmpty)
+                    normalWhile: checked(note, "normal_while", at: content.location, TwinHubNote.isStateList), fromNote: !note.isEmpty)
     }
 
     private mutating func addProperty(name: String, type: String, unit: String, defaults: PropertyDefaults, origin: String, content: DTDLContent,
@@ -163,6 +163,16 @@ struct KindBuilder {
         properties.append("    decimals: \(defaults.decimals)")
         properties.append("    " + YAMLText.comment("signal: \(defaults.why)"))
         properties.append("    signal: \(defaults.signal)")
+    }
+
+    /// The value of `key` in a `twinhub:` note, if it is one `valid` accepts; one it does not is a warning and left out.
+    private mutating func checked(_ note: [String: String], _ key: String, at location: DTDLLocation, _ valid: (String) -> Bool) -> String? {
+        guard let value = note[key] else { return nil }
+        guard valid(value) else {
+            warn("the twinhub: note's \(key) '\(value)' is not valid here: ignored", at: location)
+            return nil
+        }
+        return value
     }
 
     private func origin(_ content: DTDLContent, _ what: String) -> String { "\(content.kind.className), \(what)" }

@@ -1,3 +1,5 @@
+import TwinModel
+
 /// What TwinHub writes into a DTDL element's `comment` so that importing its export gives the same kind back:
 /// `twinhub: unit mm/s; normal 0..4.5; limits 0..45; decimals 2`. Other tools keep comments as they are.
 enum TwinHubNote {
@@ -19,6 +21,23 @@ enum TwinHubNote {
     /// A note of `pairs`, in their order.
     static func format(_ pairs: [(String, String)]) -> String {
         prefix + " " + pairs.map { $0.1.isEmpty ? $0.0 : "\($0.0) \($0.1)" }.joined(separator: "; ")
+    }
+
+    /// Whether `text` can be a kind's id: letters, digits, `_` and `-`, not first.
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first != "_", first != "-" else { return false }
+        return text.unicodeScalars.allSatisfy { DTDLName.isLetter($0) || DTDLName.isDigit($0) || $0 == "_" || $0 == "-" }
+    }
+
+    /// Whether `text` is a duration as kind files write them (`4m`, `1h30m`, `250ms`).
+    static func isDuration(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { DTDLName.isLetter($0) || DTDLName.isDigit($0) || $0 == "." } && DurationText.parse(text) != nil
+    }
+
+    /// Whether `text` is states separated by commas (`running,setup`).
+    static func isStateList(_ text: String) -> Bool {
+        let states = text.split(separator: ",", omittingEmptySubsequences: false)
+        return !states.isEmpty && states.allSatisfy { MachineState(rawValue: String($0)) != nil }
     }
 
     /// `low..high` as a range.

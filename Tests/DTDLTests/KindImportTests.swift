@@ -92,3 +92,24 @@ import TwinModel
         #expect(kind.interface.states == StateModel.default)
     }
 }
+
+@Suite struct TwinHubNoteTests {
+    /// A model's comment is the model's: a `twinhub:` note that would write outside the folder or into the YAML is
+    /// refused, with a warning.
+    @Test func hostileNotesAreIgnored() throws {
+        let json = Fixtures.interface(#"""
+            { "@type": "Telemetry", "name": "speed", "schema": "double", "comment": "twinhub: unit rpm\nrules: []; normal 0..10" }
+            """#, extra: #" "comment": "twinhub: kind ../../etc/passwd; sample_interval 1s\nfaults: {}","#)
+        let (kinds, _) = KindImporter.importKinds(Fixtures.model(json))
+        let imported = try #require(kinds.first)
+        #expect(imported.id == "test" && imported.fileName == "test.yaml")
+        #expect(imported.warnings.map(\.message) == [
+            "the twinhub: note's kind '../../etc/passwd' is not valid here: ignored",
+            "the twinhub: note's unit 'rpm\nrules: []' is not valid here: ignored",
+            "the twinhub: note's sample_interval '1s\nfaults: {}' is not valid here: ignored",
+        ])
+        let kind = try KindLoader.load(yaml: imported.yaml, file: "test.yaml")
+        #expect(kind.interface.property(named: "speed")?.normal == 0...10)
+        #expect(kind.rules.isEmpty && kind.interface.faults.isEmpty)
+    }
+}
