@@ -56,7 +56,7 @@ import TwinModel
         }
     }
 
-    @Test("A broken model is refused with Error: FILE:LINE:COLUMN: /json/path: reason and status 64; export writes valid DTDL")
+    @Test("A broken model is refused with Error: FILE:LINE:COLUMN: /json/path: reason and status 64; export writes valid DTDL; a kind file is written over only with --force")
     func brokenModelAndExport() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-cli-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -75,5 +75,14 @@ import TwinModel
         let back = try ProcessRunner(["import", "dtdl", out.path, "--out", folder.appendingPathComponent("back").path])
         #expect(try await back.exitStatus() == 0, "\(back.stderr)")
         #expect(back.stderr.isEmpty, "an export imports back without warnings")
+        let kindFile = folder.appendingPathComponent("back/press-brake.yaml")
+        try "# tuned by hand\n".write(to: kindFile, atomically: true, encoding: .utf8)
+        let again = try ProcessRunner(["import", "dtdl", out.path, "--out", folder.appendingPathComponent("back").path])
+        #expect(try await again.exitStatus() == 64)
+        #expect(again.stderr == "Error: \(kindFile.path) exists, perhaps tuned by hand; --force writes over them\n")
+        #expect(try String(contentsOf: kindFile, encoding: .utf8) == "# tuned by hand\n")
+        let forced = try ProcessRunner(["import", "dtdl", out.path, "--out", folder.appendingPathComponent("back").path, "--force"])
+        #expect(try await forced.exitStatus() == 0, "\(forced.stderr)")
+        #expect(try String(contentsOf: kindFile, encoding: .utf8).contains("kind: press_brake"))
     }
 }

@@ -26,6 +26,7 @@ struct ImportDTDLCommand: ParsableCommand {
             that hold them). Numeric Telemetry and Properties become properties with their unit's symbol,
             an Enum of machine states becomes the states, known Commands the commands; ranges and signals
             are starting points, each explained in a comment. What is not carried is a warning on stderr.
+            A kind file that exists is not written over without --force.
             Errors are printed as FILE:LINE:COLUMN: /json/path: reason, with exit status 64. See docs/dtdl.md.
             """
     )
@@ -35,6 +36,9 @@ struct ImportDTDLCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Folder to write the kind files to (created if missing).", valueName: "dir"))
     var out = "twins"
+
+    @Flag(name: .long, help: "Write over kind files that exist (they may have been tuned by hand).")
+    var force = false
 
     func run() throws {
         let model: DTDLModel
@@ -48,6 +52,12 @@ struct ImportDTDLCommand: ParsableCommand {
         let (kinds, skipped) = KindImporter.importKinds(model)
         let warnings = DTDLReport.warn(skipped + kinds.flatMap(\.warnings))
         guard !kinds.isEmpty else { throw ConfigurationError("no Interface of \(paths.joined(separator: " ")) has numeric contents: no kind written") }
+        if !force {
+            let existing = kinds.map { (out as NSString).appendingPathComponent($0.fileName) }.filter { FileManager.default.fileExists(atPath: $0) }
+            if !existing.isEmpty {
+                throw ConfigurationError("\(existing.joined(separator: ", ")) exist\(existing.count == 1 ? "s" : ""), perhaps tuned by hand; --force writes over them")
+            }
+        }
         try DTDLReport.makeFolder(out)
         var written: [String] = []
         for kind in kinds {
