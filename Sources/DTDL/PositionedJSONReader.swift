@@ -73,22 +73,36 @@ struct PositionedJSONReader {
         return JSONNode(value: value, line: startLine, column: startColumn, path: path)
     }
 
-    private mutating func enter(path: String) throws(Failure) {
+    /// Steps into an object or array at its opening bracket; `false` if it closes at once (`{}`, `[]`).
+    private mutating func enter(_ close: Unicode.Scalar, path: String) throws(Failure) -> Bool {
         depth += 1
         guard depth <= Self.maximumDepth else { throw failure("nested more than \(Self.maximumDepth) levels deep", path: path) }
         advance()
         skipWhitespace()
+        guard current == close else { return true }
+        advance()
+        depth -= 1
+        return false
+    }
+
+    /// After a member or an element: `true` at a `,` (another follows), `false` at `close` (the end); an error otherwise.
+    private mutating func another(_ close: Unicode.Scalar, in what: String, path: String) throws(Failure) -> Bool {
+        skipWhitespace()
+        if current == "," {
+            advance()
+            skipWhitespace()
+            return true
+        }
+        guard current == close else { throw failure("expected ',' or '\(close)' in \(what)", path: path) }
+        advance()
+        depth -= 1
+        return false
     }
 
     private mutating func object(path: String) throws(Failure) -> JSONNode.Value {
-        try enter(path: path)
         var members: [JSONNode.Member] = []
-        if current == "}" {
-            advance()
-            depth -= 1
-            return .object(members)
-        }
-        while true {
+        var more = try enter("}", path: path)
+        while more {
             guard current == "\"" else { throw failure("expected a key in double quotes", path: path) }
             let (keyLine, keyColumn) = (line, column)
             let key = try string(path: path)
@@ -101,40 +115,19 @@ struct PositionedJSONReader {
             skipWhitespace()
             let member = try value(path: path + "/" + Self.escape(key))
             members.append(.init(key: key, keyLine: keyLine, keyColumn: keyColumn, value: member))
-            skipWhitespace()
-            if current == "," {
-                advance()
-                skipWhitespace()
-                continue
-            }
-            guard current == "}" else { throw failure("expected ',' or '}' in an object", path: path) }
-            advance()
-            depth -= 1
-            return .object(members)
+            more = try another("}", in: "an object", path: path)
         }
+        return .object(members)
     }
 
     private mutating func array(path: String) throws(Failure) -> JSONNode.Value {
-        try enter(path: path)
         var items: [JSONNode] = []
-        if current == "]" {
-            advance()
-            depth -= 1
-            return .array(items)
-        }
-        while true {
+        var more = try enter("]", path: path)
+        while more {
             items.append(try value(path: path + "/\(items.count)"))
-            skipWhitespace()
-            if current == "," {
-                advance()
-                skipWhitespace()
-                continue
-            }
-            guard current == "]" else { throw failure("expected ',' or ']' in an array", path: path) }
-            advance()
-            depth -= 1
-            return .array(items)
+            more = try another("]", in: "an array", path: path)
         }
+        return .array(items)
     }
 
     private mutating func literal(_ word: String, path: String) throws(Failure) {
