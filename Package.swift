@@ -59,6 +59,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "DTDL",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Simulation",
             dependencies: ["TwinModel"],
             swiftSettings: strict
@@ -187,6 +192,7 @@ let package = Package(
                 "TwinHubMQTT",
                 "TwinHubBroker",
                 "TwinModel",
+                "DTDL",
                 "TwinHubProtocol",
                 "FleetView",
                 "Simulation",
@@ -226,6 +232,12 @@ let package = Package(
         .testTarget(
             name: "TwinModelTests",
             dependencies: ["RuleLanguage", "TestSupport", "TwinHubCatalog", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DTDLTests",
+            dependencies: ["DTDL", "TwinModel"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

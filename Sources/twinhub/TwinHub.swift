@@ -35,9 +35,9 @@ struct TwinHub: AsyncParsableCommand {
         discussion: """
             Data flows one way: simulator → broker → twin service → rules → broker → console.
             demo runs them all on a private broker; sim runs virtual machines, serve keeps their twins and alerts, console shows them live;
-            validate checks kinds, scenarios and rules; pub and sub are MQTT utilities.
+            validate checks kinds, scenarios and rules; import and export dtdl translate DTDL models; pub and sub are MQTT utilities.
             """,
         version: version,
-        subcommands: [DemoCommand.self, SimCommand.self, ServeCommand.self, ConsoleCommand.self, WebCommand.self, ValidateCommand.self, PubCommand.self, SubCommand.self, RecordCommand.self, ReplayCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, SimCommand.self, ServeCommand.self, ConsoleCommand.self, WebCommand.self, ValidateCommand.self, ImportCommand.self, ExportCommand.self, PubCommand.self, SubCommand.self, RecordCommand.self, ReplayCommand.self, BenchCommand.self]
     )
 }

@@ -62,7 +62,7 @@ struct ConsoleEndToEndTests {
 
     /// Starts `twinhub serve` with the shipped kinds and returns once it takes messages: it has refused a retained
     /// acknowledgement of an alert nobody has, which it can only do with its subscriptions in place.
-    static func serve(_ broker: MosquittoBroker, _ topics: TopicMap) async throws -> ProcessRunner {
+    static func serve(_ broker: MosquittoBroker, _ topics: TopicMap, twins: String = ConsoleEndToEndTests.twins) async throws -> ProcessRunner {
         let client = try await connectedClient(broker.url)
         let refusals = try await client.subscribe(to: [topics.deadLetter(reason: "unknown_alert")])
         let probe = probeTopic(topics) + "/ack"
