@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(
@@ -92,6 +93,16 @@ let package = Package(
         .target(
             name: "TwinStorage",
             dependencies: ["Twins", "Rules", "TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TwinStoragePostgres",
+            dependencies: [
+                "TwinStorage", "Twins", "Rules", "TwinModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -201,6 +212,7 @@ let package = Package(
                 "Rules",
                 "TwinService",
                 "TwinStorageSQLite",
+                "TwinStoragePostgres",
                 "Console",
                 "ConsoleRuntime",
                 "WebRuntime",
@@ -313,7 +325,7 @@ let package = Package(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", "TestSupport",
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
-                "TwinStorage", "TwinStorageSQLite", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
+                "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -21,3 +21,12 @@ public protocol TwinStorage: Sendable {
     /// ``save(_:)`` work before `run()` starts; after it ends they throw ``TwinStorageError/Code/closed``.
     func run() async throws
 }
+
+extension TwinStorage {
+    /// Suspends until the calling task is cancelled: what a storage's ``run()`` does before it releases the store.
+    public func waitUntilCancelled() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(86_400))
+        }
+    }
+}

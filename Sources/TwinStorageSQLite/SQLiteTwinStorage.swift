@@ -71,32 +71,12 @@ public final class SQLiteTwinStorage: TwinStorage {
         } catch {
             throw failure(.cannotLoad, error)
         }
-        let decoder = JSONDecoder()
-        var twins: [StoredTwin] = []
-        var unreadable: [String] = []
-        for row in rows {
-            guard let record = try? decoder.decode(Twin.Record.self, from: row.record) else {
-                unreadable.append(row.id)
-                continue
-            }
-            var rules: MachineRules.Saved?
-            if let data = row.rules {
-                rules = try? decoder.decode(MachineRules.Saved.self, from: data)
-                if rules == nil { unreadable.append("\(row.id) (rules)") }
-            }
-            twins.append(StoredTwin(record: record, rules: rules))
-        }
-        return LoadedTwins(twins: twins, unreadable: unreadable)
+        return StoredTwinJSON.load(rows)
     }
 
-    /// A twin's row data: its record and its rules' memories as JSON, or `nil` if either cannot be encoded. Written
-    /// without building a tree first (several times faster than `JSONEncoder`); read back with `JSONDecoder`.
+    /// A twin's row data (see ``StoredTwinJSON/encode(_:)``), as `Data`.
     public static func encode(_ twin: StoredTwin) -> (record: Data, rules: Data?)? {
-        let encoder = StreamingJSONEncoder()
-        guard let record = try? encoder.encode(twin.record) else { return nil }
-        guard let saved = twin.rules else { return (Data(record), nil) }
-        guard let rules = try? encoder.encode(saved) else { return nil }
-        return (Data(record), Data(rules))
+        StoredTwinJSON.encode(twin).map { (Data($0.record), $0.rules.map { Data($0) }) }
     }
 
     /// Rows written in one transaction at most.
@@ -143,9 +123,7 @@ public final class SQLiteTwinStorage: TwinStorage {
     /// Waits until the task is cancelled, then closes the database (SQLite checkpoints and removes its WAL file when
     /// the last connection closes).
     public func run() async throws {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(86_400))
-        }
+        await waitUntilCancelled()
         closed.store(true, ordering: .sequentiallyConsistent)
         do {
             try pool.close()

@@ -6,6 +6,7 @@ import TwinModel
 import Twins
 import TwinService
 import TwinHubProtocol
+import TwinStoragePostgres
 import TwinStorageSQLite
 
 /// `twinhub serve`: the twin service.
@@ -20,8 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
             Publish {"state":"stopped"} on …/{machine}/desired and the service commands the machine until it
             reports that state. Example:
               twinhub serve --root acme --broker mqtt://localhost:1883
-            Twins are kept in --db (SQLite, WAL), written every second: a restart carries on where the
-            service stopped, and a kill -9 loses at most the last second. --no-db keeps them in memory.
+            Twins are kept in --db (SQLite, WAL; or PostgreSQL with --db postgres://…), written every second:
+            a restart carries on where the service stopped, and a kill -9 loses at most the last second.
+            --no-db keeps them in memory.
 
             Alert rules come with the kinds (twins/*.yaml); --rules adds rules files (overrides per machine)
             and --scenario the per-machine rules of a scenario. Open alerts are retained on
@@ -52,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Most twins kept: messages of further new machines are refused (too_many_twins) and counted.", valueName: "n"))
     var maxTwins = TwinStore.defaultMaximumTwins
 
-    @Option(help: ArgumentHelp("SQLite database of the twins (default: twinhub-ROOT.sqlite in $XDG_DATA_HOME/twinhub or ~/.local/share/twinhub).",
+    @Option(help: ArgumentHelp("Database of the twins: a SQLite file (default: twinhub-ROOT.sqlite in $XDG_DATA_HOME/twinhub or ~/.local/share/twinhub), or postgres://user[:password]@host[:port]/database.",
                                valueName: "path"))
     var db: String?
 
@@ -104,12 +106,22 @@ struct ServeCommand: AsyncParsableCommand {
         var stored = "in memory only (--no-db)"
         if !noDb {
             let path = try db ?? DataFolder.database(root: root)
-            do {
-                options.storage = try SQLiteTwinStorage(path: path)
-            } catch {
-                throw ConfigurationError("cannot open the twin database '\(path)': \(error.reason)")
+            if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+                do {
+                    let storage = try await PostgresTwinStorage.open(path, logger: logger)
+                    options.storage = storage
+                    stored = "in \(storage.location)"
+                } catch {
+                    throw ConfigurationError("cannot open the twin database \(error.location): \(error.reason)")
+                }
+            } else {
+                do {
+                    options.storage = try SQLiteTwinStorage(path: path)
+                } catch {
+                    throw ConfigurationError("cannot open the twin database '\(path)': \(error.reason)")
+                }
+                stored = "in \(path)"
             }
-            stored = "in \(path)"
         }
         if !noRules { options.rules = try ruleBook(kinds: kinds, scenario: scenario) }
         let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = configuration.broker, stored] in
