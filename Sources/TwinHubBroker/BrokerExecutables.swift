@@ -16,22 +16,20 @@ public enum BrokerExecutables {
     }
 
     /// Runs a program to completion and returns its output.
+    ///
+    /// The output goes to a file, not a pipe: a pipe's end would reach EOF only once every process holding its write
+    /// end had closed it, and a process spawned meanwhile by another thread (a broker, a tool) inherits it and keeps it
+    /// open, so reading to EOF hung.
     /// - Throws: ``BrokerError`` with the program's output if it exits non-zero.
     @discardableResult
     static func run(_ name: String, _ arguments: [String]) throws -> String {
-        let child = Process()
-        child.executableURL = try locate(name)
-        child.arguments = arguments
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = output
-        child.standardInput = FileHandle.nullDevice
-        try child.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-\(name)-\(UUID().uuidString.prefix(8)).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let child = try ChildProcess.spawn(try locate(name).path, arguments, output: log.path)
         child.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard child.terminationStatus == 0 else {
-            throw BrokerError("\(name) \(arguments.joined(separator: " ")) failed (status \(child.terminationStatus)): \(text)")
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        guard child.ended == .exited(0) else {
+            throw BrokerError("\(name) \(arguments.joined(separator: " ")) failed (\(child.ended.map { "\($0)" } ?? "?")): \(text)")
         }
         return text
     }

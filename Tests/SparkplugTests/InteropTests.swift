@@ -81,13 +81,18 @@ struct InteropTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        // A file, not a pipe: a pipe reaches EOF only once every process holding its write end closes it, and a
+        // process spawned meanwhile by a concurrent test inherits it.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-pysparkplug-\(UUID().uuidString.prefix(8)).out")
+        defer { try? FileManager.default.removeItem(at: log) }
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        defer { try? output.close() }
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
     static func decodedByPysparkplug(_ verb: SparkplugVerb, _ bytes: [UInt8], birth: [UInt8]? = nil) throws -> [String: Any] {

@@ -175,3 +175,13 @@ final class LineReader: Sendable {
         }
     }
 }
+
+/// Runs a tool to its end without holding a thread of the cooperative pool (a test that blocked one, beside another
+/// blocked test, left the server it was talking to without a thread: the suite hung); its output goes through a file.
+func runTool(_ executable: String, _ arguments: [String]) async throws -> (ChildProcess.Termination, String) {
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-tool-\(UUID().uuidString.prefix(8)).log")
+    defer { try? FileManager.default.removeItem(at: log) }
+    let child = try ChildProcess.spawn(executable, arguments, output: log.path)
+    let ended = await child.waitForExit()
+    return (ended, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+}

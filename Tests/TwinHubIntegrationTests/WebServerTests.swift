@@ -118,7 +118,7 @@ struct WebServerTests {
                     contract.check(layout, "GET /layout")
                     let scene = try await Self.request("GET", url, "/floor.glb")
                     contract.check(scene, "GET /floor.glb")
-                    try Self.checkScene(scene.body, layout: layout.body)
+                    try await Self.checkScene(scene.body, layout: layout.body)
                     contract.check(try await Self.request("GET", url, "/kinds"), "GET /kinds")
                     contract.check(try await Self.request("GET", url, "/kpi"), "GET /kpi")
                     contract.check(try await Self.request("GET", url, "/events?max_rate=600"), "GET /events")
@@ -155,23 +155,15 @@ struct WebServerTests {
     }
 
     /// Loads the scene with trimesh and pygltflib (Python, from PyPI): each machine's box stands where the layout says.
-    static func checkScene(_ scene: [UInt8], layout: [UInt8]) throws {
+    static func checkScene(_ scene: [UInt8], layout: [UInt8]) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twinhub-scene-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(scene).write(to: folder.appendingPathComponent("floor.glb"))
         try Data(layout).write(to: folder.appendingPathComponent("layout.json"))
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", OpenAPIContract.root.appendingPathComponent("Tests/Browser/check_scene.py").path,
-                           folder.appendingPathComponent("floor.glb").path, folder.appendingPathComponent("layout.json").path]
-        let output = Pipe()
-        check.standardOutput = output
-        check.standardError = output
-        try check.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        #expect(check.terminationStatus == 0, "the scene does not load as the layout says:\n\(text)")
+        let (status, text) = try await runTool("/usr/bin/env", ["python3", OpenAPIContract.root.appendingPathComponent("Tests/Browser/check_scene.py").path,
+                                                                folder.appendingPathComponent("floor.glb").path, folder.appendingPathComponent("layout.json").path])
+        #expect(status == .exited(0), "the scene does not load as the layout says:\n\(text)")
     }
 
     @Test("A page of another origin may not write unless allowed (403; allowed ones get CORS headers), and a write's body must be declared JSON (415)")
@@ -268,15 +260,9 @@ struct WebServerTests {
         let certificates = try TestCertificates.generate(in: folder)
         try await MosquittoBroker.withBroker { broker in
             try await Self.withWebServer(broker, configure: { $0.tls = (certificates.serverCertificate.path, certificates.serverKey.path) }) { url in
-                let curl = Process()
-                curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-                curl.arguments = ["-s", "--cacert", certificates.caCertificate.path, "-w", "\n%{http_code}", "https://localhost:\(url.port!)/api/v1/kinds"]
-                let output = Pipe()
-                curl.standardOutput = output
-                try curl.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                curl.waitUntilExit()
-                #expect(curl.terminationStatus == 0 && text.hasSuffix("\n200") && text.contains("test_mill"), "\(text)")
+                let (status, text) = try await runTool("/usr/bin/curl", ["-s", "-m", "30", "--cacert", certificates.caCertificate.path, "-w", "\n%{http_code}",
+                                                                         "https://localhost:\(url.port!)/api/v1/kinds"])
+                #expect(status == .exited(0) && text.hasSuffix("\n200") && text.contains("test_mill"), "\(text)")
             }
         }
         var options = WebOptions(connection: try clientConfiguration("mqtt://127.0.0.1:1"), topics: AlertServiceTests.topics, kinds: [:])
@@ -286,14 +272,14 @@ struct WebServerTests {
     }
 
     @Test("Every shipped scenario's floor.glb loads in trimesh and pygltflib, each box where its layout says")
-    func scenes() throws {
+    func scenes() async throws {
         let kinds = try KindLoader.loadBuiltIn()
         for name in ["factory_demo", "sheet_metal_job_shop", "textile_weaving_hall", "predictive_maintenance_training"] {
             let scenario = try ScenarioLoader.load(file: ScenarioCatalog.resolve(name, folder: "/nonexistent"), kinds: kinds)
             let api = WebAPI(kinds: kinds.mapValues(\.interface), scenario: scenario)
             let fleet = WebFleet(model: FleetModel(broker: "none", root: scenario.enterprise),
                                  decoder: ServiceMessageDecoder(topics: try TopicMap(root: scenario.enterprise)))
-            try Self.checkScene(FloorScene.glb(of: api.floor(in: fleet)), layout: api.layout(in: fleet).body)
+            try await Self.checkScene(FloorScene.glb(of: api.floor(in: fleet)), layout: api.layout(in: fleet).body)
         }
     }
 
