@@ -75,7 +75,7 @@ public final class PostgresTwinStorage: TwinStorage {
     /// No connection came within the time a call waits.
     private struct NoConnection: Error, CustomStringConvertible {
         let timeout: Duration
-        var description: String { "no connection within \(timeout.components.seconds) s: is the server running and does it take connections there?" }
+        var description: String { "no connection within \(String(format: "%g", timeout.secondsValue)) s: is the server running and does it take connections there?" }
     }
 
     /// Creates the tables, or checks those of an earlier run.

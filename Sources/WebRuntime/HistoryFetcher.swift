@@ -23,6 +23,11 @@ final class HistoryFetcher: Sendable {
     let maximumFetches: Int
     private let state = Mutex(State())
 
+    private enum Lookup {
+        case found([UInt8]?)
+        case fetch(Task<Result<[UInt8]?, APIProblem>, Never>)
+    }
+
     private struct State {
         var found: [PlantPath: (document: [UInt8]?, at: ContinuousClock.Instant)] = [:]
         var underWay: [PlantPath: Task<Result<[UInt8]?, APIProblem>, Never>] = [:]
@@ -43,18 +48,22 @@ final class HistoryFetcher: Sendable {
     ///   asked.
     func document(for machine: PlantPath) async throws(APIProblem) -> [UInt8]? {
         let now = ContinuousClock.now
-        let fetch: Task<Result<[UInt8]?, APIProblem>, Never> = try state.withLock { (state) throws(APIProblem) in
-            if let found = state.found[machine], now - found.at < freshness { return Task { .success(found.document) } }
-            if let fetch = state.underWay[machine] { return fetch }
+        let lookup: Lookup = try state.withLock { (state) throws(APIProblem) in
+            // Found lately: served as it was (a page polling sparklines takes no task per request).
+            if let found = state.found[machine], now - found.at < freshness { return .found(found.document) }
+            if let fetch = state.underWay[machine] { return .fetch(fetch) }
             guard state.underWay.count < maximumFetches else {
                 throw APIProblem(status: 503, title: "Service Unavailable",
                                  detail: "\(maximumFetches) machines' histories are being fetched already; try again in a moment")
             }
             let fetch = Task { await self.fetch(machine) }
             state.underWay[machine] = fetch
-            return fetch
+            return .fetch(fetch)
         }
-        return try await fetch.value.get()
+        switch lookup {
+        case .found(let document): return document
+        case .fetch(let fetch): return try await fetch.value.get()
+        }
     }
 
     /// Fetches over MQTT and keeps what was found.

@@ -64,8 +64,7 @@ public final class WebServer: Sendable {
         let channel = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(idleTimeout: .seconds(Self.idleSeconds)),
             ws: .init(maxFrameSize: Self.maximumFrame, autoPing: .enabled(timePeriod: .seconds(20))))
-        let headLimit = TimeAmount.nanoseconds(Int64(options.requestHeadTimeout.components.seconds) * 1_000_000_000
-                                                + options.requestHeadTimeout.components.attoseconds / 1_000_000_000)
+        let headLimit = TimeAmount(options.requestHeadTimeout)
         let plain = HTTPServerBuilder { [counters] responder in
             HeadDeadlineChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channel),
                                 limit: headLimit, expired: { counters.refuse(status: 408) })

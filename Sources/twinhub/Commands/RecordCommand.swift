@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TwinHubMQTT
+import TwinModel
 
 /// `twinhub record`: MQTT traffic to a capture file, with its timing, QoS and retain flags, for `twinhub replay`.
 struct RecordCommand: AsyncParsableCommand {
@@ -56,7 +57,7 @@ struct RecordCommand: AsyncParsableCommand {
                 let recording: @Sendable () async throws -> (messages: Int, bytes: Int) = {
                     var messages = 0, bytes = 0
                     for await message in subscription {
-                        let offset = Double((ContinuousClock.now - started) / .microseconds(1)) / 1_000_000
+                        let offset = (ContinuousClock.now - started).secondsValue
                         try file.write(line: CaptureCodec.line(CapturedMessage(message, offset: offset)))
                         messages += 1
                         bytes += message.payload.count

@@ -67,7 +67,7 @@ struct ReplayCommand: AsyncParsableCommand {
                     let start = ContinuousClock.now
                     for (request, offset) in zip(requests, offsets) {
                         if speed > 0 {
-                            let due = start + .microseconds(Int64(offset / speed * 1_000_000))
+                            let due = start + .seconds(offset / speed)
                             if due > .now { try await Task.sleep(until: due) }
                         }
                         try Task.checkCancellation()
