@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "SimulationRuntime",
             dependencies: [
-                "Simulation", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
+                "Simulation", "SparkplugB", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -208,6 +208,7 @@ let package = Package(
                 "FleetView",
                 "Simulation",
                 "SimulationRuntime",
+                "SparkplugB",
                 "Twins",
                 "Rules",
                 "TwinService",

@@ -118,12 +118,16 @@ public struct EdgeNodeSession: Sendable {
         }
     }
 
-    private var isOnline: Bool {
+    /// Devices online (whether or not the node is).
+    public var onlineDeviceCount: Int { devices.count(where: \.online) }
+
+    /// Whether the node is born and publishing.
+    public var isOnline: Bool {
         if case .online = phase { true } else { false }
     }
 
     /// NCMD, every DCMD of the node, and the primary host's STATE.
-    private var subscriptions: [String] {
+    public var subscriptions: [String] {
         let node = configuration.node
         var filters = [SparkplugTopic.node(.ncmd, node).description,
                        "\(SparkplugTopic.namespace)/\(node.groupID)/\(SparkplugVerb.dcmd.rawValue)/\(node.edgeNodeID)/+"]
