@@ -115,13 +115,13 @@ let package = Package(
         ),
         .target(
             name: "TwinServiceCore",
-            dependencies: ["TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
+            dependencies: ["TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol", "SparkplugB"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinService",
             dependencies: [
-                "TwinServiceCore", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
+                "TwinServiceCore", "SparkplugB", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -325,7 +325,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", "TestSupport",
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "SparkplugB", "Twins", "Rules", "TwinService",
                 "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -44,6 +44,8 @@ public struct SparkplugTwinFeed: Sendable {
     }
 
     private var devices: [HostSession.MetricSource: Device] = [:]
+    /// The last edge node death, to tell its devices' deaths from their own DDEATHs.
+    private var lastNodeDeath: (node: EdgeNodeDescriptor, at: UInt64)?
     /// The node or device of each machine seen, for commands to it.
     public private(set) var sources: [PlantPath: HostSession.MetricSource] = [:]
     /// Metrics a twin cannot hold (text, bytes, arrays, a datatype without a number), by name: counted, not applied.
@@ -76,11 +78,15 @@ public struct SparkplugTwinFeed: Sendable {
             guard devices[source] != nil else { return [] }
             return updated(source, metrics, born: false)
         case .offline(let source, let at, _):
+            if case .node(let node) = source { lastNodeDeath = (node, at) }
             guard devices[source] != nil else { return [] }
             let reason: String
             switch source {
-            case .node: reason = "NDEATH"
-            case .device: reason = "DDEATH"
+            case .node:
+                reason = "NDEATH"
+            case .device(let device):
+                // A node's death takes its devices with it, at the same time.
+                reason = lastNodeDeath.map { $0.node == device.node && $0.at == at } == true ? "NDEATH of its edge node" : "DDEATH"
             }
             return [Output(machine: Self.machine(of: source), message: .status(MachineStatus(online: false, time: Self.date(at), reason: reason)),
                            source: source.description)]
