@@ -211,4 +211,58 @@ struct SparkplugEndToEndTests {
             #expect(try await host.exitStatus() == 0, "\(host.stderr)")
         }
     }
+
+    @Test("An edge node TwinHub did not write (pysparkplug) gets generic twins of its device and of itself, values by alias, texts left out")
+    func foreignEdgeNode() async throws {
+        try await ConsoleEndToEndTests.withBroker(root: "spbforeign") { broker, topics, observer in
+            let host = try await Self.host(broker, observer, root: topics.root, hostID: "foreign")
+            let script = OpenAPIContract.root.appendingPathComponent("Tests/Sparkplug/foreign_edge_node.py").path
+            let (ended, output) = try await runTool("/usr/bin/env", ["python3", script, "127.0.0.1", "\(broker.port)"])
+            #expect(ended == .exited(0), "\(output)")
+            let press = PlantPath(site: "PlantA", area: "PLC7", line: "PLC7", machine: "Press")
+            let twin = try await Self.twin(observer, topics, press, "the last pressure") { $0.reported["Pressure"] == 15 }
+            #expect(twin.reported == ["Pressure": 15, "Running": 1], "the text metric Recipe is no property: \(twin)")
+            let node = PlantPath(site: "PlantA", area: "PLC7", line: "PLC7", machine: "PLC7")
+            let nodeTwin = try await Self.twin(observer, topics, node, "the node's own metric") { $0.reported["Uptime"] != nil }
+            #expect(nodeTwin.reported == ["Uptime": 1])
+            host.kill(SIGTERM)
+            #expect(try await host.exitStatus() == 0, "\(host.stderr)")
+        }
+    }
+
+    @Test("With a primary host, edge nodes are born only once its STATE says online, and leave with their NDEATH when it goes offline")
+    func primaryHost() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try Self.scenario("spbprimary", in: folder)
+        try await ConsoleEndToEndTests.withBroker(root: "spbprimary") { broker, topics, observer in
+            let marker = "itest/marker"
+            let seen = try await observer.subscribe(to: ["spBv1.0/site/NBIRTH/+", "spBv1.0/site/NDEATH/+", marker])
+            let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", ConsoleEndToEndTests.twins, "--log-level", "info",
+                                         "--protocol", "sparkplug", "--primary-host", "scada", "--speed", "30", "--duration", "60m"])
+            try await sim.awaitStderr(containing: "fleet connected")
+            // Connected, and no birth before this marker: a node without its host would have published it at connect.
+            try await observer.publish(to: marker, string: "after connect", qos: .atLeastOnce)
+            #expect(try await seen.next(1).map(\.topic) == [marker])
+
+            let state = "spBv1.0/STATE/scada"
+            try await observer.publish(to: state, string: #"{"online":true,"timestamp":1000}"#, qos: .atLeastOnce, retain: true)
+            let birth = try #require(try await seen.next(1, within: .seconds(20)).first)
+            #expect(birth.topic == "spBv1.0/site/NBIRTH/area:line")
+            #expect(try SparkplugPayload(decoding: birth.payload, as: .nbirth).birthDeathSequence(.nbirth) == 0)
+
+            try await observer.publish(to: state, string: #"{"online":false,"timestamp":2000}"#, qos: .atLeastOnce, retain: true)
+            let death = try #require(try await seen.next(1, within: .seconds(20)).first)
+            #expect(death.topic == "spBv1.0/site/NDEATH/area:line")
+            #expect(try SparkplugPayload(decoding: death.payload, as: .ndeath).birthDeathSequence(.ndeath) == 0)
+
+            // It connects again and waits for the host; once it is back, a new session is born.
+            try await observer.publish(to: state, string: #"{"online":true,"timestamp":3000}"#, qos: .atLeastOnce, retain: true)
+            let again = try #require(try await seen.next(1, within: .seconds(20)).first)
+            #expect(again.topic == "spBv1.0/site/NBIRTH/area:line")
+            #expect(try SparkplugPayload(decoding: again.payload, as: .nbirth).birthDeathSequence(.nbirth) == 1)
+            sim.kill(SIGTERM)
+            #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+        }
+    }
 }

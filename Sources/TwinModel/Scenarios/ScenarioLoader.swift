@@ -30,6 +30,7 @@ public enum ScenarioLoader {
         try map.checkKeys(["scenario", "name", "description", "enterprise", "seed", "speed", "start", "shifts",
                            "planned_downtime", "setup_time", "microstops", "sites", "protocol", "sparkplug"])
         let id = try map.required("scenario").identifier("scenario")
+        let wire = try parseWire(map)
         let enterprise = try map.optional("enterprise")?.identifier("enterprise") ?? "factory"
         let seed = UInt64(truncatingIfNeeded: try map.optional("seed")?.int("seed") ?? 1)
         let speed = try map.optional("speed")?.double("speed") ?? 1
@@ -81,7 +82,7 @@ public enum ScenarioLoader {
             enterprise: enterprise, seed: seed, speed: speed, start: start, shifts: shifts, plannedDowntime: downtime,
             setupTime: setupTime, microstops: microstops, machines: machines, location: root.location)
         scenario.placements = placements
-        scenario.wire = try parseWire(map)
+        scenario.wire = wire
         return scenario
     }
 
