@@ -265,4 +265,44 @@ struct SparkplugEndToEndTests {
             #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
         }
     }
+
+    @Test("Faults injected by DCMD: rules raise an alert on the Sparkplug twin; a network loss is a DDEATH, its end a DBIRTH")
+    func faultsByCommand() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try Self.scenario("spbfault", in: folder)
+        try await ConsoleEndToEndTests.withBroker(root: "spbfault") { broker, topics, observer in
+            let hostTopics = try TopicMap(root: "spbfaulthost")
+            let host = try await Self.host(broker, observer, root: hostTopics.root, hostID: "fault")
+            let events = try await observer.subscribe(to: [hostTopics.alertEvents])
+            let deaths = try await observer.subscribe(to: ["spBv1.0/site/DDEATH/area:line/m1", "spBv1.0/site/DBIRTH/area:line/m1"])
+            let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", ConsoleEndToEndTests.twins,
+                                         "--protocol", "sparkplug", "--speed", "60", "--duration", "60m"])
+            _ = try await Self.twin(observer, hostTopics, Self.machine("m1"), "running") { $0.connectivity == "online" && ($0.reported["spindle_speed"] ?? 0) > 1000 }
+            _ = try await deaths.next(1)  // the first DBIRTH
+            func write(_ fault: String) async throws {
+                let payload = SparkplugPayload.command(timestamp: 1, metrics: [SparkplugMetric(name: "Command/Inject Fault", value: .string(fault))])
+                try await observer.publish(to: "spBv1.0/site/DCMD/area:line/m1", payload: payload.encoded(), qos: .atLeastOnce)
+            }
+            try await write("coolant_loss")
+            let raised = try await within(.seconds(30), "coolant_flow_low raised on m1") { () -> String in
+                for await message in events {
+                    guard let json = try? SimulatorTests.json(message), json["event"] as? String == "raised",
+                          let alert = json["alert"] as? [String: Any], let id = alert["id"] as? String, id.hasPrefix("site/area/line/m1/") else { continue }
+                    return id
+                }
+                throw TimedOut(what: "the events ended")
+            }
+            #expect(raised == "site/area/line/m1/coolant_flow_low")
+
+            try await write("network_loss")
+            let lost = try await deaths.next(2, within: .seconds(30)).map(\.topic)
+            #expect(lost == ["spBv1.0/site/DDEATH/area:line/m1", "spBv1.0/site/DBIRTH/area:line/m1"], "gone, then back after its 2 simulated minutes")
+            sim.kill(SIGTERM)
+            #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+            #expect(sim.stdout.contains("2 commands applied"), "\(sim.stdout)")
+            host.kill(SIGTERM)
+            #expect(try await host.exitStatus() == 0, "\(host.stderr)")
+        }
+    }
 }
