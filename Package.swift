@@ -91,14 +91,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinPartition",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinStorage",
-            dependencies: ["Twins", "Rules", "TwinModel"],
+            dependencies: ["Twins", "Rules", "TwinModel", "TwinPartition"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinStoragePostgres",
             dependencies: [
-                "TwinStorage", "Twins", "Rules", "TwinModel",
+                "TwinStorage", "TwinPartition", "Twins", "Rules", "TwinModel",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,13 +120,13 @@ let package = Package(
         ),
         .target(
             name: "TwinServiceCore",
-            dependencies: ["TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
+            dependencies: ["TwinStorage", "TwinPartition", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinService",
             dependencies: [
-                "TwinServiceCore", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
+                "TwinServiceCore", "TwinPartition", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -211,6 +216,7 @@ let package = Package(
                 "Twins",
                 "Rules",
                 "TwinService",
+                "TwinPartition",
                 "TwinStorageSQLite",
                 "TwinStoragePostgres",
                 "Console",
@@ -265,6 +271,11 @@ let package = Package(
         .testTarget(
             name: "TwinServiceCoreTests",
             dependencies: ["TwinServiceCore", "TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinPartitionTests",
+            dependencies: ["TwinPartition", "TwinModel"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -325,7 +336,7 @@ let package = Package(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", "TestSupport",
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
-                "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
+                "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "TwinPartition", "TwinServiceCore", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

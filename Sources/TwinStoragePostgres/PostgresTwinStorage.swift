@@ -14,15 +14,15 @@ import Twins
 /// and a save that fails meanwhile throws, so the service writes those twins again with its next batch.
 public final class PostgresTwinStorage: TwinStorage {
     /// The schema this build creates and reads.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// Rows written in one statement at most: a small batch written meanwhile (an alert's twin) waits for one.
     static let rowsPerStatement = 64
 
-    private let client: PostgresClient
+    let client: PostgresClient
     private let running: Task<Void, Never>
     /// How long a save may wait for the server before it fails (the service then writes those twins again later).
     let saveTimeout: Duration
-    private let logger: Logger
+    let logger: Logger
     private let closed = Atomic(false)
     /// The server and database, without the password.
     public let location: String
@@ -60,7 +60,7 @@ public final class PostgresTwinStorage: TwinStorage {
 
     /// Runs `body`, or throws ``NoConnection`` once `timeout` has passed: the client's pool retries a refused
     /// connection for ever, and a query waits for one.
-    private static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask(operation: body)
             group.addTask {
@@ -78,7 +78,7 @@ public final class PostgresTwinStorage: TwinStorage {
         var description: String { "no connection within \(String(format: "%g", timeout.secondsValue)) s: is the server running and does it take connections there?" }
     }
 
-    /// Creates the tables, or checks those of an earlier run.
+    /// Creates the tables, or checks those of an earlier run (schema 1 had no lease tables: they are added).
     private func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in
             // One instance at a time: several starting together would otherwise race to create the tables.
@@ -111,8 +111,11 @@ public final class PostgresTwinStorage: TwinStorage {
                 throw SchemaMismatch(description: "its table 'twins' has the columns \(columns.sorted().joined(separator: ", ")), not TwinHub's "
                                      + "(\(required.sorted().joined(separator: ", "))): another program's table, or give another database")
             }
+            try await Self.createLeaseTables(connection, logger: self.logger)
             if found == nil {
                 try await connection.query("INSERT INTO twinhub_schema (version) VALUES (\(Self.schemaVersion))", logger: self.logger)
+            } else if let found, found < Self.schemaVersion {
+                try await connection.query("UPDATE twinhub_schema SET version = \(Self.schemaVersion)", logger: self.logger)
             }
         }
     }
@@ -123,10 +126,24 @@ public final class PostgresTwinStorage: TwinStorage {
     }
 
     public func loadAll() async throws(TwinStorageError) -> LoadedTwins {
+        try await load("SELECT id, record, rules FROM twins ORDER BY id")
+    }
+
+    /// The twins under `prefixes`: rows whose id starts with a prefix's path and a slash.
+    public func load(under prefixes: [PlantPath]) async throws(TwinStorageError) -> LoadedTwins {
+        let starts = prefixes.map { "\($0)/" }
+        return try await load("""
+            SELECT id, record, rules FROM twins WHERE EXISTS (SELECT 1 FROM unnest(\(starts)::text[]) AS p(s) WHERE starts_with(twins.id, p.s))
+            ORDER BY id
+            """)
+    }
+
+    /// The twins of the rows `query` selects (id, record, rules).
+    private func load(_ query: PostgresQuery) async throws(TwinStorageError) -> LoadedTwins {
         var rows: [(id: String, record: ByteBuffer, rules: ByteBuffer?)] = []
         do {
             try checkOpen()
-            let result = try await client.query("SELECT id, record, rules FROM twins ORDER BY id", logger: logger)
+            let result = try await client.query(query, logger: logger)
             for try await (id, record, rules) in result.decode((String, ByteBuffer, ByteBuffer?).self) {
                 rows.append((id, record, rules))
             }
@@ -189,14 +206,14 @@ public final class PostgresTwinStorage: TwinStorage {
         try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
-    private func checkOpen() throws(TwinStorageError) {
+    func checkOpen() throws(TwinStorageError) {
         if closed.load(ordering: .sequentiallyConsistent) {
             throw TwinStorageError(.closed, location: location, reason: "the storage has stopped")
         }
     }
 
     /// `error` as this storage's error: its own as they are, the driver's under `code` in words.
-    private func failure(_ code: TwinStorageError.Code, _ error: any Error) -> TwinStorageError {
+    func failure(_ code: TwinStorageError.Code, _ error: any Error) -> TwinStorageError {
         error as? TwinStorageError ?? TwinStorageError(code, location: location, reason: Self.reason(error))
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Rules
 import TwinHubMQTT
 import TwinModel
+import TwinPartition
 import Twins
 import TwinService
 import TwinHubProtocol
@@ -74,6 +75,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run no alert rules.")
     var noRules = false
 
+    @Flag(help: "Share the plant with other instances on the same PostgreSQL --db: serve only the lines this instance holds a lease on (docs/scale-out.md).")
+    var partition = false
+
+    @Option(help: ArgumentHelp("This instance's name among those sharing the plant (implies --partition; default host:pid).", valueName: "id"))
+    var instance: String?
+
+    @Option(help: ArgumentHelp("How long a partitioned instance's lease lasts: a dead instance's lines are taken over within about 4/3 of it.",
+                               valueName: "seconds"))
+    var leaseSeconds = 10.0
+
     func validate() throws {
         guard !(noDb && db != nil) else { throw ValidationError("choose --db or --no-db, not both") }
         guard snapshotInterval >= 0.01 else { throw ValidationError("--snapshot-interval must be at least 0.01 s") }
@@ -82,7 +93,17 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxTwins >= 1 else { throw ValidationError("--max-twins must be at least 1") }
         guard !(noRules && !rules.isEmpty) else { throw ValidationError("--no-rules cannot be used with --rules") }
         guard root != nil || scenario != nil else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
+        if partitioned {
+            guard let db, db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") else {
+                throw ValidationError("--partition and --instance need a shared --db postgres://…")
+            }
+            guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+            guard instance.map({ !$0.isEmpty }) ?? true else { throw ValidationError("--instance needs a name") }
+        }
     }
+
+    /// Whether the plant is shared with other instances.
+    var partitioned: Bool { partition || instance != nil }
 
     func run() async throws {
         let logger = global.bootstrapLogging()
@@ -95,8 +116,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let instanceName = partitioned ? instance ?? TwinService.Partitioning.defaultInstance : nil
         var configuration = try connection.clientConfiguration(broker: global.broker)
-        if configuration.clientID == nil { configuration.clientID = "twinhub-serve/\(root)" }
+        // Instances sharing a plant need client IDs of their own (a broker ends the older session of an ID).
+        if configuration.clientID == nil { configuration.clientID = "twinhub-serve/\(root)" + (instanceName.map { "/\($0)" } ?? "") }
         var options = TwinService.Options(connection: configuration, topics: topics, kinds: kinds.mapValues(\.interface))
         options.unknownKinds = unknownKinds.policy
         options.settings.historySize = history
@@ -111,6 +134,10 @@ struct ServeCommand: AsyncParsableCommand {
                     let storage = try await PostgresTwinStorage.open(path, logger: logger)
                     options.storage = storage
                     stored = "in \(storage.location)"
+                    if let instanceName {
+                        options.partitioning = .init(instance: instanceName, leases: storage, terms: LeaseTerms(duration: .seconds(leaseSeconds)))
+                        stored += ", partitioned as instance \(instanceName)"
+                    }
                 } catch {
                     throw ConfigurationError("cannot open the twin database \(error.location): \(error.reason)")
                 }

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TwinModel
+@testable import TwinServiceCore
+
+@Suite("A partitioned core: lines adopted, handed over and dropped")
+struct HandoverTests {
+    static let line = PlantPath(site: "site", area: "area", line: "line")
+
+    static func partitioned() -> CoreBench {
+        var configuration = TwinServiceCore.Configuration()
+        configuration.storing = true
+        configuration.publishesAggregates = false
+        return CoreBench(configuration: configuration)
+    }
+
+    @Test("A line handed over has its unsaved twins written first; once stored they leave, with no alert event, and its lease may go")
+    func handOver() throws {
+        var bench = Self.partitioned()
+        let raised = try #require(bench.telemetry("m1", temp: 75, at: 0).batches.first)
+        bench.completed(raised)
+        bench.telemetry("m2", temp: 20, at: 1)
+        let leaving = bench.handle(.handOver([Self.line]))
+        let batch = try #require(leaving.batches.first)
+        #expect(batch.machines == ["m2"], "only what was not stored yet")
+        #expect(!leaving.handedOver)
+        let done = bench.completed(batch)
+        #expect(done.handedOver)
+        #expect(done.alertEvents.isEmpty && done.alerts.isEmpty, "its open alert stays open, for the next owner")
+        #expect(bench.core.store.twins.isEmpty && bench.core.rules.alerts.isEmpty)
+        #expect(bench.tick(at: 5).snapshots.isEmpty)
+    }
+
+    @Test("A failed write holds the handover until a later write stores the twins")
+    func failedWrite() throws {
+        var bench = Self.partitioned()
+        bench.telemetry("m1", temp: 20, at: 0)
+        let batch = try #require(bench.handle(.handOver([Self.line])).batches.first)
+        #expect(!bench.completed(batch, stored: false).handedOver)
+        let retry = bench.handle(.writeDue)
+        let again = try #require(retry.batches.first)
+        #expect(bench.completed(again).handedOver)
+    }
+
+    @Test("A line with nothing unsaved is handed over at once")
+    func nothingUnsaved() {
+        var bench = Self.partitioned()
+        #expect(bench.handle(.handOver([Self.line])).handedOver)
+    }
+
+    @Test("An adopted line's twins come back with their open alerts published again (not raised); the alert carries on, not raised twice")
+    func adopt() throws {
+        var before = Self.partitioned()
+        let stored = try #require(before.telemetry("m1", temp: 75, at: 0).batches.first).storedTwins()
+
+        var after = Self.partitioned()
+        let adopted = after.handle(.adopted(stored, lines: [Self.line], at: at(30)))
+        #expect(adopted.alerts == ["m1/hot"] && adopted.alertEvents.isEmpty)
+        #expect(after.telemetry("m1", temp: 75, at: 31).batches.isEmpty, "still as hot is no new event")
+        #expect(after.core.rules.alerts.count == 1)
+    }
+
+    @Test("A lost line's twins leave at once, unwritten")
+    func dropped() {
+        var bench = Self.partitioned()
+        bench.telemetry("m1", temp: 20, at: 0)
+        #expect(bench.handle(.dropped([Self.line])).isEmpty)
+        #expect(bench.core.store.twins.isEmpty)
+        #expect(bench.handle(.writeDue).batches.isEmpty)
+    }
+
+    @Test("A partitioned core publishes no aggregates or alert counts of its own (they would be partial)")
+    func noPartialSums() {
+        var bench = Self.partitioned()
+        bench.telemetry("m1", temp: 75, at: 0)
+        let tick = bench.tick(at: 5, metrics: true)
+        #expect(tick.aggregates.isEmpty && tick.alertCountPaths.isEmpty)
+        #expect(tick.metrics.count == 1)
+    }
+}
+
+extension Array where Element == TwinServiceCore.Action {
+    var handedOver: Bool {
+        contains { if case .handedOver = $0 { true } else { false } }
+    }
+
+    var alertCountPaths: [PlantPath] {
+        publications.compactMap { if case .alertCounts(let path, _) = $0 { path } else { nil } }
+    }
+}
