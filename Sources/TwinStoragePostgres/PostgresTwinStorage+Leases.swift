@@ -101,6 +101,25 @@ extension PostgresTwinStorage: LeaseStore {
         _ = try await updateLeases(LeaseTerms(), "DELETE FROM twinhub_instances WHERE id = \(instance) RETURNING id")
     }
 
+    /// Who holds each unit now: the leases that have not lapsed, by unit (for operators and tests; it writes nothing,
+    /// unlike a round, which would count the caller as an instance).
+    public func leaseHolders() async throws(TwinStorageError) -> [String: String] {
+        let logger = logger
+        do {
+            try checkOpen()
+            return try await leaseCall(LeaseTerms()) { client in
+                var holders: [String: String] = [:]
+                for try await (unit, owner) in try await client.query(
+                    "SELECT unit, owner FROM twinhub_leases WHERE owner IS NOT NULL AND expires > now()", logger: logger).decode((String, String).self) {
+                    holders[unit] = owner
+                }
+                return holders
+            }
+        } catch {
+            throw failure(.cannotLease, error)
+        }
+    }
+
     /// Runs `query`, which returns unit names (one statement: its own transaction).
     private func updateLeases(_ terms: LeaseTerms, _ query: PostgresQuery) async throws(TwinStorageError) -> [String] {
         let logger = logger

@@ -253,11 +253,15 @@ final class PartitionRuntime: Sendable {
 
     /// Releases every lease and the heartbeat, once the twins are written: the others take the lines at their next round.
     func leave() async {
-        do {
-            try await settings.leases.leave(instance: settings.instance)
-            logger.info("instance \(LogText.escaped(settings.instance)) left: its leases are released")
-        } catch {
-            logger.warning("cannot release the leases of \(LogText.escaped(settings.instance)): \(error); they lapse instead")
-        }
+        let (settings, logger) = (settings, logger)
+        // On a task of its own: stopping is a cancellation of the caller's, and the release must still be made.
+        await Task {
+            do {
+                try await settings.leases.leave(instance: settings.instance)
+                logger.info("instance \(LogText.escaped(settings.instance)) left: its leases are released")
+            } catch {
+                logger.warning("cannot release the leases of \(LogText.escaped(settings.instance)): \(error); they lapse instead")
+            }
+        }.value
     }
 }
