@@ -106,6 +106,20 @@ struct PartitionedServiceTests {
         }
     }
 
+    @Test("Partitioning without a shared PostgreSQL database, or with a lease under a second, is refused before anything starts")
+    func refusedArguments() async throws {
+        let cases: [(arguments: [String], says: String)] = [
+            (["--instance", "a"], "--partition and --instance need a shared --db postgres://…"),
+            (["--partition", "--db", "twins.sqlite"], "--partition and --instance need a shared --db postgres://…"),
+            (["--instance", "a", "--db", "postgres://u@127.0.0.1:1/d", "--lease-seconds", "0.5"], "--lease-seconds must be at least 1"),
+        ]
+        for (arguments, says) in cases {
+            let run = try ProcessRunner(["serve", "--root", "x", "--broker", "mqtt://127.0.0.1:1"] + arguments)
+            #expect(try await run.exitStatus() == 64, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(says), "\(arguments): \(run.stderr)")
+        }
+    }
+
     @Test("A clean stop writes the instance's twins, then releases its leases: its lines are taken long before a lease could lapse", .cpuBound)
     func cleanStop() async throws {
         try await PartitionedPlant.with(lines: 4) { plant in

@@ -26,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
             a restart carries on where the service stopped, and a kill -9 loses at most the last second.
             --no-db keeps them in memory.
 
+            Several instances share one plant with --instance ID (or --partition) on one --db postgres://…:
+            each serves the lines it holds a lease on, and takes over those of an instance that dies within
+            4/3 of --lease-seconds (docs/scale-out.md).
+
             Alert rules come with the kinds (twins/*.yaml); --rules adds rules files (overrides per machine)
             and --scenario the per-machine rules of a scenario. Open alerts are retained on
             …/{machine}/alert/{rule}, every lifecycle event goes to {root}/_alerts/events (QoS 1), counts to
