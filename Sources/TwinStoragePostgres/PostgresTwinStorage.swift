@@ -24,6 +24,8 @@ public final class PostgresTwinStorage: TwinStorage {
     let saveTimeout: Duration
     let logger: Logger
     private let closed = Atomic(false)
+    /// The instance whose leases a twin's line must be held by for the twin to be written; `nil` writes every twin.
+    private let fence = Mutex<String?>(nil)
     /// The server and database, without the password.
     public let location: String
 
@@ -170,6 +172,8 @@ public final class PostgresTwinStorage: TwinStorage {
             rules.append(ByteBuffer(bytes: encoded.rules ?? []))
         }
         let now = Date().timeIntervalSince1970
+        let writer = fence.withLock { $0 }
+        var fenced: [String] = []
         do {
             try checkOpen()
             for start in stride(from: 0, to: ids.count, by: Self.rowsPerStatement) {
@@ -177,18 +181,30 @@ public final class PostgresTwinStorage: TwinStorage {
                 let (partIDs, partVersions, partRecords, partRules) = (Array(ids[start..<end]), Array(versions[start..<end]),
                                                                          Array(records[start..<end]), Array(rules[start..<end]))
                 let (client, logger) = (client, logger)
+                let written = Mutex<Set<String>>([])
+                // With a fence, a twin is written only while its line's lease is the writer's, the lease row locked
+                // meanwhile: an instance taking the line over reads it after this write, never before.
                 try await Self.within(saveTimeout) {
-                    try await client.query("""
+                    let rows = try await client.query("""
                         INSERT INTO twins (id, version, record, rules, saved_at)
                         SELECT i, v, r, NULLIF(m, ''::bytea), \(now)
                         FROM unnest(\(partIDs)::text[], \(partVersions)::int8[], \(partRecords)::bytea[], \(partRules)::bytea[]) AS t(i, v, r, m)
+                        WHERE \(writer)::text IS NULL OR EXISTS (SELECT 1 FROM twinhub_leases AS l
+                            WHERE l.unit = regexp_replace(t.i, '/[^/]*$', '') AND l.owner = \(writer)::text FOR SHARE)
                         ON CONFLICT (id) DO UPDATE SET version = excluded.version, record = excluded.record, rules = excluded.rules,
                             saved_at = excluded.saved_at
+                        RETURNING id
                         """, logger: logger)
+                    for try await id in rows.decode(String.self) { written.withLock { _ = $0.insert(id) } }
                 }
+                let stored = written.withLock { $0 }
+                fenced += partIDs.filter { !stored.contains($0) }
             }
         } catch {
             throw failure(.cannotSave, error)
+        }
+        if !fenced.isEmpty {
+            logger.warning("\(fenced.count) twins not written: their lines are no longer this instance's (\(fenced.prefix(5).joined(separator: ", ")))")
         }
         return unencodable
     }
@@ -199,6 +215,12 @@ public final class PostgresTwinStorage: TwinStorage {
         closed.store(true, ordering: .sequentiallyConsistent)
         running.cancel()
         await running.value
+    }
+
+    /// From now on a twin is written only while its line's lease is `instance`'s (see ``LeaseStore``): an instance
+    /// that lost a line, paused past its lease, cannot write over what the line's new owner wrote.
+    public func fenceWrites(to instance: String) {
+        fence.withLock { $0 = instance }
     }
 
     /// Runs one SQL statement as it is: for tests that set up a database by hand.

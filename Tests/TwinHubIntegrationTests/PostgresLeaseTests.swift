@@ -81,6 +81,22 @@ struct PostgresLeaseTests {
         }
     }
 
+    @Test("A storage fenced to an instance writes only the twins of lines whose lease the instance holds")
+    func fencedWrites() async throws {
+        try await PostgresServer.withServer { server in
+            let storage = try await PostgresTwinStorage.open(server.url, logger: testLogger)
+            _ = try await storage.leaseRound(instance: "a", terms: Self.terms, discovered: ["s/a/l1", "s/a/l2"])
+            _ = try await storage.acquire(["s/a/l1"], for: "a", terms: Self.terms)
+            _ = try await storage.acquire(["s/a/l2"], for: "b", terms: Self.terms)
+            storage.fenceWrites(to: "a")
+            let twins = ["l1", "l2", "l3"].map { line in
+                StoredTwin(record: PostgresTwinStorageTests.twin(PlantPath(site: "s", area: "a", line: line, machine: "m"), states: 1).record)
+            }
+            #expect(try await storage.save(twins).isEmpty)
+            #expect(try await storage.loadAll().twins.map(\.record.address.description) == ["s/a/l1/m"], "b's line and a line nobody leases are not a's")
+        }
+    }
+
     @Test("A database of schema 1 (no lease tables) is brought to schema 2, its twins kept")
     func upgrade() async throws {
         try await PostgresServer.withServer { server in

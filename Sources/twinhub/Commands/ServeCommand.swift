@@ -140,6 +140,7 @@ struct ServeCommand: AsyncParsableCommand {
                     stored = "in \(storage.location)"
                     if let instanceName {
                         options.partitioning = .init(instance: instanceName, leases: storage, terms: LeaseTerms(duration: .seconds(leaseSeconds)))
+                        storage.fenceWrites(to: instanceName)
                         stored += ", partitioned as instance \(instanceName)"
                     }
                 } catch {
