@@ -79,6 +79,31 @@ struct HandoverTests {
     }
 }
 
+extension HandoverTests {
+    @Test("The aggregates' holder publishes the whole plant's KPIs and alert counts from the stored twins, and zeros once the last alert is gone")
+    func plantFigures() throws {
+        // Two instances' twins, as the store holds them: m1 hot (its alert open), m2 not.
+        var first = Self.partitioned()
+        let hot = try #require(first.telemetry("m1", temp: 75, at: 0).batches.first).storedTwins()
+        var second = Self.partitioned()
+        second.telemetry("m2", temp: 20, at: 0)
+        let cool = try #require(second.handle(.writeDue).batches.first).storedTwins()
+
+        var holder = Self.partitioned()
+        let figures = holder.handle(.plantFigures(hot + cool, at: at(10)))
+        let sums = figures.publications.compactMap { if case .aggregate(let path, let sum) = $0 { (path, sum.machines) } else { nil } }
+        #expect(sums.map(\.0) == [PlantPath(site: "site"), PlantPath(site: "site", area: "area"), Self.line])
+        #expect(sums.allSatisfy { $0.1 == 2 }, "every machine, not the holder's share (it has none)")
+        let counts = figures.publications.compactMap { if case .alertCounts(let path, let count) = $0 { (path, count.active) } else { nil } }
+        #expect(Set(counts.map(\.0)) == [PlantPath(site: "site"), PlantPath(site: "site", area: "area"), Self.line])
+        #expect(counts.allSatisfy { $0.1 == 1 })
+        let after = holder.handle(.plantFigures(cool, at: at(15)))
+        let zeros = after.publications.compactMap { if case .alertCounts(_, let count) = $0 { count.active } else { nil } }
+        #expect(zeros == [0, 0, 0], "counts published before go to zero")
+        #expect(holder.core.store.twins.isEmpty, "the holder keeps none of those twins")
+    }
+}
+
 extension Array where Element == TwinServiceCore.Action {
     var handedOver: Bool {
         contains { if case .handedOver = $0 { true } else { false } }

@@ -182,11 +182,11 @@ final class PartitionRuntime: Sendable {
     /// Starts handing `unit` over: its topics unsubscribed and what they brought applied, then its twins written; the
     /// core's ``TwinServiceCore/Action/handedOver(_:)`` releases it.
     private func handOver(_ unit: String, service: TwinService, outlet: TwinService.Outlet) {
-        let feed = state.withLock { state -> Feed?? in
-            guard state.handing.insert(unit).inserted else { return .none }
-            return .some(state.feeds.removeValue(forKey: unit))
+        let (started, feed) = state.withLock { state -> (Bool, Feed?) in
+            guard state.handing.insert(unit).inserted else { return (false, nil) }
+            return (true, state.feeds.removeValue(forKey: unit))
         }
-        guard case .some(let feed) = feed else { return }
+        guard started else { return }  // already being handed over
         Task {
             if let feed {
                 feed.subscription.cancel()
