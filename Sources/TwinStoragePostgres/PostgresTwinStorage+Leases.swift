@@ -12,7 +12,7 @@ import TwinStorage
 /// conditional `UPDATE … WHERE` (free, lapsed or the taker's own): PostgreSQL locks the row and checks the condition
 /// again on the latest version, so of two instances racing for a unit one takes it and the other gets nothing back.
 extension PostgresTwinStorage: LeaseStore {
-    /// Creates the lease tables (schema 2).
+    /// Creates the lease tables (schema 2), and puts the lines of the stored twins in the catalogue.
     static func createLeaseTables(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             CREATE TABLE IF NOT EXISTS twinhub_instances (
@@ -28,6 +28,12 @@ extension PostgresTwinStorage: LeaseStore {
                 expires TIMESTAMPTZ NOT NULL,
                 taken BIGINT NOT NULL DEFAULT 0
             )
+            """, logger: logger)
+        // The lines of the twins stored already go into the catalogue: an instance learns of them without a status.
+        try await connection.query("""
+            INSERT INTO twinhub_leases (unit, owner, expires)
+            SELECT DISTINCT regexp_replace(id, '/[^/]*$', ''), NULL::text, now() FROM twins
+            ON CONFLICT (unit) DO NOTHING
             """, logger: logger)
     }
 
