@@ -120,13 +120,13 @@ let package = Package(
         ),
         .target(
             name: "TwinServiceCore",
-            dependencies: ["TwinStorage", "TwinPartition", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
+            dependencies: ["TwinStorage", "TwinPartition", "Twins", "Rules", "TwinModel", "TwinHubProtocol", "SparkplugB"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinService",
             dependencies: [
-                "TwinServiceCore", "TwinPartition", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
+                "TwinServiceCore", "TwinPartition", "SparkplugB", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "SimulationRuntime",
             dependencies: [
-                "Simulation", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
+                "Simulation", "SparkplugB", "TwinModel", "TwinHubProtocol", "TwinHubMQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -213,6 +213,7 @@ let package = Package(
                 "FleetView",
                 "Simulation",
                 "SimulationRuntime",
+                "SparkplugB",
                 "Twins",
                 "Rules",
                 "TwinService",
@@ -335,7 +336,7 @@ let package = Package(
         .testTarget(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", "TestSupport",
-                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
+                "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "SparkplugB", "Twins", "Rules", "TwinService",
                 "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "TwinPartition", "TwinServiceCore", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -186,7 +186,7 @@ public struct SimulatorBenchmark: Sendable {
         var options = FleetSimulator.Options(connection: try ClientConfiguration(url: broker.url), topics: context.topics, speed: speed,
                                              duration: .seconds(Double(rateSeconds + 1) * speed))
         options.connection.reconnect.enabled = false
-        let fleet = FleetSimulator(scenario: scenario, options: options, logger: context.logger)
+        let fleet = try FleetSimulator(scenario: scenario, options: options, logger: context.logger)
 
         // Its shutdown starts with a machine announcing it stops: the end of the steady part.
         let statuses = try await observer.subscribe(to: [context.topics.filter(.status)], qos: .atLeastOnce)

@@ -90,7 +90,7 @@ final class MachineLink: Sendable {
 
     /// Posts a command from the `cmd` topic for the fleet's next pass; counts and logs it when too many are waiting.
     private func received(command bytes: [UInt8]) {
-        if !environment.commands.post(bytes, for: index) {
+        if !environment.commands.post(.payload(bytes), for: index) {
             environment.counters.commandsDropped.add(1)
             environment.logger.warning("command dropped: more than \(CommandInbox.capacity) waiting", metadata: ["machine": "\(instance.path)"])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Rules
+import SparkplugB
 import Synchronization
 import TwinHubMQTT
 import TwinModel
@@ -46,6 +47,8 @@ public final class TwinService: Sendable {
         public var persistInterval: Duration = .seconds(1)
         /// Alert rules per machine; `nil` runs none.
         public var rules: RuleBook?
+        /// Be a Sparkplug B primary host with this id (STATE, `spBv1.0/#`, twins from births), besides the JSON topics.
+        public var sparkplug: HostSession.Configuration?
         /// Set to share the plant with other instances: this one serves only the lines it holds a lease on. Needs a
         /// ``storage`` shared by the instances.
         public var partitioning: Partitioning?
@@ -61,6 +64,9 @@ public final class TwinService: Sendable {
     let logger: Logger
     /// The decisions. Its lock is held to hand it an event, and to perform the few actions whose order matters.
     let core: Mutex<TwinServiceCore>
+    /// The Sparkplug host, when the service is one. Its lock is held to hand it a message and to send what it returns,
+    /// so its publications keep their order.
+    let sparkplug: SparkplugHost?
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -74,6 +80,7 @@ public final class TwinService: Sendable {
         let store = TwinStore(kinds: options.kinds, settings: options.settings, unknownKinds: options.unknownKinds,
                               maximumPayload: options.maximumPayload, maximumTwins: options.maximumTwins)
         core = Mutex(TwinServiceCore(store: store, rules: options.rules, configuration: configuration))
+        sparkplug = options.sparkplug.map { SparkplugHost(SparkplugIngest(configuration: $0)) }
     }
 
     /// The store now (a copy), for tests and metrics.
@@ -92,7 +99,7 @@ public final class TwinService: Sendable {
             restored = loaded.twins
             logger.info("restored \(restored.count) twins from storage")
         }
-        let client = try MQTTClient(options.connection, logger: logger)
+        let client = try MQTTClient(sparkplugConnection(options.connection), logger: logger)
         let topics = options.topics
         let channels: [TopicMap.Channel] = [.status, .state, .counters, .telemetry, .desired]
         var filters = channels.map(topics.filter)
@@ -103,6 +110,7 @@ public final class TwinService: Sendable {
         // A clean stop ends the reading, not the subscriptions: with a persistent session (--session-expiry) the broker
         // queues what comes while the service restarts.
         messages.keepAtBrokerWhenEnded()
+        let sparkplugMessages = try await subscribeSparkplug(client)
         try await client.connect()
         logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
                                                        "rules": "\(options.rules?.ruleCount ?? 0)"])
@@ -113,7 +121,7 @@ public final class TwinService: Sendable {
         defer { logger.info("twin service stopping") }
         var failure: (any Error)?
         do {
-            try await serve(messages: messages, outlet: outlet)
+            try await serve(messages: messages, sparkplugMessages: sparkplugMessages, outlet: outlet)
         } catch is CancellationError {
             // Stopping is the normal way out.
         } catch {
@@ -122,13 +130,20 @@ public final class TwinService: Sendable {
         await partition?.stopFeeds()
         handle(.stopping, &actions, outlet)
         await outlet.flushed.wait()
+        sparkplugStopping(client)
         await partition?.leave()
         await client.disconnect()
         if let failure { throw failure }
     }
 
-    private func serve(messages: MQTTSubscription, outlet: Outlet) async throws {
+    private func serve(messages: MQTTSubscription, sparkplugMessages: MQTTSubscription?, outlet: Outlet) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
+            if let sparkplugMessages {
+                group.addTask { [self] in
+                    var actions: [TwinServiceCore.Action] = []
+                    for await message in sparkplugMessages { sparkplugReceived(message, &actions, outlet) }
+                }
+            }
             group.addTask { [self] in
                 var actions: [TwinServiceCore.Action] = []
                 for await message in messages {
@@ -159,6 +174,7 @@ public final class TwinService: Sendable {
                     if aggregates { lastAggregate = .now }
                     let figures = aggregates ? runtimeFigures(outlet.client) : nil
                     handle(.tick(TwinServiceCore.Tick(now: Date(), metrics: figures)), &actions, outlet)
+                    sparkplugTick(&actions, outlet)
                     if aggregates { releaseFreeMemory() }
                 }
             }
@@ -203,7 +219,7 @@ public final class TwinService: Sendable {
         }
     }
 
-    private func perform(_ action: TwinServiceCore.Action, _ outlet: Outlet) {
+    func perform(_ action: TwinServiceCore.Action, _ outlet: Outlet) {
         switch action {
         case .publish(let publication): publish(publication, client: outlet.client)
         case .persist(let batch): outlet.write(batch, for: self)
@@ -219,6 +235,7 @@ public final class TwinService: Sendable {
     }
 
     private func publish(_ publication: TwinServiceCore.Publication, client: MQTTClient) {
+        if case .command(let machine, let request) = publication, sendSparkplugCommand(request, to: machine, client: client) { return }
         let message = encode(publication)
         do {
             try client.send(PublishRequest(topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain))

@@ -10,6 +10,9 @@ extension TwinServiceCore {
     public enum Event: Sendable {
         /// A message on a machine's channel, decoded (or refused by its decoder).
         case machine(MachineMessage)
+        /// A message refused before it reached a machine (a Sparkplug topic or payload its host refused): counted under
+        /// its reason, logged sparingly and dead-lettered.
+        case refused(RefusedMessage)
         /// An acknowledgement of an alert, decoded (or refused by its decoder).
         case acknowledgement(AcknowledgementMessage)
         /// An empty message on a machine's topic: the standard MQTT way to delete a retained message. Nothing to apply
@@ -60,6 +63,24 @@ extension TwinServiceCore {
             self.payload = payload
             self.received = received
             self.waited = waited
+        }
+    }
+
+    /// A message refused by a decoder that could not tell its machine, with why.
+    public struct RefusedMessage: Sendable {
+        public var topic: String
+        /// What to count it under (`sparkplug_malformed_payload`).
+        public var reason: String
+        public var detail: String
+        public var payload: [UInt8]
+        public var received: Date
+
+        public init(topic: String, reason: String, detail: String, payload: [UInt8], received: Date) {
+            self.topic = topic
+            self.reason = reason
+            self.detail = detail
+            self.payload = payload
+            self.received = received
         }
     }
 

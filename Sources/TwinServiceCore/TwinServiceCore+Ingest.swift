@@ -40,6 +40,17 @@ extension TwinServiceCore {
         if let command { send(command, to: machine, into: &actions) }
     }
 
+    /// A message refused before any machine's decoder: counted, logged sparingly, dead-lettered.
+    mutating func refuse(_ message: RefusedMessage, into actions: inout [Action]) {
+        for letter in store.refuse(reason: message.reason, detail: message.detail) {
+            if let count = refusals.note(letter.reason) {
+                actions.append(.log(LogLine(level: .warning, message: "refused (\(letter.reason), #\(count)) on \(message.topic): \(letter.detail)")))
+            }
+            actions.append(.publish(.deadLetter(DeadLetter(topic: message.topic, reason: letter.reason, detail: letter.detail,
+                                                           payload: message.payload, time: message.received))))
+        }
+    }
+
     /// An acknowledgement: applied to the alert, or refused (counted, logged, dead-lettered) when it cannot be taken
     /// (a bad payload, an unknown alert, one already acknowledged).
     mutating func acknowledge(_ message: AcknowledgementMessage, into actions: inout [Action]) {

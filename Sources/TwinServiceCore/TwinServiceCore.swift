@@ -69,6 +69,7 @@ public struct TwinServiceCore: Sendable {
         switch event {
         case .machine(let message): ingest(message, into: &actions)
         case .acknowledgement(let message): acknowledge(message, into: &actions)
+        case .refused(let message): refuse(message, into: &actions)
         case .tick(let tick): self.tick(tick, into: &actions)
         case .writeDue:
             writeUnsaved(routine: true, into: &actions)

@@ -43,6 +43,22 @@ struct EdgeNodeSessionTests {
         }
     }
 
+    @Test("Attempts the broker never accepted keep the bdSeq: it moves on only after a connect")
+    func failedAttemptsKeepBdSeq() throws {
+        var session = EdgeNodeSession(configuration: .init(node: Fixture.node))
+        func willBdSeq() throws -> UInt8 {
+            guard case .connect(let will)? = session.handle(.connecting(now: Fixture.t0)).first else { throw SparkplugError(.missingField, "no will") }
+            return try will.decoded().birthDeathSequence(.ndeath)
+        }
+        #expect(try willBdSeq() == 0)
+        _ = session.handle(.connectionLost(now: Fixture.t0))
+        #expect(try willBdSeq() == 0, "no broker answered the first attempt")
+        _ = session.handle(.connected(now: Fixture.t0))
+        _ = session.handle(.connectionLost(now: Fixture.t0))
+        #expect(try willBdSeq() == 1)
+        #expect(try willBdSeq() == 1)
+    }
+
     @Test("seq goes up by one in every message and wraps from 255 to 0")
     func seqWraps() throws {
         var (session, births) = Self.born()

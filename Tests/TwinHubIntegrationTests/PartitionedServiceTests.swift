@@ -112,6 +112,7 @@ struct PartitionedServiceTests {
             (["--instance", "a"], "--partition and --instance need a shared --db postgres://"),
             (["--partition", "--db", "twins.sqlite"], "--partition and --instance need a shared --db postgres://"),
             (["--instance", "a", "--db", "postgres://u@127.0.0.1:1/d", "--lease-seconds", "0.5"], "--lease-seconds must be at least 1"),
+            (["--instance", "a", "--db", "postgres://u@127.0.0.1:1/d", "--sparkplug"], "--sparkplug cannot be used with --partition or --instance yet"),
         ]
         // (ASCII only: the runner decodes standard error chunk by chunk, and a chunk may end inside a character.)
         for (arguments, says) in cases {

@@ -81,7 +81,17 @@ struct PostgresTwinStorageTests {
     @Test("While the server is down a save fails with cannot_save (the service writes those twins again); once it is back, saves and loads work again on the same storage")
     func serverRestart() async throws {
         try await PostgresServer.withServer { server in
-            let storage = try await PostgresTwinStorage.open(server.url, logger: testLogger, timeout: .seconds(3))
+            // A short timeout, for the save while the server is down; on a loaded machine the fresh server may take longer
+            // than that to take a first connection.
+            let storage = try await within(.seconds(30), "the storage opened") {
+                while true {
+                    do {
+                        return try await PostgresTwinStorage.open(server.url, logger: testLogger, timeout: .seconds(3))
+                    } catch {
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
             try await storage.save([StoredTwin(record: Self.twin(states: 1).record)])
             let second = Self.twin(states: 2).record
             try await server.stop()

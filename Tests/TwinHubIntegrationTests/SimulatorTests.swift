@@ -37,7 +37,7 @@ struct SimulatorTests {
         let topics = try TopicMap(root: "itest")
         var options = FleetSimulator.Options(connection: try clientConfiguration(broker.url, clientID: nil), topics: topics, speed: speed)
         options.tick = .milliseconds(20)
-        let fleet = FleetSimulator(scenario: try scenario(), options: options, logger: testLogger)
+        let fleet = try FleetSimulator(scenario: try scenario(), options: options, logger: testLogger)
         let run = Task { try await fleet.run() }
         do {
             try await body(topics)
@@ -233,7 +233,7 @@ struct SimulatorTests {
             options.tick = .milliseconds(20)
             // Without waiting, a queue this short fills within a pass once the socket is full.
             options.queuePerMachine = 500
-            let fleet = FleetSimulator(scenario: try Self.scenario(), options: options, logger: testLogger)
+            let fleet = try FleetSimulator(scenario: try Self.scenario(), options: options, logger: testLogger)
             let (statuses, reported) = AsyncStream.makeStream(of: FleetStatus.self)
             let run = Task { try await fleet.run { reported.yield($0) } }
             defer { run.cancel() }

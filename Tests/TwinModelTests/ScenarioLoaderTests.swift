@@ -43,12 +43,25 @@ struct ScenarioLoaderTests {
         ("scenario: s\nstart: '2026/03/02 06-00-00Z'\nsites: []\n", 2, 8, "ISO 8601"),
         ("scenario: s\nshifts:\n  - { start: '06:00', end: '06:00' }\nsites: []\n", 3, 28, "never runs"),
         ("scenario: s\nsites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - id: m\n                kind: cnc_machining_centre\n                properties: { bearing_wear: { signal: { constant: 1 } } }\n", 11, 29, "must keep a wear part"),
+        ("scenario: s\nprotocol: opcua\nsites: []\n", 2, 11, "protocol must be json, sparkplug, both, not 'opcua'"),
+        ("scenario: s\nsparkplug: { edge_node: cell }\nsites: []\n", 2, 25, "edge_node must be line, machine, not 'cell'"),
+        ("scenario: s\nsparkplug: { group_id: x }\nsites: []\n", 2, 14, "group_id"),
     ])
     func errors(yaml: String, line: Int, column: Int, message: String) {
         let thrown = #expect(throws: ModelErrors.self) { try ScenarioLoader.load(yaml: yaml, file: "s.yaml", kinds: kinds) }
         let error = thrown?.errors.first
         #expect(error?.location == SourceLocation(file: "s.yaml", line: line, column: column), "\(thrown?.description ?? "")")
         #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("protocol: and sparkplug: say what the fleet speaks; JSON by default")
+    func wire() throws {
+        let machines = "sites:\n  - id: a\n    areas:\n      - id: b\n        lines:\n          - id: c\n            machines:\n              - { id: m, kind: press_brake }\n"
+        let plain = try ScenarioLoader.load(yaml: "scenario: s\n" + machines, file: "s.yaml", kinds: kinds)
+        #expect(plain.wire == ScenarioWire())
+        let yaml = "scenario: s\nprotocol: both\nsparkplug: { group: plant1, edge_node: machine, primary_host: scada }\n" + machines
+        let wire = try ScenarioLoader.load(yaml: yaml, file: "s.yaml", kinds: kinds).wire
+        #expect(wire.protocolName == "both" && wire.sparkplugGroup == "plant1" && wire.edgeNode == "machine" && wire.primaryHost == "scada")
     }
 
     @Test("Timestamps format and parse in UTC without tzdata", arguments: [

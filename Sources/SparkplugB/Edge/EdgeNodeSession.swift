@@ -2,7 +2,8 @@
 /// will, subscribe, publish, disconnect, commands for the node's devices). No I/O: the runtime performs the actions.
 ///
 /// Rules it keeps (specification 3.0, chapters 5 and 6):
-/// - `bdSeq` is 0 at the first connect and one more at each connect after, 255 wrapping to 0. The NDEATH will of a
+/// - `bdSeq` is 0 at the first connect and one more at each connect after (an attempt the broker never accepted does
+///   not count), 255 wrapping to 0. The NDEATH will of a
 ///   connect and every NBIRTH of that connection (rebirths too) carry the same bdSeq.
 /// - `seq` is 0 in each NBIRTH and one more (255 → 0) in every message after it but NDEATH.
 /// - A rebirth request (NCMD `Node Control/Rebirth` = true) re-sends the NBIRTH and every online device's DBIRTH.
@@ -51,12 +52,13 @@ public struct EdgeNodeSession: Sendable {
     public mutating func handle(_ event: Event) -> [Action] {
         switch event {
         case .connecting(let now):
+            // The bdSeq moves on only once a CONNECT carrying it was accepted: attempts that failed (no broker) reuse it.
             let bdSeq = nextBdSeq
-            nextBdSeq &+= 1
             phase = .connecting(bdSeq: bdSeq)
             return [.connect(will: death(bdSeq: bdSeq, now: now))]
         case .connected(let now):
             guard case .connecting(let bdSeq) = phase else { return [] }
+            nextBdSeq = bdSeq &+ 1
             primaryHostOnline = false
             var actions: [Action] = [.subscribe(subscriptions)]
             if configuration.primaryHostID == nil {
@@ -118,12 +120,16 @@ public struct EdgeNodeSession: Sendable {
         }
     }
 
-    private var isOnline: Bool {
+    /// Devices online (whether or not the node is).
+    public var onlineDeviceCount: Int { devices.count(where: \.online) }
+
+    /// Whether the node is born and publishing.
+    public var isOnline: Bool {
         if case .online = phase { true } else { false }
     }
 
     /// NCMD, every DCMD of the node, and the primary host's STATE.
-    private var subscriptions: [String] {
+    public var subscriptions: [String] {
         let node = configuration.node
         var filters = [SparkplugTopic.node(.ncmd, node).description,
                        "\(SparkplugTopic.namespace)/\(node.groupID)/\(SparkplugVerb.dcmd.rawValue)/\(node.edgeNodeID)/+"]

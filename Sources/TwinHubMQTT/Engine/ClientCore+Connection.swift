@@ -103,6 +103,14 @@ extension ClientCore {
             }
         }
         guard let handle else { return }
+        if let makeWill = configuration.willAtEachAttempt {
+            do {
+                try setWill(makeWill(), on: handle)
+            } catch {
+                attemptFailed(error)
+                return
+            }
+        }
         let rc: Int32
         if hasStartedConnecting {
             rc = mosquitto_reconnect_async(handle)
@@ -218,6 +226,19 @@ extension ClientCore {
         return handle
     }
 
+    /// Registers `will` for the next CONNECT (none clears it).
+    private func setWill(_ will: ClientConfiguration.Will?, on handle: OpaquePointer) throws(MQTTError) {
+        guard let will else {
+            mosquitto_will_clear(handle)
+            return
+        }
+        try Topic.validateName(will.topic)
+        let rc = will.payload.withUnsafeBytes { bytes in
+            mosquitto_will_set(handle, will.topic, Int32(bytes.count), bytes.baseAddress, will.qos.rawValue, will.retain)
+        }
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw Mosquitto.error(rc, errno: errno, "setting the last will", host: host) }
+    }
+
     private func configure(_ handle: OpaquePointer) throws(MQTTError) {
         func check(_ rc: Int32, _ doing: String) throws(MQTTError) {
             guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw Mosquitto.error(rc, errno: errno, doing, host: host) }
@@ -230,12 +251,7 @@ extension ClientCore {
         if broker.username != nil || broker.password != nil {
             try check(mosquitto_username_pw_set(handle, broker.username, broker.password), "setting the credentials")
         }
-        if let will = configuration.will {
-            let rc = will.payload.withUnsafeBytes { bytes in
-                mosquitto_will_set(handle, will.topic, Int32(bytes.count), bytes.baseAddress, will.qos.rawValue, will.retain)
-            }
-            try check(rc, "setting the last will")
-        }
+        if let will = configuration.will { try setWill(will, on: handle) }
         if broker.usesTLS {
             let tls = configuration.tls
             if let caFile = tls.caFile {

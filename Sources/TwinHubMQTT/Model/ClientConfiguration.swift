@@ -12,6 +12,10 @@ public struct ClientConfiguration: Sendable {
     public var session: SessionPolicy = .clean
     /// Message the broker publishes if this client's connection dies without a DISCONNECT.
     public var will: Will?
+    /// The will of each connection attempt, made just before its CONNECT; when set it replaces ``will`` (a Sparkplug
+    /// edge node's NDEATH carries one more bdSeq at every CONNECT). Runs on the client's thread: keep it short. A will it
+    /// makes that cannot be set fails that attempt.
+    public var willAtEachAttempt: (@Sendable () -> Will?)?
     /// TLS settings; used when ``broker`` is `mqtts://`.
     public var tls: TLSConfiguration = .init()
     /// Automatic reconnection after a lost connection.

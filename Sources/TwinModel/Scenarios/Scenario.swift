@@ -25,6 +25,8 @@ public struct Scenario: Sendable {
     public var location: SourceLocation
     /// What the scenario says of where its sites, areas, lines and machines stand (``FloorLayout`` lays out the rest).
     public var placements: [PlantPath: Placement] = [:]
+    /// What the fleet speaks on MQTT (JSON by default, Sparkplug B, or both).
+    public var wire = ScenarioWire()
 }
 
 extension Scenario {

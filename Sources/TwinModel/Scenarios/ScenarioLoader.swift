@@ -28,8 +28,9 @@ public enum ScenarioLoader {
     private static func parseScenario(_ root: YAMLNode, kinds: [String: MachineKind], diagnostics: DiagnosticCollector) throws(ModelError) -> Scenario? {
         let map = try root.mapping("a scenario")
         try map.checkKeys(["scenario", "name", "description", "enterprise", "seed", "speed", "start", "shifts",
-                           "planned_downtime", "setup_time", "microstops", "sites"])
+                           "planned_downtime", "setup_time", "microstops", "sites", "protocol", "sparkplug"])
         let id = try map.required("scenario").identifier("scenario")
+        let wire = try parseWire(map)
         let enterprise = try map.optional("enterprise")?.identifier("enterprise") ?? "factory"
         let seed = UInt64(truncatingIfNeeded: try map.optional("seed")?.int("seed") ?? 1)
         let speed = try map.optional("speed")?.double("speed") ?? 1
@@ -81,7 +82,29 @@ public enum ScenarioLoader {
             enterprise: enterprise, seed: seed, speed: speed, start: start, shifts: shifts, plannedDowntime: downtime,
             setupTime: setupTime, microstops: microstops, machines: machines, location: root.location)
         scenario.placements = placements
+        scenario.wire = wire
         return scenario
+    }
+
+    /// `protocol:` and `sparkplug:`.
+    private static func parseWire(_ map: YAMLMapping) throws(ModelError) -> ScenarioWire {
+        var wire = ScenarioWire()
+        func oneOf(_ node: YAMLNode, _ what: String, _ allowed: [String]) throws(ModelError) -> String {
+            let text = try node.string(what)
+            guard allowed.contains(text) else {
+                throw node.error("\(what) must be \(allowed.joined(separator: ", ")), not '\(text)'")
+            }
+            return text
+        }
+        if let node = map.optional("protocol") { wire.protocolName = try oneOf(node, "protocol", ScenarioWire.protocols) }
+        if let node = map.optional("sparkplug") {
+            let sparkplug = try node.mapping("sparkplug")
+            try sparkplug.checkKeys(["group", "edge_node", "primary_host"])
+            wire.sparkplugGroup = try sparkplug.optional("group")?.identifier("sparkplug group")
+            if let scope = sparkplug.optional("edge_node") { wire.edgeNode = try oneOf(scope, "edge_node", ScenarioWire.nodeScopes) }
+            wire.primaryHost = try sparkplug.optional("primary_host")?.identifier("primary_host")
+        }
+        return wire
     }
 
     private static func parseSite(_ node: YAMLNode, enterprise: String, kinds: [String: MachineKind], placements: inout [PlantPath: Placement],

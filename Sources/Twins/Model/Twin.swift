@@ -314,7 +314,8 @@ public struct Twin: Sendable {
         return []
     }
 
-    /// Online or offline, from the machine's status topic (the broker publishes the last will there).
+    /// Online or offline, from the machine's status topic (the broker publishes the last will there). Offline, every
+    /// property is stale at once.
     public mutating func apply(_ status: MachineStatus, received: Date) {
         let next: Connectivity.Status = status.online ? .online : .offline
         // The same status again (a retained message after a reconnect or a restart) changes nothing.
@@ -329,6 +330,10 @@ public struct Twin: Sendable {
             state = .offline
             stateSince = received
             stateReason = "offline: \(status.reason)"
+            // What an offline machine last said is no longer current (Sparkplug marks every metric stale at a death).
+            for index in storage.reported.indices where storage.reported[index].quality != .stale {
+                reportedValues[index].quality = .stale
+            }
         }
         version += 1
     }

@@ -82,6 +82,13 @@ public struct TwinStore: Sendable {
         return [DeadLetter(reason: error.code.rawValue, detail: error.reason)]
     }
 
+    /// Counts a message refused before any machine's decoder saw it (a Sparkplug payload its host refused), under
+    /// `reason`, and returns its dead letter.
+    public mutating func refuse(reason: String, detail: String) -> [DeadLetter] {
+        statistics.messagesIn += 1
+        return refuse(reason, detail)
+    }
+
     /// Applies a decoded message to the machine at `address`.
     public mutating func apply(_ decoded: Decoded, address: PlantPath, received: Date) -> [DeadLetter] {
         statistics.messagesIn += 1

@@ -113,7 +113,7 @@ struct DemoCommand: AsyncParsableCommand {
             + "twin service with \(RuleBook(kinds: kinds, overrides: scenario.ruleOverrides).ruleCount) rules; "
             + (interactive ? "q quits" : "Ctrl-C stops")
         let outcome = DemoOutcome()
-        let fleet = FleetSimulator.Runner(FleetSimulator(
+        let fleet = FleetSimulator.Runner(try FleetSimulator(
             scenario: scenario, options: runOptions.fleetOptions(try Self.connection(url), topics: topics, scenario: scenario), logger: logger))
         // On a terminal the console has the screen by then: say it before.
         let simulator = DemoStartGate(fleet, waitingFor: 2, opened: { if !interactive { Self.say(introduction) } })

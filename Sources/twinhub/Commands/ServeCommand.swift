@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Rules
+import SparkplugB
 import TwinHubMQTT
 import TwinModel
 import TwinPartition
@@ -35,6 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
             …/{machine}/alert/{rule}, every lifecycle event goes to {root}/_alerts/events (QoS 1), counts to
             {root}/{site}[/{area}[/{line}]]/alerts; acknowledge by publishing {"by":"…","comment":"…"} on
             …/{machine}/alert/{rule}/ack.
+
+            --sparkplug (or --host-id) also makes the service a Sparkplug B 3.0 primary host: its STATE on
+            spBv1.0/STATE/{host}, twins built from NBIRTH/DBIRTH (a device naming a kind in Properties/Kind gets its
+            rules and KPIs), data applied by alias, deaths taking twins offline; twins are published under the
+            root like any other (docs/sparkplug.md).
             """
     )
 
@@ -79,6 +85,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run no alert rules.")
     var noRules = false
 
+    @Flag(help: "Also be a Sparkplug B primary host: twins from the births and data under spBv1.0/#.")
+    var sparkplug = false
+
+    @Option(help: ArgumentHelp("Sparkplug host id: the STATE is spBv1.0/STATE/ID (implies --sparkplug).", valueName: "id"))
+    var hostID: String?
+
+    @Option(help: ArgumentHelp("How long Sparkplug messages after a gap in seq wait for the missing one before a rebirth request.", valueName: "seconds"))
+    var reorderTimeout = 2.0
+
     @Flag(help: "Share the plant with other instances on the same PostgreSQL --db: serve only the lines this instance holds a lease on (docs/scale-out.md).")
     var partition = false
 
@@ -97,12 +112,16 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxTwins >= 1 else { throw ValidationError("--max-twins must be at least 1") }
         guard !(noRules && !rules.isEmpty) else { throw ValidationError("--no-rules cannot be used with --rules") }
         guard root != nil || scenario != nil else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
+        guard reorderTimeout > 0 && reorderTimeout <= 60 else { throw ValidationError("--reorder-timeout must be above 0 and at most 60 s") }
         if partitioned {
             guard let db, db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") else {
                 throw ValidationError("--partition and --instance need a shared --db postgres://…")
             }
             guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
             guard instance.map({ !$0.isEmpty }) ?? true else { throw ValidationError("--instance needs a name") }
+            guard !sparkplug && hostID == nil else {
+                throw ValidationError("--sparkplug cannot be used with --partition or --instance yet: every instance would take every Sparkplug machine")
+            }
         }
     }
 
@@ -156,8 +175,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if !noRules { options.rules = try ruleBook(kinds: kinds, scenario: scenario) }
-        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = configuration.broker, stored] in
-            FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/ on \(broker); twins kept \(stored)\n".utf8))
+        if sparkplug || hostID != nil {
+            do {
+                options.sparkplug = try HostSession.Configuration(hostID: hostID ?? "twinhub", reorderTimeout: UInt64(reorderTimeout * 1000))
+            } catch {
+                throw ValidationError("--host-id: \(error.reason)")
+            }
+        }
+        let service = TwinService.Runner(TwinService(options: options, logger: logger)) { [broker = configuration.broker, stored, host = options.sparkplug?.hostID] in
+            FileHandle.standardError.write(Data("twinhub serve: \(kinds.count) kinds, serving \(topics.root)/\(host.map { " and Sparkplug B as host \($0)" } ?? "") on \(broker); twins kept \(stored)\n".utf8))
         }
         try await CommandLifecycle.run([CommandLifecycle.part(service, named: "twin service")], logger: logger)
     }

@@ -5,6 +5,7 @@ import Simulation
 import SimulationRuntime
 import TwinHubMQTT
 import TwinModel
+import TwinHubProtocol
 
 /// `twinhub sim`: run a scenario against a broker.
 struct SimCommand: AsyncParsableCommand {
@@ -19,6 +20,8 @@ struct SimCommand: AsyncParsableCommand {
               twinhub sim sheet_metal_job_shop --broker mqtt://localhost:1883
               twinhub sim predictive_maintenance_training --speed 600 --duration 24h
             Topics: {root}/{site}/{area}/{line}/{machine}/{telemetry|state|counters|status|cmd}.
+            With --protocol sparkplug: spBv1.0/{site}/{NBIRTH|DBIRTH|NDATA|DDATA|…}/{area}:{line}/{machine}
+            (docs/sparkplug.md); --protocol both publishes every value both ways.
             Ctrl-C takes every machine offline cleanly (status "offline", retained) and prints a summary.
             """
     )
@@ -30,6 +33,8 @@ struct SimCommand: AsyncParsableCommand {
     var scenario: String
 
     @OptionGroup var runOptions: ScenarioRunOptions
+
+    @OptionGroup(title: "Sparkplug B") var sparkplug: SparkplugSimOptions
 
     @Option(help: ArgumentHelp("Run only part K of N of the machines (1-based), to spread a large fleet over processes.", valueName: "K/N"))
     var shard: Shard?
@@ -48,13 +53,19 @@ struct SimCommand: AsyncParsableCommand {
             guard !scenario.machines.isEmpty else { throw ValidationError("shard \(shard.index)/\(shard.count) has no machines") }
         }
         let topics = try runOptions.topics(for: scenario)
-        let options = runOptions.fleetOptions(try connection.clientConfiguration(broker: global.broker), topics: topics, scenario: scenario)
+        var options = runOptions.fleetOptions(try connection.clientConfiguration(broker: global.broker), topics: topics, scenario: scenario)
+        sparkplug.apply(to: &options, scenario: scenario)
         try FileLimits.ensure(machines: scenario.machines.count)
 
-        let fleet = FleetSimulator(scenario: scenario, options: options, logger: logger)
+        let fleet: FleetSimulator
+        do {
+            fleet = try FleetSimulator(scenario: scenario, options: options, logger: logger)
+        } catch {
+            throw ConfigurationError("the scenario cannot be published as Sparkplug B: \(error.reason)")
+        }
         let interactive = isatty(STDERR_FILENO) == 1
         let runSpeed = options.speed
-        FileHandle.standardError.write(Data("twinhub sim: \(scenario.name): \(scenario.machines.count) machines at ×\(options.speed) → \(options.connection.broker) under \(topics.root)/\n".utf8))
+        FileHandle.standardError.write(Data("twinhub sim: \(scenario.name): \(scenario.machines.count) machines at ×\(options.speed) → \(options.connection.broker) \(Self.destination(options, topics: topics))\n".utf8))
         let runner = FleetSimulator.Runner(fleet) { status in
             let line = StatusLine.render(status, speed: runSpeed)
             if interactive {
@@ -73,6 +84,19 @@ struct SimCommand: AsyncParsableCommand {
     }
 }
 
+
+extension SimCommand {
+    /// Where the fleet publishes: its topic root, its Sparkplug groups, or both.
+    static func destination(_ options: FleetSimulator.Options, topics: TopicMap) -> String {
+        let sparkplug = "as Sparkplug B (spBv1.0/\(options.sparkplug.groupID ?? "{site}")/…, an edge node per \(options.sparkplug.nodeScope.rawValue)"
+            + (options.sparkplug.primaryHostID.map { ", primary host \($0)" } ?? "") + ")"
+        switch options.fleetProtocol {
+        case .json: return "under \(topics.root)/"
+        case .sparkplug: return sparkplug
+        case .both: return "under \(topics.root)/ and \(sparkplug)"
+        }
+    }
+}
 
 /// The live status line and the final summary of `twinhub sim`.
 enum StatusLine {

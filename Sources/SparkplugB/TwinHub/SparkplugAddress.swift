@@ -27,9 +27,22 @@ public enum SparkplugAddress {
         return try DeviceDescriptor(node: edgeNode(of: path), deviceID: machine)
     }
 
-    /// The machine of a device, or `nil` when its edge node id is not `{area}:{line}`.
+    /// The edge node of a single machine, for fleets with a node per machine: `{area}:{line}:{machine}`.
+    /// - Throws: ``SparkplugError`` as ``edgeNode(of:)`` does, or for a path that is not a machine's.
+    public static func machineNode(of path: PlantPath) throws(SparkplugError) -> EdgeNodeDescriptor {
+        guard let machine = path.machine else { throw SparkplugError(.invalidID, "'\(path)' is not a machine") }
+        let line = try edgeNode(of: path)
+        return try EdgeNodeDescriptor(groupID: line.groupID, edgeNodeID: "\(line.edgeNodeID)\(separator)\(machine)")
+    }
+
+    /// The machine of a device, or `nil` when its edge node id is neither `{area}:{line}` nor `{area}:{line}:{device}`.
     public static func machine(of device: DeviceDescriptor) -> PlantPath? {
-        let edgeNode = device.node.edgeNodeID
+        var edgeNode = Substring(device.node.edgeNodeID)
+        // A node of one machine: `{area}:{line}:{machine}`.
+        if edgeNode.hasSuffix("\(separator)\(device.deviceID)") {
+            let line = edgeNode.dropLast(device.deviceID.count + 1)
+            if line.contains(separator) { edgeNode = line }
+        }
         guard let index = edgeNode.firstIndex(of: separator) else { return nil }
         let area = edgeNode[..<index], line = edgeNode[edgeNode.index(after: index)...]
         guard !area.isEmpty, !line.isEmpty else { return nil }
