@@ -134,6 +134,7 @@ struct PartitionedServiceTests {
             try await plant.counters(total: 20)
             #expect(try await plant.stop("alpha") == 0, "\(plant.log("alpha"))")
             #expect(plant.log("alpha").contains("left: its leases are released"), "\(plant.log("alpha"))")
+            #expect(!plant.log("alpha").contains("lease round failed"), "stopping is no failure of the database")
             try await plant.awaitOwners(among: ["beta"], within: .seconds(20))
             try await Self.expectNothingDoubled(plant, total: 20)
         }

@@ -130,6 +130,7 @@ final class PartitionRuntime: Sendable {
             if state.withLock({ $0.failing }) { logger.notice("lease rounds work again") }
             state.withLock { $0.failing = false }
         } catch {
+            if Task.isCancelled { return }  // the service stops: not a failure of the database
             if !state.withLock({ $0.failing }) {
                 logger.warning("lease round failed: \(error); lines held are served until their leases lapse")
             }
