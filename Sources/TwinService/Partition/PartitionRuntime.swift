@@ -28,8 +28,8 @@ final class PartitionRuntime: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        /// Units held, with the local deadline by which the lease must be renewed (its start by the local clock plus
-        /// its duration: never later than the database's expiry).
+        /// Units held, with the local deadline by which the lease must be renewed: when its last renewal was sent, by
+        /// the local clock, plus its duration less ``deadlineMargin`` (so before the database's expiry).
         var held: [String: ContinuousClock.Instant] = [:]
         /// Units being handed over (unsubscribed; their twins being written).
         var handing: Set<String> = []
@@ -85,6 +85,7 @@ final class PartitionRuntime: Sendable {
                     try await Task.sleep(for: settings.terms.renewalInterval)
                 }
             }
+            group.addTask { [self] in try await watchDeadlines(service, outlet: outlet) }
             group.addTask { [self] in
                 var actions: [TwinServiceCore.Action] = []
                 while !Task.isCancelled {
@@ -119,12 +120,12 @@ final class PartitionRuntime: Sendable {
             let renewed = try await leases.renew(plan.renew, for: instance, terms: terms)
             lose(Array(Set(plan.renew).subtracting(renewed)), service: service, outlet: outlet, why: "its renewal was refused")
             state.withLock { state in
-                for unit in renewed where state.held[unit] != nil { state.held[unit] = started + terms.duration }
+                for unit in renewed where state.held[unit] != nil { state.held[unit] = started + terms.duration - deadlineMargin }
             }
             for unit in plan.handOver { handOver(unit, service: service, outlet: outlet) }
             let acquired = try await leases.acquire(plan.acquire, for: instance, terms: terms)
             state.withLock { state in
-                for unit in acquired { state.held[unit] = started + terms.duration }
+                for unit in acquired { state.held[unit] = started + terms.duration - deadlineMargin }
             }
             await adopt(acquired, service: service, outlet: outlet)
             if state.withLock({ $0.failing }) { logger.notice("lease rounds work again") }
@@ -136,10 +137,23 @@ final class PartitionRuntime: Sendable {
             }
             state.withLock { $0.failing = true }
         }
-        let now = ContinuousClock.now
-        let lapsed = state.withLock { state in state.held.filter { $0.value <= now }.map(\.key) }
-        lose(lapsed, service: service, outlet: outlet, why: "its lease was not renewed in time")
     }
+
+    /// Gives up the units whose local deadline has passed, checked often enough that the database's expiry (later by
+    /// the request's time and ``deadlineMargin``) is not reached meanwhile.
+    private func watchDeadlines(_ service: TwinService, outlet: TwinService.Outlet) async throws {
+        let interval = min(.milliseconds(250), settings.terms.renewalInterval / 10)
+        while !Task.isCancelled {
+            try await Task.sleep(for: interval)
+            let now = ContinuousClock.now
+            let lapsed = state.withLock { state in state.held.filter { $0.value <= now }.map(\.key) }
+            lose(lapsed, service: service, outlet: outlet, why: "its lease was not renewed in time")
+        }
+    }
+
+    /// How much earlier than the database's expiry an instance stops serving a unit it could not renew: a tenth of a
+    /// lease, at most a second (the deadline watch's period and a clock's drift over a lease fit in it).
+    private var deadlineMargin: Duration { min(.seconds(1), settings.terms.duration / 10) }
 
     /// Takes `units` just acquired: their twins from storage, then their topics.
     private func adopt(_ units: [String], service: TwinService, outlet: TwinService.Outlet) async {
