@@ -141,12 +141,12 @@ extension PostgresTwinStorage: LeaseStore {
         }
     }
 
-    /// Runs `body` with the client, failing once a renewal interval has passed: a round that waits longer for a lost
-    /// server would let the leases it renews lapse meanwhile.
+    /// Runs `body` with the client, failing once a renewal interval (at least a second) has passed: a round that waits
+    /// longer for a lost server would let the leases it renews lapse meanwhile.
     private func leaseCall<T: Sendable>(_ terms: LeaseTerms, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = client
         let result = Mutex<T?>(nil)
-        try await Self.within(terms.renewalInterval) {
+        try await Self.within(max(terms.renewalInterval, .seconds(1))) {
             let value = try await body(client)
             result.withLock { $0 = value }
         }
