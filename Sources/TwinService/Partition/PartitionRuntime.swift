@@ -112,7 +112,7 @@ final class PartitionRuntime: Sendable {
         do {
             let table = try await leases.leaseRound(instance: instance, terms: terms, discovered: discovered.sorted())
             state.withLock { state in
-                state.known.formUnion(discovered)
+                state.known.formUnion(table.leases.keys)  // those added by others too
                 state.discovered.subtract(discovered)
             }
             let plan = table.plan(for: instance, holding: held)
