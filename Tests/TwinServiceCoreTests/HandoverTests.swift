@@ -31,6 +31,19 @@ struct HandoverTests {
         #expect(bench.tick(at: 5).snapshots.isEmpty)
     }
 
+    @Test("An alert raised just before a handover goes out once its twin is stored, before the lease may be released")
+    func alertBeforeHandover() throws {
+        var bench = Self.partitioned()
+        let raised = try #require(bench.telemetry("m1", temp: 75, at: 0).batches.first)
+        let leaving = bench.handle(.handOver([Self.line]))
+        #expect(leaving.batches.isEmpty && !leaving.handedOver, "m1 is being written with its alert")
+        let done = bench.completed(raised)
+        #expect(done.alertEvents == ["raised m1"])
+        let event = try #require(done.firstIndex { if case .publish(.alertEvent) = $0 { true } else { false } })
+        let released = try #require(done.firstIndex { if case .handedOver = $0 { true } else { false } })
+        #expect(event < released)
+    }
+
     @Test("A failed write holds the handover until a later write stores the twins")
     func failedWrite() throws {
         var bench = Self.partitioned()
