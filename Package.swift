@@ -195,7 +195,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "TwinHubBroker", "TwinHubMQTT", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "Twins", "Rules", "TwinService",
-                "TwinServiceCore", "TwinStorage", "TwinStorageSQLite", "CMalloc",
+                "TwinServiceCore", "SparkplugB", "TwinStorage", "TwinStorageSQLite", "CMalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,7 @@ public struct BenchPlan: Sendable {
     public var simulator: SimulatorBenchmark
     public var memory: MemoryBenchmark
     public var web: WebBenchmark
+    public var sparkplug: SparkplugBenchmark
 
     public static let full = BenchPlan(
         core: CoreBenchmark(machines: 1000, messages: 200_000, rounds: 3, heapTwins: 100_000),
@@ -13,7 +14,8 @@ public struct BenchPlan: Sendable {
         latency: LatencyBenchmark(loads: [1000, 10_000, 50_000], probes: 300, machines: 1000, budget: .seconds(20)),
         simulator: SimulatorBenchmark(peerMessages: 300_000, rateMachines: 1000, rateSeconds: 8, processes: 2, shards: 2, cpuSeconds: 10),
         memory: MemoryBenchmark(sizes: [.init(twins: 1000, samples: 60), .init(twins: 10_000, samples: 20), .init(twins: 100_000, samples: 1)]),
-        web: WebBenchmark(loads: [.init(clients: 1000, machines: 1000, rate: 10, seconds: 15), .init(clients: 100, machines: 1000, rate: 60, seconds: 15)]))
+        web: WebBenchmark(loads: [.init(clients: 1000, machines: 1000, rate: 10, seconds: 15), .init(clients: 100, machines: 1000, rate: 60, seconds: 15)]),
+        sparkplug: SparkplugBenchmark(machines: 1000, messages: 200_000, rounds: 3))
 
     public static let smoke = BenchPlan(
         core: CoreBenchmark(machines: 1000, messages: 5000, rounds: 1, heapTwins: 2000),
@@ -21,7 +23,8 @@ public struct BenchPlan: Sendable {
         latency: LatencyBenchmark(loads: [1000], probes: 10, machines: 100, budget: .seconds(5)),
         simulator: SimulatorBenchmark(peerMessages: 50_000, rateMachines: 100, rateSeconds: 8, demands: [0.25], processes: 2, shards: 50, cpuSeconds: 1),
         memory: MemoryBenchmark(sizes: [.init(twins: 1000, samples: 3)]),
-        web: WebBenchmark(loads: [.init(clients: 5, machines: 20, rate: 10, seconds: 2)]))
+        web: WebBenchmark(loads: [.init(clients: 5, machines: 20, rate: 10, seconds: 2)]),
+        sparkplug: SparkplugBenchmark(machines: 100, messages: 2000, rounds: 1))
 
     /// What one benchmark produced.
     public struct Result: Sendable {
@@ -50,6 +53,9 @@ public struct BenchPlan: Sendable {
         }
         if names.contains(WebBenchmark.name) {
             results.append(Result(name: WebBenchmark.name, figures: try await web.run(context), method: web.method))
+        }
+        if names.contains(SparkplugBenchmark.name) {
+            results.append(Result(name: SparkplugBenchmark.name, figures: try await sparkplug.run(context), method: sparkplug.method))
         }
         return results
     }

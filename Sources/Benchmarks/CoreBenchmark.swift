@@ -99,7 +99,7 @@ public struct CoreBenchmark: Sendable {
     }
 
     /// A core as `twinhub serve` runs it: every rule of the kinds, with storage.
-    private static func core(_ context: BenchContext) -> TwinServiceCore {
+    static func core(_ context: BenchContext) -> TwinServiceCore {
         var configuration = TwinServiceCore.Configuration()
         configuration.storing = true
         return TwinServiceCore(store: TwinStore(kinds: context.kinds.mapValues(\.interface)), rules: RuleBook(kinds: context.kinds, overrides: []),

@@ -4,6 +4,8 @@ final class DTDLDocumentReader {
     let file: String
     private(set) var interfaces: [DTDLInterface] = []
     private(set) var diagnostics: [DTDLDiagnostic] = []
+    /// Where each @id of the document was first given: an @id names one element only.
+    private var identifiers: [String: DTDLLocation] = [:]
 
     /// The deepest nesting of complex schemas (DTDL v2 and v3).
     static let maximumSchemaDepth = 5
@@ -69,6 +71,7 @@ final class DTDLDocumentReader {
         } else if id.count > 128 {
             error("an Interface's @id is at most 128 characters; this one has \(id.count)", idNode)
         }
+        noteIdentifier(id, idNode)
         let displayName = localizable(node, "displayName", limit: 64)
         let description = localizable(node, "description", limit: 512)
         let comment = plainString(node, "comment", limit: 512)
@@ -104,7 +107,11 @@ final class DTDLDocumentReader {
                 if let problem = DTMI.problem(with: schemaID, version: context.version, requireVersion: false) {
                     error("'\(schemaID)' is not a valid DTMI: \(problem)", item["@id"] ?? item)
                 }
-                if localSchemas[schemaID] != nil { error("the schema '\(schemaID)' is defined twice", item) }
+                if localSchemas[schemaID] != nil {
+                    error("the schema '\(schemaID)' is defined twice", item)
+                } else if let idNode = item["@id"] {
+                    noteIdentifier(schemaID, idNode)
+                }
                 localSchemas[schemaID] = item
             }
             if schemasNode.array == nil { error("schemas must be an array of Array, Enum, Map or Object schemas", schemasNode) }
@@ -542,6 +549,17 @@ final class DTDLDocumentReader {
             error("'\(id)' is not a valid DTMI: \(problem)", node)
         } else if id.count > 2048 {
             error("an element's @id is at most 2048 characters", node)
+        }
+        noteIdentifier(id, node)
+    }
+
+    /// Records where `id` is given; an error when the document gave it already.
+    private func noteIdentifier(_ id: String, _ node: JSONNode) {
+        let location = DTDLLocation(file: file, node)
+        if let first = identifiers[id] {
+            error("the @id '\(id)' is already given at \(first.line):\(first.column) (\(first.path)); an @id names one element", node)
+        } else {
+            identifiers[id] = location
         }
     }
 

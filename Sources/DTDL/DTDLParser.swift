@@ -3,11 +3,19 @@
 /// class (names, lengths, required and unknown properties, schema shapes, DTMIs); what TwinHub does not support is
 /// named in a warning. Rules across Interfaces (what `extends` names, inherited names) are ``DTDLValidator``'s.
 public enum DTDLParser {
+    /// The largest document DTDL allows (1 MiB), checked before reading it.
+    public static let maximumDocumentSize = 1_048_576
+
     /// The Interfaces of one document, and every problem found in it.
     /// - Parameters:
     ///   - text: The document's JSON.
     ///   - file: Its path, for diagnostics.
     public static func parse(_ text: String, file: String) -> (interfaces: [DTDLInterface], diagnostics: [DTDLDiagnostic]) {
+        let size = text.utf8.count
+        guard size <= maximumDocumentSize else {
+            let location = DTDLLocation(file: file, path: "/", line: 1, column: 1)
+            return ([], [DTDLDiagnostic(.error, "the document is \(size) bytes; a DTDL document is at most 1 MiB (\(maximumDocumentSize) bytes)", at: location)])
+        }
         let root: JSONNode
         do {
             root = try PositionedJSONReader.read(text)

@@ -1,9 +1,23 @@
 import Foundation
+import Synchronization
 
 /// Loopback ports: find a free one, and check whether something accepts connections on one.
 public enum FreePort {
-    /// A port on 127.0.0.1 that nothing listens on right now (the kernel picks it).
+    /// Ports handed out by this process: never handed out again, so a server stopped for a while (a broker or
+    /// database restarted by a test) finds its port still free when it starts again.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port on 127.0.0.1 that nothing listens on right now (the kernel picks it), and that this process has not
+    /// handed out before.
     public static func pick() throws -> Int {
+        for _ in 0..<64 {
+            let port = try kernelPick()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw BrokerError("no free port on 127.0.0.1 that this process has not used already")
+    }
+
+    private static func kernelPick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BrokerError("socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -44,6 +44,23 @@ import Testing
         #expect(error.location.path == "/contents/1/name")
     }
 
+    @Test func anIDNamesOneElement() throws {
+        let error = try onlyError(Fixtures.interface("""
+            { "@type": "Telemetry", "@id": "dtmi:com:example:Test:speed;1", "name": "speed", "schema": "double" },
+            { "@type": "Property", "@id": "dtmi:com:example:Test:speed;1", "name": "feed", "schema": "double" }
+            """))
+        #expect(error.message.hasPrefix("the @id 'dtmi:com:example:Test:speed;1' is already given at "), "\(error.message)")
+        #expect(error.message.hasSuffix("(/contents/0/@id); an @id names one element"), "\(error.message)")
+        #expect(error.location.path == "/contents/1/@id")
+    }
+
+    @Test func aDocumentIsAtMostOneMebibyte() throws {
+        let padding = String(repeating: " ", count: DTDLParser.maximumDocumentSize)
+        let error = try onlyError(Fixtures.interface("") + padding)
+        #expect(error.message == "the document is \(Fixtures.interface("").utf8.count + padding.utf8.count) bytes; a DTDL document is at most 1 MiB (1048576 bytes)")
+        #expect(error.location.line == 1 && error.location.column == 1)
+    }
+
     @Test func duplicateNamesThroughExtends() throws {
         let json = """
             [\(Fixtures.interface(#"{ "@type": "Telemetry", "name": "speed", "schema": "double" }"#, id: "dtmi:com:example:Base;1")),

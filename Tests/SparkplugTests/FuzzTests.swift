@@ -63,6 +63,11 @@ struct FuzzTests {
                 }
             }
             if (try? SparkplugPayload(decoding: bytes)) != nil { decoded += 1 }
+            // The host's quick look at seq (top-level fields only: a damaged metric is the full decoder's to refuse)
+            // agrees with the full decoder on every payload both read.
+            if let scanned = SparkplugPayload.scanSequenceNumber(bytes), let full = try? ProtoPayload(serializedBytes: bytes) {
+                #expect(full.hasSeq && full.seq == scanned, "\(bytes)")
+            }
             Self.exercise(bytes, host: &host, now: UInt64(round) * 50)
         }
         // Some mutants still decode, some do not: both paths ran.

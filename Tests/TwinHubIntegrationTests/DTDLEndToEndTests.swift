@@ -56,6 +56,39 @@ import TwinModel
         }
     }
 
+    @Test("The Digital Twin Consortium's station model (a public industrial set) is imported, simulated and served on a real broker")
+    func publicModelIsSimulated() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-public-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let models = Self.examples.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tests/DTDLTests/Fixtures/ManufacturingOntologies/Models")
+        let twins = folder.appendingPathComponent("twins")
+        let importer = try ProcessRunner(["import", "dtdl", models.path, "--out", twins.path])
+        #expect(try await importer.exitStatus() == 0, "\(importer.stderr)")
+        #expect(importer.stdout.contains("station_telemetry"), "\(importer.stdout)")
+        let scenario = try TestScenario.write(TestScenario.cnc(enterprise: "dtc", machines: ["station"], kind: "station_telemetry"),
+                                              named: "dtc-test", in: folder)
+        try await ConsoleEndToEndTests.withBroker(root: "dtc") { broker, topics, observer in
+            let station = PlantPath(site: "site", area: "area", line: "line", machine: "station")
+            let twin = try await observer.subscribe(to: [topics.topic(.twin, for: station)])
+            let serve = try await ConsoleEndToEndTests.serve(broker, topics, twins: twins.path)
+            let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", twins.path, "--speed", "60", "--duration", "2m"])
+            let reported = try await within(.seconds(20), "the station's twin with the model's properties") { () -> Set<String> in
+                for await message in twin {
+                    guard let json = try? SimulatorTests.json(message), json["kind"] as? String == "station_telemetry",
+                          let reported = json["reported"] as? [String: Any], reported["EnergyConsumption"] != nil else { continue }
+                    return Set(reported.keys)
+                }
+                throw TimedOut(what: "the twins ended")
+            }
+            #expect(reported == ["OverallRunningTime", "FaultyTime", "Status", "EnergyConsumption", "IdealCycleTime", "ActualCycleTime"])
+            #expect(try await sim.exitStatus(within: .seconds(60)) == 0, "\(sim.stderr)")
+            serve.kill(SIGTERM)
+            #expect(try await serve.exitStatus() == 0, "\(serve.stderr)")
+        }
+    }
+
     @Test("A broken model is refused with Error: FILE:LINE:COLUMN: /json/path: reason and status 64; export writes valid DTDL; a kind file is written over only with --force")
     func brokenModelAndExport() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dtdl-cli-\(UUID().uuidString.prefix(8))")

@@ -52,8 +52,12 @@ final class PostgresServer: Sendable {
 
     /// Starts the server and waits until it accepts connections.
     func start() async throws {
-        try await tool("pg_ctl", ["-D", data.path, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                                  "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+        do {
+            try await tool("pg_ctl", ["-D", data.path, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
+                                      "-o", "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+        } catch {
+            throw ServerError("\(error)\nserver log:\n\(log.suffix(2000))")
+        }
     }
 
     /// Stops the server (fast shutdown: sessions are ended) and waits until it has.

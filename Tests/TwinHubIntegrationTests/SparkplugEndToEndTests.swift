@@ -16,6 +16,8 @@ struct SparkplugEndToEndTests {
         var counters: [String: Int]
         var connectivity: String
         var reason: String
+        /// The newest sample time among the reported values (the machine's clock).
+        var latest: Date?
 
         var description: String { "\(kind) \(connectivity) (\(reason)) counters \(counters) reported \(reported.sorted { $0.key < $1.key })" }
 
@@ -23,6 +25,7 @@ struct SparkplugEndToEndTests {
             kind = json["kind"] as? String ?? ""
             let reported = json["reported"] as? [String: [String: Any]] ?? [:]
             self.reported = reported.compactMapValues { $0["value"] as? Double }
+            latest = reported.values.compactMap { ($0["ts"] as? String).flatMap(ISO8601Parsing.date) }.max()
             counters = (json["counters"] as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
             let connectivity = json["connectivity"] as? [String: Any] ?? [:]
             self.connectivity = connectivity["status"] as? String ?? ""
@@ -158,27 +161,38 @@ struct SparkplugEndToEndTests {
         try await ConsoleEndToEndTests.withBroker(root: "spbkill") { broker, topics, observer in
             let hostTopics = try TopicMap(root: "spbkillhost")
             let host = try await Self.host(broker, observer, root: hostTopics.root, hostID: "kill")
-            let births = try await observer.subscribe(to: ["spBv1.0/site/NBIRTH/+"])
+            let probe = "itest/probe"
+            let births = try await observer.subscribe(to: ["spBv1.0/site/NBIRTH/+", probe])
             let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", ConsoleEndToEndTests.twins,
                                          "--protocol", "sparkplug", "--speed", "30", "--duration", "60m"])
             let first = try #require(try await births.next(1, within: .seconds(20)).first)
             #expect(try SparkplugPayload(decoding: first.payload, as: .nbirth).birthDeathSequence(.nbirth) == 0)
             _ = try await Self.twin(observer, hostTopics, Self.machine("m2"), "online") { $0.connectivity == "online" && !$0.reported.isEmpty }
             try await broker.restart()
-            let second = try #require(try await births.next(1, within: .seconds(30)).first)
-            #expect(try SparkplugPayload(decoding: second.payload, as: .nbirth).birthDeathSequence(.nbirth) == 1)
-            // The host saw the new session's births: the twin is online again, with values newer than the restart.
-            let restarted = Date()
-            let again = try await observer.subscribe(to: [hostTopics.topic(.twin, for: Self.machine("m2"))])
-            _ = try await within(.seconds(30), "m2 online after the restart") {
-                for await message in again {
-                    guard let json = try? SimulatorTests.json(message), TwinSummary(json).connectivity == "online",
-                          let since = (json["connectivity"] as? [String: Any])?["since"] as? String,
-                          let date = ISO8601Parsing.date(since), date >= restarted.addingTimeInterval(-1) else { continue }
-                    return true
+            // The node's new birth may come before this observer has subscribed again: once it has (its probe comes
+            // back), ask for a rebirth, which keeps the new session's bdSeq.
+            let observed = try await within(.seconds(30), "the observer subscribed again") { () -> SparkplugPayload? in
+                while true {
+                    try? await observer.publish(to: probe, string: "probe", qos: .atLeastOnce)
+                    guard let message = try? await births.next(1, within: .seconds(2)).first else { continue }
+                    if message.topic != probe { return try SparkplugPayload(decoding: message.payload, as: .nbirth) }
+                    return nil
                 }
-                throw TimedOut(what: "the twins ended")
             }
+            let rebirth = SparkplugPayload.rebirthRequest(timestamp: 1).encoded()
+            try await observer.publish(to: "spBv1.0/site/NCMD/area:line", payload: rebirth, qos: .atLeastOnce)
+            var second = observed
+            if second == nil {
+                second = try await within(.seconds(30), "an NBIRTH after the restart") {
+                    for await message in births where message.topic != probe { return try SparkplugPayload(decoding: message.payload, as: .nbirth) }
+                    throw TimedOut(what: "the births ended")
+                }
+            }
+            let birth = try #require(second)
+            #expect(try birth.birthDeathSequence(.nbirth) == 1)
+            // The host follows the new session: its twin takes samples newer than the new birth.
+            let born = Date(timeIntervalSince1970: Double(birth.timestamp ?? 0) / 1000)
+            _ = try await Self.twin(observer, hostTopics, Self.machine("m2"), "samples after the new birth") { ($0.latest ?? .distantPast) > born }
             sim.kill(SIGTERM)
             #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
             host.kill(SIGTERM)
@@ -263,6 +277,46 @@ struct SparkplugEndToEndTests {
             #expect(try SparkplugPayload(decoding: again.payload, as: .nbirth).birthDeathSequence(.nbirth) == 1)
             sim.kill(SIGTERM)
             #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+        }
+    }
+
+    @Test("Faults injected by DCMD: rules raise an alert on the Sparkplug twin; a network loss is a DDEATH, its end a DBIRTH")
+    func faultsByCommand() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try Self.scenario("spbfault", in: folder)
+        try await ConsoleEndToEndTests.withBroker(root: "spbfault") { broker, topics, observer in
+            let hostTopics = try TopicMap(root: "spbfaulthost")
+            let host = try await Self.host(broker, observer, root: hostTopics.root, hostID: "fault")
+            let events = try await observer.subscribe(to: [hostTopics.alertEvents])
+            let deaths = try await observer.subscribe(to: ["spBv1.0/site/DDEATH/area:line/m1", "spBv1.0/site/DBIRTH/area:line/m1"])
+            let sim = try ProcessRunner(["sim", scenario.path, "--broker", broker.url, "--twins", ConsoleEndToEndTests.twins,
+                                         "--protocol", "sparkplug", "--speed", "60", "--duration", "60m"])
+            _ = try await Self.twin(observer, hostTopics, Self.machine("m1"), "running") { $0.connectivity == "online" && ($0.reported["spindle_speed"] ?? 0) > 1000 }
+            _ = try await deaths.next(1)  // the first DBIRTH
+            func write(_ fault: String) async throws {
+                let payload = SparkplugPayload.command(timestamp: 1, metrics: [SparkplugMetric(name: "Command/Inject Fault", value: .string(fault))])
+                try await observer.publish(to: "spBv1.0/site/DCMD/area:line/m1", payload: payload.encoded(), qos: .atLeastOnce)
+            }
+            try await write("coolant_loss")
+            let raised = try await within(.seconds(30), "coolant_flow_low raised on m1") { () -> String in
+                for await message in events {
+                    guard let json = try? SimulatorTests.json(message), json["event"] as? String == "raised",
+                          let alert = json["alert"] as? [String: Any], let id = alert["id"] as? String, id.hasPrefix("site/area/line/m1/") else { continue }
+                    return id
+                }
+                throw TimedOut(what: "the events ended")
+            }
+            #expect(raised == "site/area/line/m1/coolant_flow_low")
+
+            try await write("network_loss")
+            let lost = try await deaths.next(2, within: .seconds(30)).map(\.topic)
+            #expect(lost == ["spBv1.0/site/DDEATH/area:line/m1", "spBv1.0/site/DBIRTH/area:line/m1"], "gone, then back after its 2 simulated minutes")
+            sim.kill(SIGTERM)
+            #expect(try await sim.exitStatus() == 0, "\(sim.stderr)")
+            #expect(sim.stdout.contains("2 commands applied"), "\(sim.stdout)")
+            host.kill(SIGTERM)
+            #expect(try await host.exitStatus() == 0, "\(host.stderr)")
         }
     }
 }

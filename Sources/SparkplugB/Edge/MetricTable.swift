@@ -8,9 +8,12 @@ struct MetricTable: Sendable {
     }
 
     private(set) var slots: [Slot] = []
+    /// Each name's slot (the first, should a name come twice).
+    private var slotOfName: [String: Int] = [:]
 
     init(_ definitions: [SparkplugMetricDefinition], alias: (String) -> UInt64) {
         slots = definitions.map { Slot(definition: $0, alias: alias($0.name), sent: nil) }
+        for (index, slot) in slots.enumerated() where slotOfName[slot.definition.name] == nil { slotOfName[slot.definition.name] = index }
     }
 
     /// Every metric as a birth carries it (name, alias, datatype, properties, current value); remembers them as sent.
@@ -26,7 +29,7 @@ struct MetricTable: Sendable {
     mutating func update(_ updates: [SparkplugMetricUpdate], send: Bool) -> [SparkplugMetric] {
         var changed: [SparkplugMetric] = []
         for update in updates {
-            guard let index = slots.firstIndex(where: { $0.definition.name == update.name }) else { continue }
+            guard let index = slotOfName[update.name] else { continue }
             slots[index].definition.value = update.value
             guard send, slots[index].sent != .some(update.value) else { continue }
             slots[index].sent = .some(update.value)
@@ -52,7 +55,7 @@ struct MetricTable: Sendable {
     }
 
     private func slot(name: String?, alias: UInt64?) -> Slot? {
-        if let name { return slots.first { $0.definition.name == name } }
+        if let name { return slotOfName[name].map { slots[$0] } }
         if let alias { return slots.first { $0.alias == alias } }
         return nil
     }

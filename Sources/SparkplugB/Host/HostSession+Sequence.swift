@@ -35,11 +35,15 @@ extension HostSession {
 
     /// Asks for a rebirth of every node whose gap has stayed open for the reorder timeout.
     mutating func expire(_ now: UInt64) -> [Action] {
-        var actions: [Action] = []
-        for (node, record) in nodes.sorted(by: { $0.key.description < $1.key.description }) {
+        // Every message passes here: look at the nodes without copying or sorting them, and sort only the expired ones.
+        var expired: [(node: EdgeNodeDescriptor, since: UInt64, missing: UInt8)] = []
+        for (node, record) in nodes {
             guard let since = record.gapSince, now >= since, now - since >= configuration.reorderTimeout else { continue }
-            let missing = record.lastSeq &+ 1
-            actions += requestRebirth(node, reason: "seq \(missing) missing for \(now - since) ms", now: now, force: true)
+            expired.append((node, since, record.lastSeq &+ 1))
+        }
+        var actions: [Action] = []
+        for gap in expired.sorted(by: { $0.node.description < $1.node.description }) {
+            actions += requestRebirth(gap.node, reason: "seq \(gap.missing) missing for \(now - gap.since) ms", now: now, force: true)
         }
         return actions
     }

@@ -59,6 +59,11 @@ extension SparkplugPayload {
     /// yet).
     /// - Throws: ``SparkplugError`` for bytes that are not the protobuf, or a seq that is absent or above 255.
     static func peekSequenceNumber(_ bytes: [UInt8], _ verb: SparkplugVerb) throws(SparkplugError) -> UInt8 {
+        // Every data message passes here before it is decoded whole: read the top-level fields' keys and skip their
+        // values, which finds `seq` (field 3) without decoding the metrics. Anything odd takes the full decoder, for its error.
+        if let seq = scanSequenceNumber(bytes) {
+            return try SparkplugPayload(timestamp: nil, seq: seq, metrics: []).sequenceNumber(verb)
+        }
         let payload: ProtoPayload
         do {
             payload = try ProtoPayload(serializedBytes: bytes)
@@ -66,5 +71,39 @@ extension SparkplugPayload {
             throw SparkplugError(.malformedPayload, "not a Sparkplug B protobuf payload (\(bytes.count) bytes): \(error)")
         }
         return try SparkplugPayload(timestamp: nil, seq: payload.hasSeq ? payload.seq : nil, metrics: []).sequenceNumber(verb)
+    }
+
+    /// The last `seq` (field 3, a varint) among the payload's top-level fields; `nil` when there is none or the bytes are
+    /// not well-formed protobuf.
+    static func scanSequenceNumber(_ bytes: [UInt8]) -> UInt64? {
+        var index = 0
+        func varint() -> UInt64? {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count, shift < 64 {
+                let byte = bytes[index]
+                index += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+            return nil
+        }
+        var seq: UInt64?
+        while index < bytes.count {
+            guard let key = varint(), key >> 3 != 0 else { return nil }
+            switch key & 7 {
+            case 0:
+                guard let value = varint() else { return nil }
+                if key >> 3 == 3 { seq = value }
+            case 1: index += 8
+            case 2:
+                guard let length = varint(), length <= UInt64(bytes.count - index) else { return nil }
+                index += Int(length)
+            case 5: index += 4
+            default: return nil
+            }
+        }
+        return index == bytes.count ? seq : nil
     }
 }

@@ -1,10 +1,11 @@
 /// Sparkplug ids (group, edge node, device, host): any non-empty UTF-8 text without `/`, `+` or `#`.
 enum SparkplugID {
     /// Returns `id`, or throws saying which id (`what`) is wrong and why.
-    static func validated(_ id: some StringProtocol, _ what: String) throws(SparkplugError) -> String {
-        if id.isEmpty { throw SparkplugError(.invalidID, "the \(what) is empty") }
-        for reserved in ["/", "+", "#"] where id.contains(reserved) {
-            throw SparkplugError(.invalidID, "the \(what) '\(id)' contains '\(reserved)'")
+    /// One pass over the bytes; the words of an error are made only when there is one.
+    static func validated(_ id: some StringProtocol, _ what: @autoclosure () -> String) throws(SparkplugError) -> String {
+        if id.isEmpty { throw SparkplugError(.invalidID, "the \(what()) is empty") }
+        if let reserved = id.utf8.first(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") }) {
+            throw SparkplugError(.invalidID, "the \(what()) '\(id)' contains '\(Character(Unicode.Scalar(reserved)))'")
         }
         return String(id)
     }

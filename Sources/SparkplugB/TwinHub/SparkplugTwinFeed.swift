@@ -113,7 +113,8 @@ public struct SparkplugTwinFeed: Sendable {
     }
 
     private mutating func updated(_ source: HostSession.MetricSource, _ metrics: [HostSession.MetricUpdate], born: Bool) -> [Output] {
-        guard var device = devices[source] else { return [] }
+        // Out of the table while it changes, so that its readings are changed in place, not copied.
+        guard var device = devices.removeValue(forKey: source) else { return [] }
         defer { devices[source] = device }
         let machine = Self.machine(of: source)
         let previous = device.state

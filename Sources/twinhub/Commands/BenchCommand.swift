@@ -39,7 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How much to log on standard error.")
     var logLevel: LogLevelArgument = .init(level: .error)
 
-    static let names = ["core", "ingest", "latency", "simulator", "memory", "web"]
+    static let names = ["core", "ingest", "latency", "simulator", "memory", "web", "sparkplug"]
 
     func validate() throws {
         if let only {
