@@ -91,14 +91,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TwinPartition",
+            dependencies: ["TwinModel"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TwinStorage",
-            dependencies: ["Twins", "Rules", "TwinModel"],
+            dependencies: ["Twins", "Rules", "TwinModel", "TwinPartition"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinStoragePostgres",
             dependencies: [
-                "TwinStorage", "Twins", "Rules", "TwinModel",
+                "TwinStorage", "TwinPartition", "Twins", "Rules", "TwinModel",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,13 +120,13 @@ let package = Package(
         ),
         .target(
             name: "TwinServiceCore",
-            dependencies: ["TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol", "SparkplugB"],
+            dependencies: ["TwinStorage", "TwinPartition", "Twins", "Rules", "TwinModel", "TwinHubProtocol", "SparkplugB"],
             swiftSettings: strict
         ),
         .target(
             name: "TwinService",
             dependencies: [
-                "TwinServiceCore", "SparkplugB", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
+                "TwinServiceCore", "TwinPartition", "SparkplugB", "TwinStorage", "Twins", "TwinModel", "TwinHubProtocol", "TwinHubMQTT", "Rules", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -212,6 +217,7 @@ let package = Package(
                 "Twins",
                 "Rules",
                 "TwinService",
+                "TwinPartition",
                 "TwinStorageSQLite",
                 "TwinStoragePostgres",
                 "Console",
@@ -266,6 +272,11 @@ let package = Package(
         .testTarget(
             name: "TwinServiceCoreTests",
             dependencies: ["TwinServiceCore", "TwinStorage", "Twins", "Rules", "TwinModel", "TwinHubProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinPartitionTests",
+            dependencies: ["TwinPartition", "TwinModel"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -326,7 +337,7 @@ let package = Package(
             name: "TwinHubIntegrationTests",
             dependencies: ["RuleLanguage", "TestSupport",
                 "TwinHubMQTT", "TwinHubBroker", "twinhub", "TwinModel", "TwinHubProtocol", "Simulation", "SimulationRuntime", "SparkplugB", "Twins", "Rules", "TwinService",
-                "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
+                "TwinStorage", "TwinStorageSQLite", "TwinStoragePostgres", "TwinPartition", "TwinServiceCore", "Console", "ConsoleRuntime", "WebView", "WebRuntime", "SchemaSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -67,13 +67,7 @@ public struct RuleEngine: Sendable {
 
     /// Counts of open alerts per site, area and line.
     public func counts() -> [PlantPath: AlertCounts] {
-        var counts: [PlantPath: AlertCounts] = [:]
-        for alert in alerts {
-            for key in alert.address.prefixes {
-                counts[key, default: AlertCounts()].add(alert)
-            }
-        }
-        return counts
+        AlertCounts.tally(alerts)
     }
 
     // MARK: Persistence
@@ -90,6 +84,13 @@ public struct RuleEngine: Sendable {
         restored[twin.address] = saved
         guard let kind else { return [] }
         return build(twin, kind: kind, wall: wall)
+    }
+
+    /// Forgets `twin`'s rules and their alerts, with no event: the twin leaves this engine (for another service
+    /// instance, which restores them from storage), its alerts stay open there.
+    public mutating func forget(_ twin: Twin) {
+        restored[twin.address] = nil
+        if hasRules(twin) { machines[twin.serial] = nil }
     }
 
     /// Builds a twin's rules from the book, with its restored memories if any.
@@ -121,6 +122,17 @@ public struct AlertCounts: Sendable, Equatable {
     public var bySeverity: [Severity: Int] = [:]
 
     public init() {}
+
+    /// The counts of `alerts` (those not closed) per site, area and line.
+    public static func tally(_ alerts: some Sequence<Alert>) -> [PlantPath: AlertCounts] {
+        var counts: [PlantPath: AlertCounts] = [:]
+        for alert in alerts where alert.status != .closed {
+            for key in alert.address.prefixes {
+                counts[key, default: AlertCounts()].add(alert)
+            }
+        }
+        return counts
+    }
 
     mutating func add(_ alert: Alert) {
         if alert.isActive {

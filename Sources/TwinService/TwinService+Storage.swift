@@ -12,6 +12,8 @@ extension TwinService {
         let storage: (any TwinStorage)?
         /// Signalled once the core says everything is written after ``TwinServiceCore/Event/stopping``.
         let flushed: FlushSignal
+        /// The leases of a partitioned instance; `nil` when it serves every machine.
+        let partition: PartitionRuntime?
 
         /// Writes `batch` on a task of its own, beside the batches in flight (they never share a twin), then hands the
         /// outcome back to the core. Unstructured on purpose: one hop from the core's lock to the disk, where a queue
@@ -24,8 +26,8 @@ extension TwinService {
     }
 
     /// The outlet for `client`.
-    func makeOutlet(client: MQTTClient) -> Outlet {
-        Outlet(client: client, storage: options.storage, flushed: FlushSignal())
+    func makeOutlet(client: MQTTClient, partition: PartitionRuntime? = nil) -> Outlet {
+        Outlet(client: client, storage: options.storage, flushed: FlushSignal(), partition: partition)
     }
 
     private func write(_ batch: PersistBatch, to storage: any TwinStorage, outlet: Outlet) async {

@@ -49,6 +49,9 @@ public final class TwinService: Sendable {
         public var rules: RuleBook?
         /// Be a Sparkplug B primary host with this id (STATE, `spBv1.0/#`, twins from births), besides the JSON topics.
         public var sparkplug: HostSession.Configuration?
+        /// Set to share the plant with other instances: this one serves only the lines it holds a lease on. Needs a
+        /// ``storage`` shared by the instances.
+        public var partitioning: Partitioning?
 
         public init(connection: ClientConfiguration, topics: TopicMap, kinds: [String: MachineInterface]) {
             self.connection = connection
@@ -73,6 +76,7 @@ public final class TwinService: Sendable {
         configuration.historyInterval = options.historyInterval
         configuration.commandRetry = options.commandRetry
         configuration.storing = options.storage != nil
+        configuration.publishesAggregates = options.partitioning == nil
         let store = TwinStore(kinds: options.kinds, settings: options.settings, unknownKinds: options.unknownKinds,
                               maximumPayload: options.maximumPayload, maximumTwins: options.maximumTwins)
         core = Mutex(TwinServiceCore(store: store, rules: options.rules, configuration: configuration))
@@ -88,7 +92,8 @@ public final class TwinService: Sendable {
     /// Connects and serves until the task is cancelled; then writes what is unsaved and disconnects.
     public func run(ready: @escaping @Sendable () -> Void = {}) async throws {
         var restored: [StoredTwin] = []
-        if let storage = options.storage {
+        let partition = options.partitioning.map { PartitionRuntime($0, logger: logger) }
+        if let storage = options.storage, partition == nil {
             let loaded = try await storage.loadAll()
             for id in loaded.unreadable { logger.error("stored twin \(LogText.escaped(id)) cannot be read; it starts afresh") }
             restored = loaded.twins
@@ -99,6 +104,7 @@ public final class TwinService: Sendable {
         let channels: [TopicMap.Channel] = [.status, .state, .counters, .telemetry, .desired]
         var filters = channels.map(topics.filter)
         if options.rules != nil { filters.append(topics.alertAcknowledgementFilter) }
+        if partition != nil { filters = PartitionRuntime.discoveryFilters(topics) }  // each line's own come with its lease
         // Nothing may be lost between the broker and the twins: a backlog pauses reading instead of dropping.
         let messages = try await client.subscribe(to: filters, qos: .atLeastOnce, bufferCapacity: options.bufferCapacity, whenFull: .pauseReading)
         // A clean stop ends the reading, not the subscriptions: with a persistent session (--session-expiry) the broker
@@ -108,7 +114,7 @@ public final class TwinService: Sendable {
         try await client.connect()
         logger.info("twin service serving", metadata: ["root": "\(topics.root)", "kinds": "\(options.kinds.count)",
                                                        "rules": "\(options.rules?.ruleCount ?? 0)"])
-        let outlet = makeOutlet(client: client)
+        let outlet = makeOutlet(client: client, partition: partition)
         var actions: [TwinServiceCore.Action] = []
         handle(.restored(restored, at: Date()), &actions, outlet)
         ready()
@@ -121,9 +127,11 @@ public final class TwinService: Sendable {
         } catch {
             failure = error
         }
+        await partition?.stopFeeds()
         handle(.stopping, &actions, outlet)
         await outlet.flushed.wait()
         sparkplugStopping(client)
+        await partition?.leave()
         await client.disconnect()
         if let failure { throw failure }
     }
@@ -139,6 +147,10 @@ public final class TwinService: Sendable {
             group.addTask { [self] in
                 var actions: [TwinServiceCore.Action] = []
                 for await message in messages {
+                    if let partition = outlet.partition {
+                        partition.discover(message, topics: options.topics)
+                        continue
+                    }
                     guard let event = event(of: message) else { continue }
                     handle(event, &actions, outlet)
                 }
@@ -165,6 +177,9 @@ public final class TwinService: Sendable {
                     sparkplugTick(&actions, outlet)
                     if aggregates { releaseFreeMemory() }
                 }
+            }
+            if let partition = outlet.partition {
+                group.addTask { [self] in try await partition.run(self, outlet: outlet) }
             }
             defer { group.cancelAll() }
             try await group.next()
@@ -199,7 +214,7 @@ public final class TwinService: Sendable {
 
     private static func isOrdered(_ action: TwinServiceCore.Action) -> Bool {
         switch action {
-        case .persist, .flushed, .publish(.alert), .publish(.alertEvent): true
+        case .persist, .flushed, .handedOver, .publish(.alert), .publish(.alertEvent): true
         case .publish, .log: false
         }
     }
@@ -209,6 +224,7 @@ public final class TwinService: Sendable {
         case .publish(let publication): publish(publication, client: outlet.client)
         case .persist(let batch): outlet.write(batch, for: self)
         case .flushed: outlet.flushed.raise()
+        case .handedOver(let lines): outlet.partition?.handedOver(lines)
         case .log(let line):
             switch line.level {
             case .info: logger.info("\(LogText.escaped(line.message))")

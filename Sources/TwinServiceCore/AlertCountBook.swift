@@ -16,7 +16,11 @@ struct AlertCountBook: Sendable {
     mutating func take(from rules: RuleEngine) -> [(PlantPath, AlertCounts)] {
         guard changed else { return [] }
         changed = false
-        let counts = rules.counts()
+        return take(rules.counts())
+    }
+
+    /// `counts` to publish, with zeros for the paths published last time that have none now.
+    mutating func take(_ counts: [PlantPath: AlertCounts]) -> [(PlantPath, AlertCounts)] {
         var result = counts.map { ($0.key, $0.value) }
         for path in published where counts[path] == nil { result.append((path, AlertCounts())) }
         published = Set(counts.keys)

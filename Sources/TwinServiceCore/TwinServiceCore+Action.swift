@@ -16,6 +16,8 @@ extension TwinServiceCore {
         case log(LogLine)
         /// After ``Event/stopping``: everything that could be stored is.
         case flushed
+        /// After ``Event/handOver(_:)``: these lines' twins are stored and gone; their leases may be released.
+        case handedOver([PlantPath])
     }
 
     /// An outgoing message as a domain value: the runtime's codec picks its topic and bytes.

@@ -29,6 +29,17 @@ extension TwinServiceCore {
         case restored([StoredTwin], at: Date)
         /// The service stops: what is unsaved is written; ``Action/flushed`` says when all of it is.
         case stopping
+        /// A partitioned instance took the leases of `lines`: the twins of their machines, loaded from storage, at `now`.
+        /// Their open alerts are published again; nothing is raised again.
+        case adopted([StoredTwin], lines: [PlantPath], at: Date)
+        /// `lines` go to another instance (their topics are unsubscribed and their messages applied): their twins are
+        /// written, then leave; ``Action/handedOver(_:)`` says when the leases may be released.
+        case handOver([PlantPath])
+        /// This instance holds the aggregates' lease: every stored twin, read at `now`, from which the plant's
+        /// aggregates and alert counts are published (whole, never the sums of this instance's share).
+        case plantFigures([StoredTwin], at: Date)
+        /// The leases of `lines` were lost (another instance may hold them now): their twins leave at once, unwritten.
+        case dropped([PlantPath])
     }
 
     /// A message from a machine, decoded off the core.

@@ -7,7 +7,8 @@ import Twins
 extension TwinServiceCore {
     /// Start-up: the stored twins come back (to be published again), with their rules' memories; every open alert is
     /// published again (the broker may have lost it), and alerts whose rule is gone close.
-    mutating func restore(_ twins: [StoredTwin], now: Date, into actions: inout [Action]) {
+    /// Within `scope` (lines adopted), only the alerts of the twins under it are published again.
+    mutating func restore(_ twins: [StoredTwin], now: Date, scope: [PlantPath]? = nil, into actions: inout [Action]) {
         store.restore(twins.map(\.record), restartedAt: now)
         var events: [AlertEvent] = []
         for twin in twins {
@@ -18,7 +19,9 @@ extension TwinServiceCore {
             if !closed.isEmpty { writes.noteChanged(address) }
             events += closed
         }
-        for alert in rules.alerts { actions.append(.publish(.alert(alert))) }
+        for alert in rules.alerts where scope?.contains(where: { $0.contains(alert.address) }) ?? true {
+            actions.append(.publish(.alert(alert)))
+        }
         counts.noteChanged()
         emit(events, time: now, into: &actions)
     }
@@ -71,7 +74,7 @@ extension TwinServiceCore {
     }
 
     /// Hands out the twins of a batch taken, as they are now. One with no twin left in the store is done at once.
-    private mutating func persist(_ batch: (id: PersistBatch.ID, addresses: [PlantPath]), into actions: inout [Action]) {
+    mutating func persist(_ batch: (id: PersistBatch.ID, addresses: [PlantPath]), into actions: inout [Action]) {
         let entries = batch.addresses.compactMap { address in
             store.twins[address].map { PersistBatch.Entry(twin: $0, rules: rules.saved($0)) }
         }
@@ -87,6 +90,7 @@ extension TwinServiceCore {
         if stored {
             release(gate.stored(id), into: &actions)
             writeHeldTwins(into: &actions)
+            continueHandovers(into: &actions)
         } else {
             gate.failed(id)
         }

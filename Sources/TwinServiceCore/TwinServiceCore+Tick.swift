@@ -15,12 +15,16 @@ extension TwinServiceCore {
             for event in events { writes.noteChanged(event.alert.address) }
             emit(events, time: now, into: &actions)
         }
-        for (path, count) in counts.take(from: rules) { actions.append(.publish(.alertCounts(path, count))) }
+        if publishesAggregates {
+            for (path, count) in counts.take(from: rules) { actions.append(.publish(.alertCounts(path, count))) }
+        }
         for twin in pacing.dueSnapshots(now: now, in: store) { actions.append(.publish(.snapshot(twin))) }
         for twin in pacing.dueHistories(now: now, in: store) { actions.append(.publish(.history(twin))) }
         for (address, command) in commands.due(now: now, in: store) { send(command, to: address, into: &actions) }
         if let figures = tick.metrics {
-            for (path, sum) in store.aggregates() { actions.append(.publish(.aggregate(path, sum))) }
+            if publishesAggregates {
+                for (path, sum) in store.aggregates() { actions.append(.publish(.aggregate(path, sum))) }
+            }
             actions.append(.publish(.metrics(metrics.report(now: now, store: store, rules: rules, runtime: figures))))
         }
     }

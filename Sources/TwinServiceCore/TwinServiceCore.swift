@@ -22,6 +22,10 @@ public struct TwinServiceCore: Sendable {
         public var commandRetry: Duration = .seconds(5)
         /// Whether twins are stored. With storage an alert event waits until its twin is written; without, it goes out at once.
         public var storing = false
+        /// Whether aggregates and alert counts are published from this core's twins. A partitioned instance holds
+        /// only some of the plant's machines: its sums would be partial, so it publishes none (``Event/plantFigures(_:)``
+        /// brings the plant's, computed from storage, to the one that holds the aggregates' lease).
+        public var publishesAggregates = true
 
         public init() {}
     }
@@ -36,11 +40,16 @@ public struct TwinServiceCore: Sendable {
     var writes: WriteBehind
     var gate = AlertEventGate()
     var counts = AlertCountBook()
+    /// The plant's alert counts, published by the holder of the aggregates' lease.
+    var plantCounts = AlertCountBook()
     var metrics = ServiceMetrics()
     /// When twins were last refreshed and the clock rules run (once a second).
     var lastRefresh: Date?
     /// Set by ``Event/stopping``: every completion writes what is left, until nothing is.
     var stopping = false
+    /// Lines being handed over to another instance: their twins leave once they are stored.
+    var leaving: Set<PlantPath> = []
+    let publishesAggregates: Bool
 
     /// - Parameters:
     ///   - store: the twins to start from (empty, typically).
@@ -51,6 +60,7 @@ public struct TwinServiceCore: Sendable {
         pacing = PublicationPacing(snapshotInterval: configuration.snapshotInterval, historyInterval: configuration.historyInterval)
         commands = CommandRetry(interval: configuration.commandRetry)
         writes = WriteBehind(enabled: configuration.storing)
+        publishesAggregates = configuration.publishesAggregates
     }
 
     /// Takes one event and appends what is to be done, in order, to `actions` (which it never empties: the caller
@@ -61,13 +71,19 @@ public struct TwinServiceCore: Sendable {
         case .acknowledgement(let message): acknowledge(message, into: &actions)
         case .refused(let message): refuse(message, into: &actions)
         case .tick(let tick): self.tick(tick, into: &actions)
-        case .writeDue: writeUnsaved(routine: true, into: &actions)
+        case .writeDue:
+            writeUnsaved(routine: true, into: &actions)
+            continueHandovers(into: &actions)
         case .storageCompleted(let batch, let stored): storageCompleted(batch, stored: stored, into: &actions)
         case .retainedDeleted(let machine, let channel, let topic):
             metrics.retainedDeleted += 1
             actions.append(.log(LogLine(level: .info, message: "retained \(channel.rawValue) of \(machine) deleted (an empty message on \(topic)); its twin keeps what it knows")))
         case .restored(let twins, let now): restore(twins, now: now, into: &actions)
         case .stopping: stop(into: &actions)
+        case .adopted(let twins, let lines, let now): adopt(twins, lines: lines, now: now, into: &actions)
+        case .handOver(let lines): handOver(lines, into: &actions)
+        case .dropped(let lines): drop(lines)
+        case .plantFigures(let twins, let now): publishPlantFigures(twins, now: now, into: &actions)
         }
     }
 }

@@ -1,3 +1,5 @@
+import TwinModel
+
 /// Where twins are kept across restarts. Small on purpose, so a server database can take SQLite's place.
 ///
 /// Its shape is swift-service-lifecycle's `Service` (`Sendable` with `run() async throws`), so a storage joins a
@@ -9,6 +11,11 @@ public protocol TwinStorage: Sendable {
     /// Every stored twin. Rows that cannot be read are skipped and reported, never fatal.
     /// - Throws: ``TwinStorageError`` when the store cannot be read at all.
     func loadAll() async throws(TwinStorageError) -> LoadedTwins
+
+    /// The stored twins under `prefixes` (the lines a service instance just took over). Rows that cannot be read are
+    /// skipped and reported, never fatal.
+    /// - Throws: ``TwinStorageError`` when the store cannot be read at all.
+    func load(under prefixes: [PlantPath]) async throws(TwinStorageError) -> LoadedTwins
 
     /// Inserts or replaces these twins (those that can be encoded), in as many transactions as the driver likes. Off
     /// the caller's task where the driver can do so: the caller is not blocked on the disk.
@@ -23,6 +30,13 @@ public protocol TwinStorage: Sendable {
 }
 
 extension TwinStorage {
+    /// Every stored twin under `prefixes`, picked out of ``loadAll()``: for a store that cannot select by path.
+    public func load(under prefixes: [PlantPath]) async throws(TwinStorageError) -> LoadedTwins {
+        var loaded = try await loadAll()
+        loaded.twins.removeAll { twin in !prefixes.contains { $0.contains(twin.record.address) } }
+        return loaded
+    }
+
     /// Suspends until the calling task is cancelled: what a storage's ``run()`` does before it releases the store.
     public func waitUntilCancelled() async {
         while !Task.isCancelled {

@@ -9,6 +9,7 @@ public struct TwinStorageError: Error, Sendable, CustomStringConvertible {
             case cannotLoad = "cannot_load"
             case cannotSave = "cannot_save"
             case cannotClose = "cannot_close"
+            case cannotLease = "cannot_lease"
             case closed
         }
 
@@ -27,6 +28,9 @@ public struct TwinStorageError: Error, Sendable, CustomStringConvertible {
         public static let cannotSave = Code(.cannotSave)
         /// The store could not be closed cleanly; what was written stays written.
         public static let cannotClose = Code(.cannotClose)
+        /// Leases or heartbeats could not be read or written (the database is out of reach): what an instance holds
+        /// stays its own until the leases lapse.
+        public static let cannotLease = Code(.cannotLease)
         /// The store was closed (its ``TwinStorage/run()`` ended).
         public static let closed = Code(.closed)
 

@@ -14,16 +14,18 @@ import Twins
 /// and a save that fails meanwhile throws, so the service writes those twins again with its next batch.
 public final class PostgresTwinStorage: TwinStorage {
     /// The schema this build creates and reads.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// Rows written in one statement at most: a small batch written meanwhile (an alert's twin) waits for one.
     static let rowsPerStatement = 64
 
-    private let client: PostgresClient
+    let client: PostgresClient
     private let running: Task<Void, Never>
     /// How long a save may wait for the server before it fails (the service then writes those twins again later).
     let saveTimeout: Duration
-    private let logger: Logger
+    let logger: Logger
     private let closed = Atomic(false)
+    /// The instance whose leases a twin's line must be held by for the twin to be written; `nil` writes every twin.
+    private let fence = Mutex<String?>(nil)
     /// The server and database, without the password.
     public let location: String
 
@@ -60,7 +62,7 @@ public final class PostgresTwinStorage: TwinStorage {
 
     /// Runs `body`, or throws ``NoConnection`` once `timeout` has passed: the client's pool retries a refused
     /// connection for ever, and a query waits for one.
-    private static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask(operation: body)
             group.addTask {
@@ -78,7 +80,7 @@ public final class PostgresTwinStorage: TwinStorage {
         var description: String { "no connection within \(String(format: "%g", timeout.secondsValue)) s: is the server running and does it take connections there?" }
     }
 
-    /// Creates the tables, or checks those of an earlier run.
+    /// Creates the tables, or checks those of an earlier run (schema 1 had no lease tables: they are added).
     private func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in
             // One instance at a time: several starting together would otherwise race to create the tables.
@@ -111,8 +113,11 @@ public final class PostgresTwinStorage: TwinStorage {
                 throw SchemaMismatch(description: "its table 'twins' has the columns \(columns.sorted().joined(separator: ", ")), not TwinHub's "
                                      + "(\(required.sorted().joined(separator: ", "))): another program's table, or give another database")
             }
+            try await Self.createLeaseTables(connection, logger: self.logger)
             if found == nil {
                 try await connection.query("INSERT INTO twinhub_schema (version) VALUES (\(Self.schemaVersion))", logger: self.logger)
+            } else if let found, found < Self.schemaVersion {
+                try await connection.query("UPDATE twinhub_schema SET version = \(Self.schemaVersion)", logger: self.logger)
             }
         }
     }
@@ -123,10 +128,24 @@ public final class PostgresTwinStorage: TwinStorage {
     }
 
     public func loadAll() async throws(TwinStorageError) -> LoadedTwins {
+        try await load("SELECT id, record, rules FROM twins ORDER BY id")
+    }
+
+    /// The twins under `prefixes`: rows whose id starts with a prefix's path and a slash.
+    public func load(under prefixes: [PlantPath]) async throws(TwinStorageError) -> LoadedTwins {
+        let starts = prefixes.map { "\($0)/" }
+        return try await load("""
+            SELECT id, record, rules FROM twins WHERE EXISTS (SELECT 1 FROM unnest(\(starts)::text[]) AS p(s) WHERE starts_with(twins.id, p.s))
+            ORDER BY id
+            """)
+    }
+
+    /// The twins of the rows `query` selects (id, record, rules).
+    private func load(_ query: PostgresQuery) async throws(TwinStorageError) -> LoadedTwins {
         var rows: [(id: String, record: ByteBuffer, rules: ByteBuffer?)] = []
         do {
             try checkOpen()
-            let result = try await client.query("SELECT id, record, rules FROM twins ORDER BY id", logger: logger)
+            let result = try await client.query(query, logger: logger)
             for try await (id, record, rules) in result.decode((String, ByteBuffer, ByteBuffer?).self) {
                 rows.append((id, record, rules))
             }
@@ -153,6 +172,8 @@ public final class PostgresTwinStorage: TwinStorage {
             rules.append(ByteBuffer(bytes: encoded.rules ?? []))
         }
         let now = Date().timeIntervalSince1970
+        let writer = fence.withLock { $0 }
+        var fenced: [String] = []
         do {
             try checkOpen()
             for start in stride(from: 0, to: ids.count, by: Self.rowsPerStatement) {
@@ -160,18 +181,30 @@ public final class PostgresTwinStorage: TwinStorage {
                 let (partIDs, partVersions, partRecords, partRules) = (Array(ids[start..<end]), Array(versions[start..<end]),
                                                                          Array(records[start..<end]), Array(rules[start..<end]))
                 let (client, logger) = (client, logger)
+                let written = Mutex<Set<String>>([])
+                // With a fence, a twin is written only while its line's lease is the writer's, the lease row locked
+                // meanwhile: an instance taking the line over reads it after this write, never before.
                 try await Self.within(saveTimeout) {
-                    try await client.query("""
+                    let rows = try await client.query("""
                         INSERT INTO twins (id, version, record, rules, saved_at)
                         SELECT i, v, r, NULLIF(m, ''::bytea), \(now)
                         FROM unnest(\(partIDs)::text[], \(partVersions)::int8[], \(partRecords)::bytea[], \(partRules)::bytea[]) AS t(i, v, r, m)
+                        WHERE \(writer)::text IS NULL OR EXISTS (SELECT 1 FROM twinhub_leases AS l
+                            WHERE l.unit = regexp_replace(t.i, '/[^/]*$', '') AND l.owner = \(writer)::text FOR SHARE)
                         ON CONFLICT (id) DO UPDATE SET version = excluded.version, record = excluded.record, rules = excluded.rules,
                             saved_at = excluded.saved_at
+                        RETURNING id
                         """, logger: logger)
+                    for try await id in rows.decode(String.self) { written.withLock { _ = $0.insert(id) } }
                 }
+                let stored = written.withLock { $0 }
+                fenced += partIDs.filter { !stored.contains($0) }
             }
         } catch {
             throw failure(.cannotSave, error)
+        }
+        if !fenced.isEmpty {
+            logger.warning("\(fenced.count) twins not written: their lines are no longer this instance's (\(fenced.prefix(5).joined(separator: ", ")))")
         }
         return unencodable
     }
@@ -184,19 +217,25 @@ public final class PostgresTwinStorage: TwinStorage {
         await running.value
     }
 
+    /// From now on a twin is written only while its line's lease is `instance`'s (see ``LeaseStore``): an instance
+    /// that lost a line, paused past its lease, cannot write over what the line's new owner wrote.
+    public func fenceWrites(to instance: String) {
+        fence.withLock { $0 = instance }
+    }
+
     /// Runs one SQL statement as it is: for tests that set up a database by hand.
     func execute(_ sql: String) async throws {
         try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
-    private func checkOpen() throws(TwinStorageError) {
+    func checkOpen() throws(TwinStorageError) {
         if closed.load(ordering: .sequentiallyConsistent) {
             throw TwinStorageError(.closed, location: location, reason: "the storage has stopped")
         }
     }
 
     /// `error` as this storage's error: its own as they are, the driver's under `code` in words.
-    private func failure(_ code: TwinStorageError.Code, _ error: any Error) -> TwinStorageError {
+    func failure(_ code: TwinStorageError.Code, _ error: any Error) -> TwinStorageError {
         error as? TwinStorageError ?? TwinStorageError(code, location: location, reason: Self.reason(error))
     }
 

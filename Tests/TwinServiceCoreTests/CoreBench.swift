@@ -29,6 +29,10 @@ struct CoreBench {
     init(storing: Bool, rules: Bool = true) {
         var configuration = TwinServiceCore.Configuration()
         configuration.storing = storing
+        self.init(configuration: configuration, rules: rules)
+    }
+
+    init(configuration: TwinServiceCore.Configuration, rules: Bool = true) {
         let kinds = [Self.kind.id: Self.kind]
         core = TwinServiceCore(store: TwinStore(kinds: kinds.mapValues(\.interface)), rules: rules ? RuleBook(kinds: kinds) : nil, configuration: configuration)
     }

@@ -61,6 +61,12 @@ public struct TopicMap: Sendable, Hashable {
         "\(root)/+/+/+/+/\(channel.rawValue)"
     }
 
+    /// The filter matching `channel` of every machine of `line` (a line's path): what an instance holding the line's
+    /// lease subscribes to.
+    public func filter(_ channel: Channel, under line: PlantPath) -> String {
+        "\(root)/\(line)/+/\(channel.rawValue)"
+    }
+
     /// Aggregate KPIs of a site, area or line (retained): `{root}/{site}[/{area}[/{line}]]/kpi`.
     public func aggregate(_ path: PlantPath) -> String {
         "\(root)/\(path)/\(AggregateChannel.kpi.rawValue)"
@@ -90,6 +96,9 @@ public struct TopicMap: Sendable, Hashable {
 
     /// The filter matching every acknowledgement.
     public var alertAcknowledgementFilter: String { "\(root)/+/+/+/+/alert/+/ack" }
+
+    /// The filter matching every acknowledgement of the machines of `line`.
+    public func alertAcknowledgementFilter(under line: PlantPath) -> String { "\(root)/\(line)/+/alert/+/ack" }
 
     /// Every alert lifecycle event, in order (QoS 1, not retained).
     public var alertEvents: String { "\(root)/_alerts/events" }

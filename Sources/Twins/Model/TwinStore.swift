@@ -149,6 +149,19 @@ public struct TwinStore: Sendable {
         }
     }
 
+    /// Takes the twins under `prefix` (a line's, say) out of the store, for another service instance to keep; their
+    /// serials go to the next new twins.
+    /// - Returns: the twins taken out.
+    @discardableResult
+    public mutating func remove(under prefix: PlantPath) -> [Twin] {
+        let removed = twins.values.filter { prefix.contains($0.address) }
+        for twin in removed {
+            twins[twin.address] = nil
+            freedSerials.append(twin.serial)
+        }
+        return removed
+    }
+
     /// Marks stale twins and properties, and moves every KPI window to `now`.
     public mutating func refresh(now: Date) {
         // By index, changing each twin in place: iterating `twins.values` would hold a second reference to the

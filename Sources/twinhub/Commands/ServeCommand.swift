@@ -4,6 +4,7 @@ import Rules
 import SparkplugB
 import TwinHubMQTT
 import TwinModel
+import TwinPartition
 import Twins
 import TwinService
 import TwinHubProtocol
@@ -25,6 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
             Twins are kept in --db (SQLite, WAL; or PostgreSQL with --db postgres://…), written every second:
             a restart carries on where the service stopped, and a kill -9 loses at most the last second.
             --no-db keeps them in memory.
+
+            Several instances share one plant with --instance ID (or --partition) on one --db postgres://…:
+            each serves the lines it holds a lease on, and takes over those of an instance that dies within
+            4/3 of --lease-seconds (docs/scale-out.md).
 
             Alert rules come with the kinds (twins/*.yaml); --rules adds rules files (overrides per machine)
             and --scenario the per-machine rules of a scenario. Open alerts are retained on
@@ -89,6 +94,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long Sparkplug messages after a gap in seq wait for the missing one before a rebirth request.", valueName: "seconds"))
     var reorderTimeout = 2.0
 
+    @Flag(help: "Share the plant with other instances on the same PostgreSQL --db: serve only the lines this instance holds a lease on (docs/scale-out.md).")
+    var partition = false
+
+    @Option(help: ArgumentHelp("This instance's name among those sharing the plant (implies --partition; default host:pid).", valueName: "id"))
+    var instance: String?
+
+    @Option(help: ArgumentHelp("How long a partitioned instance's lease lasts: a dead instance's lines are taken over within about 4/3 of it.",
+                               valueName: "seconds"))
+    var leaseSeconds = 10.0
+
     func validate() throws {
         guard !(noDb && db != nil) else { throw ValidationError("choose --db or --no-db, not both") }
         guard snapshotInterval >= 0.01 else { throw ValidationError("--snapshot-interval must be at least 0.01 s") }
@@ -98,7 +113,20 @@ struct ServeCommand: AsyncParsableCommand {
         guard !(noRules && !rules.isEmpty) else { throw ValidationError("--no-rules cannot be used with --rules") }
         guard root != nil || scenario != nil else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
         guard reorderTimeout > 0 && reorderTimeout <= 60 else { throw ValidationError("--reorder-timeout must be above 0 and at most 60 s") }
+        if partitioned {
+            guard let db, db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") else {
+                throw ValidationError("--partition and --instance need a shared --db postgres://…")
+            }
+            guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+            guard instance.map({ !$0.isEmpty }) ?? true else { throw ValidationError("--instance needs a name") }
+            guard !sparkplug && hostID == nil else {
+                throw ValidationError("--sparkplug cannot be used with --partition or --instance yet: every instance would take every Sparkplug machine")
+            }
+        }
     }
+
+    /// Whether the plant is shared with other instances.
+    var partitioned: Bool { partition || instance != nil }
 
     func run() async throws {
         let logger = global.bootstrapLogging()
@@ -111,8 +139,10 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let instanceName = partitioned ? instance ?? TwinService.Partitioning.defaultInstance : nil
         var configuration = try connection.clientConfiguration(broker: global.broker)
-        if configuration.clientID == nil { configuration.clientID = "twinhub-serve/\(root)" }
+        // Instances sharing a plant need client IDs of their own (a broker ends the older session of an ID).
+        if configuration.clientID == nil { configuration.clientID = "twinhub-serve/\(root)" + (instanceName.map { "/\($0)" } ?? "") }
         var options = TwinService.Options(connection: configuration, topics: topics, kinds: kinds.mapValues(\.interface))
         options.unknownKinds = unknownKinds.policy
         options.settings.historySize = history
@@ -127,6 +157,11 @@ struct ServeCommand: AsyncParsableCommand {
                     let storage = try await PostgresTwinStorage.open(path, logger: logger)
                     options.storage = storage
                     stored = "in \(storage.location)"
+                    if let instanceName {
+                        options.partitioning = .init(instance: instanceName, leases: storage, terms: LeaseTerms(duration: .seconds(leaseSeconds)))
+                        storage.fenceWrites(to: instanceName)
+                        stored += ", partitioned as instance \(instanceName)"
+                    }
                 } catch {
                     throw ConfigurationError("cannot open the twin database \(error.location): \(error.reason)")
                 }
