@@ -41,15 +41,17 @@ public struct BenchContext: Sendable {
         return try await MosquittoBroker.start(configuration)
     }
 
-    /// A twin service as `twinhub serve` runs it: every rule of the kinds, SQLite storage in `folder`.
+    /// A twin service as `twinhub serve` runs it: every rule of the kinds, SQLite storage in `folder`; shedding load
+    /// as `serve` does unless `shedding` is false (a benchmark of how much it takes must not shed).
     func twinService(_ broker: MosquittoBroker, clientID: String, persistentSession: Bool, database: String,
-                     snapshotInterval: Duration = .seconds(1)) throws -> TwinService {
+                     snapshotInterval: Duration = .seconds(1), shedding: Bool = true) throws -> TwinService {
         var connection = try ClientConfiguration(url: broker.url, clientID: clientID)
         if persistentSession { connection.session = .persistent(expiry: .seconds(3600)) }
         var options = TwinService.Options(connection: connection, topics: topics, kinds: kinds.mapValues(\.interface))
         options.rules = RuleBook(kinds: kinds, overrides: [])
         options.storage = try SQLiteTwinStorage(path: folder.appendingPathComponent(database).path)
         options.snapshotInterval = snapshotInterval
+        if !shedding { options.sheddingDepth = nil }
         return TwinService(options: options, logger: logger)
     }
 

@@ -27,7 +27,7 @@ public struct IngestBenchmark: Sendable {
     public var method: String {
         "\(BenchNumber.grouped(Double(messages))) telemetry messages from \(BenchNumber.grouped(Double(machines))) machines of `scale_10k` "
             + "(generated ahead by the simulator's engine), published at QoS 1 (100 in flight, from its own MQTT thread) to a consumer subscribed at QoS 1: "
-            + "`mosquitto_sub -C N`, then the twin service (every rule of the kinds on, SQLite storage), each alone; timed from the "
+            + "`mosquitto_sub -C N`, then the twin service (every rule of the kinds on, SQLite storage, shedding off: every message is applied), each alone; timed from the "
             + "first publish to the consumer's last message; median of \(rounds) rounds. Lost = published − received."
             + " CPU per message: user and system time over each round (from the first publish to the consumer's last message), "
             + "from /proc for this process and the broker, from wait4 for mosquitto_sub; the service's is this process's CPU in its "
@@ -74,7 +74,7 @@ public struct IngestBenchmark: Sendable {
 
             // The twin service: subscribed once it counted a warm-up message.
             let service = try context.twinService(broker, clientID: "bench-ingest-service-\(round)", persistentSession: false,
-                                                  database: "ingest-\(round).sqlite")
+                                                  database: "ingest-\(round).sqlite", shedding: false)
             let serving = try await started(service)
             let path = PlantPath(site: "warm", area: "up", line: "line", machine: "m")
             try await Self.warmUp({ try await publisher.publish(to: context.topics.topic(.state, for: path), string: #"{"seq":1,"state":"idle"}"#,

@@ -31,6 +31,8 @@ public struct FleetModel: Sendable {
     public private(set) var eventCount = 0
     /// Messages the twin service ingests per second, from its metrics.
     public private(set) var fleetRate: Double?
+    /// Telemetry the twin service shed while it could not keep up (its metrics' total).
+    public private(set) var serviceShed = 0
     /// Messages the console itself receives per second.
     public private(set) var receiveRate: Double?
     /// Messages dropped because the console could not keep up (its subscription buffer was full).
@@ -84,6 +86,7 @@ public struct FleetModel: Sendable {
                 fleetRate = Double(metrics.messagesIn - last.messagesIn) / metrics.time.timeIntervalSince(last.time)
             }
             lastMetrics = (metrics.time, metrics.messagesIn)
+            serviceShed = metrics.shed
         }
     }
 

@@ -16,6 +16,6 @@ extension TwinService {
 
     /// What only the runtime knows for the metrics. Read outside the core's lock: the allocator walks its free lists to count.
     func runtimeFigures(_ client: MQTTClient) -> ServiceMetrics.RuntimeFigures {
-        ServiceMetrics.RuntimeFigures(dropped: client.statistics.deliveryDropped, heapBytes: Int(twinhub_heap_bytes_in_use()))
+        ServiceMetrics.RuntimeFigures(dropped: client.statistics.deliveryDropped, heapBytes: Int(twinhub_heap_bytes_in_use()), shed: inbox.shed)
     }
 }

@@ -41,6 +41,10 @@ public final class TwinService: Sendable {
         public var commandRetry: Duration = .seconds(5)
         /// Messages buffered between the broker connection and the service.
         public var bufferCapacity = 100_000
+        /// From this many messages waiting for the core, a machine's older telemetry still waiting is shed for its newer
+        /// one (counted as `shed` in the metrics); `nil` never sheds, and the broker holds what the service cannot take.
+        /// Not with partitioning (its lines' messages go to the core as they come).
+        public var sheddingDepth: Int? = 2_000
         /// Where twins are kept across restarts; `nil` keeps them in memory only.
         public var storage: (any TwinStorage)?
         /// How often changed twins are written. After a `kill -9` at most this much is lost.
@@ -67,6 +71,8 @@ public final class TwinService: Sendable {
     /// The Sparkplug host, when the service is one. Its lock is held to hand it a message and to send what it returns,
     /// so its publications keep their order.
     let sparkplug: SparkplugHost?
+    /// Machine messages waiting for the core when load is shed (a reader task puts them in, the core's task takes them).
+    let inbox: Inbox
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -81,6 +87,7 @@ public final class TwinService: Sendable {
                               maximumPayload: options.maximumPayload, maximumTwins: options.maximumTwins)
         core = Mutex(TwinServiceCore(store: store, rules: options.rules, configuration: configuration))
         sparkplug = options.sparkplug.map { SparkplugHost(SparkplugIngest(configuration: $0)) }
+        inbox = Inbox(sheddingDepth: options.sheddingDepth, capacity: options.bufferCapacity)
     }
 
     /// The store now (a copy), for tests and metrics.
@@ -144,15 +151,30 @@ public final class TwinService: Sendable {
                     for await message in sparkplugMessages { sparkplugReceived(message, &actions, outlet) }
                 }
             }
-            group.addTask { [self] in
-                var actions: [TwinServiceCore.Action] = []
-                for await message in messages {
-                    if let partition = outlet.partition {
-                        partition.discover(message, topics: options.topics)
-                        continue
+            if options.sheddingDepth == nil || outlet.partition != nil {
+                group.addTask { [self] in
+                    var actions: [TwinServiceCore.Action] = []
+                    for await message in messages {
+                        if let partition = outlet.partition {
+                            partition.discover(message, topics: options.topics)
+                            continue
+                        }
+                        guard let event = event(of: message) else { continue }
+                        handle(event, &actions, outlet)
                     }
-                    guard let event = event(of: message) else { continue }
-                    handle(event, &actions, outlet)
+                }
+            } else {
+                // Read as fast as messages come; the core takes them from the inbox, which sheds stale telemetry.
+                group.addTask { [self] in
+                    for await message in messages { await inbox.put(message, telemetry: options.topics.isTelemetryTopic(message.topic)) }
+                    inbox.finish()
+                }
+                group.addTask { [self] in
+                    var actions: [TwinServiceCore.Action] = []
+                    while let message = await inbox.next() {
+                        guard let event = event(of: message) else { continue }
+                        handle(event, &actions, outlet)
+                    }
                 }
             }
             if options.storage != nil {

@@ -12,10 +12,13 @@ public struct ServiceMetrics: Sendable {
         public var dropped: Int
         /// The allocator's bytes in use.
         public var heapBytes: Int
+        /// Telemetry the runtime shed while the core fell behind (``SheddingQueue``).
+        public var shed: Int
 
-        public init(dropped: Int, heapBytes: Int) {
+        public init(dropped: Int, heapBytes: Int, shed: Int = 0) {
             self.dropped = dropped
             self.heapBytes = heapBytes
+            self.shed = shed
         }
     }
 
@@ -45,7 +48,7 @@ public struct ServiceMetrics: Sendable {
                       decodeErrors: Dictionary(uniqueKeysWithValues: statistics.decodeErrors.map { ($0.key.rawValue, $0.value) }),
                       refusals: refusals, deadLetters: statistics.deadLetters, unknownKind: statistics.unknownKind,
                       duplicates: statistics.duplicates, retainedDeleted: retainedDeleted,
-                      dropped: runtime.dropped, lagMean: lag.count > 0 ? lag.total / lag.count : .zero, lagMaximum: lag.maximum,
+                      dropped: runtime.dropped, shed: runtime.shed, lagMean: lag.count > 0 ? lag.total / lag.count : .zero, lagMaximum: lag.maximum,
                       twins: store.twins.count, heapBytes: runtime.heapBytes, connectivity: connectivity,
                       openAlerts: open.count, activeAlerts: open.filter(\.isActive).count, alertEvents: alertEvents,
                       acknowledged: acknowledged, acknowledgementsRefused: acknowledgementsRefused, ruleEvaluations: rules.evaluations)

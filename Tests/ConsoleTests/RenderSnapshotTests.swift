@@ -95,6 +95,16 @@ import TwinHubProtocol
         #expect(noFleet.contains("no twins yet: is a simulator on acme/?"), "\(noFleet)")
     }
 
+    @Test func shedTelemetryIsShownInTheFooter() {
+        var model = PlantFixture.model()
+        let quiet = render(PlantFixture.ui(), 120, 24, model: model).lines.last ?? ""
+        #expect(!quiet.contains("shed"), "\(quiet)")
+        model.apply(.metrics(ServiceMetricsMessage(time: PlantFixture.wallNow, messagesIn: 20_000, shed: 1_234)))
+        #expect(model.serviceShed == 1_234)
+        let footer = render(PlantFixture.ui(), 120, 24, model: model).lines.last ?? ""
+        #expect(footer.contains("⚠ service shed 1234 samples"), "\(footer)")
+    }
+
     // MARK: Styles the text snapshots cannot show
 
     @Test func severityColoursAndSelection() {

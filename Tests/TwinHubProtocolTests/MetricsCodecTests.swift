@@ -10,13 +10,13 @@ struct MetricsCodecTests {
     /// A busy service: every kind of figure non-zero.
     static let busy = ServiceMetricsMessage(
         time: at("07:00:00"), messagesIn: 11_204, decodeErrors: ["too_large": 1, "malformed_json": 2], refusals: ["unit_mismatch": 1, "duplicate": 3],
-        deadLetters: 7, unknownKind: 1, duplicates: 5, retainedDeleted: 2, dropped: 12, lagMean: .microseconds(3_001), lagMaximum: .milliseconds(25), twins: 40,
+        deadLetters: 7, unknownKind: 1, duplicates: 5, retainedDeleted: 2, dropped: 12, shed: 6, lagMean: .microseconds(3_001), lagMaximum: .milliseconds(25), twins: 40,
         heapBytes: 51_000_000, connectivity: [.online: 37, .offline: 1, .stale: 2, .unknown: 0], openAlerts: 3, activeAlerts: 2,
         alertEvents: 9, acknowledged: 4, acknowledgementsRefused: 1, ruleEvaluations: 123_456)
 
     /// ``busy`` as the service has always written it.
     static let busyJSON = #"{"ts":"2026-03-02T07:00:00.000Z","messages_in":11204,"decode_errors":{"malformed_json":2,"too_large":1},"#
-        + #""refusals":{"duplicate":3,"unit_mismatch":1},"dead_letters":7,"unknown_kind":1,"duplicates":5,"retained_deleted":2,"dropped":12,"lag_ms":{"mean":3.001,"max":25},"#
+        + #""refusals":{"duplicate":3,"unit_mismatch":1},"dead_letters":7,"unknown_kind":1,"duplicates":5,"retained_deleted":2,"dropped":12,"shed":6,"lag_ms":{"mean":3.001,"max":25},"#
         + #""twins":40,"heap_bytes":51000000,"online":37,"offline":1,"stale":2,"unknown":0,"#
         + #""alerts":{"open":3,"active":2,"events":9,"acknowledged":4,"acknowledgements_refused":1,"rule_evaluations":123456}}"#
 
@@ -27,13 +27,15 @@ struct MetricsCodecTests {
                                          lagMaximum: .nanoseconds(1_234_499), connectivity: [.stale: 1])
         #expect(String(decoding: JSONCodec.metrics(idle), as: UTF8.self)
                 == #"{"ts":"2026-03-02T06:00:00.500Z","messages_in":1,"decode_errors":{},"refusals":{},"dead_letters":0,"unknown_kind":0,"duplicates":0,"retained_deleted":0,"#
-                + #""dropped":0,"lag_ms":{"mean":1.235,"max":1.234},"twins":0,"heap_bytes":0,"online":0,"offline":0,"stale":1,"unknown":0,"#
+                + #""dropped":0,"shed":0,"lag_ms":{"mean":1.235,"max":1.234},"twins":0,"heap_bytes":0,"online":0,"offline":0,"stale":1,"unknown":0,"#
                 + #""alerts":{"open":0,"active":0,"events":0,"acknowledged":0,"acknowledgements_refused":0,"rule_evaluations":0}}"#)
     }
 
-    @Test("Read back whole")
+    @Test("Read back whole; a service older than shedding (no shed member) reads as 0 shed")
     func decode() throws {
         #expect(try JSONCodec.decodeMetrics(Array(Self.busyJSON.utf8)) == Self.busy)
+        let older = try JSONCodec.decodeMetrics(Array(Self.busyJSON.replacingOccurrences(of: #""shed":6,"#, with: "").utf8))
+        #expect(older.shed == 0)
     }
 
     @Test("Refused with the member and why", arguments: [

@@ -8,6 +8,7 @@ extension ConsoleRenderer {
         var right = ""
         if model.refused > 0 { right += " ⚠ \(model.refused) unreadable" }
         if model.dropped > 0 { right += " ⚠ \(model.dropped) dropped" }
+        if model.serviceShed > 0 { right += " ⚠ service shed \(model.serviceShed) samples" }
         if !right.isEmpty { right += " " }
         let room = region.width - right.count
         if let prompt = ui.prompt {

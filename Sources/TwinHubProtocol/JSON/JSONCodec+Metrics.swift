@@ -24,6 +24,7 @@ extension JSONCodec {
         writer.field("duplicates", integer: metrics.duplicates)
         writer.field("retained_deleted", integer: metrics.retainedDeleted)
         writer.field("dropped", integer: metrics.dropped)
+        writer.field("shed", integer: metrics.shed)
         // Time from libmosquitto's delivery to the store, over the last interval, in milliseconds to the microsecond.
         writer.key("lag_ms")
         writer.open()
@@ -61,7 +62,7 @@ extension JSONCodec {
             decodeErrors: try counts(fields.object("decode_errors")), refusals: try counts(fields.object("refusals")),
             deadLetters: try count(fields, "dead_letters"), unknownKind: try count(fields, "unknown_kind"),
             duplicates: try count(fields, "duplicates"), retainedDeleted: try count(fields, "retained_deleted"),
-            dropped: try count(fields, "dropped"), lagMean: try milliseconds(lag, "mean"), lagMaximum: try milliseconds(lag, "max"),
+            dropped: try count(fields, "dropped"), shed: try count(fields, "shed", default: 0), lagMean: try milliseconds(lag, "mean"), lagMaximum: try milliseconds(lag, "max"),
             twins: try count(fields, "twins"), heapBytes: try count(fields, "heap_bytes"), connectivity: connectivity,
             openAlerts: try count(alerts, "open"), activeAlerts: try count(alerts, "active"), alertEvents: try count(alerts, "events"),
             acknowledged: try count(alerts, "acknowledged"), acknowledgementsRefused: try count(alerts, "acknowledgements_refused"),

@@ -22,6 +22,10 @@ public struct ServiceMetricsMessage: Sendable, Equatable {
     public var retainedDeleted: Int
     /// Messages the service's MQTT connection dropped before the twins saw them.
     public var dropped: Int
+    /// Telemetry shed on purpose while the service could not keep up: each a machine's older sample, with a newer one
+    /// of the same machine waiting (states, counters, statuses and acknowledgements are never shed). Absent from
+    /// services older than this field: 0.
+    public var shed: Int
     /// Time from the MQTT client's delivery to the core, over the interval: the mean (to the microsecond on the wire).
     public var lagMean: Duration
     /// The longest such time over the interval (to the microsecond on the wire).
@@ -47,7 +51,7 @@ public struct ServiceMetricsMessage: Sendable, Equatable {
 
     /// Figures of a service; those not given are zero (a service that has done nothing yet).
     public init(time: Date, messagesIn: Int, decodeErrors: [String: Int] = [:], refusals: [String: Int] = [:],
-                deadLetters: Int = 0, unknownKind: Int = 0, duplicates: Int = 0, retainedDeleted: Int = 0, dropped: Int = 0, lagMean: Duration = .zero,
+                deadLetters: Int = 0, unknownKind: Int = 0, duplicates: Int = 0, retainedDeleted: Int = 0, dropped: Int = 0, shed: Int = 0, lagMean: Duration = .zero,
                 lagMaximum: Duration = .zero, twins: Int = 0, heapBytes: Int = 0,
                 connectivity: [Connectivity.Status: Int] = [.online: 0, .offline: 0, .stale: 0, .unknown: 0],
                 openAlerts: Int = 0, activeAlerts: Int = 0, alertEvents: Int = 0, acknowledged: Int = 0,
@@ -61,6 +65,7 @@ public struct ServiceMetricsMessage: Sendable, Equatable {
         self.duplicates = duplicates
         self.retainedDeleted = retainedDeleted
         self.dropped = dropped
+        self.shed = shed
         self.lagMean = lagMean
         self.lagMaximum = lagMaximum
         self.twins = twins

@@ -163,6 +163,12 @@ public struct TopicMap: Sendable, Hashable {
         return AggregateTopic(path: path, channel: channel)
     }
 
+    /// Whether `topic` looks like a machine's telemetry topic under the root (a quick test on its ends, for shedding;
+    /// ``machineTopic(of:)`` reads it properly).
+    public func isTelemetryTopic(_ topic: String) -> Bool {
+        topic.utf8.count > root.utf8.count + 1 && topic.hasPrefix(root) && topic.hasSuffix("/" + Channel.telemetry.rawValue)
+    }
+
     /// Reads a machine topic back; `nil` if it is not one.
     public func machineTopic(of topic: String) -> MachineTopic? {
         // On the UTF-8 bytes (every message's topic is read here): the root, then five non-empty levels.

@@ -85,6 +85,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run no alert rules.")
     var noRules = false
 
+    @Option(help: ArgumentHelp("Shed load past this many messages waiting: a machine's older telemetry gives way to its newer (counted as shed in the metrics; states, counters and acknowledgements never); 0 never sheds.", valueName: "n"))
+    var shedAfter = 2_000
+
     @Flag(help: "Also be a Sparkplug B primary host: twins from the births and data under spBv1.0/#.")
     var sparkplug = false
 
@@ -112,6 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxTwins >= 1 else { throw ValidationError("--max-twins must be at least 1") }
         guard !(noRules && !rules.isEmpty) else { throw ValidationError("--no-rules cannot be used with --rules") }
         guard root != nil || scenario != nil else { throw ValidationError("give --root, or --scenario to serve its enterprise") }
+        guard shedAfter >= 0 else { throw ValidationError("--shed-after must be 0 (never shed) or more") }
         guard reorderTimeout > 0 && reorderTimeout <= 60 else { throw ValidationError("--reorder-timeout must be above 0 and at most 60 s") }
         if partitioned {
             guard let db, db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") else {
@@ -149,6 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.maximumPayload = maxPayload
         options.maximumTwins = maxTwins
         options.snapshotInterval = .seconds(snapshotInterval)
+        options.sheddingDepth = shedAfter == 0 ? nil : shedAfter
         var stored = "in memory only (--no-db)"
         if !noDb {
             let path = try db ?? DataFolder.database(root: root)
