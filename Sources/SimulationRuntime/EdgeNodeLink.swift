@@ -21,6 +21,8 @@ final class EdgeNodeLink: Sendable {
     private let positions: [Int: Int]
     let environment: MachineLink.Environment
     private let primaryHostID: String?
+    /// Whether this link counts the states it sends (not when the machines' JSON links count them).
+    private let countsStates: Bool
     private let state: Mutex<State>
     private let current = Mutex<MQTTClient?>(nil)
     private let stopped = Atomic<Bool>(false)
@@ -36,7 +38,8 @@ final class EdgeNodeLink: Sendable {
 
     /// - Throws: ``SparkplugError`` when a machine's path cannot be a device of `node`.
     init(node: EdgeNodeDescriptor, machines: [(index: Int, instance: MachineInstance)], primaryHostID: String?, start: Date,
-         environment: MachineLink.Environment) throws(SparkplugError) {
+         countsStates: Bool, environment: MachineLink.Environment) throws(SparkplugError) {
+        self.countsStates = countsStates
         self.node = node
         self.machines = machines.map(\.index)
         deviceIDs = machines.map { $0.instance.path.name }
@@ -79,6 +82,8 @@ final class EdgeNodeLink: Sendable {
         var configuration = environment.connection
         configuration.clientID = "\(environment.clientIDPrefix)/spBv1.0/\(node.groupID)/\(node.edgeNodeID)"
         configuration.outgoingQueue = .init(capacity: environment.queuePerMachine * max(1, machines.count), whenFull: .dropOldest)
+        // What was queued for a lost connection carries that session's seq: after the new births it would be a gap.
+        configuration.outgoingQueue.discardedOnConnect = true
         let connections = Atomic<Int>(0)
         configuration.willAtEachAttempt = { [self] in
             state.withLock { state in
@@ -96,11 +101,16 @@ final class EdgeNodeLink: Sendable {
         let session = state.withLock { $0.session }
         let messages = try await client.subscribe(to: session.subscriptions, qos: .atLeastOnce, bufferCapacity: 64, whenFull: .pauseReading)
         try await client.connect()
-        guard !stopped.load(ordering: .relaxed) else {
+        // Under the lock that shutdown() sets `stopped` under: either shutdown finds this client, or this sees it stopped.
+        let kept = current.withLock { current -> Bool in
+            guard !stopped.load(ordering: .relaxed) else { return false }
+            current = client
+            return true
+        }
+        guard kept else {
             await client.disconnect()
             return
         }
-        current.withLock { $0 = client }
         Task { [self] in
             for await message in messages { received(message, on: client) }
         }
@@ -126,7 +136,7 @@ final class EdgeNodeLink: Sendable {
                 case .state(let change):
                     state.now = max(state.now, MachineDevice.timestamp(change.time))
                     state.latest[position].state = change
-                    environment.counters.statesSent.add(1, ordering: .relaxed)
+                    if countsStates { environment.counters.statesSent.add(1, ordering: .relaxed) }
                     actions += state.session.handle(.deviceValues(deviceID: id, MachineDevice.updates(change), now: MachineDevice.timestamp(change.time)))
                 case .counters(let counters):
                     state.now = max(state.now, MachineDevice.timestamp(counters.time))
@@ -146,8 +156,8 @@ final class EdgeNodeLink: Sendable {
 
     /// Publishes the NDEATH and disconnects cleanly.
     func shutdown() async {
-        stopped.store(true, ordering: .relaxed)
         guard let client = current.withLock({ client -> MQTTClient? in
+            stopped.store(true, ordering: .relaxed)
             defer { client = nil }
             return client
         }) else { return }
@@ -162,6 +172,8 @@ final class EdgeNodeLink: Sendable {
     // MARK: Incoming
 
     private func received(_ message: MQTTMessage, on client: MQTTClient) {
+        // Messages still buffered on a client this node has left belong to no session of it.
+        guard self.client === client else { return }
         var disconnect = false
         state.withLock { state in
             let actions = state.session.handle(.received(topic: message.topic, payload: message.payload, now: state.now))

@@ -101,7 +101,7 @@ public final class FleetSimulator: Sendable {
             let machines = nodes[node] ?? []
             for machine in machines { nodeOfMachine[machine.index] = edgeNodes.count }
             edgeNodes.append(try EdgeNodeLink(node: node, machines: machines, primaryHostID: options.sparkplug.primaryHostID,
-                                              start: scenario.start, environment: environment))
+                                              start: scenario.start, countsStates: links.isEmpty, environment: environment))
         }
         self.edgeNodes = edgeNodes
         edgeNodeOfMachine = nodeOfMachine

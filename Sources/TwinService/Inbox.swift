@@ -42,6 +42,16 @@ final class Inbox: Sendable {
         waiter?.resume()
     }
 
+    /// Every message still waiting, oldest first; the inbox is empty after. For a stop: what the broker has already
+    /// been acknowledged for is applied, not lost.
+    func takeRemaining() -> [MQTTMessage] {
+        state.withLock { state in
+            var messages: [MQTTMessage] = []
+            while let message = state.queue.popFirst() { messages.append(message) }
+            return messages
+        }
+    }
+
     /// No more messages will be put in: ``next()`` returns `nil` once the rest is taken.
     func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

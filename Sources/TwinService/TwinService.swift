@@ -135,6 +135,9 @@ public final class TwinService: Sendable {
             failure = error
         }
         await partition?.stopFeeds()
+        for message in inbox.takeRemaining() {
+            if let event = event(of: message) { handle(event, &actions, outlet) }
+        }
         handle(.stopping, &actions, outlet)
         await outlet.flushed.wait()
         sparkplugStopping(client)

@@ -179,4 +179,21 @@ struct MachineDeviceTests {
         #expect(feed.take(.online(.node(line), metrics: [.init(name: "bdSeq", value: .int64(0), dataType: .int64, unit: nil, timestamp: 1)])).isEmpty)
         #expect(feed.take(.offline(.node(line), at: 2, staleMetrics: [])).isEmpty)
     }
+
+    @Test("Hostile counters (NaN, infinite, negative, beyond Int) are not applied, and never crash the host")
+    func hostileCounters() {
+        var feed = SparkplugTwinFeed()
+        let device = try! SparkplugAddress.device(of: Self.path)
+        _ = feed.take(.online(.device(device), metrics: [.init(name: "Properties/Kind", value: .string("cnc_machining_centre"), dataType: .string, unit: nil, timestamp: 1)]))
+        let hostile: [SparkplugValue] = [.double(.nan), .double(.infinity), .double(-5), .double(1e300), .uint64(.max), .float(-.infinity)]
+        for value in hostile {
+            for name in ["Production/Total", "Production/Good", "Production/Scrap", "Production/Ideal Cycle Time"] {
+                _ = feed.take(.updated(.device(device), [.init(name: name, value: value, dataType: value.dataType, unit: nil, timestamp: 2)]))
+            }
+        }
+        #expect(feed.metricsNotApplied >= 20)
+        let fine = feed.take(.updated(.device(device), [.init(name: "Production/Total", value: .int64(7), dataType: .int64, unit: nil, timestamp: 3)]))
+        guard case .counters(let counters)? = fine.first?.message else { Issue.record("no counters in \(fine)"); return }
+        #expect(counters.total == 7 && counters.good == 0 && counters.idealCycleTime == .zero)
+    }
 }

@@ -51,6 +51,9 @@ public struct SparkplugTwinFeed: Sendable {
     /// Metrics a twin cannot hold (text, bytes, arrays, a datatype without a number), by name: counted, not applied.
     public private(set) var metricsNotApplied = 0
 
+    /// The longest ideal cycle time taken (a day): beyond it a value is not applied.
+    static let longestCycle = 86_400.0
+
     public init() {}
 
     /// The machine of a node's or a device's metrics.
@@ -132,11 +135,23 @@ public struct SparkplugTwinFeed: Sendable {
                 device.reason = metric.value?.text ?? ""
             case MachineDevice.totalMetric, MachineDevice.goodMetric, MachineDevice.scrapMetric, MachineDevice.idealCycleTimeMetric:
                 guard let number = metric.value?.number else { continue }
-                switch metric.name {
-                case MachineDevice.totalMetric: device.counters.total = Int(number)
-                case MachineDevice.goodMetric: device.counters.good = Int(number)
-                case MachineDevice.scrapMetric: device.counters.scrap = Int(number)
-                default: device.counters.ideal = number
+                // Counts are whole and not negative, a cycle time finite and not negative: anything else is not applied.
+                if metric.name == MachineDevice.idealCycleTimeMetric {
+                    guard number.isFinite, number >= 0, number <= Self.longestCycle else {
+                        metricsNotApplied += 1
+                        continue
+                    }
+                    device.counters.ideal = number
+                } else {
+                    guard number >= 0, let count = Int(exactly: number.rounded()) else {
+                        metricsNotApplied += 1
+                        continue
+                    }
+                    switch metric.name {
+                    case MachineDevice.totalMetric: device.counters.total = count
+                    case MachineDevice.goodMetric: device.counters.good = count
+                    default: device.counters.scrap = count
+                    }
                 }
                 countersTime = max(countersTime ?? 0, metric.timestamp)
             case let name where MachineDevice.isTelemetry(name):

@@ -72,6 +72,7 @@ extension ClientCore {
         case .resume(let sessionPresent):
             publishState(lifecycle.state)
             restoreSubscriptions(sessionPresent: sessionPresent)
+            if configuration.outgoingQueue.discardedOnConnect { discardQueued() }
             announce()
             let waiters = connectWaiters
             connectWaiters.removeAll()
@@ -164,6 +165,15 @@ extension ClientCore {
             subscribeWaiters.removeAll()
         }
         perform(action)
+    }
+
+    /// Drops every publish still queued (a publisher whose messages belong to the connection they were made for).
+    private func discardQueued() {
+        let queued = outbox.withLock { $0.queue.removeAll() }
+        guard !queued.isEmpty else { return }
+        let error = MQTTError(.dropped, "queued for a connection that was lost; dropped at the next connect", host: host)
+        for publish in queued { publish.fail(error) }
+        counters.publishDropped.add(queued.count)
     }
 
     /// Releases the handle and fails or finishes everything that was waiting on this client.

@@ -114,6 +114,10 @@ public struct ClientConfiguration: Sendable {
         public var capacity = 10_000
         /// What to do with a publish when the queue is full.
         public var whenFull: OverflowPolicy = .dropOldest
+        /// Drop what is still queued when a connection is made, before the announcement (counted as dropped): for a
+        /// publisher whose messages belong to one connection, such as a Sparkplug edge node whose sequence numbers start
+        /// again with its births.
+        public var discardedOnConnect = false
 
         /// What a full queue drops.
         public enum OverflowPolicy: Sendable, Hashable {
