@@ -21,6 +21,9 @@ public struct MQTTSubscription: AsyncSequence, Sendable {
 
     var sink: SubscriptionSink { lifetime.sink }
 
+    /// Messages buffered now, waiting for the consumer: while it is above 0, the iterator's `next()` returns at once.
+    public var bufferedCount: Int { sink.buffered.load(ordering: .relaxed) }
+
     /// Messages dropped because this subscription's buffer was full.
     public var droppedCount: Int { sink.dropped.load(ordering: .relaxed) }
 

@@ -71,7 +71,7 @@ public final class TwinService: Sendable {
     /// The Sparkplug host, when the service is one. Its lock is held to hand it a message and to send what it returns,
     /// so its publications keep their order.
     let sparkplug: SparkplugHost?
-    /// Machine messages waiting for the core when load is shed (a reader task puts them in, the core's task takes them).
+    /// Machine messages taken from the subscription ahead of the core while it is behind, for shedding.
     let inbox: Inbox
 
     public init(options: Options, logger: Logger) {
@@ -87,7 +87,7 @@ public final class TwinService: Sendable {
                               maximumPayload: options.maximumPayload, maximumTwins: options.maximumTwins)
         core = Mutex(TwinServiceCore(store: store, rules: options.rules, configuration: configuration))
         sparkplug = options.sparkplug.map { SparkplugHost(SparkplugIngest(configuration: $0)) }
-        inbox = Inbox(sheddingDepth: options.sheddingDepth, capacity: options.bufferCapacity)
+        inbox = Inbox(sheddingDepth: options.sheddingDepth)
     }
 
     /// The store now (a copy), for tests and metrics.
@@ -167,14 +167,20 @@ public final class TwinService: Sendable {
                     }
                 }
             } else {
-                // Read as fast as messages come; the core takes them from the inbox, which sheds stale telemetry.
-                group.addTask { [self] in
-                    for await message in messages { await inbox.put(message, telemetry: options.topics.isTelemetryTopic(message.topic)) }
-                    inbox.finish()
-                }
+                // One task, no hand-over: before each message it takes in what the subscription has buffered already,
+                // so that a backlog sits in the inbox, which sheds stale telemetry; with none, a message goes straight on.
                 group.addTask { [self] in
                     var actions: [TwinServiceCore.Action] = []
-                    while let message = await inbox.next() {
+                    var iterator = messages.makeAsyncIterator()
+                    while true {
+                        if inbox.count == 0 {
+                            guard let message = await iterator.next() else { break }
+                            inbox.add(message, telemetry: options.topics.isTelemetryTopic(message.topic))
+                        }
+                        while messages.bufferedCount > 0, inbox.count < options.bufferCapacity, let message = await iterator.next() {
+                            inbox.add(message, telemetry: options.topics.isTelemetryTopic(message.topic))
+                        }
+                        guard let message = inbox.popFirst() else { continue }
                         guard let event = event(of: message) else { continue }
                         handle(event, &actions, outlet)
                     }

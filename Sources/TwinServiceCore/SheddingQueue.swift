@@ -28,7 +28,8 @@ public struct SheddingQueue<Element: Sendable>: Sendable {
     /// is shed when at least `sheddingDepth` messages wait.
     public mutating func append(_ element: Element, key: String?) {
         let position = dropped + slots.count
-        if let key, let sheddingDepth {
+        // Keys are kept only from half the depth on: a queue that keeps up (nearly always empty) keeps none.
+        if let key, let sheddingDepth, count >= sheddingDepth / 2 {
             if count >= sheddingDepth, let older = latest[key], older >= dropped + start, slots[older - dropped] != nil {
                 slots[older - dropped] = nil
                 count -= 1
@@ -48,12 +49,20 @@ public struct SheddingQueue<Element: Sendable>: Sendable {
             start += 1
             if let element {
                 count -= 1
-                compactIfWorthIt()
+                if count == 0 { reset() } else { compactIfWorthIt() }
                 return element
             }
         }
         compactIfWorthIt()
         return nil
+    }
+
+    /// Empty again: forgets every key and position.
+    private mutating func reset() {
+        dropped += slots.count
+        slots.removeAll(keepingCapacity: slots.count <= 1024)
+        start = 0
+        if !latest.isEmpty { latest = [:] }
     }
 
     /// Gives back the room of taken slots once they are most of the array; forgets keys whose message is gone.
