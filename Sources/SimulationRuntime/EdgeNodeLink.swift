@@ -127,21 +127,24 @@ final class EdgeNodeLink: Sendable {
             }
             var actions: [EdgeNodeSession.Action] = []
             let id = deviceIDs[position], kind = kinds[position]
+            /// New values of the device, taken at `time`: the node's clock moves on to it.
+            func values(_ updates: [SparkplugMetricUpdate], at time: Date) {
+                let now = MachineDevice.timestamp(time)
+                state.now = max(state.now, now)
+                actions += state.session.handle(.deviceValues(deviceID: id, updates, now: now))
+            }
             for event in events {
                 switch event {
                 case .telemetry(let sample):
-                    state.now = max(state.now, MachineDevice.timestamp(sample.time))
                     state.latest[position].sample = sample
-                    actions += state.session.handle(.deviceValues(deviceID: id, MachineDevice.updates(sample, kind: kind), now: MachineDevice.timestamp(sample.time)))
+                    values(MachineDevice.updates(sample, kind: kind), at: sample.time)
                 case .state(let change):
-                    state.now = max(state.now, MachineDevice.timestamp(change.time))
                     state.latest[position].state = change
                     if countsStates { environment.counters.statesSent.add(1, ordering: .relaxed) }
-                    actions += state.session.handle(.deviceValues(deviceID: id, MachineDevice.updates(change), now: MachineDevice.timestamp(change.time)))
+                    values(MachineDevice.updates(change), at: change.time)
                 case .counters(let counters):
-                    state.now = max(state.now, MachineDevice.timestamp(counters.time))
                     state.latest[position].counters = counters
-                    actions += state.session.handle(.deviceValues(deviceID: id, MachineDevice.updates(counters), now: MachineDevice.timestamp(counters.time)))
+                    values(MachineDevice.updates(counters), at: counters.time)
                 case .network(let up, _):
                     if up {
                         actions += state.session.handle(.deviceOnline(deviceID: id, metrics: birth(position, state), now: state.now))

@@ -48,19 +48,20 @@ extension TwinService {
     }
 
     func sparkplugReceived(_ message: MQTTMessage, _ actions: inout [TwinServiceCore.Action], _ outlet: Outlet) {
-        guard let sparkplug else { return }
-        let output = sparkplug.withLock { ingest in
-            let output = ingest.received(topic: message.topic, payload: message.payload, at: Date())
-            send(output.publications, client: outlet.client)
-            return output
-        }
-        perform(output, &actions, outlet)
+        sparkplugStep(&actions, outlet) { $0.received(topic: message.topic, payload: message.payload, at: Date()) }
     }
 
     func sparkplugTick(_ actions: inout [TwinServiceCore.Action], _ outlet: Outlet) {
+        sparkplugStep(&actions, outlet) { $0.tick(now: Date()) }
+    }
+
+    /// One step of the host: its publications sent under its lock (so they keep their order), then its events handed to
+    /// the core outside it.
+    private func sparkplugStep(_ actions: inout [TwinServiceCore.Action], _ outlet: Outlet,
+                               _ step: (inout SparkplugIngest) -> SparkplugIngest.Output) {
         guard let sparkplug else { return }
         let output = sparkplug.withLock { ingest in
-            let output = ingest.tick(now: Date())
+            let output = step(&ingest)
             send(output.publications, client: outlet.client)
             return output
         }
